@@ -44,7 +44,7 @@ type ParamSpec struct {
 	// Default is the tag's default as written ("" for none).
 	Default string
 	// Enum lists the allowed values of a string param (nil: any).
-	Enum []string
+	Enum  []string
 	field int
 }
 
