@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/actions/builtin"
+	"github.com/failover-dev/failover/plans"
+)
+
+// app is what every command shares: streams, global flags, the logger and
+// the registry. Commands receive it from newRootCmd.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	// Global flags.
+	logFormat string // auto, console, json
+	logLevel  string
+	stateDir  string
+
+	// Set by setup, before any command runs.
+	log      zerolog.Logger
+	registry *actions.Registry
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr}
+}
+
+func (a *app) addGlobalFlags(root *cobra.Command) {
+	f := root.PersistentFlags()
+	f.StringVar(&a.logFormat, "log-format", "auto", "log format: auto (console on a terminal, else JSON lines), console or json")
+	f.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	def := os.Getenv("FAILOVER_STATE_DIR")
+	if def == "" {
+		def = ".failover"
+	}
+	f.StringVar(&a.stateDir, "state-dir", def, "directory of journals and locks (env FAILOVER_STATE_DIR)")
+}
+
+// setup builds the logger and the registry. Logging is configured here and
+// only here: libraries take the logger they are given.
+func (a *app) setup() error {
+	level, err := zerolog.ParseLevel(a.logLevel)
+	if err != nil || a.logLevel == "" {
+		return fmt.Errorf("bad --log-level %q: want debug, info, warn or error", a.logLevel)
+	}
+	var w io.Writer
+	switch a.logFormat {
+	case "json":
+		w = a.stderr
+	case "console":
+		w = zerolog.ConsoleWriter{Out: a.stderr, TimeFormat: time.TimeOnly, NoColor: !isTerminal(a.stderr)}
+	case "auto":
+		if isTerminal(a.stderr) {
+			w = zerolog.ConsoleWriter{Out: a.stderr, TimeFormat: time.TimeOnly}
+		} else {
+			w = a.stderr
+		}
+	default:
+		return fmt.Errorf("bad --log-format %q: want auto, console or json", a.logFormat)
+	}
+	a.log = zerolog.New(w).Level(level).With().Timestamp().Logger()
+	a.registry = builtin.New()
+	return nil
+}
+
+// isTerminal reports whether w is a terminal (a console on Windows).
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
+
+// interactive reports whether the operator can be asked questions.
+func (a *app) interactive() bool { return isTerminal(a.stdin) && isTerminal(a.stderr) }
+
+// varFlags are the --var and --vars-file flags of commands that load a plan.
+type varFlags struct {
+	vars      []string
+	varsFiles []string
+}
+
+func (v *varFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&v.vars, "var", nil, "override a plan var: key=value (repeatable; applied after --vars-file)")
+	cmd.Flags().StringArrayVar(&v.varsFiles, "vars-file", nil, "YAML file of var values (repeatable, applied in order)")
+}
+
+func (v *varFlags) options(reg *actions.Registry) plans.Options {
+	return plans.Options{Registry: reg, Vars: v.vars, VarsFiles: v.varsFiles}
+}
+
+// loadPlan loads and validates one plan. Diagnostics go to stderr with
+// their source lines; an invalid plan is an exit-2 error (it cannot run).
+func (a *app) loadPlan(path string, v *varFlags) (*plans.Plan, error) {
+	p, diags := plans.Load(path, v.options(a.registry))
+	if len(diags) > 0 {
+		if err := plans.RenderText(a.stderr, diags, os.ReadFile); err != nil {
+			return nil, err
+		}
+	}
+	if diags.HasErrors() || p == nil {
+		return nil, withCode(exitUsage, fmt.Errorf("plan %s is invalid: %d error(s)", path, countErrors(diags)))
+	}
+	return p, nil
+}
+
+func countErrors(ds plans.Diagnostics) int {
+	n := 0
+	for _, d := range ds {
+		if d.Severity == plans.SeverityError {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,95 @@
+// Command failover runs disaster-recovery runbooks written as YAML plans.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// The exit codes, one table for every command (DESIGN.md "CLI").
+const (
+	exitOK          = 0   // done; for validate: valid
+	exitFailed      = 1   // a step failed; for validate: invalid
+	exitUsage       = 2   // bad usage, or a plan that cannot run before anything ran
+	exitWaiting     = 3   // waiting for the operator (approval or in-doubt step)
+	exitInterrupted = 130 // interrupted by Ctrl-C / SIGTERM
+)
+
+// exitError carries the exit code an error must end the process with.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// withCode attaches an exit code to err; nil stays nil.
+func withCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: code, err: err}
+}
+
+// silentError ends the process with a code without printing anything more:
+// the command has already said what went wrong (diagnostics, a summary).
+type silentError struct{ code int }
+
+func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// exitCode maps an error returned by a command to the process exit code.
+func exitCode(err error) int {
+	var ee *exitError
+	var se *silentError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &se):
+		return se.code
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
+	}
+	// Anything else came from cobra's argument and flag parsing.
+	return exitUsage
+}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run executes the CLI with args and returns the exit code. The first
+// SIGINT or SIGTERM cancels the context, so running steps are cancelled and
+// the journal records it; a second one exits at once.
+func run(args []string) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigCh := make(chan os.Signal, 2)
+	signal.Notify(sigCh, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigCh)
+	go func() {
+		<-sigCh
+		fmt.Fprintln(os.Stderr, "interrupt: cancelling running steps (press Ctrl-C again to exit at once)")
+		cancel()
+		<-sigCh
+		fmt.Fprintln(os.Stderr, "interrupt: exiting now")
+		os.Exit(exitInterrupted)
+	}()
+	a := newApp(os.Stdin, os.Stdout, os.Stderr)
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		var se *silentError
+		if !errors.As(err, &se) {
+			fmt.Fprintf(os.Stderr, "failover: %s\n", err)
+		}
+	}
+	return exitCode(err)
+}
