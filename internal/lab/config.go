@@ -1,0 +1,224 @@
+package lab
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config describes a lab datacenter: its SQL Server instances, the log
+// shipping between them, the scenario switches that shape the backup chain
+// and the sessions, and the faults active from the start.
+type Config struct {
+	// Instances are the simulated SQL Server instances.
+	Instances []InstanceConfig `yaml:"instances"`
+	// LogShipping is the log shipping setup from a primary to a backup
+	// instance (the Persistent Chat mgc topology).
+	LogShipping LogShippingConfig `yaml:"log_shipping"`
+	// Scenario switches turn on the edge cases a failover must handle.
+	Scenario Scenario `yaml:"scenario"`
+	// RestoreTime is how long one simulated RESTORE LOG takes (a window in
+	// which a client can cancel it). 0 means the default of 50ms.
+	RestoreTime time.Duration `yaml:"restore_time"`
+	// Faults are active from the start; more can be added at run time.
+	Faults []Fault `yaml:"faults"`
+}
+
+// InstanceConfig is one simulated SQL Server instance.
+type InstanceConfig struct {
+	// Name names the instance in the lab (PRIMARY, BACKUP); it is upper
+	// case in lab.env variable names.
+	Name string `yaml:"name"`
+	// ServerName is what @@SERVERNAME and backup headers report.
+	ServerName string `yaml:"server_name"`
+	// Port is the loopback port; 0 picks a free one at the first start and
+	// keeps it for later starts of the same lab dir.
+	Port int `yaml:"port"`
+	// Logins are the SQL logins the instance accepts.
+	Logins []Login `yaml:"logins"`
+	// Databases are the user databases (master and msdb always exist).
+	Databases []DatabaseConfig `yaml:"databases"`
+}
+
+// Login is a SQL login.
+type Login struct {
+	User     string `yaml:"user"`
+	Password string `yaml:"password"`
+}
+
+// DatabaseConfig is a user database and its initial state.
+type DatabaseConfig struct {
+	Name string `yaml:"name"`
+	// State is ONLINE, RESTORING, STANDBY (ONLINE and read-only for
+	// restore), RECOVERY_PENDING, SUSPECT or OFFLINE.
+	State string `yaml:"state"`
+	// RecoveryModel is FULL (default), BULK_LOGGED or SIMPLE.
+	RecoveryModel string `yaml:"recovery_model"`
+}
+
+// LogShippingConfig is the log shipping of one database from a primary to
+// a secondary (backup) instance.
+type LogShippingConfig struct {
+	// Primary and Secondary name instances of Instances.
+	Primary   string `yaml:"primary"`
+	Secondary string `yaml:"secondary"`
+	// Database is the log-shipped database (mgc).
+	Database string `yaml:"database"`
+	// ShareDir is the backup share, CopyDir the secondary's copy
+	// destination; relative paths are relative to the lab dir.
+	ShareDir string `yaml:"share_dir"`
+	CopyDir  string `yaml:"copy_dir"`
+	// Backups is the number of log backups in the chain on the share,
+	// Copied how many of them the copy job already copied, Restored how
+	// many of those the restore job already restored.
+	Backups  int `yaml:"backups"`
+	Copied   int `yaml:"copied"`
+	Restored int `yaml:"restored"`
+	// Interval between log backups (default 15m).
+	Interval time.Duration `yaml:"interval"`
+}
+
+// Scenario holds the scenario switches.
+type Scenario struct {
+	// Gap leaves a log backup out of the chain on the share.
+	Gap bool `yaml:"gap"`
+	// Truncated cuts one not yet copied file short.
+	Truncated bool `yaml:"truncated"`
+	// ForeignFiles adds mgccomp backups and backups of the mirror server
+	// (same database, continuing LSNs) to the share.
+	ForeignFiles bool `yaml:"foreign_files"`
+	// MultiSetFile puts two backup sets into one file.
+	MultiSetFile bool `yaml:"multi_set_file"`
+	// EmptyLogBackup adds a log backup with FirstLSN == LastLSN.
+	EmptyLogBackup bool `yaml:"empty_log_backup"`
+	// ForkMismatch adds a backup from another recovery fork.
+	ForkMismatch bool `yaml:"fork_mismatch"`
+	// AlreadyRecovered starts the secondary database ONLINE (recovered).
+	AlreadyRecovered bool `yaml:"already_recovered"`
+	// UserSessions are simulated user sessions in the secondary database.
+	UserSessions UserSessions `yaml:"user_sessions"`
+}
+
+// UserSessions configures simulated sessions (Lync services) connected to
+// a database. They are not real connections: they appear in
+// sys.dm_exec_sessions and sys.sysprocesses, block RESTORE (3101), and
+// KILL removes them.
+type UserSessions struct {
+	// Count sessions are connected (0: none).
+	Count int `yaml:"count"`
+	// Database they use (default: the log-shipped database).
+	Database string `yaml:"database"`
+	// Reconnect makes each killed session come back once, with a new
+	// session id, after ReconnectAfter (as Lync services do).
+	Reconnect      bool          `yaml:"reconnect"`
+	ReconnectAfter time.Duration `yaml:"reconnect_after"`
+}
+
+// The default lab's names and secrets. DefaultPassword is a lab password,
+// not a secret of any real system.
+const (
+	DefaultUser     = "failover"
+	DefaultPassword = "Lab-Passw0rd!"
+	defaultDB       = "mgc"
+	complianceDB    = "mgccomp"
+)
+
+// DefaultConfig mirrors the Persistent Chat topology: a PRIMARY and a
+// BACKUP instance with mgc and mgccomp, log shipping of mgc from PRIMARY to
+// BACKUP through DIR/share into DIR/copy, with twelve log backups of which
+// eight are copied and six restored.
+func DefaultConfig() Config {
+	login := []Login{{User: DefaultUser, Password: DefaultPassword}}
+	return Config{
+		Instances: []InstanceConfig{
+			{Name: "PRIMARY", ServerName: "DC1-SQL01", Logins: login, Databases: []DatabaseConfig{
+				{Name: defaultDB, State: "ONLINE"}, {Name: complianceDB, State: "ONLINE"}}},
+			{Name: "BACKUP", ServerName: "DC2-SQL01", Logins: login, Databases: []DatabaseConfig{
+				{Name: defaultDB, State: "RESTORING"}, {Name: complianceDB, State: "ONLINE"}}},
+		},
+		LogShipping: LogShippingConfig{
+			Primary: "PRIMARY", Secondary: "BACKUP", Database: defaultDB,
+			ShareDir: "share", CopyDir: "copy",
+			Backups: 12, Copied: 8, Restored: 6, Interval: 15 * time.Minute,
+		},
+	}
+}
+
+// LoadConfig reads a YAML lab config. Keys it does not know are errors.
+// Omitted sections take DefaultConfig's values.
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("read lab config: %w", err)
+	}
+	cfg := DefaultConfig()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	// An empty file is io.EOF: it means the defaults.
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, fmt.Errorf("decode lab config %s: %w", path, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, fmt.Errorf("check lab config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Validate checks names, states and references.
+func (c Config) Validate() error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, in := range c.Instances {
+		key := strings.ToUpper(in.Name)
+		if !validName(in.Name) {
+			errs = append(errs, fmt.Errorf("instance name %q: use letters, digits and _", in.Name))
+		}
+		if seen[key] {
+			errs = append(errs, fmt.Errorf("instance %q is defined twice", in.Name))
+		}
+		seen[key] = true
+		if len(in.Logins) == 0 {
+			errs = append(errs, fmt.Errorf("instance %q has no login", in.Name))
+		}
+		for _, db := range in.Databases {
+			if _, _, ok := parseDBState(db.State); !ok {
+				errs = append(errs, fmt.Errorf("database %s on %s: unknown state %q", db.Name, in.Name, db.State))
+			}
+		}
+	}
+	ls := c.LogShipping
+	if ls.Primary != "" || ls.Secondary != "" {
+		for _, n := range []string{ls.Primary, ls.Secondary} {
+			if !seen[strings.ToUpper(n)] {
+				errs = append(errs, fmt.Errorf("log_shipping names instance %q, which is not defined", n))
+			}
+		}
+		if ls.Copied > ls.Backups || ls.Restored > ls.Copied || ls.Restored < 0 {
+			errs = append(errs, fmt.Errorf("log_shipping: need 0 <= restored <= copied <= backups"))
+		}
+	}
+	for i, f := range c.Faults {
+		if err := f.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("fault %d: %w", i+1, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,174 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// FaultKind is what a fault does to a matching statement.
+type FaultKind string
+
+// The fault kinds.
+const (
+	// FaultDrop closes the connection: before the statement runs, or for
+	// RESTORE after the restore started (so the next attempt sees 4319).
+	FaultDrop FaultKind = "drop"
+	// FaultError answers the statement with error Error (its real text
+	// when the lab knows the number) instead of running it.
+	FaultError FaultKind = "error"
+	// FaultDelay waits Delay, then runs the statement.
+	FaultDelay FaultKind = "delay"
+)
+
+// Fault is an injected failure. It watches the statements that match
+// Match (a case-insensitive regular expression over the statement text, or
+// an RPC's procedure name) on Instance ("" for all instances), fires from
+// the Nth match on, and fires Times times.
+type Fault struct {
+	// ID names the fault for listing and clearing; AddFault fills it in.
+	ID       string    `yaml:"id,omitempty"`
+	Instance string    `yaml:"instance,omitempty"`
+	Match    string    `yaml:"match"`
+	Kind     FaultKind `yaml:"kind"`
+	// Nth is the first matching statement the fault fires on (default 1).
+	Nth int `yaml:"nth,omitempty"`
+	// Times is how often it fires (default 1; -1: every time).
+	Times int `yaml:"times,omitempty"`
+	// Error is the error number of a FaultError (e.g. 1205).
+	Error int32 `yaml:"error,omitempty"`
+	// Delay is the wait of a FaultDelay.
+	Delay time.Duration `yaml:"delay,omitempty"`
+}
+
+// Validate checks that the fault can fire.
+func (f Fault) Validate() error {
+	if f.Match == "" {
+		return errors.New("a fault needs match, a regular expression")
+	}
+	if _, err := regexp.Compile("(?i)" + f.Match); err != nil {
+		return fmt.Errorf("compile match %q: %w", f.Match, err)
+	}
+	if f.Nth < 0 || f.Times < -1 {
+		return fmt.Errorf("nth must be >= 1 and times >= 1 or -1")
+	}
+	switch f.Kind {
+	case FaultDrop:
+	case FaultError:
+		if f.Error <= 0 {
+			return errors.New("an error fault needs error, an error number")
+		}
+	case FaultDelay:
+		if f.Delay <= 0 {
+			return errors.New("a delay fault needs delay, a positive duration")
+		}
+	default:
+		return fmt.Errorf("unknown fault kind %q (drop, error or delay)", f.Kind)
+	}
+	return nil
+}
+
+// String describes the fault for `failover-lab fault list`.
+func (f Fault) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s", f.ID, f.Kind)
+	switch f.Kind {
+	case FaultError:
+		fmt.Fprintf(&b, " %d", f.Error)
+	case FaultDelay:
+		fmt.Fprintf(&b, " %s", f.Delay)
+	}
+	fmt.Fprintf(&b, " on /%s/", f.Match)
+	if f.Instance != "" {
+		fmt.Fprintf(&b, " at %s", f.Instance)
+	}
+	fmt.Fprintf(&b, " from match %d, %s", max(f.Nth, 1), timesText(f.Times))
+	return b.String()
+}
+
+func timesText(n int) string {
+	switch n {
+	case -1:
+		return "every time"
+	case 0, 1:
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
+}
+
+// armed is a fault with its counters.
+type armed struct {
+	Fault
+	re      *regexp.Regexp
+	matched int // guarded by faultSet.mu
+	fired   int // guarded by faultSet.mu
+}
+
+// faultSet holds the active faults of a running lab.
+type faultSet struct {
+	mu     sync.Mutex
+	faults []*armed // guarded by mu
+}
+
+// replace sets the active faults, keeping the counters of faults whose ID
+// stays, so re-reading the faults file does not re-arm spent faults.
+func (fs *faultSet) replace(list []Fault) error {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	old := map[string]*armed{}
+	for _, a := range fs.faults {
+		old[a.ID] = a
+	}
+	next := make([]*armed, 0, len(list))
+	for _, f := range list {
+		if err := f.Validate(); err != nil {
+			return fmt.Errorf("fault %s: %w", f.ID, err)
+		}
+		a := &armed{Fault: f, re: regexp.MustCompile("(?i)" + f.Match)}
+		if o, ok := old[f.ID]; ok && f.ID != "" && o.Fault == f {
+			a.matched, a.fired = o.matched, o.fired
+		}
+		next = append(next, a)
+	}
+	fs.faults = next
+	return nil
+}
+
+// add arms one more fault.
+func (fs *faultSet) add(f Fault) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.faults = append(fs.faults, &armed{Fault: f, re: regexp.MustCompile("(?i)" + f.Match)})
+	return nil
+}
+
+// fire returns the first fault that fires for a statement on an instance,
+// counting the match for every fault that matches.
+func (fs *faultSet) fire(instance, text string) (Fault, bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	var hit *armed
+	for _, a := range fs.faults {
+		if a.Instance != "" && !strings.EqualFold(a.Instance, instance) {
+			continue
+		}
+		if !a.re.MatchString(text) {
+			continue
+		}
+		a.matched++
+		if hit == nil && a.matched >= max(a.Nth, 1) && (a.Times == -1 || a.fired < max(a.Times, 1)) {
+			hit = a
+		}
+	}
+	if hit == nil {
+		return Fault{}, false
+	}
+	hit.fired++
+	return hit.Fault, true
+}

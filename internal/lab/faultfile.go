@@ -1,0 +1,139 @@
+package lab
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// FaultsFile is the file in the lab dir that holds the run-time faults. A
+// running lab re-reads it when its size or modification time changes
+// (checked before each statement), so `failover-lab fault add` reaches a
+// lab that is already up. Faults whose ID stays keep their counters.
+const FaultsFile = "faults.yaml"
+
+// faultsDoc is the layout of FaultsFile.
+type faultsDoc struct {
+	Faults []Fault `yaml:"faults"`
+}
+
+// ListFaults returns the run-time faults of the lab in dir.
+func ListFaults(dir string) ([]Fault, error) {
+	data, err := os.ReadFile(filepath.Join(dir, FaultsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read faults: %w", err)
+	}
+	var doc faultsDoc
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil && len(bytes.TrimSpace(data)) > 0 {
+		return nil, fmt.Errorf("decode %s: %w", FaultsFile, err)
+	}
+	return doc.Faults, nil
+}
+
+// AddFault adds a run-time fault to the lab in dir and returns it with its
+// ID (given or f1, f2, …).
+func AddFault(dir string, f Fault) (Fault, error) {
+	if err := f.Validate(); err != nil {
+		return Fault{}, err
+	}
+	list, err := ListFaults(dir)
+	if err != nil {
+		return Fault{}, err
+	}
+	ids := map[string]bool{}
+	for _, g := range list {
+		ids[g.ID] = true
+	}
+	if f.ID == "" {
+		for n := len(list) + 1; f.ID == "" || ids[f.ID]; n++ {
+			f.ID = "f" + strconv.Itoa(n)
+		}
+	} else if ids[f.ID] {
+		return Fault{}, fmt.Errorf("add fault: id %q is taken", f.ID)
+	}
+	return f, writeFaults(dir, append(list, f))
+}
+
+// ClearFaults removes the run-time fault with the given ID, or all of them
+// when id is "". It reports whether anything was removed.
+func ClearFaults(dir, id string) (bool, error) {
+	list, err := ListFaults(dir)
+	if err != nil {
+		return false, err
+	}
+	keep := list[:0]
+	for _, f := range list {
+		if id != "" && f.ID != id {
+			keep = append(keep, f)
+		}
+	}
+	removed := len(keep) != len(list)
+	return removed, writeFaults(dir, keep)
+}
+
+func writeFaults(dir string, list []Fault) error {
+	data, err := yaml.Marshal(faultsDoc{Faults: list})
+	if err != nil {
+		return fmt.Errorf("encode faults: %w", err)
+	}
+	return writeAtomic(filepath.Join(dir, FaultsFile), data)
+}
+
+// faultWatch re-reads FaultsFile when it changed.
+type faultWatch struct {
+	path string
+	// size and mod identify the version last read; guarded by the
+	// caller's lock (Lab.mu).
+	size int64
+	mod  time.Time
+}
+
+// changed reports whether the file differs from the version last read,
+// and remembers the new version.
+func (w *faultWatch) changed() bool {
+	st, err := os.Stat(w.path)
+	var size int64 = -1
+	var mod time.Time
+	if err == nil {
+		size, mod = st.Size(), st.ModTime()
+	}
+	if size == w.size && mod.Equal(w.mod) {
+		return false
+	}
+	w.size, w.mod = size, mod
+	return true
+}
+
+// writeAtomic writes a file through a temporary file and a rename, so a
+// reader (or a crash) never sees half a file. The data is synced before
+// the rename because the lab's state must survive a killed process.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, werr := tmp.Write(data)
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("replace %s: %w", path, err)
+	}
+	return nil
+}
