@@ -1,0 +1,59 @@
+// Package journal is the durable, append-only record of one run of a plan.
+//
+// A run's journal lives at <stateDir>/<plan>/<runID>.journal. The engine
+// writes a record before every side effect ("step-started") and after every
+// outcome, and syncs it to disk before the effect starts, so that a resumed
+// run knows exactly which steps finished, which never started, and which are
+// in doubt.
+//
+// # File layout
+//
+// The file starts with an 8-byte magic that carries the format version,
+// followed by frames. The first frame holds the Header, every later frame
+// one Record. All integers are little-endian.
+//
+//	offset 0
+//	+---+---+---+---+---+---+---+---+
+//	| F | O | J | R | N | L | 0 | 1 |   magic "FOJRNL" + format version "01"
+//	+---+---+---+---+---+---+---+---+
+//	| frame: Header                  |
+//	+--------------------------------+
+//	| frame: Record seq 1            |
+//	+--------------------------------+
+//	| frame: Record seq 2            |
+//	+--------------------------------+
+//	| ...                            |
+//
+// One frame:
+//
+//	 0               4               8                     8+len
+//	+---------------+---------------+------------------------+
+//	| len uint32    | crc uint32    | payload (JSON, len B)  |
+//	+---------------+---------------+------------------------+
+//	crc = CRC-32C (Castagnoli) over the 4 len bytes followed by the payload
+//
+// The checksum covers the length so that a corrupt length is caught instead
+// of being trusted to skip an arbitrary amount of the file. A payload is
+// never empty and never longer than MaxRecordSize (under 2^24), so the
+// highest byte of a valid length is always 0x00 — a byte that JSON text never
+// contains. A frame can therefore never be forged by the content of another
+// record's payload, which makes the scan for "good records after a bad one"
+// (see below) trustworthy.
+//
+// # Damage
+//
+// A crash can leave the final frame torn (a prefix of it written). A bad
+// final frame, torn or corrupt, is tail damage: Open and Repair cut the file
+// back to the last good record and keep the original beside it as
+// <path>.torn-<time>; nothing before the damage is lost. A bad frame followed
+// by any good frame is not a crash artefact but corruption of data that was
+// once durable: Read and Open refuse it with an error wrapping ErrCorrupt
+// that names the offset, and only Repair with force cuts it back.
+//
+// # Durability
+//
+// Append writes a frame with one write call and does not sync; Sync makes
+// every record appended before it durable with a single fsync (group commit),
+// so the engine can append an outcome and sync it together with the next
+// step's start record. Any write or sync failure poisons the Writer.
+package journal
