@@ -1,0 +1,226 @@
+package labfile
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ChainSpec describes the log backups GenerateChain produces for one
+// log-shipped database, and the scenario switches that make a failover
+// meet the edge cases of the real world.
+type ChainSpec struct {
+	// Database is the log-shipped database, e.g. "mgc".
+	Database string
+	// Server is the primary's ServerName, e.g. "DC1-SQL01".
+	Server string
+	// MirrorServer is the primary's mirror partner. With ForeignFiles it
+	// writes the newest third of the chain (same database, continuous
+	// LSNs), as after a mirroring failover at the primary site.
+	MirrorServer string
+	// ForeignDatabase is the other database whose files share the folder
+	// with ForeignFiles, e.g. "mgccomp" (a naive "mgc*" glob matches it).
+	ForeignDatabase string
+	// Start is when the first log backup was taken (UTC); file names use it.
+	Start time.Time
+	// Interval between log backups; log shipping's default is 15 minutes.
+	Interval time.Duration
+	// Count is the number of log backups of Database.
+	Count int
+	// Copied is how many of the oldest files are also in the copy
+	// directory; Restored how many of the oldest sets the secondary
+	// already restored. 0 <= Restored <= Copied <= Count.
+	Copied, Restored int
+	// Seed makes LSN steps and GUIDs reproducible.
+	Seed uint64
+
+	// Gap: one log backup after the next one is missing (retention
+	// deleted it), so the chain stops there (4305).
+	Gap bool
+	// Truncated: the newest file is cut short, as a backup still being
+	// written or a partial copy.
+	Truncated bool
+	// ForeignFiles: files of ForeignDatabase, and the newest files written
+	// by MirrorServer.
+	ForeignFiles bool
+	// MultiSetFile: two consecutive log backups appended to one file
+	// (FILE = 1 and FILE = 2).
+	MultiSetFile bool
+	// EmptyLogBackup: one log backup without log records (FirstLSN ==
+	// LastLSN).
+	EmptyLogBackup bool
+	// ForkMismatch: a stale file from another recovery fork whose LSNs
+	// look like the next ones (4330).
+	ForkMismatch bool
+}
+
+// DefaultChainSpec is the chain of the default lab: eight 15-minute log
+// backups of mgc ending at now, five copied to the secondary, four
+// restored, no scenario switch on.
+func DefaultChainSpec(now time.Time) ChainSpec {
+	const count = 8
+	interval := 15 * time.Minute
+	return ChainSpec{
+		Database:        "mgc",
+		Server:          "DC1-SQL01",
+		MirrorServer:    "DC1-SQL02",
+		ForeignDatabase: "mgccomp",
+		Start:           now.UTC().Truncate(interval).Add(-count * interval),
+		Interval:        interval,
+		Count:           count,
+		Copied:          5,
+		Restored:        4,
+		Seed:            1,
+	}
+}
+
+// Chain is what GenerateChain produced: the files to write and what the
+// secondary's state must be for them to make sense.
+type Chain struct {
+	Database string
+	// ForkID is the recovery fork of the chain.
+	ForkID uuid.UUID
+	// Full is the full backup the chain starts from (restored on the
+	// secondary when log shipping was set up; no file holds it).
+	Full BackupSet
+	// Files in name order: the chain's files and, with the switches, the
+	// stale fork file and the foreign database's files.
+	Files []ChainFile
+	// Missing are the sets of the chain that no file holds (the gap).
+	Missing []BackupSet
+	// Restore is the secondary's restore point after the Restored sets.
+	Restore RestorePoint
+	// Tip is the LastLSN of the newest set of the chain.
+	Tip LSN
+}
+
+// ChainFile is one backup file of a Chain.
+type ChainFile struct {
+	Name string
+	// Sets in file order; Position is set.
+	Sets []BackupSet
+	// Copied files are also in the copy directory.
+	Copied bool
+	// Restored files hold only sets the secondary already restored.
+	Restored bool
+	// CutAt > 0 writes only the first CutAt bytes (a truncated file).
+	CutAt int
+}
+
+// ErrSpec is wrapped by GenerateChain's errors about an impossible spec.
+var ErrSpec = errors.New("invalid chain spec")
+
+// Write writes every file to shareDir and the Copied ones also to copyDir
+// (when copyDir is not empty), each atomically.
+func (c Chain) Write(shareDir, copyDir string) error {
+	for _, f := range c.Files {
+		b, err := f.Bytes()
+		if err != nil {
+			return err
+		}
+		if err := WriteBytes(filepath.Join(shareDir, f.Name), b); err != nil {
+			return err
+		}
+		if f.Copied && copyDir != "" {
+			if err := WriteBytes(filepath.Join(copyDir, f.Name), b); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Bytes is the file's content, cut at CutAt for a truncated file.
+func (f ChainFile) Bytes() ([]byte, error) {
+	b, err := Encode(f.Sets)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", f.Name, err)
+	}
+	if f.CutAt > 0 && f.CutAt < len(b) {
+		b = b[:f.CutAt]
+	}
+	return b, nil
+}
+
+// FileName is the log shipping name of a log backup of db taken at t:
+// db_YYYYMMDDHHMMSS.trn, in UTC.
+func FileName(db string, t time.Time) string {
+	return db + "_" + t.UTC().Format("20060102150405") + ".trn"
+}
+
+func (s ChainSpec) check() error {
+	switch {
+	case s.Database == "":
+		return fmt.Errorf("no database: %w", ErrSpec)
+	case s.Server == "":
+		return fmt.Errorf("no server: %w", ErrSpec)
+	case s.Count < 1:
+		return fmt.Errorf("count %d, want at least 1: %w", s.Count, ErrSpec)
+	case s.Interval <= 0:
+		return fmt.Errorf("interval %s, want more than 0: %w", s.Interval, ErrSpec)
+	case s.Restored < 0 || s.Restored > s.Copied || s.Copied > s.Count:
+		return fmt.Errorf("want 0 <= restored (%d) <= copied (%d) <= count (%d): %w",
+			s.Restored, s.Copied, s.Count, ErrSpec)
+	case s.ForeignFiles && (s.MirrorServer == "" || s.ForeignDatabase == ""):
+		return fmt.Errorf("foreign files need a mirror server and a foreign database: %w", ErrSpec)
+	case s.ForeignFiles && s.ForeignDatabase == s.Database:
+		return fmt.Errorf("foreign database is %q, the chain's own: %w", s.Database, ErrSpec)
+	}
+	return nil
+}
+
+// GenerateChain builds a realistic chain of log backups for spec: names
+// db_YYYYMMDDHHMMSS.trn at spec.Interval, continuous LSNs of the
+// VLF:block:slot shape, one recovery fork, with the scenario switches
+// placed after the next set to apply, so that a failover first has normal
+// work and then meets them. The switches need room: GenerateChain fails
+// when Count leaves too few log backups after Restored.
+func GenerateChain(spec ChainSpec) (Chain, error) {
+	if err := spec.check(); err != nil {
+		return Chain{}, fmt.Errorf("generate chain: %w", err)
+	}
+	lay, err := layout(spec)
+	if err != nil {
+		return Chain{}, fmt.Errorf("generate chain: %w", err)
+	}
+	g := newGenerator(spec)
+	c := Chain{Database: spec.Database, ForkID: g.fork, Full: g.full()}
+	sets := g.logSets(lay, c.Full.CheckpointLSN)
+	c.Tip = sets[len(sets)-1].LastLSN
+	c.Restore = RestorePoint{RedoStartLSN: c.Full.LastLSN, RedoStartForkID: g.fork}
+	for _, s := range sets[:spec.Restored] {
+		c.Restore = c.Restore.Advance(s)
+	}
+	c.Files, c.Missing = g.files(lay, sets)
+	return c, nil
+}
+
+// chainLayout says which set index each scenario switch uses (-1: off).
+type chainLayout struct {
+	empty, multi, gap, truncated int
+}
+
+func layout(s ChainSpec) (chainLayout, error) {
+	lay := chainLayout{empty: -1, multi: -1, gap: -1, truncated: -1}
+	k := s.Restored + 1 // leave one plain "next" set first
+	if s.EmptyLogBackup {
+		lay.empty, k = k, k+1
+	}
+	if s.MultiSetFile {
+		lay.multi, k = k, k+2
+	}
+	if s.Gap {
+		lay.gap, k = k, k+1
+	}
+	need := k
+	if s.Truncated {
+		lay.truncated, need = s.Count-1, k+1
+	}
+	if need > s.Count && need > s.Restored+1 {
+		return lay, fmt.Errorf("the scenario switches need %d log backups, count is %d: %w", need, s.Count, ErrSpec)
+	}
+	return lay, nil
+}
