@@ -1,0 +1,149 @@
+package lock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// ErrLost is wrapped when the lock no longer belongs to this Lock: it was
+// broken or taken over by someone else while the run went on.
+var ErrLost = errors.New("lock lost")
+
+// Lock is a held lock. Its methods are safe for concurrent use.
+type Lock struct {
+	path string
+
+	mu       sync.Mutex // guards the fields below
+	info     Info       // what the lock file says now, heartbeat included
+	err      error      // first heartbeat failure
+	stopCh   chan struct{}
+	doneCh   chan struct{} // closed when the heartbeat goroutine ends; nil if none
+	released bool
+}
+
+func newLock(path string, info Info) *Lock {
+	return &Lock{path: path, info: info, stopCh: make(chan struct{})}
+}
+
+// Info returns the lock's current content.
+func (l *Lock) Info() Info {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.info
+}
+
+// Path returns the lock file's name.
+func (l *Lock) Path() string { return l.path }
+
+// Err returns the first heartbeat failure, or nil. An error wrapping
+// ErrLost means another run owns the lock now: the run should stop.
+func (l *Lock) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
+// Heartbeat starts a goroutine that renews the lock's heartbeat every
+// interval (a third of the lease if every is not positive) until ctx ends
+// or Release is called. It stops at the first failure, which Err reports.
+// Only the first call starts a goroutine.
+func (l *Lock) Heartbeat(ctx context.Context, every time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.doneCh != nil || l.released {
+		return
+	}
+	if every <= 0 {
+		every = l.info.Lease / 3
+	}
+	l.doneCh = make(chan struct{})
+	go l.beat(ctx, every, l.doneCh)
+}
+
+func (l *Lock) beat(ctx context.Context, every time.Duration, doneCh chan struct{}) {
+	defer close(doneCh)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.stopCh:
+			return
+		case <-t.C:
+			if err := l.renew(time.Now().UTC()); err != nil {
+				l.mu.Lock()
+				l.err = err
+				l.mu.Unlock()
+				return
+			}
+		}
+	}
+}
+
+// renew rewrites the lock with a new heartbeat, if it is still ours.
+func (l *Lock) renew(now time.Time) error {
+	next := l.Info()
+	next.Heartbeat = now
+	data, err := encode(next)
+	if err != nil {
+		return err
+	}
+	err = withGuard(l.path, func() error {
+		if err := l.checkOwned(); err != nil {
+			return err
+		}
+		return replace(l.path, data)
+	})
+	if err != nil {
+		return fmt.Errorf("renew lock heartbeat: %w", err)
+	}
+	l.mu.Lock()
+	l.info = next
+	l.mu.Unlock()
+	return nil
+}
+
+// checkOwned verifies that the lock file still names this Lock's holder.
+// The guard must be held.
+func (l *Lock) checkOwned() error {
+	mine := l.Info()
+	cur, err := readFile(l.path)
+	if isNotExist(err) {
+		return fmt.Errorf("%w: %s was removed", ErrLost, l.path)
+	}
+	if err != nil {
+		return err
+	}
+	if cur.RunID != mine.RunID || cur.PID != mine.PID || cur.Host != mine.Host {
+		return fmt.Errorf("%w: %s is now held by run %s (pid %d on %s)", ErrLost, l.path, cur.RunID, cur.PID, cur.Host)
+	}
+	return nil
+}
+
+// Release stops the heartbeat and removes the lock if it is still ours; a
+// lock that someone else owns now is left alone and an error wrapping
+// ErrLost is returned. Releasing twice does nothing.
+func (l *Lock) Release() error {
+	l.mu.Lock()
+	if l.released {
+		l.mu.Unlock()
+		return nil
+	}
+	l.released = true
+	close(l.stopCh)
+	doneCh := l.doneCh
+	l.mu.Unlock()
+	if doneCh != nil {
+		<-doneCh // no renewal may rewrite the lock after it is removed
+	}
+	return withGuard(l.path, func() error {
+		if err := l.checkOwned(); err != nil {
+			return fmt.Errorf("release lock: %w", err)
+		}
+		return removeLock(l.path)
+	})
+}

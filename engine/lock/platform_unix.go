@@ -1,0 +1,59 @@
+//go:build !windows
+
+package lock
+
+import (
+	"errors"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// withGuard runs fn holding an exclusive flock on <path>.guard. flock
+// locks belong to an open file description, so two goroutines of one
+// process exclude each other as two processes do, and the kernel releases
+// the lock when the holder dies. The guard file is never removed: removing
+// it would let two callers lock two different files of the same name.
+func withGuard(path string, fn func() error) error {
+	f, err := os.OpenFile(path+".guard", os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if !errors.Is(err, unix.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		return &os.PathError{Op: "flock", Path: f.Name(), Err: err}
+	}
+	// Closing the file drops the flock.
+	return fn()
+}
+
+// syncDir fsyncs a directory so that names created, renamed or removed in
+// it survive a crash.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	if err := d.Sync(); err != nil {
+		_ = d.Close()
+		return err
+	}
+	return d.Close()
+}
+
+// ProcessAlive reports whether a process with this pid exists on this
+// host. kill(pid, 0) checks without sending anything; EPERM means it exists
+// but belongs to another user.
+func ProcessAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := unix.Kill(pid, 0)
+	return err == nil || errors.Is(err, unix.EPERM)
+}
