@@ -1,0 +1,97 @@
+package exec
+
+import (
+	"fmt"
+	"os"
+	osexec "os/exec"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// helperEnv selects what the test binary does when a test re-executes it
+// as the program under test (the standard re-exec pattern: no shell
+// scripts, so the tests run the same on every OS).
+const helperEnv = "FAILOVER_EXEC_HELPER"
+
+// helperLife bounds every helper that waits, so that a failing tree-kill
+// test does not leave processes running for long.
+const helperLife = time.Minute
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(helperEnv); mode != "" {
+		os.Exit(helperMain(mode, os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// helperMain is the helper program. Its args follow the mode.
+func helperMain(mode string, args []string) int {
+	switch mode {
+	case "echo": // each arg on stdout, then "warning" on stderr
+		for _, a := range args {
+			fmt.Println(a)
+		}
+		fmt.Fprintln(os.Stderr, "warning")
+		return 0
+	case "env": // the named variable and the working directory
+		wd, _ := os.Getwd()
+		fmt.Println(os.Getenv(args[0]))
+		fmt.Println(wd)
+		return 0
+	case "exit": // stderr lines, then the exit code in args[0]
+		code, _ := strconv.Atoi(args[0])
+		for _, l := range args[1:] {
+			fmt.Fprintln(os.Stderr, l)
+		}
+		return code
+	case "lines": // args[0] numbered lines on stdout
+		n, _ := strconv.Atoi(args[0])
+		for i := 1; i <= n; i++ {
+			fmt.Printf("line %06d\n", i)
+		}
+		return 0
+	case "sleep":
+		time.Sleep(helperLife)
+		return 0
+	case "tree": // start a heartbeat grandchild; exit at once if args[1] is "exit"
+		if err := startHeartbeat(args[0]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		if len(args) > 1 && args[1] == "exit" {
+			return 0
+		}
+		time.Sleep(helperLife)
+		return 0
+	case "heartbeat": // append a byte to args[0] every 10ms, for helperLife
+		return heartbeat(args[0])
+	}
+	fmt.Fprintf(os.Stderr, "unknown helper mode %q\n", mode)
+	return 2
+}
+
+// startHeartbeat starts the grandchild, which inherits our stdout.
+func startHeartbeat(file string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := osexec.Command(self, file)
+	cmd.Env = append(os.Environ(), helperEnv+"=heartbeat")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd.Start()
+}
+
+func heartbeat(file string) int {
+	f, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return 1
+	}
+	for end := time.Now().Add(helperLife); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if _, err := f.Write([]byte{'.'}); err != nil {
+			return 1
+		}
+	}
+	return 0
+}
