@@ -1,0 +1,104 @@
+package fs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	iofs "io/fs"
+	"os"
+
+	"github.com/failover-dev/failover/actions"
+)
+
+// ExistsParams are the parameters of fs.exists.
+type ExistsParams struct {
+	Path    string `param:"path,required" doc:"File or directory to look at: a local path, a Windows path such as D:\\LogShip\\mgc, or a UNC share such as \\\\dc1-sql01\\logship."`
+	Type    string `param:"type,enum=any|file|dir" default:"any" doc:"What the path must be: any, file (a regular file) or dir."`
+	MinSize int64  `param:"min_size" doc:"Smallest size in bytes the file must have; needs a file."`
+	Absent  bool   `param:"absent" doc:"Pass when the path does NOT exist instead."`
+}
+
+func existsType() *actions.Type {
+	return &actions.Type{
+		Name: "fs.exists",
+		Kind: actions.KindCheck,
+		Doc: "Passes when a path exists (as a file or directory if `type` says so, and at least " +
+			"`min_size` bytes large), or with `absent: true` when it does not exist. Paths are " +
+			"taken as written: Windows paths and UNC shares are valid in any plan, and are looked at " +
+			"on the machine that runs the step. An error other than \"not found\" (no permission, " +
+			"share unreachable) is an error, not a failed check.",
+		Params:   ExistsParams{},
+		Check:    exists,
+		Validate: validateExists,
+		Preview: func(params any, _ *actions.Target) string {
+			p := params.(*ExistsParams)
+			if p.Absent {
+				return "check that " + p.Path + " does not exist"
+			}
+			return "check that " + p.Path + " exists"
+		},
+	}
+}
+
+func validateExists(params any) error {
+	p := params.(*ExistsParams)
+	switch {
+	case p.Path == "":
+		return errors.New("path must not be empty")
+	case p.MinSize < 0:
+		return fmt.Errorf("min_size must not be negative, got %d", p.MinSize)
+	case p.Absent && (p.MinSize > 0 || p.Type != "any" && p.Type != ""):
+		return errors.New("absent: true excludes type and min_size")
+	case p.MinSize > 0 && p.Type == "dir":
+		return errors.New("min_size applies to files, not to type: dir")
+	}
+	return nil
+}
+
+// exists evaluates fs.exists once.
+func exists(_ context.Context, _ *actions.Env, params any) (bool, string, error) {
+	p := params.(*ExistsParams)
+	if err := validateExists(p); err != nil {
+		return false, "", actions.MarkPermanent(err)
+	}
+	fi, err := os.Stat(p.Path)
+	switch {
+	case errors.Is(err, iofs.ErrNotExist):
+		if p.Absent {
+			return true, p.Path + " does not exist", nil
+		}
+		return false, p.Path + " does not exist", nil
+	case err != nil:
+		return false, "", fmt.Errorf("look at %s: %w", p.Path, err)
+	case p.Absent:
+		return false, fmt.Sprintf("%s exists (%s)", p.Path, describe(fi)), nil
+	}
+	return judge(p, fi)
+}
+
+// judge compares what is at the path with what the params want.
+func judge(p *ExistsParams, fi iofs.FileInfo) (bool, string, error) {
+	what := describe(fi)
+	switch {
+	case p.Type == "file" && !fi.Mode().IsRegular():
+		return false, fmt.Sprintf("%s is %s, want a file", p.Path, what), nil
+	case p.Type == "dir" && !fi.IsDir():
+		return false, fmt.Sprintf("%s is %s, want a directory", p.Path, what), nil
+	case p.MinSize > 0 && !fi.Mode().IsRegular():
+		return false, fmt.Sprintf("%s is %s, want a file of at least %d bytes", p.Path, what, p.MinSize), nil
+	case p.MinSize > 0 && fi.Size() < p.MinSize:
+		return false, fmt.Sprintf("%s has %d bytes, want at least %d", p.Path, fi.Size(), p.MinSize), nil
+	}
+	return true, fmt.Sprintf("%s exists (%s)", p.Path, what), nil
+}
+
+// describe says what a FileInfo is, for details.
+func describe(fi iofs.FileInfo) string {
+	switch {
+	case fi.IsDir():
+		return "a directory"
+	case fi.Mode().IsRegular():
+		return fmt.Sprintf("a file of %d bytes", fi.Size())
+	}
+	return "a " + fi.Mode().Type().String() + " special file"
+}
