@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"context"
+	"io"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/plans"
+)
+
+// DefaultParallelism is the number of steps that run at once unless
+// Config.Parallelism says otherwise.
+const DefaultParallelism = 4
+
+// DefaultLockLease is how long a lock's heartbeat stays fresh; the
+// heartbeat is renewed every third of it.
+const DefaultLockLease = 30 * time.Second
+
+// Config is everything a run needs. Plan and Registry are required; every
+// other field has a working default.
+type Config struct {
+	Plan     *plans.Plan
+	Registry *actions.Registry
+	// StateDir holds journals and locks (default ".failover").
+	StateDir string
+	// Parallelism bounds the steps running at once (default 4).
+	Parallelism int
+	// Log receives one line per state change; the engine adds run, step,
+	// attempt and action fields.
+	Log zerolog.Logger
+	// Approver asks a human on a terminal; nil when there is none.
+	Approver actions.Approver
+	// Approve lists steps approved on the command line (--approve).
+	Approve []string
+	// AutoApprove approves every approval step (--auto-approve).
+	AutoApprove bool
+	// Clock and Rand are injected by tests (default: real time, math/rand).
+	Clock Clock
+	Rand  func() float64
+	// Only and From restrict the run to some steps (--only, --from).
+	Only []string
+	From string
+	// Deadline bounds the whole run; 0 takes the plan's deadline.
+	Deadline time.Duration
+	// Output receives human progress of long work (default io.Discard).
+	Output io.Writer
+	// LookupEnv reads the environment (default os.LookupEnv).
+	LookupEnv func(string) (string, bool)
+	// ReadFile reads secret files (default os.ReadFile).
+	ReadFile func(string) ([]byte, error)
+	// FS is the journal's file access (default journal.OSFS).
+	FS journal.FS
+	// User and Host name who runs (defaults from the OS).
+	User, Host string
+	// LockLease is the lock's heartbeat lease (default 30s).
+	LockLease time.Duration
+	// Observer, if set, is called on every step state change, one call at
+	// a time; it must not block.
+	Observer func(StepResult)
+}
+
+// Clock is the time source of retries and require polling.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits d or until ctx ends, returning ctx.Err() then.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// withDefaults returns cfg with every unset field filled in.
+func (cfg Config) withDefaults() Config {
+	if cfg.StateDir == "" {
+		cfg.StateDir = ".failover"
+	}
+	if cfg.Parallelism <= 0 {
+		cfg.Parallelism = DefaultParallelism
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = realClock{}
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
+	}
+	if cfg.Output == nil {
+		cfg.Output = io.Discard
+	}
+	if cfg.LookupEnv == nil {
+		cfg.LookupEnv = os.LookupEnv
+	}
+	if cfg.ReadFile == nil {
+		cfg.ReadFile = os.ReadFile
+	}
+	if cfg.FS == nil {
+		cfg.FS = journal.OSFS{}
+	}
+	if cfg.User == "" {
+		cfg.User = currentUser()
+	}
+	if cfg.Host == "" {
+		cfg.Host, _ = os.Hostname()
+	}
+	if cfg.LockLease <= 0 {
+		cfg.LockLease = DefaultLockLease
+	}
+	if cfg.Deadline == 0 && cfg.Plan != nil {
+		cfg.Deadline = cfg.Plan.Deadline
+	}
+	return cfg
+}
+
+// currentUser names the operator for the journal and the lock.
+func currentUser() string {
+	for _, k := range []string{"USER", "USERNAME", "LOGNAME"} {
+		if u := os.Getenv(k); u != "" {
+			return u
+		}
+	}
+	return "unknown"
+}

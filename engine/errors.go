@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/failover-dev/failover/plans"
+)
+
+// The exit codes of DESIGN.md "CLI", as ExitCode returns them.
+const (
+	ExitOK          = 0
+	ExitFailed      = 1
+	ExitCannotRun   = 2
+	ExitWaiting     = 3
+	ExitInterrupted = 130
+)
+
+// StepError is a step that failed: its last attempt's error.
+type StepError struct {
+	Step string
+	Pos  plans.Pos
+	// Attempts is how many attempts ran.
+	Attempts int
+	Err      error
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("step %s failed after %d attempt(s): %v", e.Step, e.Attempts, e.Err)
+}
+
+// Unwrap returns the step's error.
+func (e *StepError) Unwrap() error { return e.Err }
+
+// CannotRunError says the run could not start, before any step ran: a
+// missing secret, a failed preflight, a held lock, an unfinished run, a
+// changed plan. It maps to exit 2.
+type CannotRunError struct{ Err error }
+
+func (e *CannotRunError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the reason.
+func (e *CannotRunError) Unwrap() error { return e.Err }
+
+func cannotRun(err error) error { return &CannotRunError{Err: err} }
+
+// CheckFailure is one failing check of a preflight.
+type CheckFailure struct {
+	Check  string
+	Pos    plans.Pos
+	Detail string
+}
+
+// PreflightError lists every failing preflight check.
+type PreflightError struct{ Failures []CheckFailure }
+
+func (e *PreflightError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "preflight failed: %d check(s) did not pass, nothing ran", len(e.Failures))
+	for _, f := range e.Failures {
+		fmt.Fprintf(&b, "\n  %s:%d: %s: %s", f.Pos.File, f.Pos.Line, f.Check, f.Detail)
+	}
+	return b.String()
+}
+
+// WaitingError says the run stopped to wait for the operator: an approval
+// or in-doubt steps. Message tells exactly what to do. It maps to exit 3.
+type WaitingError struct {
+	// Step is the first step waiting.
+	Step string
+	// Reason is "approval" or "in-doubt".
+	Reason  string
+	Message string
+}
+
+func (e *WaitingError) Error() string { return e.Message }
+
+// InterruptedError says the run was cancelled (Ctrl-C, SIGTERM); the
+// journal records it. It unwraps to context.Canceled and maps to exit 130.
+type InterruptedError struct{ RunID string }
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("run %s interrupted; continue it with `failover resume`", e.RunID)
+}
+
+// Unwrap returns context.Canceled.
+func (e *InterruptedError) Unwrap() error { return context.Canceled }
+
+// ExitCode maps an error of Run, Resume or their helpers to the exit code
+// of DESIGN.md: 0 done, 1 a step failed, 2 cannot run, 3 waiting for the
+// operator, 130 interrupted.
+func ExitCode(err error) int {
+	var ie *InterruptedError
+	var we *WaitingError
+	var ce *CannotRunError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ie):
+		return ExitInterrupted
+	case errors.As(err, &we):
+		return ExitWaiting
+	case errors.As(err, &ce):
+		return ExitCannotRun
+	}
+	return ExitFailed
+}

@@ -1,0 +1,95 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/failover-dev/failover/engine/journal"
+)
+
+// settleInDoubt decides every in-doubt step (started, no outcome): re-run
+// it if idempotent; skip it if its skip_if says done; otherwise stop and
+// tell the operator what to check. It returns the states to schedule from.
+func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State, error) {
+	prior := map[string]State{}
+	var asks []string
+	for _, s := range r.plan.Steps {
+		rec := rs.Steps[s.ID]
+		if rec == nil {
+			continue
+		}
+		st := r.steps[s.ID]
+		st.attempts = rec.Attempts
+		prior[s.ID] = resumeState(rec.State)
+		if rec.State != StateInDoubt || !st.selected {
+			continue
+		}
+		switch done, err := r.inDoubtDone(ctx, st); {
+		case st.typ.Idempotent || s.Idempotent:
+			r.log.Warn().Str("step", s.ID).Msg("in doubt: idempotent, running it again")
+			prior[s.ID] = StatePending
+		case err != nil:
+			return nil, fmt.Errorf("evaluate skip_if of in-doubt step %s: %w", s.ID, err)
+		case done:
+			if err := r.appendRec(journal.Record{Type: RecStepSatisfied, Step: s.ID, Note: "in doubt; skip_if says done"}); err != nil {
+				return nil, err
+			}
+			prior[s.ID] = StateSatisfied
+		default:
+			asks = append(asks, r.inDoubtText(s.ID, rec))
+		}
+	}
+	if len(asks) == 0 {
+		return prior, nil
+	}
+	if _, err := r.jw.AppendSync(journal.Record{Type: RecRunFinished, Data: map[string]string{"state": RunWaiting}}); err != nil {
+		return nil, fmt.Errorf("journal end of run: %w", err)
+	}
+	return nil, &WaitingError{Step: firstWord(asks[0]), Reason: "in-doubt", Message: strings.Join(asks, "\n\n")}
+}
+
+// inDoubtDone evaluates a non-idempotent in-doubt step's skip_if.
+func (r *run) inDoubtDone(ctx context.Context, st *stepState) (bool, error) {
+	if st.typ.Idempotent || st.step.Idempotent || len(st.step.SkipIf) == 0 {
+		return false, nil
+	}
+	ok, _, err := r.allPass(ctx, st.step.SkipIf, st.step.ID)
+	return ok, err
+}
+
+// resumeState is where a journaled state starts in a resumed schedule:
+// failed, skipped and waiting steps are tried again.
+func resumeState(s State) State {
+	switch s {
+	case StateSucceeded, StateSatisfied, StateInDoubt:
+		return s
+	}
+	return StatePending
+}
+
+// inDoubtText tells the operator exactly what to check and the two ways on.
+func (r *run) inDoubtText(id string, rec *StepRecord) string {
+	s := r.plan.Step(id)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: step %s (%s) started attempt %d at %s, but the run stopped before its outcome was recorded; "+
+		"it may or may not have taken effect.\n", id, id, s.Action, rec.Attempts, rec.First.Format("2006-01-02 15:04:05Z07:00"))
+	if s.Description != "" {
+		fmt.Fprintf(&b, "  It does: %s\n", s.Description)
+	}
+	if s.Target != "" {
+		fmt.Fprintf(&b, "  On target: %s\n", s.Target)
+	}
+	fmt.Fprintf(&b, "  With: %v\n", s.With.Display())
+	fmt.Fprintf(&b, "  Check whether that happened, then either:\n")
+	fmt.Fprintf(&b, "    failover resume %s --retry %s                       # it did not happen: run it again\n", r.planArg(), id)
+	fmt.Fprintf(&b, "    failover resume %s --mark-done %s --note \"what you checked\"   # it happened: record it as done", r.planArg(), id)
+	return b.String()
+}
+
+func firstWord(s string) string {
+	if i := strings.IndexByte(s, ':'); i > 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,50 @@
+package engine
+
+// The journal record types the engine writes. Fold reads them back.
+const (
+	// RecRunStarted opens a run (Data: parallelism, only, from).
+	RecRunStarted = "run-started"
+	// RecRunResumed marks a resume (Data: forced plan change, only, from).
+	RecRunResumed = "run-resumed"
+	// RecPlanChanged records that a changed plan was resumed with --force.
+	RecPlanChanged = "plan-changed"
+	// RecLockTakenOver records that a dead process's lock was taken over.
+	RecLockTakenOver = "lock-taken-over"
+	// RecStepStarted is synced before an attempt's action runs.
+	RecStepStarted = "step-started"
+	// RecAttemptFailed records a failed attempt that will be retried.
+	RecAttemptFailed = "attempt-failed"
+	// RecStepSucceeded carries the step's outputs, secrets masked.
+	RecStepSucceeded = "step-succeeded"
+	// RecStepSatisfied: skip_if said the effect is already there.
+	RecStepSatisfied = "step-satisfied"
+	// RecStepSkipped: when was false, or an upstream step failed (Note).
+	RecStepSkipped = "step-skipped"
+	// RecStepFailed: the last attempt failed (Error, Class).
+	RecStepFailed = "step-failed"
+	// RecStepInterrupted: the run was cancelled while the step ran; on
+	// resume the step is in doubt.
+	RecStepInterrupted = "step-interrupted"
+	// RecStepWaiting: the step waits for an approval (exit 3).
+	RecStepWaiting = "step-waiting"
+	// RecStepApproved records who approved a step, when and how.
+	RecStepApproved = "step-approved"
+	// RecStepRefused records that an approval was refused.
+	RecStepRefused = "step-refused"
+	// RecMarkedDone: the operator said an in-doubt step took effect.
+	RecMarkedDone = "step-marked-done"
+	// RecRetryRequested: the operator asked to run an in-doubt step again.
+	RecRetryRequested = "step-retry-requested"
+	// RecRunInterrupted: the run was cancelled (Ctrl-C, SIGTERM).
+	RecRunInterrupted = "run-interrupted"
+	// RecRunFinished closes a run (Data["state"]: succeeded, failed,
+	// waiting, deadline).
+	RecRunFinished = "run-finished"
+)
+
+// The values of a run-finished record's Data["state"].
+const (
+	RunSucceeded = "succeeded"
+	RunFailed    = "failed"
+	RunWaiting   = "waiting"
+)

@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/failover-dev/failover/engine/journal"
+)
+
+// ResumeOptions are the operator's decisions for a resume.
+type ResumeOptions struct {
+	// RunID picks the run; "" takes the plan's latest unfinished run.
+	RunID string
+	// Retry lists in-doubt (or failed) steps to run again.
+	Retry []string
+	// MarkDone lists in-doubt (or failed) steps the operator checked and
+	// found done; Note (required with MarkDone) says why.
+	MarkDone []string
+	Note     string
+	// Force resumes although the plan changed since the run started.
+	Force bool
+}
+
+// Resume continues a run: succeeded and satisfied steps never run again,
+// in-doubt steps are re-run only when idempotent or skipped when their
+// skip_if says done; otherwise the run waits for the operator (exit 3).
+func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, error) {
+	cfg = cfg.withDefaults()
+	if err := checkConfig(cfg); err != nil {
+		return nil, cannotRun(err)
+	}
+	if len(opts.MarkDone) > 0 && strings.TrimSpace(opts.Note) == "" {
+		return nil, cannotRun(errors.New("--mark-done needs --note saying what you checked"))
+	}
+	path, err := findRun(cfg, opts.RunID)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := journal.Read(cfg.FS, path)
+	if err != nil {
+		return nil, cannotRun(readHint(path, err))
+	}
+	r, err := newRun(cfg, rep.Header.RunID)
+	if err != nil {
+		return nil, err
+	}
+	lk, err := acquireLock(cfg, r.id, true)
+	if err != nil {
+		return nil, err
+	}
+	defer lk.release(r.log)
+	jw, rep, err := journal.Open(cfg.FS, path)
+	if err != nil {
+		return nil, cannotRun(readHint(path, err))
+	}
+	r.jw = jw
+	defer r.closeJournal()
+	if d := rep.Damage; d != nil && d.Repaired {
+		r.log.Warn().Int64("offset", d.Offset).Str("reason", d.Reason).Str("copy", d.Copy).
+			Msg("journal had a torn tail: cut back to the last good record, the original kept")
+	}
+	rs := Fold(rep)
+	if err := r.startResume(rs, lk, opts); err != nil {
+		return nil, err
+	}
+	prior, err := r.settleInDoubt(ctx, rs)
+	if err != nil {
+		return nil, err
+	}
+	r.log.Info().Str("journal", jw.Path()).Msg("run resumed")
+	return r.schedule(ctx, prior)
+}
+
+// startResume checks the plan, journals the resume and the operator's
+// decisions, and loads the journaled outputs.
+func (r *run) startResume(rs *RunState, lk *runLock, opts ResumeOptions) error {
+	diff := diffPlan(rs.Header.StepHashes, r.plan)
+	if rs.Header.PlanHash != r.plan.Hash && !opts.Force {
+		return cannotRun(&PlanChangedError{Plan: r.plan.Name, RunID: r.id, Diff: diff})
+	}
+	recs := []journal.Record{{Type: RecRunResumed, User: r.cfg.User, Data: r.runData()}}
+	if lk.takenOver != nil {
+		h := lk.takenOver
+		r.log.Warn().Str("holder", h.User+"@"+h.Host).Int("pid", h.PID).Msg("took over the lock of a process that no longer exists")
+		recs = append(recs, journal.Record{Type: RecLockTakenOver, User: r.cfg.User, Data: map[string]string{
+			"run": h.RunID, "user": h.User, "host": h.Host, "pid": fmt.Sprint(h.PID)}})
+	}
+	if rs.Header.PlanHash != r.plan.Hash {
+		r.log.Warn().Str("changes", diff.String()).Msg("resuming a changed plan (--force)")
+		recs = append(recs, journal.Record{Type: RecPlanChanged, User: r.cfg.User, Note: diff.String(),
+			Data: map[string]string{"old_hash": rs.Header.PlanHash, "new_hash": r.plan.Hash}})
+	}
+	decided, err := r.decisions(rs, opts)
+	if err != nil {
+		return err
+	}
+	recs = append(recs, decided...)
+	for _, rec := range recs {
+		if err := r.appendRec(rec); err != nil {
+			return err
+		}
+		rs.apply(&rec)
+	}
+	// Synced: the operator's decisions are on disk before any step runs.
+	if err := r.jw.Sync(); err != nil {
+		return fmt.Errorf("journal resume: %w", err)
+	}
+	for id, st := range rs.Steps {
+		if st.Outputs != nil {
+			r.res.outputs.set(id, st.Outputs)
+		}
+	}
+	return nil
+}
+
+// decisions turns --retry and --mark-done into records. Succeeded and
+// satisfied steps never run again, so neither applies to them.
+func (r *run) decisions(rs *RunState, opts ResumeOptions) ([]journal.Record, error) {
+	var recs []journal.Record
+	add := func(ids []string, typ, flag string) error {
+		for _, id := range ids {
+			if r.steps[id] == nil {
+				return cannotRun(fmt.Errorf("%s %s: no such step in plan %s", flag, id, r.plan.Name))
+			}
+			if st := rs.Steps[id]; st != nil && (st.State == StateSucceeded || st.State == StateSatisfied) {
+				return cannotRun(fmt.Errorf("%s %s: the step already %s; it never runs again", flag, id, st.State))
+			}
+			recs = append(recs, journal.Record{Type: typ, Step: id, User: r.cfg.User, Note: opts.Note})
+		}
+		return nil
+	}
+	if err := add(opts.Retry, RecRetryRequested, "--retry"); err != nil {
+		return nil, err
+	}
+	return recs, add(opts.MarkDone, RecMarkedDone, "--mark-done")
+}
+
+// findRun returns the journal to resume: the given run, or the plan's
+// latest run if it is not finished.
+func findRun(cfg Config, runID string) (string, error) {
+	if runID != "" {
+		if !journal.ValidRunID(runID) {
+			return "", cannotRun(fmt.Errorf("%q is not a run id (want e.g. 20261126T031500Z-3f9a)", runID))
+		}
+		return journal.Path(cfg.StateDir, cfg.Plan.Name, runID), nil
+	}
+	runs, err := journal.ListPlan(cfg.StateDir, cfg.Plan.Name)
+	if err != nil {
+		return "", fmt.Errorf("list runs of %s: %w", cfg.Plan.Name, err)
+	}
+	if len(runs) == 0 {
+		return "", cannotRun(fmt.Errorf("no run of plan %s in %s to resume; start one with `failover apply %s`",
+			cfg.Plan.Name, cfg.StateDir, planArg(cfg.Plan)))
+	}
+	last := runs[len(runs)-1]
+	if last.Err == nil && last.Last != nil && last.Last.Type == RecRunFinished && last.Last.Data["state"] == RunSucceeded {
+		return "", cannotRun(fmt.Errorf("the latest run %s of plan %s has finished; nothing to resume "+
+			"(start a new one with `failover apply %s`)", last.RunID, cfg.Plan.Name, planArg(cfg.Plan)))
+	}
+	return last.Path, nil
+}
+
+// readHint explains a journal that cannot be read.
+func readHint(path string, err error) error {
+	if errors.Is(err, journal.ErrCorrupt) {
+		return fmt.Errorf("%w; good records follow the damage, so it was not cut back: inspect it with "+
+			"`failover journal dump`, then `failover journal repair --force` drops everything from the bad record on", err)
+	}
+	return fmt.Errorf("read journal %s: %w", path, err)
+}

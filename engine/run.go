@@ -1,0 +1,233 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/plans"
+)
+
+// run is one execution of a plan (an apply or a resume).
+type run struct {
+	cfg  Config
+	plan *plans.Plan
+	id   string
+	res  *resolver
+	red  *redactor
+	jw   *journal.Writer
+	log  zerolog.Logger
+	// approver is handed to every action through actions.Env.
+	approver actions.Approver
+	// dependents maps a step id to the ids that need it, in file order.
+	dependents map[string][]string
+	steps      map[string]*stepState
+	started    time.Time
+	// emitMu serialises state-change lines and Observer calls: workers
+	// report "running" while the scheduler reports outcomes.
+	emitMu sync.Mutex
+}
+
+// stepState is the scheduler's view of one step.
+type stepState struct {
+	step  *plans.Step
+	typ   *actions.Type
+	index int
+	// Fields below are read and written by the scheduler goroutine only.
+	state    State
+	attempts int
+	waitFor  int  // dependencies still to finish
+	blocked  bool // an upstream step failed
+	selected bool
+	result   StepResult
+}
+
+// Run applies a plan: it resolves secrets, takes the plan's lock, refuses
+// when an unfinished run of the plan exists, runs the preflight checks,
+// creates the journal and runs every step. The error maps to an exit code
+// through ExitCode.
+func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	cfg = cfg.withDefaults()
+	if err := checkConfig(cfg); err != nil {
+		return nil, cannotRun(err)
+	}
+	now := cfg.Clock.Now()
+	r, err := newRun(cfg, journal.NewRunID(now))
+	if err != nil {
+		return nil, err
+	}
+	lk, err := acquireLock(cfg, r.id, false)
+	if err != nil {
+		return nil, err
+	}
+	defer lk.release(r.log)
+	if err := refuseUnfinished(cfg); err != nil {
+		return nil, err
+	}
+	if err := r.preflight(ctx); err != nil {
+		return nil, err
+	}
+	h := journal.Header{PlanName: cfg.Plan.Name, PlanHash: cfg.Plan.Hash, RunID: r.id, User: cfg.User,
+		Host: cfg.Host, PlanFile: cfg.Plan.File, StepHashes: stepHashes(cfg.Plan), Started: now.UTC()}
+	jw, err := journal.Create(cfg.FS, journal.Path(cfg.StateDir, cfg.Plan.Name, r.id), h)
+	if err != nil {
+		return nil, fmt.Errorf("create journal: %w", err)
+	}
+	r.jw = jw
+	defer r.closeJournal()
+	if _, err := jw.AppendSync(journal.Record{Type: RecRunStarted, User: cfg.User, Data: r.runData()}); err != nil {
+		return nil, fmt.Errorf("journal run start: %w", err)
+	}
+	r.log.Info().Str("journal", jw.Path()).Int("steps", len(cfg.Plan.Steps)).Msg("run started")
+	return r.schedule(ctx, nil)
+}
+
+// newRun resolves what a run needs before anything runs: the step types,
+// the selection, secrets and environment variables.
+func newRun(cfg Config, runID string) (*run, error) {
+	r := &run{cfg: cfg, plan: cfg.Plan, id: runID, steps: map[string]*stepState{},
+		dependents: map[string][]string{}, started: cfg.Clock.Now()}
+	r.log = cfg.Log.With().Str("run", runID).Logger()
+	r.approver = approver{r: r}
+	for i, s := range cfg.Plan.Steps {
+		typ := cfg.Registry.Type(s.Action)
+		if typ == nil || typ.Kind != actions.KindAction {
+			return nil, cannotRun(fmt.Errorf("step %s: unknown action %q", s.ID, s.Action))
+		}
+		r.steps[s.ID] = &stepState{step: s, typ: typ, index: i, state: StatePending}
+		for _, d := range s.Deps {
+			r.dependents[d] = append(r.dependents[d], s.ID)
+		}
+	}
+	if err := r.selectSteps(); err != nil {
+		return nil, cannotRun(err)
+	}
+	res, err := newResolver(cfg, runID)
+	if err != nil {
+		return nil, cannotRun(fmt.Errorf("cannot resolve the plan's run-time values: %w", err))
+	}
+	r.res, r.red = res, newRedactor(res.secrets)
+	return r, nil
+}
+
+func checkConfig(cfg Config) error {
+	switch {
+	case cfg.Plan == nil:
+		return errors.New("no plan given")
+	case cfg.Registry == nil:
+		return errors.New("no action registry given")
+	}
+	return nil
+}
+
+// selectSteps applies --only and --from; without them every step is selected.
+func (r *run) selectSteps() error {
+	all := len(r.cfg.Only) == 0 && r.cfg.From == ""
+	for _, id := range r.cfg.Only {
+		st := r.steps[id]
+		if st == nil {
+			return fmt.Errorf("--only %s: no such step in plan %s", id, r.plan.Name)
+		}
+		st.selected = true
+	}
+	if r.cfg.From != "" {
+		if r.steps[r.cfg.From] == nil {
+			return fmt.Errorf("--from %s: no such step in plan %s", r.cfg.From, r.plan.Name)
+		}
+		r.markDescendants(r.cfg.From)
+	}
+	for _, st := range r.steps {
+		st.selected = st.selected || all
+	}
+	return nil
+}
+
+func (r *run) markDescendants(id string) {
+	st := r.steps[id]
+	if st.selected {
+		return
+	}
+	st.selected = true
+	for _, d := range r.dependents[id] {
+		r.markDescendants(d)
+	}
+}
+
+// runData is the run-started record's data: the settings a reader of the
+// journal needs, and the step order (status shows steps in it).
+func (r *run) runData() map[string]string {
+	ids := make([]string, len(r.plan.Steps))
+	for i, s := range r.plan.Steps {
+		ids[i] = s.ID
+	}
+	d := map[string]string{"parallelism": strconv.Itoa(r.cfg.Parallelism), "steps": strings.Join(ids, ","),
+		"host": r.cfg.Host, "pid": strconv.Itoa(os.Getpid())}
+	if len(r.cfg.Only) > 0 {
+		d["only"] = strings.Join(r.cfg.Only, ",")
+	}
+	if r.cfg.From != "" {
+		d["from"] = r.cfg.From
+	}
+	return d
+}
+
+func (r *run) closeJournal() {
+	if err := r.jw.Close(); err != nil {
+		r.log.Error().Err(err).Msg("close journal")
+	}
+}
+
+func stepHashes(p *plans.Plan) map[string]string {
+	m := make(map[string]string, len(p.Steps))
+	for _, s := range p.Steps {
+		m[s.ID] = s.Hash
+	}
+	return m
+}
+
+// refuseUnfinished refuses a new run while the plan's latest run is not
+// finished: a new run would redo steps that already ran.
+func refuseUnfinished(cfg Config) error {
+	runs, err := journal.ListPlan(cfg.StateDir, cfg.Plan.Name)
+	if err != nil {
+		return fmt.Errorf("list runs of %s: %w", cfg.Plan.Name, err)
+	}
+	if len(runs) == 0 {
+		return nil
+	}
+	last := runs[len(runs)-1]
+	if last.Err == nil && last.Last != nil && last.Last.Type == RecRunFinished && last.Last.Data["state"] == RunSucceeded {
+		return nil
+	}
+	return cannotRun(fmt.Errorf("plan %s has an unfinished run %s (%s); continue it with `failover resume %s` — "+
+		"`failover status %s` shows where it stopped", cfg.Plan.Name, last.RunID, describeLast(last), planArg(cfg.Plan), last.RunID))
+}
+
+func describeLast(ri journal.RunInfo) string {
+	switch {
+	case ri.Err != nil:
+		return "journal unreadable: " + ri.Err.Error()
+	case ri.Last == nil:
+		return "no step ran"
+	case ri.Last.Type == RecRunFinished:
+		return "ended " + ri.Last.Data["state"]
+	}
+	return "last record " + ri.Last.Type + " at " + ri.LastTime.Format("2006-01-02 15:04:05Z07:00")
+}
+
+func planArg(p *plans.Plan) string {
+	if p.File != "" {
+		return p.File
+	}
+	return p.Name
+}
+

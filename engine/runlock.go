@@ -1,0 +1,70 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/rs/zerolog"
+
+	"github.com/failover-dev/failover/engine/lock"
+)
+
+// runLock is the plan's lock held for a run, with its heartbeat.
+type runLock struct {
+	l      *lock.Lock
+	cancel context.CancelFunc
+	// takenOver is the holder whose dead process's lock was taken over.
+	takenOver *lock.Info
+}
+
+// acquireLock takes the plan's lock. With takeOver (resume), a lock whose
+// process is gone on this same host is taken over: a crash must not cost
+// the operator an extra command.
+func acquireLock(cfg Config, runID string, takeOver bool) (*runLock, error) {
+	now := cfg.Clock.Now()
+	info := lock.Info{RunID: runID, User: cfg.User, Host: cfg.Host, PID: os.Getpid(),
+		Started: now, Heartbeat: now, Lease: cfg.LockLease}
+	l, err := lock.Acquire(cfg.StateDir, cfg.Plan.Name, info)
+	var held *lock.HeldError
+	rl := &runLock{}
+	switch {
+	case err == nil:
+	case errors.As(err, &held) && held.DeadSameHost && takeOver:
+		l, err = lock.TakeOver(cfg.StateDir, cfg.Plan.Name, info, held.Holder)
+		if err != nil {
+			return nil, cannotRun(fmt.Errorf("take over the lock of dead process %d: %w", held.Holder.PID, err))
+		}
+		h := held.Holder
+		rl.takenOver = &h
+	case errors.As(err, &held):
+		return nil, cannotRun(heldHint(cfg, held))
+	default:
+		return nil, fmt.Errorf("lock plan %s: %w", cfg.Plan.Name, err)
+	}
+	rl.l = l
+	ctx, cancel := context.WithCancel(context.Background())
+	rl.cancel = cancel
+	l.Heartbeat(ctx, cfg.LockLease/3)
+	return rl, nil
+}
+
+// heldHint adds the way on to a held lock's error.
+func heldHint(cfg Config, held *lock.HeldError) error {
+	switch {
+	case held.DeadSameHost:
+		return fmt.Errorf("%w; its process is gone: continue the run with `failover resume %s`", held, planArg(cfg.Plan))
+	case held.Stale:
+		return fmt.Errorf("%w; the lock looks stale (no heartbeat within its lease): if that run is really dead, "+
+			"break the lock with `failover unlock %s --run %s`", held, planArg(cfg.Plan), held.Holder.RunID)
+	}
+	return held
+}
+
+func (rl *runLock) release(log zerolog.Logger) {
+	rl.cancel()
+	if err := rl.l.Release(); err != nil {
+		log.Error().Err(err).Msg("release lock")
+	}
+}

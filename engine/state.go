@@ -1,0 +1,137 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/failover-dev/failover/engine/journal"
+)
+
+// RunState is a run as its journal tells it: what status shows and what
+// resume starts from.
+type RunState struct {
+	Header journal.Header
+	// Order is the plan's step order when the run started.
+	Order []string
+	Steps map[string]*StepRecord
+	// Ended is how the run last ended ("succeeded", "failed", "waiting",
+	// "interrupted"), or "" while it runs or after a crash.
+	Ended string
+	// Last is the last record (nil: none yet).
+	Last *journal.Record
+}
+
+// StepRecord is one step's state folded from the journal.
+type StepRecord struct {
+	State    State
+	Attempts int
+	Error    string
+	Note     string
+	// First is when the step's first attempt started; End when it ended.
+	First, End time.Time
+	Outputs    map[string]any
+}
+
+// Fold replays a journal's records into step states.
+func Fold(rep *journal.Replay) *RunState {
+	rs := &RunState{Header: rep.Header, Steps: map[string]*StepRecord{}}
+	for i := range rep.Records {
+		rec := &rep.Records[i]
+		rs.Last = rec
+		rs.apply(rec)
+	}
+	return rs
+}
+
+// apply folds one record.
+func (rs *RunState) apply(rec *journal.Record) {
+	switch rec.Type {
+	case RecRunStarted:
+		if s := rec.Data["steps"]; s != "" {
+			rs.Order = strings.Split(s, ",")
+		}
+		rs.Ended = ""
+	case RecRunResumed:
+		rs.Ended = ""
+	case RecRunFinished:
+		rs.Ended = rec.Data["state"]
+	case RecRunInterrupted:
+		rs.Ended = "interrupted"
+	}
+	if rec.Step == "" {
+		return
+	}
+	st := rs.step(rec.Step)
+	switch rec.Type {
+	case RecStepStarted:
+		st.State, st.Attempts, st.Error, st.Note, st.End = StateInDoubt, rec.Attempt, "", "", time.Time{}
+		if st.First.IsZero() {
+			st.First = rec.Time
+		}
+	case RecAttemptFailed:
+		st.State, st.Error = StatePending, rec.Error
+	case RecStepSucceeded:
+		st.State, st.Outputs, st.End = StateSucceeded, rec.Outputs, rec.Time
+	case RecStepSatisfied:
+		st.State, st.Note, st.End = StateSatisfied, rec.Note, rec.Time
+	case RecStepSkipped:
+		st.State, st.Note, st.End = StateSkipped, rec.Note, rec.Time
+	case RecStepFailed:
+		st.State, st.Error, st.End = StateFailed, rec.Error, rec.Time
+	case RecStepInterrupted:
+		st.State, st.Note, st.End = StateInDoubt, "interrupted while running", rec.Time
+	case RecStepWaiting:
+		st.State, st.Note = StateWaiting, rec.Note
+	case RecMarkedDone:
+		st.State, st.End = StateSucceeded, rec.Time
+		st.Note = fmt.Sprintf("marked done by %s: %s", rec.User, rec.Note)
+	case RecRetryRequested:
+		st.State, st.Note = StatePending, fmt.Sprintf("retry requested by %s: %s", rec.User, rec.Note)
+	}
+}
+
+func (rs *RunState) step(id string) *StepRecord {
+	st := rs.Steps[id]
+	if st == nil {
+		st = &StepRecord{State: StatePending}
+		rs.Steps[id] = st
+		if !contains(rs.Order, id) {
+			rs.Order = append(rs.Order, id)
+		}
+	}
+	return st
+}
+
+// Results lists the steps in order (nil: the run's own order). live says
+// a process holds the run's lock right now: a started step without an
+// outcome is then running, not in doubt.
+func (rs *RunState) Results(order []string, live bool) []StepResult {
+	if order == nil {
+		order = rs.Order
+	}
+	out := make([]StepResult, 0, len(order))
+	for _, id := range order {
+		res := StepResult{ID: id, State: StatePending}
+		if st := rs.Steps[id]; st != nil {
+			res = StepResult{ID: id, State: st.State, Attempts: st.Attempts, Error: st.Error, Note: st.Note, Outputs: st.Outputs}
+			if !st.End.IsZero() && !st.First.IsZero() {
+				res.Duration = st.End.Sub(st.First)
+			}
+			if live && st.State == StateInDoubt && st.End.IsZero() {
+				res.State = StateRunning
+			}
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}

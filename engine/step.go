@@ -1,0 +1,215 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/engine/journal"
+)
+
+// outcome is what a worker reports to the scheduler about one step.
+type outcome struct {
+	st      *stepState
+	result  StepResult
+	rootErr error // the step's own error, for the summary (failed steps)
+	// fatal is a journal failure: the run must stop at once.
+	fatal error
+	// waiting is set when the step waits for an approval.
+	waiting     *WaitingError
+	interrupted bool
+}
+
+// execute runs one step through its whole lifecycle: when → skip_if →
+// require → attempts (each journaled before it runs) → outcome.
+func (r *run) execute(ctx context.Context, st *stepState) outcome {
+	s := st.step
+	o := outcome{st: st, result: StepResult{ID: s.ID, Action: s.Action, Attempts: st.attempts}}
+	start := r.cfg.Clock.Now()
+	defer func() { o.result.Duration = r.cfg.Clock.Now().Sub(start) }()
+	if len(s.When) > 0 {
+		ok, detail, err := r.allPass(ctx, s.When, s.ID)
+		if err != nil {
+			return r.fail(ctx, o, fmt.Errorf("evaluate when: %w", err))
+		}
+		if !ok {
+			return r.settle(o, StateSkipped, "when: "+detail, RecStepSkipped)
+		}
+	}
+	if len(s.SkipIf) > 0 {
+		ok, _, err := r.allPass(ctx, s.SkipIf, s.ID)
+		if err != nil {
+			return r.fail(ctx, o, fmt.Errorf("evaluate skip_if: %w", err))
+		}
+		if ok {
+			return r.settle(o, StateSatisfied, "skip_if: already done", RecStepSatisfied)
+		}
+	}
+	if err := r.require(ctx, st); err != nil {
+		return r.fail(ctx, o, err)
+	}
+	return r.attempts(ctx, o)
+}
+
+// attempts runs the action until it succeeds, fails for good or the
+// retry policy runs out. Every attempt is journaled and logged.
+func (r *run) attempts(ctx context.Context, o outcome) outcome {
+	s := o.st.step
+	policy := s.Retry
+	for n := 1; ; n++ {
+		o.result.Attempts++
+		attempt := o.result.Attempts
+		// Synced before the action runs: intent before effect. This one
+		// fsync also carries the outcomes of the steps this one needs,
+		// appended unsynced when they finished (group commit).
+		if _, err := r.jw.AppendSync(journal.Record{Type: RecStepStarted, Step: s.ID, Attempt: attempt}); err != nil {
+			o.fatal = fmt.Errorf("journal start of step %s: %w", s.ID, err)
+			o.result.State = StateInDoubt
+			return o
+		}
+		r.emit(StepResult{ID: s.ID, Action: s.Action, State: StateRunning, Attempts: attempt})
+		began := r.cfg.Clock.Now()
+		out, err := r.attempt(ctx, o.st, attempt)
+		if err == nil {
+			return r.succeed(o, out)
+		}
+		if we := new(WaitingError); errors.As(err, &we) {
+			o.waiting = we
+			return r.settle(o, StateWaiting, we.Message, RecStepWaiting)
+		}
+		if ctx.Err() != nil {
+			return r.interrupt(o)
+		}
+		msg := r.red.Redact(err.Error())
+		if n >= maxAttempts(policy) || !retryable(policy, err) {
+			return r.fail(ctx, o, err)
+		}
+		delay := backoffDelay(policy, n, r.cfg.Rand)
+		if jerr := r.appendRec(journal.Record{Type: RecAttemptFailed, Step: s.ID, Attempt: attempt,
+			Error: msg, Class: actions.ClassOf(err).String()}); jerr != nil {
+			o.fatal = jerr
+			return o
+		}
+		r.log.Warn().Str("step", s.ID).Str("action", s.Action).Int("attempt", attempt).
+			Dur("duration", r.cfg.Clock.Now().Sub(began)).Dur("retry_in", delay).Str("error", msg).Msg("attempt failed")
+		if err := r.cfg.Clock.Sleep(ctx, delay); err != nil {
+			// The failed attempt is journaled: nothing is in doubt.
+			o.interrupted = true
+			o.result.State = StatePending
+			return o
+		}
+	}
+}
+
+// attempt runs the action once, with the attempt's timeout, then verify.
+func (r *run) attempt(ctx context.Context, st *stepState, attempt int) (map[string]any, error) {
+	s := st.step
+	vals, err := resolveMap(s.With, r.res)
+	if err != nil {
+		return nil, actions.MarkPermanent(fmt.Errorf("resolve parameters: %w", err))
+	}
+	params, err := actions.Decode(st.typ.Params, vals)
+	if err != nil {
+		return nil, actions.MarkPermanent(fmt.Errorf("%s: %w", s.Action, err))
+	}
+	target, err := r.target(s.Target)
+	if err != nil {
+		return nil, actions.MarkPermanent(err)
+	}
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if s.Timeout > 0 {
+		actx, cancel = context.WithTimeout(ctx, s.Timeout)
+	}
+	defer cancel()
+	env := r.env(s.ID, attempt, target, s.Idempotent || st.typ.Idempotent)
+	out, err := st.typ.Run(actx, env, params)
+	if err == nil && len(s.Verify) > 0 {
+		ok, detail, verr := r.allPass(actx, s.Verify, s.ID)
+		switch {
+		case verr != nil:
+			err = fmt.Errorf("verify: %w", verr)
+		case !ok:
+			err = fmt.Errorf("verify failed: %s", detail)
+		}
+	}
+	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		// Retryable by actions.ClassOf: the attempt hit its own timeout.
+		return nil, fmt.Errorf("attempt timed out after %s: %w (%w)", s.Timeout, context.DeadlineExceeded, err)
+	}
+	return out, err
+}
+
+// succeed journals the outputs (masked) unsynced: the next start record's
+// fsync, which comes before any dependent runs, carries it to disk.
+func (r *run) succeed(o outcome, out map[string]any) outcome {
+	out = r.red.outputs(out)
+	o.result.Outputs = out
+	r.res.outputs.set(o.st.step.ID, out)
+	return r.settleRec(o, StateSucceeded, "", journal.Record{Type: RecStepSucceeded, Step: o.st.step.ID,
+		Attempt: o.result.Attempts, Outputs: out})
+}
+
+// fail journals the step's failure; a run cancelled meanwhile is an
+// interruption instead.
+func (r *run) fail(ctx context.Context, o outcome, err error) outcome {
+	if ctx.Err() != nil {
+		if o.result.Attempts > 0 {
+			return r.interrupt(o)
+		}
+		// Cancelled before any attempt (in a check or a require wait):
+		// nothing ran, the step stays pending.
+		o.interrupted = true
+		o.result.State = StatePending
+		return o
+	}
+	msg := r.red.Redact(err.Error())
+	o.rootErr = errors.New(msg)
+	o.result.Error = msg
+	return r.settleRec(o, StateFailed, "", journal.Record{Type: RecStepFailed, Step: o.st.step.ID,
+		Attempt: o.result.Attempts, Error: msg, Class: actions.ClassOf(err).String()})
+}
+
+// interrupt journals that the run was cancelled while the step's action
+// ran: on resume the step is in doubt.
+func (r *run) interrupt(o outcome) outcome {
+	o.interrupted = true
+	return r.settleRec(o, StateInDoubt, "interrupted", journal.Record{Type: RecStepInterrupted,
+		Step: o.st.step.ID, Attempt: o.result.Attempts})
+}
+
+func (r *run) settle(o outcome, state State, note, typ string) outcome {
+	return r.settleRec(o, state, note, journal.Record{Type: typ, Step: o.st.step.ID, Attempt: o.result.Attempts, Note: note})
+}
+
+// settleRec appends the outcome record and sets the result's state.
+func (r *run) settleRec(o outcome, state State, note string, rec journal.Record) outcome {
+	o.result.State = state
+	o.result.Note = note
+	if err := r.appendRec(rec); err != nil {
+		o.fatal = err
+	}
+	return o
+}
+
+// appendRec appends a record, unsynced, with its text masked.
+func (r *run) appendRec(rec journal.Record) error {
+	rec.Error = r.red.Redact(rec.Error)
+	rec.Note = r.red.Redact(rec.Note)
+	if _, err := r.jw.Append(rec); err != nil {
+		return fmt.Errorf("journal %s of step %s: %w", rec.Type, rec.Step, err)
+	}
+	return nil
+}
+
+// env is what one attempt or check gets besides its params.
+func (r *run) env(stepID string, attempt int, target *actions.Target, idempotent bool) *actions.Env {
+	log := r.log
+	if stepID != "" {
+		log = log.With().Str("step", stepID).Int("attempt", attempt).Logger()
+	}
+	return &actions.Env{
+		Log: log, RunID: r.id, StepID: stepID, Attempt: attempt, Target: target,
+		Idempotent: idempotent, Approver: r.approver, Output: r.cfg.Output, Redact: r.red.Redact,
+	}
+}
