@@ -76,34 +76,31 @@ func (v Verdict) ErrorNumber() int {
 
 // ClassifyLog is the decision a restore tool makes before it restores: the
 // verdict for log backup set h at restore point p. Checks run in this
-// order: fork, empty, already applied (LastLSN <= redo_start), gap
-// (FirstLSN > redo_start), else applies. Note the strict comparison
-// LastLSN > redo_start for "moves us forward" (trimble #40): a set that
-// ends exactly at redo_start was already applied.
+// order: empty (FirstLSN == LastLSN), already applied (LastLSN <=
+// redo_start), fork mismatch, gap (FirstLSN > redo_start), else applies.
+// Note the strict comparison LastLSN > redo_start for "moves us forward"
+// (trimble #40): a set that ends exactly at redo_start was already
+// applied. A set wholly behind redo_start is "already applied" whatever
+// its fork: the fork decides only about sets that would move the
+// database forward.
 func ClassifyLog(p RestorePoint, h BackupSet) Verdict {
-	switch {
-	case forkMismatch(p, h):
-		return ForkMismatch
-	case h.FirstLSN == h.LastLSN:
+	if h.FirstLSN == h.LastLSN {
 		return Empty
 	}
-	return lsnVerdict(p.RedoStartLSN, h)
+	return lsnVerdict(p, h)
 }
 
 // CheckRestore is what SQL Server does on RESTORE LOG of set h into a
 // database at restore point p (restart: WITH RESTART was given). An
 // interrupted restore of another set blocks every other set (4319) unless
-// restart; then the fork and the LSN rule decide. An empty set is judged
-// by its LSNs like any other (at redo_start: 4326) [UNCONFIRMED against a
-// real server].
+// restart; then the LSN rule and the fork decide as in ClassifyLog. An
+// empty set is judged by its LSNs like any other (at redo_start: 4326)
+// [UNCONFIRMED against a real server].
 func CheckRestore(p RestorePoint, h BackupSet, restart bool) Verdict {
 	if p.Interrupted != (uuid.UUID{}) && p.Interrupted != h.BackupSetGUID && !restart {
 		return Interrupted
 	}
-	if forkMismatch(p, h) {
-		return ForkMismatch
-	}
-	return lsnVerdict(p.RedoStartLSN, h)
+	return lsnVerdict(p, h)
 }
 
 // Advance is the restore point after set h was restored: redo_start moves
@@ -113,15 +110,13 @@ func (p RestorePoint) Advance(h BackupSet) RestorePoint {
 	return RestorePoint{RedoStartLSN: h.LastLSN, RedoStartForkID: h.RecoveryForkID}
 }
 
-func forkMismatch(p RestorePoint, h BackupSet) bool {
-	return p.RedoStartForkID != (uuid.UUID{}) && h.FirstRecoveryForkID != p.RedoStartForkID
-}
-
-func lsnVerdict(cur LSN, h BackupSet) Verdict {
+func lsnVerdict(p RestorePoint, h BackupSet) Verdict {
 	switch {
-	case h.LastLSN.Cmp(cur) <= 0:
+	case h.LastLSN.Cmp(p.RedoStartLSN) <= 0:
 		return AlreadyApplied
-	case h.FirstLSN.Cmp(cur) > 0:
+	case p.RedoStartForkID != (uuid.UUID{}) && h.FirstRecoveryForkID != p.RedoStartForkID:
+		return ForkMismatch
+	case h.FirstLSN.Cmp(p.RedoStartLSN) > 0:
 		return Gap
 	}
 	return Applies
