@@ -1,0 +1,124 @@
+package plans
+
+import (
+	"regexp"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// topKeys are the fields of a plan, format version 1.
+var topKeys = []string{"version", "name", "description", "extends", "vars", "secrets",
+	"targets", "defaults", "deadline", "preflight", "steps"}
+
+var nameRe = regexp.MustCompile(`^[a-z0-9-]+$`)
+
+// decodePlan checks the merged tree and builds the Plan. Everything is
+// decoded even after errors, so that all diagnostics are reported.
+func (l *loader) decodePlan(path string, root *node) *Plan {
+	p := &Plan{File: path, Version: 1, Secrets: l.secrets, Targets: map[string]*Target{}}
+	l.checkKeys(root, "the plan", topKeys...)
+	if root.get("version").isNull() {
+		l.errorf(root.pos, "the plan is missing required field \"version\" (write version: 1)")
+	}
+	p.Name = l.planName(root)
+	l.name = p.Name
+	if n := root.get("description"); !n.isNull() {
+		p.Description, _ = l.stringField(n, "description")
+	}
+	l.decodeSecrets(root.get("secrets"))
+	l.indexSteps(root.get("steps"))
+	l.collectVars(root.get("vars"))
+	p.Vars = l.plainVars()
+	l.decodeTargets(root.get("targets"), p.Targets)
+	p.Defaults = l.decodeDefaults(root.get("defaults"))
+	if n := root.get("deadline"); !n.isNull() {
+		p.Deadline, _ = l.durationField(n, "deadline")
+	}
+	for _, n := range l.listOf(root.get("preflight"), "preflight") {
+		if c := l.decodeCheck(n, checkList{name: "preflight"}, p.Targets); c != nil {
+			p.Preflight = append(p.Preflight, c)
+		}
+	}
+	p.Steps = l.decodeSteps(root.get("steps"), p)
+	p.Graph = l.buildGraph(p.Steps)
+	hashPlan(p)
+	return p
+}
+
+// planName checks the plan's name, which names its runs and journal and
+// so must be written literally.
+func (l *loader) planName(root *node) string {
+	n := root.get("name")
+	if n.isNull() {
+		l.errorf(root.pos, "the plan is missing required field \"name\"")
+		return ""
+	}
+	name, ok := l.literal(n, "name")
+	if ok && !nameRe.MatchString(name) {
+		l.errorf(n.pos, "bad plan name %q: use lower-case letters, digits and -", name)
+	}
+	return name
+}
+
+// plainVars returns the final var values as plain Go values; a var that
+// holds a run-time reference keeps it as written.
+func (l *loader) plainVars() map[string]any {
+	out := map[string]any{}
+	for _, name := range l.varNames() {
+		v := l.vars.resolve(l, name, Pos{})
+		if v != nil {
+			out[name] = v.Display()
+		}
+	}
+	return out
+}
+
+// decodeSecrets reads the secret declarations: {env: NAME} or
+// {file: path}, exactly one of them.
+func (l *loader) decodeSecrets(n *node) {
+	if n.isNull() {
+		return
+	}
+	if n.kind != yaml.MappingNode {
+		l.errorf(n.pos, "secrets must be a mapping of names to {env: NAME} or {file: PATH}, got %s", n.describe())
+		return
+	}
+	n.pairs(func(k, v *node) {
+		what := "secret " + quote(k.value)
+		if !identRe.MatchString(k.value) {
+			l.errorf(k.pos, "bad secret name %q: use letters, digits, _ and -, starting with a letter or _", k.value)
+		}
+		s := &Secret{Name: k.value, Pos: k.pos}
+		l.secrets[k.value] = s
+		if !l.checkKeys(v, what, "env", "file") {
+			return
+		}
+		env, file := v.get("env"), v.get("file")
+		switch {
+		case env == nil && file == nil:
+			l.errorf(v.pos, "%s must say where its value comes from: {env: NAME} or {file: PATH}", what)
+		case env != nil && file != nil:
+			l.errorf(v.pos, "%s has both env and file; give exactly one", what)
+		case env != nil:
+			s.Env, _ = l.stringField(env, what+" env")
+		default:
+			s.File, _ = l.stringField(file, what+" file")
+		}
+	})
+}
+
+// indexSteps records each step's id and mapping before anything else is
+// decoded, so that references to step outputs can be checked anywhere.
+func (l *loader) indexSteps(n *node) {
+	if n == nil || n.kind != yaml.SequenceNode {
+		return
+	}
+	for _, s := range n.content {
+		id := scalarValue(s.get("id"))
+		if _, dup := l.stepNodes[id]; id != "" && !dup {
+			l.stepNodes[id] = s
+		}
+	}
+}
+
+func quote(s string) string { return `"` + s + `"` }

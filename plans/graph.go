@@ -1,0 +1,128 @@
+package plans
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// maxCycles bounds how many cycles are reported: a tangle of needs can
+// hold exponentially many, and the first ones show what to fix.
+const maxCycles = 50
+
+// edge is one dependency of a step, with where it is written.
+type edge struct {
+	from, to string
+	pos      Pos
+	how      string // "needs" or the reference that implies it
+}
+
+// buildGraph builds the dependency graph of the steps, reporting
+// dangling needs and every dependency cycle.
+func (l *loader) buildGraph(steps []*Step) *Graph {
+	g := &Graph{Deps: map[string][]string{}, Dependents: map[string][]string{}}
+	known := make(map[string]bool, len(steps))
+	for _, s := range steps {
+		if s.ID != "" && !known[s.ID] {
+			known[s.ID] = true
+			g.IDs = append(g.IDs, s.ID)
+		}
+	}
+	edges := map[[2]string]edge{}
+	for _, s := range steps {
+		if s.ID == "" || g.Deps[s.ID] != nil {
+			continue
+		}
+		l.stepEdges(s, known, edges)
+		deps := make([]string, 0, len(s.Deps))
+		for _, d := range s.Deps {
+			if known[d] {
+				deps = append(deps, d)
+				g.Dependents[d] = append(g.Dependents[d], s.ID)
+			}
+		}
+		g.Deps[s.ID] = deps
+	}
+	for _, ds := range g.Dependents {
+		sort.Strings(ds)
+	}
+	l.reportCycles(g, edges)
+	g.Levels = levels(g)
+	return g
+}
+
+// stepEdges records the first place each dependency of s is written and
+// reports needs of unknown steps.
+func (l *loader) stepEdges(s *Step, known map[string]bool, edges map[[2]string]edge) {
+	for _, nd := range s.Needs {
+		if !known[nd.ID] {
+			l.errorf(nd.Pos, "step %q needs unknown step %q%s", s.ID, nd.ID, didYouMean(nd.ID, sortedKeys(known)))
+			continue
+		}
+		if _, ok := edges[[2]string{s.ID, nd.ID}]; !ok {
+			edges[[2]string{s.ID, nd.ID}] = edge{from: s.ID, to: nd.ID, pos: nd.Pos, how: "needs"}
+		}
+	}
+	for _, d := range l.implied[s] {
+		if _, ok := edges[[2]string{s.ID, d.id}]; !ok {
+			edges[[2]string{s.ID, d.id}] = edge{from: s.ID, to: d.id, pos: d.pos, how: "uses the outputs of"}
+		}
+	}
+}
+
+// reportCycles reports each elementary cycle once, starting at its
+// smallest step id, in order of that id and then of the path.
+func (l *loader) reportCycles(g *Graph, edges map[[2]string]edge) {
+	cycles, more := findCycles(g.Deps)
+	for _, c := range cycles {
+		var path, where []string
+		for i, id := range c {
+			next := c[(i+1)%len(c)]
+			e := edges[[2]string{id, next}]
+			path = append(path, id)
+			where = append(where, fmt.Sprintf("%s %s %s at %s:%d:%d", id, e.how, next, e.pos.File, e.pos.Line, e.pos.Col))
+		}
+		path = append(path, c[0])
+		first := edges[[2]string{c[0], c[(1)%len(c)]}]
+		l.errorf(first.pos, "dependency cycle: %s (%s)", strings.Join(path, " → "), strings.Join(where, "; "))
+	}
+	if more {
+		first := edges[[2]string{cycles[0][0], cycles[0][1%len(cycles[0])]}]
+		l.errorf(first.pos, "more dependency cycles than the %d shown; fix these first", maxCycles)
+	}
+}
+
+// levels assigns each step the length of its longest dependency chain.
+// Steps on or behind a cycle get no level.
+func levels(g *Graph) [][]string {
+	pending := make(map[string]int, len(g.IDs))
+	level := make(map[string]int, len(g.IDs))
+	var queue []string
+	for _, id := range g.IDs {
+		pending[id] = len(g.Deps[id])
+		if pending[id] == 0 {
+			queue = append(queue, id)
+		}
+	}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		for _, d := range g.Dependents[id] {
+			level[d] = max(level[d], level[id]+1)
+			if pending[d]--; pending[d] == 0 {
+				queue = append(queue, d)
+			}
+		}
+	}
+	var out [][]string
+	for _, id := range g.IDs {
+		if pending[id] != 0 {
+			continue
+		}
+		for len(out) <= level[id] {
+			out = append(out, nil)
+		}
+		out[level[id]] = append(out[level[id]], id)
+	}
+	return out
+}

@@ -1,0 +1,212 @@
+package plans
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// refCtx says which references a value may hold where it is built.
+type refCtx struct {
+	// field names the place for messages: `timeout`, `a target field`.
+	field string
+	// runtime allows ${secrets.X}, ${env.X} and ${run.id}.
+	runtime bool
+	// steps allows ${steps.ID.outputs.KEY}; deps collects them.
+	steps bool
+	// self is the step whose own outputs may be referenced (in verify)
+	// without depending on itself.
+	self string
+	deps *[]implicitDep
+}
+
+// implicitDep is a dependency implied by a ${steps.ID.outputs.KEY}.
+type implicitDep struct {
+	id  string
+	pos Pos
+}
+
+// loadTime is the context of plan structure fields: only vars and
+// ${plan.name}, which are known when the plan loads.
+func loadTime(field string) *refCtx { return &refCtx{field: field} }
+
+// value builds a Value from a node, interpolating every string scalar.
+func (l *loader) value(n *node, c *refCtx) *Value {
+	switch n.kind {
+	case yaml.MappingNode:
+		v := &Value{Kind: KindMap, Map: map[string]*Value{}, KeyPos: map[string]Pos{}, Pos: n.pos}
+		n.pairs(func(k, e *node) {
+			v.Keys = append(v.Keys, k.value)
+			v.Map[k.value] = l.value(e, c)
+			v.KeyPos[k.value] = k.pos
+		})
+		return v
+	case yaml.SequenceNode:
+		v := &Value{Kind: KindList, List: make([]*Value, 0, len(n.content)), Pos: n.pos}
+		for _, e := range n.content {
+			v.List = append(v.List, l.value(e, c))
+		}
+		return v
+	}
+	return l.scalar(n, c)
+}
+
+// scalar types a scalar as YAML resolved it; strings are interpolated.
+func (l *loader) scalar(n *node, c *refCtx) *Value {
+	switch n.tag {
+	case "!!null":
+		return &Value{Kind: KindNull, Pos: n.pos}
+	case "!!bool":
+		return &Value{Kind: KindBool, Bool: strings.EqualFold(n.value, "true"), Pos: n.pos}
+	case "!!int":
+		if i, err := strconv.ParseInt(strings.ReplaceAll(n.value, "_", ""), 0, 64); err == nil {
+			return &Value{Kind: KindInt, Int: i, Pos: n.pos}
+		}
+		l.errorf(n.pos, "integer %s is out of range", n.value)
+		return &Value{Kind: KindNull, Pos: n.pos}
+	case "!!float":
+		return &Value{Kind: KindFloat, Float: parseFloat(n.value), Pos: n.pos}
+	}
+	return l.interpolate(n, c)
+}
+
+func parseFloat(s string) float64 {
+	switch strings.ToLower(strings.TrimLeft(s, "+")) {
+	case ".inf":
+		return math.Inf(1)
+	case "-.inf":
+		return math.Inf(-1)
+	case ".nan":
+		return math.NaN()
+	}
+	f, _ := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
+	return f
+}
+
+// interpolate substitutes vars and ${plan.name} in a string scalar and
+// keeps run-time references as template parts.
+func (l *loader) interpolate(n *node, c *refCtx) *Value {
+	raw, errs := scanTemplate(n.value)
+	for _, e := range errs {
+		l.errorf(offsetPos(n, e.off), "%s", e.msg)
+	}
+	if len(errs) > 0 {
+		return l.poisoned(n.pos)
+	}
+	if len(raw) == 1 && raw[0].isRef {
+		v := l.loadTimeRef(n, raw[0], c)
+		if v == nil {
+			return l.poisoned(n.pos)
+		}
+		if l.bad[v] {
+			return v
+		}
+		cp := *v
+		cp.Pos = n.pos
+		return &cp
+	}
+	return l.joinParts(n, raw, c)
+}
+
+// joinParts builds a string or a template from literals and references.
+func (l *loader) joinParts(n *node, raw []rawPart, c *refCtx) *Value {
+	var parts []Part
+	addLit := func(s string) {
+		if k := len(parts) - 1; k >= 0 && parts[k].Ref == nil {
+			parts[k].Lit += s
+			return
+		}
+		parts = append(parts, Part{Lit: s})
+	}
+	for _, r := range raw {
+		if !r.isRef {
+			addLit(r.lit)
+			continue
+		}
+		if r.ref[0] != "vars" && r.ref[0] != "plan" {
+			if ref := l.runtimeRef(n, r, c); ref != nil {
+				parts = append(parts, Part{Ref: ref})
+			}
+			continue
+		}
+		v := l.loadTimeRef(n, r, c)
+		switch {
+		case v == nil:
+		case v.Kind == KindTemplate:
+			for _, p := range v.Parts {
+				if p.Ref == nil {
+					addLit(p.Lit)
+				} else {
+					parts = append(parts, p)
+				}
+			}
+		case v.Kind == KindList || v.Kind == KindMap:
+			l.errorf(offsetPos(n, r.off), "%s is %s; it cannot be part of a longer string", r.text, kindName(v.Kind))
+		default:
+			addLit(formatScalar(v.Display()))
+		}
+	}
+	return templateValue(parts, n.pos)
+}
+
+// templateValue is a string when no run-time reference remains.
+func templateValue(parts []Part, pos Pos) *Value {
+	var b strings.Builder
+	for _, p := range parts {
+		if p.Ref != nil {
+			return &Value{Kind: KindTemplate, Parts: parts, Pos: pos}
+		}
+		b.WriteString(p.Lit)
+	}
+	return &Value{Kind: KindString, Str: b.String(), Pos: pos}
+}
+
+func kindName(k ValueKind) string {
+	switch k {
+	case KindList:
+		return "a list"
+	case KindMap:
+		return "a mapping"
+	case KindTemplate:
+		return "a string with run-time references"
+	case KindNull:
+		return "null"
+	case KindInt:
+		return "an integer"
+	case KindFloat:
+		return "a number"
+	case KindBool:
+		return "a boolean"
+	}
+	return "a string"
+}
+
+// loadTimeRef returns the value of a ${vars.…} or ${plan.name}
+// reference; for any other reference it returns nil and reports nothing.
+func (l *loader) loadTimeRef(n *node, r rawPart, c *refCtx) *Value {
+	pos := offsetPos(n, r.off)
+	switch r.ref[0] {
+	case "plan":
+		return &Value{Kind: KindString, Str: l.name, Pos: pos}
+	case "vars":
+		v := l.vars.lookup(l, r.ref[1:], r.text, pos)
+		if v != nil {
+			l.checkSpliced(v, r.text, pos, c)
+		}
+		return v
+	}
+	if ref := l.runtimeRef(n, r, c); ref != nil {
+		return &Value{Kind: KindTemplate, Parts: []Part{{Ref: ref}}, Pos: n.pos}
+	}
+	return nil
+}
+
+// poisoned returns a placeholder for a value whose reference was already
+// reported, so that later checks do not report it again.
+func (l *loader) poisoned(pos Pos) *Value {
+	v := &Value{Kind: KindNull, Pos: pos}
+	l.bad[v] = true
+	return v
+}

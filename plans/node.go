@@ -1,0 +1,202 @@
+package plans
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// maxNodes bounds the size of a document after its aliases are expanded,
+// so that a small file of nested aliases cannot exhaust memory.
+const maxNodes = 2_000_000
+
+// node is a YAML node with its file: plans merged through extends mix
+// nodes of several files, and every diagnostic must point into the file
+// where the offending text lives.
+type node struct {
+	kind    yaml.Kind // MappingNode, SequenceNode or ScalarNode
+	tag     string    // resolved short tag: !!str, !!int, !!map, …
+	value   string
+	style   yaml.Style
+	pos     Pos
+	content []*node
+}
+
+// pairs calls fn for each key and value of a mapping, in order.
+func (n *node) pairs(fn func(k, v *node)) {
+	if n == nil || n.kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.content); i += 2 {
+		fn(n.content[i], n.content[i+1])
+	}
+}
+
+// get returns the value of key in a mapping, or nil.
+func (n *node) get(key string) *node {
+	if n == nil || n.kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.content); i += 2 {
+		if n.content[i].value == key {
+			return n.content[i+1]
+		}
+	}
+	return nil
+}
+
+// keyNode returns the key node of key in a mapping, or nil.
+func (n *node) keyNode(key string) *node {
+	if n == nil || n.kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.content); i += 2 {
+		if n.content[i].value == key {
+			return n.content[i]
+		}
+	}
+	return nil
+}
+
+// isNull reports whether the node is absent or an explicit null.
+func (n *node) isNull() bool {
+	return n == nil || (n.kind == yaml.ScalarNode && n.tag == "!!null")
+}
+
+// describe names the node's type for error messages.
+func (n *node) describe() string {
+	switch {
+	case n == nil:
+		return "nothing"
+	case n.kind == yaml.MappingNode:
+		return "a mapping"
+	case n.kind == yaml.SequenceNode:
+		return "a list"
+	}
+	switch n.tag {
+	case "!!null":
+		return "null"
+	case "!!int":
+		return "integer " + n.value
+	case "!!float":
+		return "number " + n.value
+	case "!!bool":
+		return "boolean " + n.value
+	}
+	return strconv.Quote(n.value)
+}
+
+// parseFile parses one YAML document into a node tree, reporting syntax
+// errors and duplicate mapping keys. It returns nil for an empty file or
+// a file that does not parse.
+func parseFile(file string, data []byte) (*node, Diagnostics) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, Diagnostics{syntaxError(file, data, err)}
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, Diagnostics{{Severity: SeverityError, Pos: Pos{File: file, Line: 1, Col: 1}, Message: "file is empty"}}
+	}
+	c := converter{file: file}
+	root := c.convert(doc.Content[0])
+	return root, c.diags
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxError turns a yaml.v3 error, which carries a line but no column,
+// into a diagnostic at the first non-blank column of that line.
+func syntaxError(file string, data []byte, err error) Diagnostic {
+	msg := err.Error()
+	pos := Pos{File: file, Line: 1, Col: 1}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		pos.Line, _ = strconv.Atoi(m[1])
+		pos.Col = firstColumn(data, pos.Line)
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	return Diagnostic{Severity: SeverityError, Pos: pos, Message: "invalid YAML: " + msg}
+}
+
+// firstColumn returns the column of the first non-blank byte of a line.
+func firstColumn(data []byte, line int) int {
+	lines := strings.Split(string(data), "\n")
+	if line < 1 || line > len(lines) {
+		return 1
+	}
+	text := lines[line-1]
+	trimmed := strings.TrimLeft(text, " \t")
+	if trimmed == "" {
+		return 1
+	}
+	return len(text) - len(trimmed) + 1
+}
+
+type converter struct {
+	file  string
+	count int
+	diags Diagnostics
+}
+
+func (c *converter) errorf(pos Pos, format string, args ...any) {
+	c.diags = append(c.diags, Diagnostic{Severity: SeverityError, Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+// convert copies a yaml.Node tree, expanding aliases and resolving tags.
+func (c *converter) convert(y *yaml.Node) *node {
+	c.count++
+	if c.count > maxNodes {
+		if c.count == maxNodes+1 {
+			c.errorf(Pos{File: c.file, Line: y.Line, Col: y.Column}, "document too large after expanding aliases")
+		}
+		return &node{kind: yaml.ScalarNode, tag: "!!null", pos: Pos{File: c.file, Line: y.Line, Col: y.Column}}
+	}
+	if y.Kind == yaml.AliasNode && y.Alias != nil {
+		n := c.convert(y.Alias)
+		cp := *n
+		cp.pos = Pos{File: c.file, Line: y.Line, Col: y.Column}
+		return &cp
+	}
+	n := &node{kind: y.Kind, tag: y.ShortTag(), value: y.Value, style: y.Style,
+		pos: Pos{File: c.file, Line: y.Line, Col: y.Column}}
+	if y.Kind == yaml.DocumentNode && len(y.Content) > 0 {
+		return c.convert(y.Content[0])
+	}
+	n.content = make([]*node, 0, len(y.Content))
+	for _, e := range y.Content {
+		n.content = append(n.content, c.convert(e))
+	}
+	if n.kind == yaml.MappingNode {
+		n.content = c.dedupe(n.content)
+	}
+	return n
+}
+
+// dedupe reports duplicate keys of a mapping (yaml.v3 does not when
+// decoding into a Node) and keeps the first of each.
+func (c *converter) dedupe(content []*node) []*node {
+	seen := make(map[string]Pos, len(content)/2)
+	out := content[:0]
+	for i := 0; i+1 < len(content); i += 2 {
+		k := content[i]
+		if k.kind != yaml.ScalarNode {
+			c.errorf(k.pos, "mapping keys must be plain strings, got %s", k.describe())
+			continue
+		}
+		if k.tag == "!!merge" {
+			c.errorf(k.pos, "YAML merge keys (<<) are not supported; use extends or vars")
+			continue
+		}
+		if first, dup := seen[k.value]; dup {
+			c.errorf(k.pos, "duplicate key %q (first at line %d, column %d)", k.value, first.Line, first.Col)
+			continue
+		}
+		seen[k.value] = k.pos
+		out = append(out, k, content[i+1])
+	}
+	return out
+}

@@ -1,0 +1,135 @@
+package plans
+
+import (
+	"fmt"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// rawPart is a piece of a scalar: a literal, or the text of a ${…}
+// reference with its byte offset in the scalar.
+type rawPart struct {
+	lit   string
+	ref   []string // the reference split at dots; nil for a literal
+	text  string   // the reference as written, ${…}
+	off   int
+	isRef bool
+}
+
+// refError is a malformed reference at a byte offset of a scalar.
+type refError struct {
+	off int
+	msg string
+}
+
+// scanTemplate splits s into literals and references. $${ is a literal
+// ${. It returns the parts and every malformed reference.
+func scanTemplate(s string) ([]rawPart, []refError) {
+	var parts []rawPart
+	var errs []refError
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			parts = append(parts, rawPart{lit: lit.String()})
+			lit.Reset()
+		}
+	}
+	for i := 0; i < len(s); {
+		switch {
+		case strings.HasPrefix(s[i:], "$${"):
+			lit.WriteString("${")
+			i += 3
+		case strings.HasPrefix(s[i:], "${"):
+			end := strings.IndexByte(s[i+2:], '}')
+			if end < 0 {
+				errs = append(errs, refError{off: i, msg: fmt.Sprintf("unterminated reference %q: missing }", s[i:])})
+				return parts, errs
+			}
+			text := s[i : i+2+end+1]
+			flush()
+			segs, msg := parseRef(s[i+2 : i+2+end])
+			if msg != "" {
+				errs = append(errs, refError{off: i, msg: fmt.Sprintf("malformed reference %s: %s", text, msg)})
+			} else {
+				parts = append(parts, rawPart{ref: segs, text: text, off: i, isRef: true})
+			}
+			i += 2 + end + 1
+		default:
+			lit.WriteByte(s[i])
+			i++
+		}
+	}
+	flush()
+	return parts, errs
+}
+
+// parseRef checks the inside of ${…} and splits it at dots.
+func parseRef(inner string) ([]string, string) {
+	inner = strings.TrimSpace(inner)
+	if inner == "" {
+		return nil, "empty reference"
+	}
+	segs := strings.Split(inner, ".")
+	for _, s := range segs {
+		if s == "" {
+			return nil, "empty name between dots"
+		}
+		if !isRefSegment(s) {
+			return nil, fmt.Sprintf("%q may hold only letters, digits, _ and -", s)
+		}
+	}
+	n := len(segs)
+	switch segs[0] {
+	case "vars":
+		if n < 2 {
+			return nil, "name a variable: ${vars.NAME}"
+		}
+	case "secrets", "env":
+		if n != 2 {
+			return nil, fmt.Sprintf("want ${%s.NAME}", segs[0])
+		}
+	case "plan":
+		if n != 2 || segs[1] != "name" {
+			return nil, "the plan scope has only ${plan.name}"
+		}
+	case "run":
+		if n != 2 || segs[1] != "id" {
+			return nil, "the run scope has only ${run.id}"
+		}
+	case "steps":
+		if n != 4 || segs[2] != "outputs" {
+			return nil, "want ${steps.ID.outputs.KEY}"
+		}
+	default:
+		return nil, fmt.Sprintf("unknown scope %q (want vars, secrets, env, plan, run or steps)", segs[0])
+	}
+	return segs, ""
+}
+
+func isRefSegment(s string) bool {
+	for _, r := range s {
+		ok := r == '_' || r == '-' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// offsetPos is the position of byte off of a scalar: exact on a single
+// line (plain or quoted, barring escapes before it), the scalar's own
+// position otherwise.
+func offsetPos(n *node, off int) Pos {
+	p := n.pos
+	if strings.ContainsRune(n.value, '\n') {
+		return p
+	}
+	switch n.style {
+	case 0:
+		p.Col += off
+	case yaml.SingleQuotedStyle, yaml.DoubleQuotedStyle:
+		p.Col += off + 1
+	}
+	return p
+}

@@ -1,0 +1,157 @@
+package plans
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// RenderText writes diagnostics for people, one per finding:
+//
+//	plan.yaml:12:7: error: unknown parameter "dst" for fs.copy (did you mean "to"?)
+//	      dst: D:\LogShip
+//	      ^
+//
+// read returns a file's content for the source line (nil: no source
+// lines); a file it cannot read is shown without one. Tabs before the
+// column are kept so that the caret lines up.
+func RenderText(w io.Writer, ds Diagnostics, read func(string) ([]byte, error)) error {
+	bw := bufio.NewWriter(w)
+	cache := map[string][]string{}
+	for _, d := range ds {
+		fmt.Fprintf(bw, "%s: %s: %s\n", location(d.Pos), d.Severity, d.Message)
+		if line, ok := sourceLine(cache, read, d.Pos); ok {
+			fmt.Fprintf(bw, "%s\n%s^\n", line, caretPad(line, d.Pos.Col))
+		}
+	}
+	return bw.Flush()
+}
+
+// location renders file:line:col, leaving out what is unknown.
+func location(p Pos) string {
+	switch {
+	case p.Line <= 0:
+		return p.File
+	case p.Col <= 0:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+func sourceLine(cache map[string][]string, read func(string) ([]byte, error), p Pos) (string, bool) {
+	if read == nil || p.Line <= 0 || p.File == "" {
+		return "", false
+	}
+	lines, ok := cache[p.File]
+	if !ok {
+		data, err := read(p.File)
+		if err == nil {
+			lines = strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+		}
+		cache[p.File] = lines
+	}
+	if p.Line > len(lines) {
+		return "", false
+	}
+	return lines[p.Line-1], true
+}
+
+// caretPad is the run of blanks under line up to col (tabs kept).
+func caretPad(line string, col int) string {
+	var b strings.Builder
+	runes := []rune(line)
+	for i := 0; i < col-1; i++ {
+		if i < len(runes) && runes[i] == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+// jsonReport is the fixed shape of RenderJSON.
+type jsonReport struct {
+	Valid        bool             `json:"valid"`
+	ErrorCount   int              `json:"error_count"`
+	WarningCount int              `json:"warning_count"`
+	Diagnostics  []jsonDiagnostic `json:"diagnostics"`
+}
+
+type jsonDiagnostic struct {
+	File     string   `json:"file"`
+	Line     int      `json:"line"`
+	Column   int      `json:"column"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
+}
+
+// RenderJSON writes one JSON document for the diagnostics of any number
+// of files (pass each file's list, or one list):
+//
+//	{"valid":false,"error_count":1,"warning_count":0,
+//	 "diagnostics":[{"file":"a.yaml","line":3,"column":5,"severity":"error","message":"…"}]}
+//
+// valid is true when there is no error; diagnostics is never null.
+func RenderJSON(w io.Writer, sets ...Diagnostics) error {
+	r := jsonReport{Diagnostics: []jsonDiagnostic{}}
+	for _, d := range flatten(sets) {
+		r.Diagnostics = append(r.Diagnostics, jsonDiagnostic{File: d.Pos.File, Line: d.Pos.Line,
+			Column: d.Pos.Col, Severity: d.Severity, Message: d.Message})
+		if d.Severity == SeverityError {
+			r.ErrorCount++
+		} else {
+			r.WarningCount++
+		}
+	}
+	r.Valid = r.ErrorCount == 0
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// RenderGitHub writes GitHub Actions workflow commands, one per
+// diagnostic, which GitHub shows as annotations on the changed lines:
+//
+//	::error file=plans/dc2.yaml,line=12,col=7::unknown parameter "dst" for fs.copy
+func RenderGitHub(w io.Writer, sets ...Diagnostics) error {
+	var b bytes.Buffer
+	for _, d := range flatten(sets) {
+		level := "error"
+		if d.Severity == SeverityWarning {
+			level = "warning"
+		}
+		props := []string{"file=" + escapeProperty(d.Pos.File)}
+		if d.Pos.Line > 0 {
+			props = append(props, fmt.Sprintf("line=%d", d.Pos.Line))
+		}
+		if d.Pos.Col > 0 {
+			props = append(props, fmt.Sprintf("col=%d", d.Pos.Col))
+		}
+		fmt.Fprintf(&b, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(d.Message))
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// escapeData escapes a workflow command's message as the runner expects.
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// escapeProperty escapes a workflow command's property value.
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+func flatten(sets []Diagnostics) Diagnostics {
+	var out Diagnostics
+	for _, ds := range sets {
+		out = append(out, ds...)
+	}
+	return out
+}

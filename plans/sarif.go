@@ -1,0 +1,103 @@
+package plans
+
+import (
+	"encoding/json"
+	"io"
+)
+
+// sarifRuleID is the one rule every finding of failover validate falls
+// under; the message says what is wrong.
+const sarifRuleID = "plan-validation"
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID               string       `json:"id"`
+	ShortDescription sarifMessage `json:"shortDescription"`
+}
+
+type sarifMessage struct {
+	Text string `json:"text"`
+}
+
+type sarifResult struct {
+	RuleID    string          `json:"ruleId"`
+	Level     string          `json:"level"`
+	Message   sarifMessage    `json:"message"`
+	Locations []sarifLocation `json:"locations"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+}
+
+// RenderSARIF writes the diagnostics of any number of files as one
+// SARIF 2.1.0 log (tool name "failover"), for code-scanning services.
+// File paths are written as given, with forward slashes.
+func RenderSARIF(w io.Writer, sets ...Diagnostics) error {
+	run := sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{
+			Name:           "failover",
+			InformationURI: "https://github.com/failover-dev/failover",
+			Rules:          []sarifRule{{ID: sarifRuleID, ShortDescription: sarifMessage{Text: "Plan file validation"}}},
+		}},
+		Results: []sarifResult{},
+	}
+	for _, d := range flatten(sets) {
+		loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: toSlash(d.Pos.File)}}
+		if d.Pos.Line > 0 {
+			loc.Region = &sarifRegion{StartLine: d.Pos.Line, StartColumn: d.Pos.Col}
+		}
+		run.Results = append(run.Results, sarifResult{RuleID: sarifRuleID, Level: string(d.Severity),
+			Message: sarifMessage{Text: d.Message}, Locations: []sarifLocation{{PhysicalLocation: loc}}})
+	}
+	log := sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(log)
+}
+
+// toSlash turns Windows separators into URI ones on every OS.
+func toSlash(p string) string {
+	b := []byte(p)
+	for i, c := range b {
+		if c == '\\' {
+			b[i] = '/'
+		}
+	}
+	return string(b)
+}

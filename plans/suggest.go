@@ -1,0 +1,83 @@
+package plans
+
+import (
+	"sort"
+	"strings"
+)
+
+// synonyms are abbreviations and near words people type for a parameter
+// or field; a suggestion is made when the wanted name is among them.
+var synonyms = map[string][]string{
+	"dst":         {"to", "dest", "destination", "target"},
+	"dest":        {"to", "destination", "target"},
+	"destination": {"to", "dest", "target"},
+	"src":         {"from", "source"},
+	"source":      {"from", "src"},
+	"db":          {"database"},
+	"pwd":         {"password"},
+	"pass":        {"password"},
+	"cmd":         {"command", "program"},
+	"args":        {"arguments", "argv"},
+	"depends_on":  {"needs"},
+	"depends":     {"needs"},
+	"after":       {"needs"},
+	"dir":         {"directory", "path"},
+	"retries":     {"retry", "attempts"},
+	"type":        {"action", "check"},
+	"host":        {"server", "computer", "address"},
+}
+
+// suggest returns the candidate closest to word, or "" when none is
+// close enough to be a likely typo.
+func suggest(word string, candidates []string) string {
+	if alts, ok := synonyms[strings.ToLower(word)]; ok {
+		for _, a := range alts {
+			for _, c := range candidates {
+				if c == a {
+					return c
+				}
+			}
+		}
+	}
+	sorted := append([]string(nil), candidates...)
+	sort.Strings(sorted)
+	best, bestDist := "", -1
+	limit := max(2, len(word)/3)
+	lw := strings.ToLower(word)
+	for _, c := range sorted {
+		d := distance(lw, strings.ToLower(c))
+		if d <= limit && (bestDist < 0 || d < bestDist) {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// didYouMean formats a suggestion for the end of a message.
+func didYouMean(word string, candidates []string) string {
+	if s := suggest(word, candidates); s != "" {
+		return " (did you mean \"" + s + "\"?)"
+	}
+	return ""
+}
+
+// distance is the Levenshtein distance between a and b (bytes).
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

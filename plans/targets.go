@@ -1,0 +1,67 @@
+package plans
+
+import (
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// decodeTargets reads the named targets: a type and the type's fields.
+func (l *loader) decodeTargets(n *node, out map[string]*Target) {
+	if n.isNull() {
+		return
+	}
+	if n.kind != yaml.MappingNode {
+		l.errorf(n.pos, "targets must be a mapping of names to targets, got %s", n.describe())
+		return
+	}
+	n.pairs(func(k, v *node) {
+		if !identRe.MatchString(k.value) {
+			l.errorf(k.pos, "bad target name %q: use letters, digits, _ and -, starting with a letter or _", k.value)
+		}
+		if t := l.decodeTarget(k, v); t != nil {
+			out[k.value] = t
+		}
+	})
+}
+
+func (l *loader) decodeTarget(k, v *node) *Target {
+	what := "target " + quote(k.value)
+	if v.kind != yaml.MappingNode {
+		l.errorf(v.pos, "%s must be a mapping with a type and its fields, got %s", what, v.describe())
+		return nil
+	}
+	t := &Target{Name: k.value, Fields: map[string]*Value{}, Pos: k.pos}
+	tn := v.get("type")
+	if tn.isNull() {
+		l.errorf(v.pos, "%s is missing required field \"type\"", what)
+	} else if typ, ok := l.literal(tn, what+" type"); ok {
+		t.Type = typ
+		if l.reg.TargetType(typ) == nil {
+			l.errorf(tn.pos, "unknown target type %q%s", typ, didYouMean(typ, targetTypeNames(l)))
+			t.Type = ""
+		}
+	}
+	fields := &node{kind: yaml.MappingNode, pos: v.pos}
+	v.pairs(func(fk, fv *node) {
+		if fk.value != "type" {
+			fields.content = append(fields.content, fk, fv)
+		}
+	})
+	c := &refCtx{field: "a target's fields", runtime: true}
+	fv := l.value(fields, c)
+	for _, name := range fv.Keys {
+		t.Fields[name] = fv.Map[name]
+	}
+	if t.Type != "" {
+		ps := paramSet{word: "field", owner: "target type " + t.Type, specs: l.reg.TargetSpecs(t.Type)}
+		l.checkParams(ps, fv, v.pos)
+	}
+	return t
+}
+
+func targetTypeNames(l *loader) []string {
+	var names []string
+	for _, t := range l.reg.TargetTypes() {
+		names = append(names, t.Name)
+	}
+	return names
+}

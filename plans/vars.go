@@ -1,0 +1,143 @@
+package plans
+
+import (
+	"regexp"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// varTable holds the vars of a plan: their sources (plan, --vars-file,
+// --var, the last one wins) and their values, resolved on first use.
+type varTable struct {
+	src   map[string]*node
+	lit   map[string]*Value // --var values, taken literally
+	vals  map[string]*Value
+	state map[string]int // 1: resolving, 2: resolved
+	chain []string
+}
+
+var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+
+// collectVars gathers the plan's vars, then each vars file's, then each
+// --var, and resolves them all so that every bad reference is reported
+// even in a var no step uses.
+func (l *loader) collectVars(n *node) {
+	t := &varTable{src: map[string]*node{}, lit: map[string]*Value{},
+		vals: map[string]*Value{}, state: map[string]int{}}
+	l.vars = t
+	l.addVars(n, "vars")
+	for _, f := range l.opts.VarsFiles {
+		l.addVarsFile(f)
+	}
+	for _, kv := range l.opts.Vars {
+		l.addVarFlag(kv)
+	}
+	for _, name := range l.varNames() {
+		t.resolve(l, name, Pos{})
+	}
+}
+
+func (l *loader) varNames() []string {
+	names := sortedKeys(l.vars.src)
+	for k := range l.vars.lit {
+		if _, ok := l.vars.src[k]; !ok {
+			names = append(names, k)
+		}
+	}
+	return names
+}
+
+func (l *loader) addVars(n *node, what string) {
+	if n.isNull() {
+		return
+	}
+	if n.kind != yaml.MappingNode {
+		l.errorf(n.pos, "%s must be a mapping of names to values, got %s", what, n.describe())
+		return
+	}
+	n.pairs(func(k, v *node) {
+		if !identRe.MatchString(k.value) {
+			l.errorf(k.pos, "bad variable name %q: use letters, digits, _ and -, starting with a letter or _", k.value)
+			return
+		}
+		l.vars.src[k.value] = v
+		delete(l.vars.lit, k.value)
+	})
+}
+
+func (l *loader) addVarsFile(path string) {
+	data, err := l.read(path)
+	if err != nil {
+		l.errorf(Pos{File: path}, "read vars file: %v", err)
+		return
+	}
+	root, ds := parseFile(path, data)
+	l.diags = append(l.diags, ds...)
+	if root != nil {
+		l.addVars(root, "a vars file")
+	}
+}
+
+func (l *loader) addVarFlag(kv string) {
+	pos := Pos{File: "--var " + kv}
+	k, v, ok := strings.Cut(kv, "=")
+	if !ok || !identRe.MatchString(k) {
+		l.errorf(pos, "malformed --var %q: want NAME=VALUE, NAME of letters, digits, _ and -", kv)
+		return
+	}
+	delete(l.vars.src, k)
+	l.vars.lit[k] = &Value{Kind: KindString, Str: v, Pos: pos}
+}
+
+// lookup returns the value at path (a var name, then map keys), or nil
+// after reporting why there is none.
+func (t *varTable) lookup(l *loader, path []string, text string, pos Pos) *Value {
+	v := t.resolve(l, path[0], pos)
+	if v == nil {
+		return nil
+	}
+	if l.bad[v] {
+		return v
+	}
+	for i, key := range path[1:] {
+		if v.Kind != KindMap {
+			l.errorf(pos, "%s: vars.%s is %s, not a mapping", text, strings.Join(path[:i+1], "."), kindName(v.Kind))
+			return nil
+		}
+		e, ok := v.Map[key]
+		if !ok {
+			l.errorf(pos, "%s: vars.%s has no key %q%s", text, strings.Join(path[:i+1], "."), key, didYouMean(key, v.Keys))
+			return nil
+		}
+		v = e
+	}
+	return v
+}
+
+// resolve returns the value of a var, building it on first use.
+func (t *varTable) resolve(l *loader, name string, use Pos) *Value {
+	if v, ok := t.lit[name]; ok {
+		return v
+	}
+	switch t.state[name] {
+	case 2:
+		return t.vals[name]
+	case 1:
+		l.errorf(use, "variable cycle: %s → %s", strings.Join(t.chain, " → "), name)
+		return nil
+	}
+	n, ok := t.src[name]
+	if !ok {
+		names := append(sortedKeys(t.src), sortedKeys(t.lit)...)
+		l.errorf(use, "undefined variable %q%s", name, didYouMean(name, names))
+		return nil
+	}
+	t.state[name] = 1
+	t.chain = append(t.chain, name)
+	v := l.value(n, &refCtx{field: "vars", runtime: true, steps: true})
+	t.chain = t.chain[:len(t.chain)-1]
+	t.state[name] = 2
+	t.vals[name] = v
+	return v
+}
