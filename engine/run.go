@@ -230,4 +230,3 @@ func planArg(p *plans.Plan) string {
 	}
 	return p.Name
 }
-
