@@ -29,7 +29,7 @@ func testRecord(i int) Record {
 
 // writeJournal creates a journal at path with n records, each synced, and
 // returns the records as Append returned them.
-func writeJournal(t *testing.T, fsys FS, path string, n int) []Record {
+func writeJournal(t testing.TB, fsys FS, path string, n int) []Record {
 	t.Helper()
 	w, err := Create(fsys, path, testHeader())
 	if err != nil {
