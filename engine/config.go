@@ -11,6 +11,7 @@ import (
 
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/engine/lock"
 	"github.com/failover-dev/failover/plans"
 )
 
@@ -120,7 +121,9 @@ func (cfg Config) withDefaults() Config {
 		cfg.User = currentUser()
 	}
 	if cfg.Host == "" {
-		cfg.Host, _ = os.Hostname()
+		// The lock's own idea of the host: a dead process's lock is
+		// taken over only when the hosts match exactly.
+		cfg.Host = lock.Hostname()
 	}
 	if cfg.LockLease <= 0 {
 		cfg.LockLease = DefaultLockLease
