@@ -106,13 +106,13 @@ func (h *testHandler) statement(ctx context.Context, s Session, text string, par
 		w.Error(Message{Number: 4305, State: 1, Class: 16, Text: "The log in this backup set begins at LSN 1, which is too recent."})
 		w.Error(Message{Number: 3013, State: 1, Class: 16, Text: "RESTORE LOG is terminating abnormally."})
 		w.Done(-1)
-	case "print":
+	case "print progress":
 		for i := range 3 {
 			w.Info(Message{Number: 3211, State: 1, Class: 0, Text: fmt.Sprintf("%d percent processed.", 10*(i+1))})
 			w.Flush()
 		}
 		w.Done(-1)
-	case "waitfor":
+	case "waitfor delay":
 		<-ctx.Done()
 		w.Done(-1)
 	case "kill me":
@@ -132,7 +132,7 @@ func (h *testHandler) statement(ctx context.Context, s Session, text string, par
 			n = 1
 		}
 		w.Rows(ResultSet{Columns: []Column{{Type: TypeInt}}, Rows: [][]any{{n}}})
-	case "panic":
+	case "raise panic":
 		panic("boom")
 	default:
 		if rs, ok := fixtures[text]; ok {
