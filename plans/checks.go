@@ -28,13 +28,17 @@ func (cl checkList) ctx() *refCtx {
 
 // decodeCheck reads one check entry.
 func (l *loader) decodeCheck(n *node, cl checkList, targets map[string]*Target) *Check {
-	keys := []string{"check", "target", "with"}
-	if cl.name == "require" {
-		keys = append(keys, "wait", "interval")
-	}
+	keys := []string{"check", "target", "with", "wait", "interval"}
 	what := "a " + cl.name + " check"
 	if !l.checkKeys(n, what, keys...) {
 		return nil
+	}
+	if cl.name != "require" {
+		for _, k := range []string{"wait", "interval"} {
+			if kn := n.keyNode(k); kn != nil {
+				l.errorf(kn.pos, "%s is allowed only in require checks, which can poll until they pass", k)
+			}
+		}
 	}
 	c := &Check{Pos: n.pos}
 	l.requireKeys(n, what, "check")
@@ -103,7 +107,7 @@ func (l *loader) checkTarget(t *actions.Type, n *node, targets map[string]*Targe
 		return name
 	}
 	switch {
-	case name == "" && tn.isNull() && len(t.Targets) > 0 && !t.TargetOptional:
+	case name == "" && tn.isNull() && len(t.Targets) > 0 && !t.TargetOptional && !contains(l.misspelt[n], "target"):
 		l.errorf(n.pos, "%s needs a target of type %s", t.Name, strings.Join(t.Targets, " or "))
 	case name == "":
 	case len(t.Targets) == 0:

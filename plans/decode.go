@@ -17,7 +17,7 @@ var nameRe = regexp.MustCompile(`^[a-z0-9-]+$`)
 func (l *loader) decodePlan(path string, root *node) *Plan {
 	p := &Plan{File: path, Version: 1, Secrets: l.secrets, Targets: map[string]*Target{}}
 	l.checkKeys(root, "the plan", topKeys...)
-	if root.get("version").isNull() {
+	if root.get("version").isNull() && !contains(l.misspelt[root], "version") {
 		l.errorf(root.pos, "the plan is missing required field \"version\" (write version: 1)")
 	}
 	p.Name = l.planName(root)
@@ -49,6 +49,9 @@ func (l *loader) decodePlan(path string, root *node) *Plan {
 // so must be written literally.
 func (l *loader) planName(root *node) string {
 	n := root.get("name")
+	if n.isNull() && contains(l.misspelt[root], "name") {
+		return ""
+	}
 	if n.isNull() {
 		l.errorf(root.pos, "the plan is missing required field \"name\"")
 		return ""

@@ -19,15 +19,19 @@ func (l *loader) checkKeys(n *node, what string, allowed ...string) bool {
 	n.pairs(func(k, _ *node) {
 		if !contains(allowed, k.value) {
 			l.errorf(k.pos, "unknown key %q in %s%s", k.value, what, didYouMean(k.value, allowed))
+			if s := suggest(k.value, allowed); s != "" {
+				l.misspelt[n] = append(l.misspelt[n], s)
+			}
 		}
 	})
 	return true
 }
 
-// requireKeys reports each named key missing from a mapping.
+// requireKeys reports each named key missing from a mapping, unless a
+// misspelling of it was already reported.
 func (l *loader) requireKeys(n *node, what string, keys ...string) {
 	for _, k := range keys {
-		if n.get(k).isNull() {
+		if n.get(k).isNull() && !contains(l.misspelt[n], k) {
 			l.errorf(n.pos, "%s is missing required field %q", what, k)
 		}
 	}

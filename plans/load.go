@@ -49,6 +49,7 @@ type loader struct {
 	vars      *varTable
 	bad       map[*Value]bool // values whose references were reported
 	implied   map[*Step][]implicitDep
+	misspelt  map[*node][]string // keys suggested for unknown keys, by mapping
 }
 
 func newLoader(opts Options) *loader {
@@ -58,7 +59,7 @@ func newLoader(opts Options) *loader {
 	}
 	return &loader{opts: opts, reg: opts.Registry, read: read,
 		secrets: map[string]*Secret{}, stepNodes: map[string]*node{}, bad: map[*Value]bool{},
-		implied: map[*Step][]implicitDep{}}
+		implied: map[*Step][]implicitDep{}, misspelt: map[*node][]string{}}
 }
 
 func (l *loader) errorf(pos Pos, format string, args ...any) {

@@ -20,6 +20,7 @@ type paramSet struct {
 // ready for the type's own Validate.
 func (l *loader) checkParams(ps paramSet, v *Value, pos Pos) bool {
 	ok, static := true, true
+	suggested := map[string]bool{} // a misspelt key is not also missing
 	byName := map[string]actions.ParamSpec{}
 	var names []string
 	for _, s := range ps.specs {
@@ -31,10 +32,11 @@ func (l *loader) checkParams(ps paramSet, v *Value, pos Pos) bool {
 		spec, known := byName[k]
 		if !known {
 			l.errorf(v.KeyPos[k], "unknown %s %q for %s%s", ps.word, k, ps.owner, keyHint(k, names))
+			suggested[suggest(k, names)] = true
 			ok = false
 			continue
 		}
-		if l.bad[e] {
+		if l.holdsBad(e) {
 			ok = false
 			continue
 		}
@@ -46,12 +48,22 @@ func (l *loader) checkParams(ps paramSet, v *Value, pos Pos) bool {
 		static = static && e.IsStatic()
 	}
 	for _, s := range ps.specs {
-		if e, present := v.Map[s.Name]; s.Required && (!present || e.Kind == KindNull) && !l.bad[e] {
+		if e, present := v.Map[s.Name]; s.Required && (!present || e.Kind == KindNull) && !l.bad[e] && !suggested[s.Name] {
 			l.errorf(pos, "missing required %s %q for %s", ps.word, s.Name, ps.owner)
 			ok = false
 		}
 	}
 	return ok && static
+}
+
+// holdsBad reports whether a value holds a reference already reported.
+func (l *loader) holdsBad(v *Value) bool {
+	if len(l.bad) == 0 {
+		return false
+	}
+	found := false
+	v.walk(func(x *Value) { found = found || l.bad[x] })
+	return found
 }
 
 // keyHint suggests a near name, or lists the few names there are.
