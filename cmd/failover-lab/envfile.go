@@ -1,0 +1,255 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// labInfo is what lab.env and targets.yaml describe: where a running lab
+// is and how to log in to its instances.
+type labInfo struct {
+	Dir, Share, CopyDir, CA string
+	// Instances in config order.
+	Instances []instanceInfo
+}
+
+// instanceInfo is one running instance and the login plans use.
+type instanceInfo struct {
+	Name           string // PRIMARY
+	Addr           string // 127.0.0.1:port
+	User, Password string
+}
+
+// envVar is one KEY=value line of lab.env.
+type envVar struct{ Key, Value string }
+
+// sharedPassword is the password every instance's login uses, if they
+// all use the same one (the default lab); ok is false otherwise.
+func (li labInfo) sharedPassword() (string, bool) {
+	if len(li.Instances) == 0 {
+		return "", false
+	}
+	p := li.Instances[0].Password
+	for _, in := range li.Instances {
+		if in.Password != p {
+			return "", false
+		}
+	}
+	return p, true
+}
+
+// env lists lab.env's variables in a stable order.
+func (li labInfo) env() []envVar {
+	vars := []envVar{
+		{"FAILOVER_LAB_DIR", li.Dir},
+		{"FAILOVER_LAB_SHARE", li.Share},
+		{"FAILOVER_LAB_COPY_DIR", li.CopyDir},
+		{"FAILOVER_LAB_CA", li.CA},
+		{"FAILOVER_LAB_TARGETS", filepath.Join(li.Dir, "targets.yaml")},
+	}
+	if p, ok := li.sharedPassword(); ok {
+		vars = append(vars, envVar{"FAILOVER_LAB_PASSWORD", p})
+	}
+	for _, in := range li.Instances {
+		pre := "FAILOVER_LAB_" + strings.ToUpper(in.Name) + "_"
+		vars = append(vars,
+			envVar{pre + "DSN", dsn(in, li.CA)},
+			envVar{pre + "ADDR", in.Addr},
+			envVar{pre + "USER", in.User},
+			envVar{pre + "PASSWORD", in.Password},
+		)
+	}
+	return vars
+}
+
+// dsn is a go-mssqldb URL that works as it is: SQL login, master,
+// encryption required and the server certificate checked against the
+// lab's CA (msdsn's "certificate" parameter), no trust_server_certificate.
+func dsn(in instanceInfo, ca string) string {
+	q := url.Values{}
+	q.Set("database", "master")
+	q.Set("encrypt", "true")
+	q.Set("certificate", ca)
+	q.Set("app name", "failover-lab-client")
+	u := url.URL{Scheme: "sqlserver", User: url.UserPassword(in.User, in.Password), Host: in.Addr, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// formatEnv renders the variables for a POSIX shell ("sh": KEY='value',
+// the lab.env format) or PowerShell ("powershell": $env:KEY = 'value').
+func formatEnv(vars []envVar, shell string) (string, error) {
+	var b strings.Builder
+	for _, v := range vars {
+		switch shell {
+		case "sh":
+			fmt.Fprintf(&b, "%s=%s\n", v.Key, shQuote(v.Value))
+		case "powershell":
+			fmt.Fprintf(&b, "$env:%s = '%s'\n", v.Key, strings.ReplaceAll(v.Value, "'", "''"))
+		default:
+			return "", usageError{fmt.Errorf("unknown shell %q (sh or powershell)", shell)}
+		}
+	}
+	return b.String(), nil
+}
+
+// shQuote quotes a value for a POSIX shell when it needs quoting.
+func shQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, needsQuote) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func needsQuote(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-:,+@%", r))
+}
+
+// parseEnvOrdered reads lab.env (KEY=value lines, values as shQuote
+// writes them) in file order; blank lines and # comments are skipped.
+func parseEnvOrdered(text string) ([]envVar, error) {
+	var out []envVar
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("parse lab.env line %d: no KEY=value", n)
+		}
+		val, err := shUnquote(v)
+		if err != nil {
+			return nil, fmt.Errorf("parse lab.env line %d: %w", n, err)
+		}
+		out = append(out, envVar{k, val})
+	}
+	return out, sc.Err()
+}
+
+// parseEnv reads lab.env into a map.
+func parseEnv(text string) (map[string]string, error) {
+	vars, err := parseEnvOrdered(text)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(vars))
+	for _, v := range vars {
+		m[v.Key] = v.Value
+	}
+	return m, nil
+}
+
+// shUnquote undoes shQuote: unquoted text and '…' runs, with '\” for a
+// quote inside.
+func shUnquote(s string) (string, error) {
+	var b strings.Builder
+	for s != "" {
+		switch {
+		case strings.HasPrefix(s, `\'`):
+			b.WriteByte('\'')
+			s = s[2:]
+		case s[0] == '\'':
+			end := strings.IndexByte(s[1:], '\'')
+			if end < 0 {
+				return "", fmt.Errorf("unterminated quote")
+			}
+			b.WriteString(s[1 : 1+end])
+			s = s[2+end:]
+		default:
+			b.WriteByte(s[0])
+			s = s[1:]
+		}
+	}
+	return b.String(), nil
+}
+
+// targetsDoc is targets.yaml: a plan fragment with the lab's targets and
+// the secrets they need, usable as a base plan (extends) or copied.
+type targetsDoc struct {
+	Version int                     `yaml:"version"`
+	Vars    map[string]string       `yaml:"vars"`
+	Secrets map[string]secretSource `yaml:"secrets"`
+	Targets map[string]sqlTarget    `yaml:"targets"`
+}
+
+type secretSource struct {
+	Env string `yaml:"env"`
+}
+
+type sqlTarget struct {
+	Type     string `yaml:"type"`
+	Server   string `yaml:"server"`
+	Port     int    `yaml:"port"`
+	User     string `yaml:"user"`
+	Password string `yaml:"password"`
+	Database string `yaml:"database"`
+	Encrypt  string `yaml:"encrypt"`
+	CAFile   string `yaml:"ca_file"`
+}
+
+const targetsHeader = `# Targets of the failover lab in %s, written by failover-lab.
+# Use it as a base plan (extends: %s) or copy the targets.
+# The passwords come from the environment: source lab.env first.
+`
+
+// targetsYAML renders targets.yaml: one sqlserver target per instance,
+// named after it in lower case with _sql (backup_sql), its password a
+// secret read from lab.env's variables.
+func (li labInfo) targetsYAML() ([]byte, error) {
+	doc := targetsDoc{Version: 1,
+		Vars:    map[string]string{"lab_share": li.Share, "lab_copy_dir": li.CopyDir},
+		Secrets: map[string]secretSource{}, Targets: map[string]sqlTarget{}}
+	_, shared := li.sharedPassword()
+	if shared {
+		doc.Secrets["lab_password"] = secretSource{Env: "FAILOVER_LAB_PASSWORD"}
+	}
+	for _, in := range li.Instances {
+		host, port, err := splitAddr(in.Addr)
+		if err != nil {
+			return nil, err
+		}
+		secret := "lab_password"
+		if !shared {
+			secret = "lab_" + strings.ToLower(in.Name) + "_password"
+			doc.Secrets[secret] = secretSource{Env: "FAILOVER_LAB_" + strings.ToUpper(in.Name) + "_PASSWORD"}
+		}
+		doc.Targets[strings.ToLower(in.Name)+"_sql"] = sqlTarget{Type: "sqlserver", Server: host, Port: port,
+			User: in.User, Password: "${secrets." + secret + "}", Database: "master", Encrypt: "true", CAFile: li.CA}
+	}
+	body, err := yaml.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("encode targets: %w", err)
+	}
+	path := filepath.Join(li.Dir, "targets.yaml")
+	return append(fmt.Appendf(nil, targetsHeader, li.Dir, path), body...), nil
+}
+
+func splitAddr(addr string) (string, int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, fmt.Errorf("split address %q: %w", addr, err)
+	}
+	var port int
+	if _, err := fmt.Sscanf(p, "%d", &port); err != nil || port <= 0 || port > 65535 {
+		return "", 0, fmt.Errorf("split address %q: bad port %q", addr, p)
+	}
+	return host, port, nil
+}
+
+// sortedNames returns the keys of m in order.
+func sortedNames(m map[string]string) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}

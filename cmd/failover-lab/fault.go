@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/failover-dev/failover/internal/lab"
+)
+
+func newFaultCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "fault",
+		Short: "Add, list and clear faults of a lab, also while it runs",
+		Long: `Faults make the lab misbehave on purpose for statements that match a
+regular expression (case-insensitive, over the statement text or an RPC's
+procedure name): drop the connection, return an error number, or delay.
+They live in DIR/faults.yaml, which a running lab re-reads when it changes.`,
+	}
+	cmd.AddCommand(newFaultAddCmd(g), newFaultListCmd(g), newFaultClearCmd(g))
+	return cmd
+}
+
+func newFaultAddCmd(g *globals) *cobra.Command {
+	var f lab.Fault
+	var kind string
+	cmd := &cobra.Command{
+		Use:   "add --match REGEXP --kind drop|error|delay [flags]",
+		Short: "Add a fault: drop the connection, return an error, or delay matching statements",
+		Example: `  failover-lab fault add --dir DIR --match 'RESTORE LOG' --kind drop --nth 2
+  failover-lab fault add --dir DIR --match 'sys\.databases' --kind error --error 1205 --times 2
+  failover-lab fault add --dir DIR --match 'RESTORE LOG' --kind delay --delay 3s --instance BACKUP`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := g.labDir()
+			if err != nil {
+				return err
+			}
+			f.Kind = lab.FaultKind(kind)
+			if err := f.Validate(); err != nil {
+				return usageError{fmt.Errorf("fault add: %w", err)}
+			}
+			added, err := lab.AddFault(d.path, f)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(g.stdout, added.String())
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.Match, "match", "", "regular expression the statement (or RPC procedure) must match (required)")
+	fl.StringVar(&kind, "kind", "", "drop (close the connection), error (return --error) or delay (wait --delay)")
+	fl.StringVar(&f.Instance, "instance", "", "only this instance (default: all)")
+	fl.IntVar(&f.Nth, "nth", 1, "fire from the Nth matching statement on")
+	fl.IntVar(&f.Times, "times", 1, "fire this many times (-1: every time)")
+	fl.Int32Var(&f.Error, "error", 0, "error number for --kind error, e.g. 1205 (deadlock victim)")
+	fl.DurationVar(&f.Delay, "delay", 0*time.Second, "how long --kind delay waits, e.g. 3s")
+	fl.StringVar(&f.ID, "id", "", "name the fault (default f1, f2, …)")
+	return cmd
+}
+
+func newFaultListCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the run-time faults",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := g.labDir()
+			if err != nil {
+				return err
+			}
+			faults, err := lab.ListFaults(d.path)
+			if err != nil {
+				return err
+			}
+			if len(faults) == 0 {
+				fmt.Fprintln(g.stdout, "no faults")
+			}
+			for _, f := range faults {
+				fmt.Fprintln(g.stdout, f.String())
+			}
+			return nil
+		},
+	}
+}
+
+func newFaultClearCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "clear [ID]",
+		Short: "Remove the fault ID, or every run-time fault",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := g.labDir()
+			if err != nil {
+				return err
+			}
+			id := ""
+			if len(args) == 1 {
+				id = args[0]
+			}
+			removed, err := lab.ClearFaults(d.path, id)
+			if err != nil {
+				return err
+			}
+			if id != "" && !removed {
+				return usageError{fmt.Errorf("fault clear: no fault %q (failover-lab fault list)", id)}
+			}
+			fmt.Fprintln(g.stdout, "cleared")
+			return nil
+		},
+	}
+}

@@ -1,0 +1,42 @@
+//go:build !windows
+
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+// detach makes the child a session leader (setsid), so it has no
+// controlling terminal and outlives the shell and the `up` that started
+// it.
+func detach(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+}
+
+// processAlive reports whether a process with the pid exists. EPERM means
+// it exists under another user.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// requestStop asks the lab to stop gracefully: SIGTERM, which serve
+// handles like the stop file.
+func requestStop(pid int) error {
+	return syscall.Kill(pid, syscall.SIGTERM)
+}
+
+// killProcess ends the process at once.
+func killProcess(pid int) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return p.Signal(syscall.SIGKILL)
+}
+
+// stopSignals are the signals that stop a foreground serve.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"github.com/failover-dev/failover/internal/lab"
+	"github.com/failover-dev/failover/internal/labfile"
+)
+
+// initOpts are the flags that initialise a new lab dir.
+type initOpts struct {
+	config string
+	reset  bool
+}
+
+func (o *initOpts) addFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&o.config, "config", "", "lab config (YAML) for a new lab dir; default: the Persistent Chat topology")
+	cmd.Flags().BoolVar(&o.reset, "reset", false, "initialise the lab dir again, discarding its state")
+}
+
+// initIfNeeded runs lab.Init for a new dir (or with --reset); an existing
+// dir continues where it was.
+func initIfNeeded(d labDir, o initOpts, log zerolog.Logger) error {
+	if d.initialised() && !o.reset {
+		if o.config != "" {
+			log.Warn().Str("config", o.config).Msg("the lab dir is initialised already; --config is ignored (use --reset to start over)")
+		}
+		return nil
+	}
+	cfg := lab.DefaultConfig()
+	if o.config != "" {
+		var err error
+		if cfg, err = lab.LoadConfig(o.config); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(d.path, 0o755); err != nil {
+		return fmt.Errorf("create lab dir: %w", err)
+	}
+	if err := lab.Init(d.path, cfg, o.reset); err != nil {
+		return fmt.Errorf("initialise lab dir %s: %w", d.path, err)
+	}
+	log.Info().Str("dir", d.path).Msg("lab dir initialised")
+	return nil
+}
+
+func newServeCmd(g *globals) *cobra.Command {
+	var o initOpts
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the lab in the foreground until interrupted (up runs this in the background)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := g.logger()
+			if err != nil {
+				return err
+			}
+			d, err := g.labDir()
+			if err != nil {
+				return err
+			}
+			if err := initIfNeeded(d, o, log); err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), stopSignals...)
+			defer stop()
+			return serve(ctx, d, log)
+		},
+	}
+	o.addFlags(cmd)
+	return cmd
+}
+
+// serve runs the lab in dir until ctx ends or down asks it to stop. Once
+// every instance listens it writes lab.env, targets.yaml and, last,
+// lab.run.json, which is what up waits for.
+func serve(ctx context.Context, d labDir, log zerolog.Logger) error {
+	if err := claimPID(d); err != nil {
+		return err
+	}
+	defer d.removeIfOwned(os.Getpid())
+	if err := os.Remove(d.stopFile()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove old stop request: %w", err)
+	}
+	l, err := lab.Serve(ctx, d.path)
+	if err != nil {
+		return fmt.Errorf("start lab: %w", err)
+	}
+	defer l.Close()
+	if err := publish(d, l.Addrs()); err != nil {
+		return err
+	}
+	log.Info().Str("dir", d.path).Int("pid", os.Getpid()).Interface("addrs", l.Addrs()).Msg("lab up")
+	waitStop(ctx, d)
+	log.Info().Msg("lab stopping")
+	return nil
+}
+
+// publish writes lab.env, targets.yaml and lab.run.json for a lab whose
+// instances listen on addrs.
+func publish(d labDir, addrs map[string]string) error {
+	info, err := describe(d, addrs)
+	if err != nil {
+		return err
+	}
+	env, err := formatEnv(info.env(), "sh")
+	if err != nil {
+		return err
+	}
+	header := "# failover-lab " + d.path + ": source this file (sh), or use `failover-lab env --shell powershell`.\n"
+	if err := labfile.WriteBytes(d.envFile(), []byte(header+env)); err != nil {
+		return err
+	}
+	targets, err := info.targetsYAML()
+	if err != nil {
+		return err
+	}
+	if err := labfile.WriteBytes(d.targetsFile(), targets); err != nil {
+		return err
+	}
+	return d.writeRun(runInfo{PID: os.Getpid(), Started: time.Now().UTC(), Addrs: addrs})
+}
+
+// describe combines the lab's config with the addresses it listens on.
+func describe(d labDir, addrs map[string]string) (labInfo, error) {
+	cfg, err := lab.LoadConfig(d.configFile())
+	if err != nil {
+		return labInfo{}, err
+	}
+	info := labInfo{Dir: d.path, CA: d.caFile(),
+		Share: inDir(d, cfg.LogShipping.ShareDir), CopyDir: inDir(d, cfg.LogShipping.CopyDir)}
+	for _, in := range cfg.Instances {
+		addr, ok := addrs[in.Name]
+		if !ok {
+			return labInfo{}, fmt.Errorf("describe lab: instance %s has no address", in.Name)
+		}
+		ii := instanceInfo{Name: in.Name, Addr: addr}
+		if len(in.Logins) > 0 {
+			ii.User, ii.Password = in.Logins[0].User, in.Logins[0].Password
+		}
+		info.Instances = append(info.Instances, ii)
+	}
+	return info, nil
+}
+
+// inDir resolves a config path relative to the lab dir.
+func inDir(d labDir, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(d.path, p)
+}
+
+// claimPID writes our pid to lab.pid, created exclusively, so two labs
+// never serve one dir. A pid file of a process that is gone is replaced.
+func claimPID(d labDir) error {
+	for range 2 {
+		f, err := os.OpenFile(d.pidFile(), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			_, werr := f.WriteString(strconv.Itoa(os.Getpid()) + "\n")
+			return errors.Join(werr, f.Sync(), f.Close())
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("create pid file: %w", err)
+		}
+		pid, rerr := d.readPID()
+		if rerr == nil && pid != os.Getpid() && processAlive(pid) {
+			return fmt.Errorf("the lab in %s already runs as pid %d (failover-lab down --dir %s)", d.path, pid, d.path)
+		}
+		if err := os.Remove(d.pidFile()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove stale pid file: %w", err)
+		}
+	}
+	return fmt.Errorf("claim pid file %s: another lab is starting", d.pidFile())
+}
+
+// stopPoll is how often a serving lab looks for a stop request.
+const stopPoll = 200 * time.Millisecond
+
+// waitStop returns when ctx ends or down wrote the stop file (the only
+// way to ask a detached lab to stop on Windows).
+func waitStop(ctx context.Context, d labDir) {
+	t := time.NewTicker(stopPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if b, err := os.ReadFile(d.stopFile()); err == nil && strings.TrimSpace(string(b)) == strconv.Itoa(os.Getpid()) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/failover-dev/failover/internal/lab"
+)
+
+func newStatusCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show whether the lab runs, its instances and faults (exit 3 when it is not running)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := g.labDir()
+			if err != nil {
+				return err
+			}
+			return status(g, d)
+		},
+	}
+}
+
+func status(g *globals, d labDir) error {
+	out := g.stdout
+	if !d.initialised() {
+		fmt.Fprintf(out, "lab %s: not initialised (failover-lab up --dir %s)\n", d.path, d.path)
+		return notRunningError{d.path}
+	}
+	pid, err := d.readPID()
+	if err != nil {
+		return err
+	}
+	r, ok, err := d.readRun()
+	if err != nil {
+		return err
+	}
+	switch {
+	case pid == 0 || !processAlive(pid):
+		fmt.Fprintf(out, "lab %s: stopped\n", d.path)
+	case !ok || r.PID != pid:
+		fmt.Fprintf(out, "lab %s: starting (pid %d)\n", d.path, pid)
+	default:
+		fmt.Fprintf(out, "lab %s: running (pid %d, since %s)\n", d.path, pid, r.Started.Format(time.RFC3339))
+	}
+	up := ok && pid != 0 && r.PID == pid && processAlive(pid)
+	if up {
+		for _, name := range sortedNames(r.Addrs) {
+			fmt.Fprintf(out, "  %-10s %s  %s\n", name, r.Addrs[name], probe(r.Addrs[name]))
+		}
+	}
+	faults, err := lab.ListFaults(d.path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  faults: %d (failover-lab fault list)\n", len(faults))
+	if !up {
+		return notRunningError{d.path}
+	}
+	return nil
+}
+
+// probe says whether an instance accepts connections.
+func probe(addr string) string {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return "not accepting connections: " + err.Error()
+	}
+	c.Close()
+	return "accepting connections"
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+)
+
+func newUpCmd(g *globals) *cobra.Command {
+	var o initOpts
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Start the lab in the background (initialising DIR if new) and print lab.env",
+		Long: `Start the lab's instances in the background and return once they accept
+connections. A new DIR is initialised first (--config, or the default
+Persistent Chat topology); an existing DIR continues where it was. Writes
+DIR/lab.env, DIR/targets.yaml, DIR/lab.pid and DIR/lab.log, and prints lab.env.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := g.logger()
+			if err != nil {
+				return err
+			}
+			d, err := g.labDir()
+			if err != nil {
+				return err
+			}
+			if err := up(cmd.Context(), d, o, timeout, log); err != nil {
+				return err
+			}
+			return printEnv(g, d, "sh")
+		},
+	}
+	o.addFlags(cmd)
+	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "how long to wait for the instances to accept connections")
+	return cmd
+}
+
+// up starts the lab in the background unless it already runs.
+func up(ctx context.Context, d labDir, o initOpts, timeout time.Duration, log zerolog.Logger) error {
+	if r, ok := running(d); ok && !o.reset {
+		log.Info().Int("pid", r.PID).Str("dir", d.path).Msg("lab already running")
+		return nil
+	}
+	if o.reset {
+		if err := down(d, timeout, log); err != nil {
+			return err
+		}
+	}
+	if err := initIfNeeded(d, o, log); err != nil {
+		return err
+	}
+	if err := d.removeRunFiles(); err != nil {
+		return err
+	}
+	child, err := startBackground(d)
+	if err != nil {
+		return err
+	}
+	if err := child.waitReady(ctx, d, timeout); err != nil {
+		return err
+	}
+	log.Info().Int("pid", child.pid).Str("dir", d.path).Msg("lab up; source " + d.envFile())
+	return nil
+}
+
+// running returns the run info of a lab that is up: its process lives,
+// it published lab.run.json, and every instance accepts connections.
+func running(d labDir) (runInfo, bool) {
+	pid, err := d.readPID()
+	if err != nil || pid == 0 || !processAlive(pid) {
+		return runInfo{}, false
+	}
+	r, ok, err := d.readRun()
+	if err != nil || !ok || r.PID != pid {
+		return runInfo{}, false
+	}
+	return r, dialAll(r.Addrs) == nil
+}
+
+// dialAll checks that every address accepts a TCP connection.
+func dialAll(addrs map[string]string) error {
+	var errs []error
+	for _, name := range sortedNames(addrs) {
+		c, err := net.DialTimeout("tcp", addrs[name], time.Second)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("instance %s: %w", name, err))
+			continue
+		}
+		c.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// background is a lab process started by up.
+type background struct {
+	pid     int
+	exitCh  chan error // receives the child's exit while up waits
+	logFrom int64      // size of lab.log before the child started
+	cmd     *exec.Cmd
+}
+
+// startBackground re-executes this program as `serve`, detached, with its
+// output appended to lab.log.
+func startBackground(d labDir) (*background, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find own executable: %w", err)
+	}
+	logf, err := os.OpenFile(d.logFile(), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open lab log: %w", err)
+	}
+	// The child has its own copy of the descriptor; ours is not needed.
+	defer logf.Close()
+	st, err := logf.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("stat lab log: %w", err)
+	}
+	cmd := exec.Command(exe, "serve", "--dir", d.path, "--log-format", "json")
+	cmd.Dir = d.path
+	cmd.Stdout, cmd.Stderr = logf, logf
+	detach(cmd)
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start lab process: %w", err)
+	}
+	b := &background{pid: cmd.Process.Pid, exitCh: make(chan error, 1), logFrom: st.Size(), cmd: cmd}
+	go func() { b.exitCh <- cmd.Wait() }()
+	return b, nil
+}
+
+// readyPoll is how often up looks whether the lab is ready.
+const readyPoll = 100 * time.Millisecond
+
+// waitReady waits until the child published lab.run.json and its
+// instances accept connections. A child that dies, or is not ready in
+// time, fails up with the end of its log.
+func (b *background) waitReady(ctx context.Context, d labDir, timeout time.Duration) error {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	t := time.NewTicker(readyPoll)
+	defer t.Stop()
+	for {
+		select {
+		case err := <-b.exitCh:
+			return fmt.Errorf("the lab process exited (%v) before it was ready; end of %s:\n%s", err, d.logFile(), b.logTail(d))
+		case <-deadline.C:
+			b.kill()
+			return fmt.Errorf("the lab was not ready within %s; end of %s:\n%s", timeout, d.logFile(), b.logTail(d))
+		case <-ctx.Done():
+			b.kill()
+			return fmt.Errorf("wait for the lab: %w", ctx.Err())
+		case <-t.C:
+			if r, ok, _ := d.readRun(); ok && r.PID == b.pid && dialAll(r.Addrs) == nil {
+				return nil
+			}
+		}
+	}
+}
+
+func (b *background) kill() {
+	_ = b.cmd.Process.Kill()
+	<-b.exitCh
+}
+
+// logTailLines is how much of lab.log a failed up shows.
+const logTailLines = 20
+
+// logTail is the end of what the child wrote to lab.log.
+func (b *background) logTail(d labDir) string {
+	f, err := os.Open(d.logFile())
+	if err != nil {
+		return "(no log: " + err.Error() + ")"
+	}
+	defer f.Close()
+	if _, err := f.Seek(b.logFrom, io.SeekStart); err != nil {
+		return "(log unreadable: " + err.Error() + ")"
+	}
+	var lines []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if len(lines) > logTailLines {
+			lines = lines[1:]
+		}
+	}
+	if len(lines) == 0 {
+		return "(the log is empty)"
+	}
+	return strings.Join(lines, "\n")
+}
