@@ -102,7 +102,7 @@ func (s *Server) startStrict(ss *session, br *bufio.Reader) (bool, error) {
 	if err := tc.Handshake(); err != nil {
 		return false, fmt.Errorf("handshake: TLS: %w", err)
 	}
-	ss.rd, ss.pw.w = tc, tc
+	ss.rd, ss.pw.w, ss.encryption = tc, tc, "strict"
 	return true, nil
 }
 
@@ -121,9 +121,10 @@ func (s *Server) startTLS(ss *session, br *bufio.Reader, loginOnly bool) (io.Rea
 	}
 	hc.handshaking = false
 	if loginOnly {
+		ss.encryption = "login"
 		return tc, nil
 	}
-	ss.rd, ss.pw.w = tc, tc
+	ss.rd, ss.pw.w, ss.encryption = tc, tc, "full"
 	return tc, nil
 }
 

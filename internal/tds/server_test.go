@@ -95,6 +95,8 @@ func (h *testHandler) statement(ctx context.Context, s Session, text string, par
 	switch strings.ToLower(text) {
 	case "select 1":
 		w.Rows(ResultSet{Columns: []Column{{Type: TypeInt}}, Rows: [][]any{{int64(1)}}})
+	case "select @v":
+		w.Rows(ResultSet{Columns: []Column{{Name: "v", Type: params[0].Type}}, Rows: [][]any{{params[0].Value}}})
 	case "select @@spid":
 		w.Rows(ResultSet{Columns: []Column{{Type: TypeSmallInt}}, Rows: [][]any{{int64(s.SPID())}}})
 	case "select db_name()":

@@ -23,6 +23,9 @@ type session struct {
 	ctx    context.Context // ends with the session
 	cancel context.CancelFunc
 	attn   atomic.Bool // ATTENTION arrived for the request in flight
+	// encryption is how the connection was secured: "" (not), "login"
+	// (LOGIN7 only), "full" or "strict" (TDS 8.0).
+	encryption string
 
 	mu        sync.Mutex // guards the fields below
 	db        string

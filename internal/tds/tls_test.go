@@ -1,0 +1,137 @@
+package tds
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestEncryptModes(t *testing.T) {
+	dir := t.TempDir()
+	ca, cert, key, err := GenerateCertificates(dir, nil)
+	if err != nil {
+		t.Fatalf("certificates: %v", err)
+	}
+	other, _, _, err := GenerateCertificates(filepath.Join(dir, "other"), nil)
+	if err != nil {
+		t.Fatalf("other certificates: %v", err)
+	}
+	srv, dsn := startServer(t, newTestHandler(), Config{CertFile: cert, KeyFile: key})
+	base := strings.TrimSuffix(dsn, "&encrypt=disable&dial+timeout=5") + "&dial+timeout=5"
+	tests := []struct {
+		name    string
+		params  string
+		want    string // session encryption, or the error text
+		wantErr bool
+	}{
+		{"disable", "&encrypt=disable", "", false},
+		{"default (login only, trusted)", "", "login", false},
+		{"false with CA", "&encrypt=false&certificate=" + ca, "login", false},
+		{"false with wrong CA", "&encrypt=false&certificate=" + other, "certificate", true},
+		{"true with CA", "&encrypt=true&certificate=" + ca, "full", false},
+		{"true trusting", "&encrypt=true&trustservercertificate=true", "full", false},
+		{"true without trust", "&encrypt=true", "certificate", true},
+		{"strict with CA", "&encrypt=strict&certificate=" + ca, "strict", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openDB(t, base+tt.params)
+			var spid int
+			err := db.QueryRowContext(ctxTimeout(t, 5*time.Second), "select @@spid").Scan(&spid)
+			if tt.wantErr {
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("error = %v, want one mentioning %q", err, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("query: %v", err)
+			}
+			if got := encryptionOf(t, srv, spid); got != tt.want {
+				t.Fatalf("session encryption = %q, want %q", got, tt.want)
+			}
+			checkLargeExchange(t, db)
+		})
+	}
+}
+
+// checkLargeExchange sends a multi-packet RPC and reads a multi-packet
+// result over the connection's transport.
+func checkLargeExchange(t *testing.T, db *sql.DB) {
+	t.Helper()
+	long := strings.Repeat("é", 6000)
+	var got string
+	if err := db.QueryRow("select @v", sql.Named("v", long)).Scan(&got); err != nil || got != long {
+		t.Fatalf("echo of %d chars: got %d chars, %v", len(long), len(got), err)
+	}
+}
+
+func encryptionOf(t *testing.T, srv *Server, spid int) string {
+	t.Helper()
+	s, ok := srv.Session(spid)
+	if !ok {
+		t.Fatalf("no session %d", spid)
+	}
+	return s.(*session).encryption
+}
+
+func TestEncryptionRefusedWithoutCertificate(t *testing.T) {
+	_, dsn := startServer(t, newTestHandler(), Config{})
+	db := openDB(t, strings.Replace(dsn, "encrypt=disable", "encrypt=true&trustservercertificate=true", 1))
+	err := db.PingContext(ctxTimeout(t, 5*time.Second))
+	if err == nil || !strings.Contains(err.Error(), "does not support encryption") {
+		t.Fatalf("ping = %v, want the client to refuse", err)
+	}
+}
+
+func TestGenerateCertificatesReuses(t *testing.T) {
+	dir := t.TempDir()
+	ca1, _, key1, err := GenerateCertificates(dir, []string{"lab.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem1, _ := os.ReadFile(ca1)
+	if info, err := os.Stat(key1); err != nil || info.Mode().Perm()&0o077 != 0 {
+		t.Errorf("key file mode = %v, %v; want private", info.Mode(), err)
+	}
+	tests := []struct {
+		name  string
+		hosts []string
+		same  bool
+	}{
+		{"same hosts", []string{"lab.example"}, true},
+		{"subset of hosts", nil, true},
+		{"new host", []string{"other.example"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ca, _, _, err := GenerateCertificates(dir, tt.hosts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pem, _ := os.ReadFile(ca)
+			if (string(pem) == string(pem1)) != tt.same {
+				t.Fatalf("CA reused = %v, want %v", string(pem) == string(pem1), tt.same)
+			}
+		})
+	}
+}
+
+func TestGenerateCertificatesReplacesDamaged(t *testing.T) {
+	dir := t.TempDir()
+	_, cert, _, err := GenerateCertificates(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(cert, []byte("garbage"), 0o644)
+	_, cert, key, err := GenerateCertificates(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tlsConfig(cert, key); err != nil {
+		t.Fatalf("regenerated pair does not load: %v", err)
+	}
+}
