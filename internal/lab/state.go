@@ -44,19 +44,10 @@ type dbState struct {
 	UserAccess    string    `json:"user_access"` // MULTI_USER, SINGLE_USER, RESTRICTED_USER
 	RecoveryModel string    `json:"recovery_model"`
 	Created       time.Time `json:"create_date"`
-	// RedoStartLSN and RedoStartFork are the restore point while the
-	// database is RESTORING or in STANDBY.
-	RedoStartLSN  labfile.LSN `json:"redo_start_lsn"`
-	RedoStartFork string      `json:"redo_start_fork_guid,omitempty"`
-	// Interrupted is the backup set of a restore that started and did not
-	// finish; the next restore of another set gets 4319.
-	Interrupted *restorePoint `json:"interrupted,omitempty"`
-}
-
-// restorePoint names one backup set in a file.
-type restorePoint struct {
-	File     string `json:"file"`
-	Position int    `json:"position"`
+	// Restore is the restore point (redo_start_lsn, redo_start_fork_guid
+	// and an interrupted restore's backup set) while the database is
+	// RESTORING or in STANDBY.
+	Restore labfile.RestorePoint `json:"restore"`
 }
 
 // lsSecondary is a row of msdb.dbo.log_shipping_secondary.
@@ -109,18 +100,19 @@ type agentJob struct {
 	Name        string `json:"name"`
 	Enabled     bool   `json:"enabled"`
 	Description string `json:"description"`
-	Category    string `json:"category"`
 }
 
 // simSession is a simulated user session (not a real connection).
 type simSession struct {
-	SPID      int       `json:"spid"`
-	Database  string    `json:"database"`
-	Login     string    `json:"login_name"`
-	Host      string    `json:"host_name"`
-	Program   string    `json:"program_name"`
-	Reconnect bool      `json:"reconnect"`
-	LoginTime time.Time `json:"login_time"`
+	SPID      int    `json:"spid"`
+	Database  string `json:"database"`
+	Login     string `json:"login_name"`
+	Host      string `json:"host_name"`
+	Program   string `json:"program_name"`
+	Reconnect bool   `json:"reconnect"`
+	// ReconnectAfter is how long a killed session stays away.
+	ReconnectAfter time.Duration `json:"reconnect_after"`
+	LoginTime      time.Time     `json:"login_time"`
 	// ReturnsAt is when a killed session that reconnects comes back.
 	ReturnsAt *time.Time `json:"returns_at,omitempty"`
 }

@@ -1,0 +1,425 @@
+package lab
+
+import (
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Values during evaluation are nil (NULL), int64, float64, string
+// (nvarchar), bool (bit), time.Time (datetime), numeric and guid.
+type (
+	// numeric is a decimal(p,0) such as an LSN, kept as its digits.
+	numeric string
+	// guid is a uniqueidentifier in its upper-case canonical form.
+	guid string
+)
+
+// env is what an expression can see: the statement's context and the rows
+// of the tables in FROM.
+type env struct {
+	x      *stmtCtx
+	tables []bound
+}
+
+// bound is a table of FROM with its alias and current row (nil: the
+// outer side of a LEFT JOIN without a match).
+type bound struct {
+	alias string
+	t     *table
+	row   []any
+}
+
+func (e *env) eval(x expr) (any, error) {
+	switch v := x.(type) {
+	case litExpr:
+		return v.v, nil
+	case colExpr:
+		return e.column(v)
+	case varExpr:
+		val, ok := e.x.vars[v.name]
+		if !ok {
+			return nil, fail(msgMustDeclare(v.name))
+		}
+		return val, nil
+	case sysExpr:
+		return e.x.sysVar(v.name)
+	case negExpr:
+		return e.evalNeg(v)
+	case notExpr:
+		b, err := e.evalBool(v.x)
+		if err != nil || b == nil {
+			return nil, err
+		}
+		return !*b, nil
+	case binExpr:
+		return e.evalBin(v)
+	case isNullExpr:
+		val, err := e.eval(v.x)
+		return (val == nil) != v.not, err
+	case inExpr:
+		return e.evalIn(v)
+	case funcExpr:
+		return e.x.call(e, v)
+	case castExpr:
+		val, err := e.eval(v.x)
+		if err != nil {
+			return nil, err
+		}
+		return castTo(val, v.typ)
+	}
+	return nil, fail(msgUnsupported(fmt.Sprintf("expression %T", x)))
+}
+
+// column finds a column of the bound tables.
+func (e *env) column(c colExpr) (any, error) {
+	var found []any
+	hits := 0
+	for _, b := range e.tables {
+		if c.qual != "" && c.qual != b.alias {
+			continue
+		}
+		i := b.t.index(c.name)
+		if i < 0 {
+			continue
+		}
+		hits++
+		if b.row == nil {
+			found = append(found, nil)
+		} else {
+			found = append(found, b.row[i])
+		}
+	}
+	switch hits {
+	case 0:
+		name := c.name
+		if c.qual != "" {
+			name = c.qual + "." + c.name
+		}
+		return nil, fail(msgInvalidColumn(name))
+	case 1:
+		return found[0], nil
+	}
+	return nil, fail(sqlMsg{209, 1, 16, fmt.Sprintf("Ambiguous column name '%s'.", c.name)})
+}
+
+func (e *env) evalBool(x expr) (*bool, error) {
+	v, err := e.eval(x)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return nil, fail(sqlMsg{4145, 1, 15, "An expression of non-boolean type specified in a context where a condition is expected."})
+	}
+	return &b, nil
+}
+
+func (e *env) evalNeg(v negExpr) (any, error) {
+	x, err := e.eval(v.x)
+	switch n := x.(type) {
+	case int64:
+		return -n, err
+	case float64:
+		return -n, err
+	case numeric:
+		return numeric(new(big.Int).Neg(toBig(n)).String()), err
+	}
+	return x, err
+}
+
+func (e *env) evalBin(v binExpr) (any, error) {
+	if v.op == "AND" || v.op == "OR" {
+		return e.evalLogic(v)
+	}
+	l, err := e.eval(v.l)
+	if err != nil {
+		return nil, err
+	}
+	r, err := e.eval(v.r)
+	if err != nil {
+		return nil, err
+	}
+	if l == nil || r == nil {
+		return nil, nil
+	}
+	if cmpOps[v.op] {
+		c, err := compare(l, r)
+		if err != nil {
+			return nil, err
+		}
+		return cmpResult(v.op, c), nil
+	}
+	if v.op == "LIKE" {
+		return like(toText(l), toText(r)), nil
+	}
+	return arith(v.op, l, r)
+}
+
+func (e *env) evalLogic(v binExpr) (any, error) {
+	l, err := e.evalBool(v.l)
+	if err != nil {
+		return nil, err
+	}
+	r, err := e.evalBool(v.r)
+	if err != nil {
+		return nil, err
+	}
+	and := v.op == "AND"
+	switch {
+	case l != nil && *l != and, r != nil && *r != and:
+		return !and, nil // AND with a false, OR with a true
+	case l == nil || r == nil:
+		return nil, nil
+	}
+	return and, nil
+}
+
+func (e *env) evalIn(v inExpr) (any, error) {
+	x, err := e.eval(v.x)
+	if err != nil || x == nil {
+		return nil, err
+	}
+	for _, it := range v.list {
+		y, err := e.eval(it)
+		if err != nil {
+			return nil, err
+		}
+		if y == nil {
+			continue
+		}
+		if c, err := compare(x, y); err != nil {
+			return nil, err
+		} else if c == 0 {
+			return !v.not, nil
+		}
+	}
+	return v.not, nil
+}
+
+func cmpResult(op string, c int) bool {
+	switch op {
+	case "=":
+		return c == 0
+	case "<>", "!=":
+		return c != 0
+	case "<", "!>":
+		return c < 0 || op == "!>" && c == 0
+	case ">", "!<":
+		return c > 0 || op == "!<" && c == 0
+	case "<=":
+		return c <= 0
+	}
+	return c >= 0
+}
+
+// compare orders two non-NULL values with SQL Server's implicit
+// conversions: strings compare case-insensitively without trailing blanks,
+// a string against a number converts to the number.
+func compare(a, b any) (int, error) {
+	if isNumber(a) || isNumber(b) {
+		x, err := toRat(a)
+		if err != nil {
+			return 0, err
+		}
+		y, err := toRat(b)
+		if err != nil {
+			return 0, err
+		}
+		return x.Cmp(y), nil
+	}
+	if ta, ok := a.(time.Time); ok {
+		if tb, ok := b.(time.Time); ok {
+			return ta.Compare(tb), nil
+		}
+	}
+	x := strings.ToUpper(strings.TrimRight(toText(a), " "))
+	y := strings.ToUpper(strings.TrimRight(toText(b), " "))
+	return strings.Compare(x, y), nil
+}
+
+func isNumber(v any) bool {
+	switch v.(type) {
+	case int64, float64, numeric, bool:
+		return true
+	}
+	return false
+}
+
+func toRat(v any) (*big.Rat, error) {
+	switch n := v.(type) {
+	case int64:
+		return new(big.Rat).SetInt64(n), nil
+	case float64:
+		return new(big.Rat).SetFloat64(n), nil
+	case bool:
+		if n {
+			return big.NewRat(1, 1), nil
+		}
+		return new(big.Rat), nil
+	case numeric:
+		return new(big.Rat).SetInt(toBig(n)), nil
+	}
+	s := strings.TrimSpace(toText(v))
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return nil, fail(msgConversion(s, "int"))
+	}
+	return r, nil
+}
+
+func toBig(n numeric) *big.Int {
+	b, ok := new(big.Int).SetString(string(n), 10)
+	if !ok {
+		return new(big.Int)
+	}
+	return b
+}
+
+// toText converts a value to nvarchar as CAST would.
+func toText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case numeric:
+		if x == "" {
+			return "0"
+		}
+		return string(x)
+	case guid:
+		return string(x)
+	case time.Time:
+		return x.Format("2006-01-02 15:04:05.000")
+	}
+	return fmt.Sprint(v)
+}
+
+func arith(op string, l, r any) (any, error) {
+	if op == "+" && (isText(l) || isText(r)) {
+		return toText(l) + toText(r), nil
+	}
+	li, lok := l.(int64)
+	ri, rok := r.(int64)
+	if lok && rok {
+		switch op {
+		case "+":
+			return li + ri, nil
+		case "-":
+			return li - ri, nil
+		case "*":
+			return li * ri, nil
+		}
+		if ri == 0 {
+			return nil, fail(msgDivideByZero())
+		}
+		if op == "/" {
+			return li / ri, nil
+		}
+		return li % ri, nil
+	}
+	return arithRat(op, l, r)
+}
+
+func isText(v any) bool {
+	switch v.(type) {
+	case string, guid:
+		return true
+	}
+	return false
+}
+
+func arithRat(op string, l, r any) (any, error) {
+	x, err := toRat(l)
+	if err != nil {
+		return nil, err
+	}
+	y, err := toRat(r)
+	if err != nil {
+		return nil, err
+	}
+	z := new(big.Rat)
+	switch op {
+	case "+":
+		z.Add(x, y)
+	case "-":
+		z.Sub(x, y)
+	case "*":
+		z.Mul(x, y)
+	default:
+		if y.Sign() == 0 {
+			return nil, fail(msgDivideByZero())
+		}
+		z.Quo(x, y)
+	}
+	if z.IsInt() {
+		return numeric(z.Num().String()), nil
+	}
+	f, _ := z.Float64()
+	return f, nil
+}
+
+// like matches a LIKE pattern with % and _ (case-insensitively).
+func like(s, pat string) bool {
+	s, pat = strings.ToUpper(s), strings.ToUpper(pat)
+	if pat == "" {
+		return s == ""
+	}
+	switch pat[0] {
+	case '%':
+		for i := 0; i <= len(s); i++ {
+			if like(s[i:], pat[1:]) {
+				return true
+			}
+		}
+		return false
+	case '_':
+		return s != "" && like(s[1:], pat[1:])
+	}
+	return s != "" && s[0] == pat[0] && like(s[1:], pat[1:])
+}
+
+// castTo converts for CAST/CONVERT.
+func castTo(v any, typ string) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch typ {
+	case "int", "bigint", "smallint", "tinyint":
+		r, err := toRat(v)
+		if err != nil {
+			return nil, fail(msgConversion(toText(v), typ))
+		}
+		n := new(big.Int).Quo(r.Num(), r.Denom())
+		return n.Int64(), nil
+	case "bit":
+		r, err := toRat(v)
+		if err != nil {
+			return nil, err
+		}
+		return r.Sign() != 0, nil
+	case "numeric", "decimal":
+		r, err := toRat(v)
+		if err != nil {
+			return nil, fail(msgConversion(toText(v), typ))
+		}
+		return numeric(new(big.Int).Quo(r.Num(), r.Denom()).String()), nil
+	case "uniqueidentifier":
+		return guid(strings.ToUpper(toText(v))), nil
+	case "nvarchar", "varchar", "sysname", "nchar", "char":
+		return toText(v), nil
+	}
+	return nil, fail(msgUnsupported("CAST to " + typ))
+}

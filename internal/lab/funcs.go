@@ -1,0 +1,210 @@
+package lab
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// labVersion is what @@VERSION reports: a SQL Server 2014 back end, as
+// Lync 2013 uses, marked as the lab.
+const labVersion = "Microsoft SQL Server 2014 (SP3) (KB4022619) - 12.0.6024.0 (X64) \n\tSep  7 2018 01:37:51 \n\tCopyright (c) Microsoft Corporation\n\tStandard Edition (64-bit) on Windows NT 6.3 <X64> (Build 9600: ) (Hypervisor)\n\t(failover lab simulator)"
+
+// sysVar evaluates @@NAME.
+func (x *stmtCtx) sysVar(name string) (any, error) {
+	switch name {
+	case "SPID":
+		return int64(x.s.SPID()), nil
+	case "VERSION":
+		return labVersion, nil
+	case "SERVERNAME":
+		return x.in.serverName(), nil
+	case "SERVICENAME":
+		return "MSSQLSERVER", nil
+	case "TRANCOUNT":
+		if x.s.InTransaction() {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	case "LANGUAGE":
+		return "us_english", nil
+	case "LOCK_TIMEOUT":
+		return int64(-1), nil
+	case "MAX_PRECISION":
+		return int64(38), nil
+	}
+	return nil, fail(msgUnsupported("@@" + name))
+}
+
+// call evaluates a scalar function.
+func (x *stmtCtx) call(e *env, f funcExpr) (any, error) {
+	args := make([]any, len(f.args))
+	for i, a := range f.args {
+		v, err := e.eval(a)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = v
+	}
+	if aggregates[f.name] {
+		return nil, fail(sqlMsg{147, 1, 15, "An aggregate may not appear in the WHERE clause unless it is in a subquery contained in a HAVING clause or a select list."})
+	}
+	if fn, ok := scalarFuncs[f.name]; ok {
+		if len(args) < fn.min || len(args) > fn.max {
+			return nil, fail(sqlMsg{174, 1, 15, fmt.Sprintf("The %s function requires %d argument(s).", strings.ToLower(f.name), fn.min)})
+		}
+		return fn.f(x, args)
+	}
+	return nil, fail(msgNotFunction(f.name))
+}
+
+type scalarFunc struct {
+	min, max int
+	f        func(x *stmtCtx, args []any) (any, error)
+}
+
+var scalarFuncs map[string]scalarFunc
+
+func init() {
+	scalarFuncs = map[string]scalarFunc{
+		"DB_ID":              {0, 1, fnDBID},
+		"DB_NAME":            {0, 1, fnDBName},
+		"ISNULL":             {2, 2, fnCoalesce},
+		"COALESCE":           {1, 16, fnCoalesce},
+		"UPPER":              {1, 1, fnText(strings.ToUpper)},
+		"LOWER":              {1, 1, fnText(strings.ToLower)},
+		"LTRIM":              {1, 1, fnText(func(s string) string { return strings.TrimLeft(s, " ") })},
+		"RTRIM":              {1, 1, fnText(func(s string) string { return strings.TrimRight(s, " ") })},
+		"LEN":                {1, 1, fnLen},
+		"GETDATE":            {0, 0, fnNow(false)},
+		"SYSDATETIME":        {0, 0, fnNow(false)},
+		"GETUTCDATE":         {0, 0, fnNow(true)},
+		"SYSUTCDATETIME":     {0, 0, fnNow(true)},
+		"SERVERPROPERTY":     {1, 1, fnServerProperty},
+		"DATABASEPROPERTYEX": {2, 2, fnDatabaseProperty},
+		"SUSER_SNAME":        {0, 0, fnLogin},
+		"SUSER_NAME":         {0, 0, fnLogin},
+		"APP_NAME":           {0, 0, func(x *stmtCtx, _ []any) (any, error) { return x.s.Login().AppName, nil }},
+		"HOST_NAME":          {0, 0, func(x *stmtCtx, _ []any) (any, error) { return x.s.Login().HostName, nil }},
+	}
+}
+
+func fnDBID(x *stmtCtx, args []any) (any, error) {
+	name := x.s.Database()
+	if len(args) == 1 {
+		if args[0] == nil {
+			return nil, nil
+		}
+		name = toText(args[0])
+	}
+	x.in.mu.Lock()
+	defer x.in.mu.Unlock()
+	if d := x.in.st.database(name); d != nil {
+		return int64(d.ID), nil
+	}
+	return nil, nil
+}
+
+func fnDBName(x *stmtCtx, args []any) (any, error) {
+	if len(args) == 0 {
+		return x.s.Database(), nil
+	}
+	id, err := castTo(args[0], "int")
+	if err != nil || id == nil {
+		return nil, err
+	}
+	x.in.mu.Lock()
+	defer x.in.mu.Unlock()
+	if d := x.in.st.databaseByID(int(id.(int64))); d != nil {
+		return d.Name, nil
+	}
+	return nil, nil
+}
+
+func fnCoalesce(_ *stmtCtx, args []any) (any, error) {
+	for _, a := range args {
+		if a != nil {
+			return a, nil
+		}
+	}
+	return nil, nil
+}
+
+func fnText(f func(string) string) func(*stmtCtx, []any) (any, error) {
+	return func(_ *stmtCtx, args []any) (any, error) {
+		if args[0] == nil {
+			return nil, nil
+		}
+		return f(toText(args[0])), nil
+	}
+}
+
+func fnLen(_ *stmtCtx, args []any) (any, error) {
+	if args[0] == nil {
+		return nil, nil
+	}
+	return int64(len([]rune(strings.TrimRight(toText(args[0]), " ")))), nil
+}
+
+func fnNow(utc bool) func(*stmtCtx, []any) (any, error) {
+	return func(*stmtCtx, []any) (any, error) {
+		if utc {
+			return time.Now().UTC(), nil
+		}
+		return time.Now(), nil
+	}
+}
+
+func fnLogin(x *stmtCtx, _ []any) (any, error) { return x.s.Login().User, nil }
+
+func fnServerProperty(x *stmtCtx, args []any) (any, error) {
+	switch strings.ToLower(toText(args[0])) {
+	case "productversion":
+		return "12.0.6024.0", nil
+	case "productlevel":
+		return "SP3", nil
+	case "edition":
+		return "Standard Edition (64-bit)", nil
+	case "engineedition":
+		return int64(2), nil
+	case "servername", "machinename":
+		return x.in.serverName(), nil
+	case "instancename":
+		return nil, nil
+	case "isclustered", "ishadrenabled":
+		return int64(0), nil
+	}
+	return nil, nil
+}
+
+func fnDatabaseProperty(x *stmtCtx, args []any) (any, error) {
+	x.in.mu.Lock()
+	defer x.in.mu.Unlock()
+	d := x.in.st.database(toText(args[0]))
+	if d == nil {
+		return nil, nil
+	}
+	switch strings.ToLower(toText(args[1])) {
+	case "status":
+		return d.State, nil
+	case "isinstandby":
+		return boolInt(d.Standby), nil
+	case "recovery":
+		return d.RecoveryModel, nil
+	case "useraccess":
+		return d.UserAccess, nil
+	case "updateability":
+		if d.Standby {
+			return "READ_ONLY", nil
+		}
+		return "READ_WRITE", nil
+	}
+	return nil, nil
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}

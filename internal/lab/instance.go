@@ -1,0 +1,183 @@
+package lab
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/failover-dev/failover/internal/tds"
+)
+
+// instance is one simulated SQL Server; it implements tds.Handler.
+type instance struct {
+	name   string
+	path   string // the state file
+	faults *faultSet
+	log    *stmtLog
+	// restoreTime is the duration of one simulated RESTORE LOG.
+	restoreTime time.Duration
+	// beforeStatement runs before each statement (the lab re-reads the
+	// faults file there); may be nil.
+	beforeStatement func()
+
+	mu       sync.Mutex
+	st       *instanceState       // guarded by mu
+	sessions map[int]*liveSession // guarded by mu
+	// restoring maps a lower-case database name to the spid restoring it.
+	restoring map[string]int // guarded by mu
+}
+
+// liveSession is a connected client session.
+type liveSession struct {
+	s         tds.Session
+	loginTime time.Time
+	busy      bool // a request is running; guarded by instance.mu
+}
+
+// newInstance wraps a loaded state.
+func newInstance(st *instanceState, path string, faults *faultSet, log *stmtLog) *instance {
+	return &instance{name: st.Name, path: path, faults: faults, log: log, st: st,
+		sessions: map[int]*liveSession{}, restoring: map[string]int{}, restoreTime: 50 * time.Millisecond}
+}
+
+// save writes the state file; the caller holds mu.
+func (in *instance) save() error { return saveState(in.path, in.st) }
+
+// Authenticate checks a SQL login against the configured logins and the
+// login's database.
+func (in *instance) Authenticate(l tds.Login) *tds.Message {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	ok := false
+	for _, lg := range in.st.Logins {
+		if !l.Integrated && strings.EqualFold(lg.User, l.User) && lg.Password == l.Password {
+			ok = true
+		}
+	}
+	if !ok {
+		m := msgLoginFailed(l.User).tds(in.st.ServerName)
+		return &m
+	}
+	if l.Database == "" {
+		return nil
+	}
+	if d := in.st.database(l.Database); d == nil || d.State != "ONLINE" {
+		m := msgCannotOpenDB(l.Database).tds(in.st.ServerName)
+		return &m
+	}
+	return nil
+}
+
+// Open registers a new session.
+func (in *instance) Open(s tds.Session) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.sessions[s.SPID()] = &liveSession{s: s, loginTime: time.Now()}
+}
+
+// Close forgets a session.
+func (in *instance) Close(s tds.Session) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	delete(in.sessions, s.SPID())
+}
+
+// Batch runs a SQL batch: it is parsed whole first (a syntax error or an
+// unsupported statement runs nothing, as SQL Server compiles a batch before
+// running it), then statement by statement.
+func (in *instance) Batch(ctx context.Context, s tds.Session, sql string, w tds.ResponseWriter) {
+	in.setBusy(s, true)
+	defer in.setBusy(s, false)
+	x := newStmtCtx(ctx, in, s, w, nil)
+	stmts, err := parseBatch(sql)
+	if err != nil {
+		in.log.write(in.name, s.SPID(), "batch", sql)
+		x.sendError(err)
+		return
+	}
+	x.runAll(stmts)
+}
+
+// RPC runs sp_executesql (the statement with its parameters) or a stored
+// procedure by name.
+func (in *instance) RPC(ctx context.Context, s tds.Session, proc string, params []tds.Param, w tds.ResponseWriter) {
+	in.setBusy(s, true)
+	defer in.setBusy(s, false)
+	in.log.write(in.name, s.SPID(), "rpc", rpcText(proc, params))
+	if isExecuteSQL(proc) {
+		in.executeSQL(ctx, s, params, w)
+		return
+	}
+	x := newStmtCtx(ctx, in, s, w, nil)
+	x.inRPC = true
+	st, err := procCall(proc, rpcArgs(params))
+	if err != nil {
+		x.sendError(err)
+		w.ReturnStatus(1)
+		return
+	}
+	x.runAll([]stmt{st})
+	w.ReturnStatus(x.status)
+}
+
+// executeSQL runs sp_executesql: @stmt with the declared parameters bound.
+func (in *instance) executeSQL(ctx context.Context, s tds.Session, params []tds.Param, w tds.ResponseWriter) {
+	x := newStmtCtx(ctx, in, s, w, nil)
+	x.inRPC = true
+	if len(params) == 0 {
+		x.sendError(fail(msgMissingParam("sp_executesql", "@statement")))
+		return
+	}
+	sql, _ := params[0].Value.(string)
+	for _, p := range params[min(2, len(params)):] {
+		x.vars[strings.ToLower(p.Name)] = paramValue(p)
+	}
+	stmts, err := parseBatch(sql)
+	if err != nil {
+		x.sendError(err)
+		w.ReturnStatus(1)
+		return
+	}
+	x.runAll(stmts)
+	w.ReturnStatus(x.status)
+}
+
+func isExecuteSQL(proc string) bool {
+	p := strings.ToLower(proc)
+	return p == "sp_executesql" || strings.HasSuffix(p, ".sp_executesql")
+}
+
+// paramValue converts an RPC parameter to an evaluation value.
+func paramValue(p tds.Param) any {
+	switch v := p.Value.(type) {
+	case [16]byte:
+		return guid(strings.ToUpper(tds.FormatGUID(v)))
+	case string:
+		if p.Type == tds.TypeNumeric {
+			return numeric(strings.TrimLeft(v, "0"))
+		}
+		if p.Type == tds.TypeUniqueIdentifier {
+			return guid(strings.ToUpper(v))
+		}
+		return v
+	case []byte:
+		return string(v)
+	}
+	return p.Value
+}
+
+func (in *instance) setBusy(s tds.Session, busy bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if ls, ok := in.sessions[s.SPID()]; ok {
+		ls.busy = busy
+	}
+}
+
+// serverName is @@SERVERNAME.
+func (in *instance) serverName() string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.st.ServerName
+}

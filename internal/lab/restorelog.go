@@ -1,0 +1,248 @@
+package lab
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/failover-dev/failover/internal/labfile"
+	"github.com/google/uuid"
+)
+
+// restore runs RESTORE LOG … FROM DISK and RESTORE DATABASE … WITH
+// RECOVERY | NORECOVERY | STANDBY. Every failure sends its cause, then
+// 3013, as SQL Server does.
+func (x *stmtCtx) restore(r restoreSpec) error {
+	name := "RESTORE " + r.kind
+	term := msgTerminating(name)
+	if x.s.InTransaction() {
+		return fail(msgInTransaction(), term)
+	}
+	db, err := x.evalText(r.db)
+	if err != nil {
+		return err
+	}
+	in := x.in
+	in.mu.Lock()
+	d, m := in.restorable(db, x.s.SPID())
+	if m == nil {
+		m = x.checkStandbyFile(r)
+	}
+	if m != nil {
+		in.mu.Unlock()
+		return fail(*m, term)
+	}
+	in.restoring[strings.ToLower(d.Name)] = x.s.SPID()
+	in.mu.Unlock()
+	defer func() {
+		in.mu.Lock()
+		delete(in.restoring, strings.ToLower(d.Name))
+		in.mu.Unlock()
+	}()
+	if r.kind == "DATABASE" {
+		return x.restoreDatabase(d, r, term)
+	}
+	return x.restoreLog(d, r, term)
+}
+
+// restorable finds the database and checks the session conditions of a
+// restore: it exists, this session does not use it (3102), no other does
+// (3101); the caller holds mu.
+func (in *instance) restorable(db string, own int) (*dbState, *sqlMsg) {
+	d := in.st.database(db)
+	var m sqlMsg
+	switch {
+	case d == nil:
+		m = msgNoDatabase(db)
+		return nil, &m
+	case in.ownSessionIn(own, d.Name):
+		m = msgOwnSession(d.Name)
+		return nil, &m
+	}
+	live, sim := in.usersOf(d.Name, own)
+	if _, busy := in.restoring[strings.ToLower(d.Name)]; busy || len(live)+len(sim) > 0 {
+		m = msgExclusive()
+		return nil, &m
+	}
+	return d, nil
+}
+
+func (in *instance) ownSessionIn(own int, db string) bool {
+	ls, ok := in.sessions[own]
+	return ok && strings.EqualFold(ls.s.Database(), db)
+}
+
+// checkStandbyFile checks that the undo file's folder exists (SQL Server
+// creates the file there).
+func (x *stmtCtx) checkStandbyFile(r restoreSpec) *sqlMsg {
+	if r.mode != "STANDBY" {
+		return nil
+	}
+	path, err := x.evalText(r.standby)
+	if err != nil {
+		m := msgSyntax("STANDBY")
+		return &m
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		m := msgCannotOpen(path, 3, "The system cannot find the path specified.")
+		return &m
+	}
+	return nil
+}
+
+// restoreDatabase is RESTORE DATABASE db WITH RECOVERY | NORECOVERY |
+// STANDBY on a database that is RESTORING or in STANDBY.
+func (x *stmtCtx) restoreDatabase(d *dbState, r restoreSpec, term sqlMsg) error {
+	in := x.in
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	switch {
+	case d.State == "ONLINE" && !d.Standby:
+		return fail(msgAlreadyRecovered(), term)
+	case d.State != "RESTORING" && !d.Standby:
+		return fail(msgNoRollforward(), term)
+	case d.Restore.Interrupted != uuid.UUID{}:
+		return fail(msgInterrupted(d.Name+"_log"), term)
+	}
+	standby, _ := x.evalText(r.standby)
+	x.setMode(d, r.mode, standby)
+	if err := in.save(); err != nil {
+		return fail(sqlMsg{50000, 1, 16, err.Error()}, term)
+	}
+	x.info(msgRestoreDone("RESTORE DATABASE", 0, 0.01))
+	x.w.Done(-1)
+	return nil
+}
+
+// setMode sets the state a restore leaves; the caller holds mu.
+func (x *stmtCtx) setMode(d *dbState, mode, standbyFile string) {
+	switch mode {
+	case "RECOVERY":
+		d.State, d.Standby, d.StandbyFile = "ONLINE", false, ""
+		d.Restore = labfile.RestorePoint{}
+	case "STANDBY":
+		d.State, d.Standby, d.StandbyFile = "ONLINE", true, standbyFile
+	default:
+		d.State, d.Standby, d.StandbyFile = "RESTORING", false, ""
+	}
+}
+
+// restoreLog applies one log backup set with the LSN rules of
+// labfile.CheckRestore. The set is marked as interrupted (durably) before
+// the simulated work starts, so a cancel, a dropped connection or a killed
+// lab leaves the database needing that set again (4319 for any other).
+func (x *stmtCtx) restoreLog(d *dbState, r restoreSpec, term sqlMsg) error {
+	path, err := x.evalText(r.disk)
+	if err != nil {
+		return err
+	}
+	pos, err := x.evalFile(r.file)
+	if err != nil {
+		return err
+	}
+	set, m := x.pickSet(d, path, pos, r.restart)
+	if m != nil {
+		return fail(*m, term)
+	}
+	x.in.mu.Lock()
+	d.Restore.Interrupted = set.BackupSetGUID
+	err = x.in.save()
+	x.in.mu.Unlock()
+	if err != nil {
+		return fail(sqlMsg{50000, 1, 16, err.Error()}, term)
+	}
+	if x.dropMidway {
+		x.s.Kill()
+		return errAbort
+	}
+	start := time.Now()
+	if !sleepCtx(x.ctx, x.in.restoreTime) {
+		return errAbort
+	}
+	return x.finishLog(d, r, set, path, time.Since(start))
+}
+
+// pickSet reads the file, finds set pos and judges it.
+func (x *stmtCtx) pickSet(d *dbState, path string, pos int, restart bool) (labfile.BackupSet, *sqlMsg) {
+	sets, m := readBackup(path)
+	if m != nil {
+		return labfile.BackupSet{}, m
+	}
+	found := filterPosition(sets, pos)
+	if len(found) == 0 {
+		msg := msgNoFileID(pos, path)
+		return labfile.BackupSet{}, &msg
+	}
+	set := found[0]
+	x.in.mu.Lock()
+	defer x.in.mu.Unlock()
+	var msg sqlMsg
+	switch {
+	case d.State != "RESTORING" && !d.Standby:
+		msg = msgNoRollforward()
+	case set.BackupType != labfile.TypeLog:
+		msg = msgWrongBackupKind(path, "BACKUP DATABASE")
+	case !strings.EqualFold(set.DatabaseName, d.Name):
+		msg = msgOtherDatabase(d.Name)
+	default:
+		v := labfile.CheckRestore(d.Restore, set, restart)
+		if v == labfile.Applies {
+			return set, nil
+		}
+		msg = verdictMsg(v, d, set)
+	}
+	return labfile.BackupSet{}, &msg
+}
+
+func verdictMsg(v labfile.Verdict, d *dbState, set labfile.BackupSet) sqlMsg {
+	redo := d.Restore.RedoStartLSN.String()
+	switch v {
+	case labfile.AlreadyApplied:
+		return msgTooEarly(set.LastLSN.String(), redo)
+	case labfile.Gap:
+		return msgTooRecent(set.FirstLSN.String(), redo)
+	case labfile.ForkMismatch:
+		return msgForkMismatch()
+	case labfile.Interrupted:
+		return msgInterrupted(d.Name + "_log")
+	}
+	return msgChainGap()
+}
+
+// finishLog moves the restore point, leaves the requested state, updates
+// msdb's last restored file and reports the pages processed.
+func (x *stmtCtx) finishLog(d *dbState, r restoreSpec, set labfile.BackupSet, path string, took time.Duration) error {
+	standby, _ := x.evalText(r.standby)
+	in := x.in
+	in.mu.Lock()
+	d.Restore = d.Restore.Advance(set)
+	x.setMode(d, r.mode, standby)
+	in.noteRestored(d.Name, filepath.Base(path))
+	err := in.save()
+	in.mu.Unlock()
+	if err != nil {
+		return fail(sqlMsg{50000, 1, 16, err.Error()}, msgTerminating("RESTORE LOG"))
+	}
+	x.info(msgProcessed(set.DataPages, d.Name, d.Name, set.Position))
+	x.info(msgProcessed(set.LogPages, d.Name, d.Name+"_log", set.Position))
+	x.info(msgRestoreDone("RESTORE LOG", set.DataPages+set.LogPages, took.Seconds()))
+	x.w.Done(-1)
+	return nil
+}
+
+// noteRestored records the last restored file in msdb as the restore job
+// would; the caller holds mu.
+func (in *instance) noteRestored(db, file string) {
+	now := time.Now().UTC()
+	for _, s := range in.st.SecondaryDBs {
+		if strings.EqualFold(s.SecondaryDatabase, db) {
+			s.LastRestoredFile, s.LastRestoredDate = file, now
+		}
+	}
+	for _, m := range in.st.Monitor {
+		if strings.EqualFold(m.SecondaryDatabase, db) {
+			m.LastRestoredFile, m.LastRestoredDate = file, now
+		}
+	}
+}

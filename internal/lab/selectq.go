@@ -1,0 +1,405 @@
+package lab
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/failover-dev/failover/internal/tds"
+)
+
+// selectStmt is one SELECT (with its UNION partners and ORDER BY).
+type selectStmt struct {
+	top      expr
+	distinct bool
+	items    []selItem
+	from     []fromItem
+	where    expr
+	union    *selectStmt
+	unionAll bool
+	orderBy  []orderItem
+}
+
+type selItem struct {
+	e     expr
+	name  string
+	star  bool
+	qual  string // alias.* when star
+	given bool   // the name was given with AS or name =
+}
+
+type fromItem struct {
+	name  []string
+	alias string
+	left  bool
+	on    expr
+}
+
+type orderItem struct {
+	e    expr
+	desc bool
+}
+
+// table is a virtual table (a system view or msdb table).
+type table struct {
+	cols []tds.Column
+	rows [][]any
+}
+
+func (t *table) index(name string) int {
+	for i, c := range t.cols {
+		if strings.EqualFold(c.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// parseSelect parses from the SELECT keyword to the end of the statement.
+func (p *parser) parseSelect() (*selectStmt, error) {
+	s, err := p.parseSelectCore()
+	if err != nil {
+		return nil, err
+	}
+	if p.accept("UNION") {
+		s.unionAll = p.accept("ALL")
+		if err := p.expect("SELECT"); err != nil {
+			return nil, err
+		}
+		if s.union, err = p.parseSelect(); err != nil {
+			return nil, err
+		}
+		s.orderBy, s.union.orderBy = s.union.orderBy, nil
+		return s, nil
+	}
+	if p.accept("ORDER") {
+		if err := p.expect("BY"); err != nil {
+			return nil, err
+		}
+		if s.orderBy, err = p.parseOrderBy(); err != nil {
+			return nil, err
+		}
+	}
+	if !p.done() {
+		return nil, p.errNear()
+	}
+	return s, nil
+}
+
+func (p *parser) parseSelectCore() (*selectStmt, error) {
+	s := &selectStmt{}
+	s.distinct = p.accept("DISTINCT")
+	if p.accept("TOP") {
+		e, err := p.parsePrimary()
+		if err != nil {
+			return nil, err
+		}
+		s.top = e
+	}
+	for {
+		it, err := p.parseSelItem()
+		if err != nil {
+			return nil, err
+		}
+		s.items = append(s.items, it)
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	if p.accept("FROM") {
+		if err := p.parseFrom(s); err != nil {
+			return nil, err
+		}
+	}
+	if p.accept("WHERE") {
+		w, err := p.parseExpr()
+		if err != nil {
+			return nil, err
+		}
+		s.where = w
+	}
+	return s, nil
+}
+
+func (p *parser) parseSelItem() (selItem, error) {
+	if p.acceptOp("*") {
+		return selItem{star: true}, nil
+	}
+	t := p.peek()
+	if (t.kind == tWord || t.kind == tQuoted) && p.peekAt(1).isOp(".") && p.peekAt(2).isOp("*") {
+		p.i += 3
+		return selItem{star: true, qual: strings.ToLower(t.text)}, nil
+	}
+	if (t.kind == tWord || t.kind == tQuoted || t.kind == tString) && p.peekAt(1).isOp("=") && !t.is("NULL") {
+		p.i += 2
+		e, err := p.parseExpr()
+		return selItem{e: e, name: t.text, given: true}, err
+	}
+	e, err := p.parseExpr()
+	if err != nil {
+		return selItem{}, err
+	}
+	it := selItem{e: e, name: exprName(e)}
+	if p.accept("AS") || p.peek().kind == tQuoted || p.peek().kind == tString ||
+		p.peek().kind == tWord && !isClauseWord(p.peek()) {
+		n := p.next()
+		if n.kind != tWord && n.kind != tQuoted && n.kind != tString {
+			return selItem{}, fail(msgSyntax(n.text))
+		}
+		it.name, it.given = n.text, true
+	}
+	return it, nil
+}
+
+// isClauseWord reports whether t ends a select item rather than naming it.
+func isClauseWord(t token) bool {
+	switch strings.ToUpper(t.text) {
+	case "FROM", "WHERE", "ORDER", "UNION", "GROUP", "HAVING", "INTO", "OPTION":
+		return true
+	}
+	return false
+}
+
+// exprName is the column name SQL Server gives an unnamed expression.
+func exprName(e expr) string {
+	if c, ok := e.(colExpr); ok {
+		return c.name
+	}
+	return ""
+}
+
+func (p *parser) parseFrom(s *selectStmt) error {
+	first, err := p.parseTableRef()
+	if err != nil {
+		return err
+	}
+	s.from = append(s.from, first)
+	for {
+		left := false
+		switch {
+		case p.accept("LEFT"):
+			p.accept("OUTER")
+			left = true
+		case p.accept("INNER"):
+		case p.acceptOp(","):
+			t, err := p.parseTableRef()
+			if err != nil {
+				return err
+			}
+			s.from = append(s.from, t)
+			continue
+		case !p.peek().is("JOIN"):
+			return nil
+		}
+		if err := p.expect("JOIN"); err != nil {
+			return err
+		}
+		t, err := p.parseTableRef()
+		if err != nil {
+			return err
+		}
+		if err := p.expect("ON"); err != nil {
+			return err
+		}
+		if t.on, err = p.parseExpr(); err != nil {
+			return err
+		}
+		t.left = left
+		s.from = append(s.from, t)
+	}
+}
+
+func (p *parser) parseTableRef() (fromItem, error) {
+	name, err := p.multipartName()
+	if err != nil {
+		return fromItem{}, err
+	}
+	f := fromItem{name: name, alias: strings.ToLower(name[len(name)-1])}
+	if p.accept("AS") || p.peek().kind == tQuoted || p.peek().kind == tWord && !isJoinWord(p.peek()) {
+		a, err := p.ident()
+		if err != nil {
+			return fromItem{}, err
+		}
+		f.alias = strings.ToLower(a)
+	}
+	if p.accept("WITH") { // table hints such as WITH (NOLOCK)
+		if err := p.skipParens(); err != nil {
+			return fromItem{}, err
+		}
+	}
+	return f, nil
+}
+
+func isJoinWord(t token) bool {
+	switch strings.ToUpper(t.text) {
+	case "JOIN", "LEFT", "INNER", "ON", "WHERE", "ORDER", "UNION", "CROSS", "RIGHT", "FULL", "GROUP", "OUTER", "WITH", "OPTION":
+		return true
+	}
+	return false
+}
+
+func (p *parser) skipParens() error {
+	if err := p.expectOp("("); err != nil {
+		return err
+	}
+	for depth := 1; depth > 0; {
+		t := p.next()
+		switch {
+		case t.kind == tEOF:
+			return p.errNear()
+		case t.isOp("("):
+			depth++
+		case t.isOp(")"):
+			depth--
+		}
+	}
+	return nil
+}
+
+func (p *parser) parseOrderBy() ([]orderItem, error) {
+	var out []orderItem
+	for {
+		e, err := p.parseExpr()
+		if err != nil {
+			return nil, err
+		}
+		it := orderItem{e: e}
+		if p.accept("DESC") {
+			it.desc = true
+		} else {
+			p.accept("ASC")
+		}
+		out = append(out, it)
+		if !p.acceptOp(",") {
+			return out, nil
+		}
+	}
+}
+
+// outRow is a result row with what ORDER BY may need.
+type outRow struct {
+	vals []any
+	keys []any
+}
+
+// run executes the SELECT and returns its result set.
+func (s *selectStmt) run(x *stmtCtx) (tds.ResultSet, error) {
+	cols, rows, err := s.runCore(x)
+	if err != nil {
+		return tds.ResultSet{}, err
+	}
+	for u, all := s.union, s.unionAll; u != nil; u, all = u.union, u.unionAll {
+		ucols, urows, err := u.runCore(x)
+		if err != nil {
+			return tds.ResultSet{}, err
+		}
+		if len(ucols) != len(cols) {
+			return tds.ResultSet{}, fail(sqlMsg{205, 1, 16, "All queries combined using a UNION, INTERSECT or EXCEPT operator must have an equal number of expressions in their target lists."})
+		}
+		rows = append(rows, urows...)
+		if !all {
+			rows = distinctRows(rows)
+		}
+	}
+	if err := s.sortRows(cols, rows); err != nil {
+		return tds.ResultSet{}, err
+	}
+	rs := tds.ResultSet{Columns: cols}
+	for _, r := range rows {
+		rs.Rows = append(rs.Rows, wireRow(r.vals))
+	}
+	return rs, nil
+}
+
+func distinctRows(rows []outRow) []outRow {
+	seen := map[string]bool{}
+	out := rows[:0]
+	for _, r := range rows {
+		var b strings.Builder
+		for _, v := range r.vals {
+			b.WriteString(strings.ToUpper(toText(v)))
+			if v == nil {
+				b.WriteString("\x00null")
+			}
+			b.WriteByte(0)
+		}
+		if !seen[b.String()] {
+			seen[b.String()] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// sortRows applies ORDER BY: by output column name, ordinal, or an
+// expression over the source row (kept in keys).
+func (s *selectStmt) sortRows(cols []tds.Column, rows []outRow) error {
+	if len(s.orderBy) == 0 {
+		return nil
+	}
+	var sortErr error
+	sort.SliceStable(rows, func(i, j int) bool {
+		for k, o := range s.orderBy {
+			a, b := orderValue(cols, rows[i], k, o), orderValue(cols, rows[j], k, o)
+			c := compareNullsFirst(a, b)
+			if c != 0 {
+				return (c < 0) != o.desc
+			}
+		}
+		return false
+	})
+	return sortErr
+}
+
+func orderValue(cols []tds.Column, r outRow, k int, o orderItem) any {
+	if c, ok := o.e.(colExpr); ok && c.qual == "" {
+		for i, col := range cols {
+			if strings.EqualFold(col.Name, c.name) {
+				return r.vals[i]
+			}
+		}
+	}
+	if l, ok := o.e.(litExpr); ok {
+		if n, ok := l.v.(int64); ok && n >= 1 && int(n) <= len(r.vals) {
+			return r.vals[n-1]
+		}
+	}
+	if k < len(r.keys) {
+		return r.keys[k]
+	}
+	return nil
+}
+
+func compareNullsFirst(a, b any) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	c, err := compare(a, b)
+	if err != nil {
+		return strings.Compare(toText(a), toText(b))
+	}
+	return c
+}
+
+// topCount evaluates TOP (n); -1 means no limit.
+func (s *selectStmt) topCount(x *stmtCtx) (int, error) {
+	if s.top == nil {
+		return -1, nil
+	}
+	v, err := (&env{x: x}).eval(s.top)
+	if err != nil {
+		return 0, err
+	}
+	n, err := castTo(v, "int")
+	if err != nil || n == nil {
+		return 0, fail(msgSyntax("TOP"))
+	}
+	return int(n.(int64)), nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,252 @@
+package lab
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func parseSelectStmt(p *parser) (func(*stmtCtx) error, error) {
+	sel, err := p.parseSelect()
+	if err != nil {
+		return nil, err
+	}
+	return func(x *stmtCtx) error {
+		rs, err := sel.run(x)
+		if err != nil {
+			return err
+		}
+		x.w.Rows(rs)
+		return nil
+	}, nil
+}
+
+// sessionOptions are the SET options the lab accepts (and ignores, apart
+// from remembering nothing: they change no answer the lab gives).
+var sessionOptions = map[string]bool{
+	"NOCOUNT": true, "XACT_ABORT": true, "LOCK_TIMEOUT": true, "ANSI_NULLS": true,
+	"ANSI_WARNINGS": true, "ANSI_PADDING": true, "ANSI_NULL_DFLT_ON": true,
+	"QUOTED_IDENTIFIER": true, "ARITHABORT": true, "CONCAT_NULL_YIELDS_NULL": true,
+	"TEXTSIZE": true, "DATEFORMAT": true, "DATEFIRST": true, "LANGUAGE": true,
+	"DEADLOCK_PRIORITY": true, "IMPLICIT_TRANSACTIONS": true, "CURSOR_CLOSE_ON_COMMIT": true,
+	"NUMERIC_ROUNDABORT": true, "TRANSACTION": true, "ROWCOUNT": true,
+}
+
+// parseSet parses SET @var = expr and SET <session option> ….
+func parseSet(p *parser, text string) (func(*stmtCtx) error, error) {
+	t := p.peek()
+	if t.kind == tVar {
+		p.next()
+		if err := p.expectOp("="); err != nil {
+			return nil, err
+		}
+		e, err := p.parseExpr()
+		if err != nil {
+			return nil, err
+		}
+		if !p.done() {
+			return nil, p.errNear()
+		}
+		name := strings.ToLower(t.text)
+		return func(x *stmtCtx) error {
+			if _, ok := x.vars[name]; !ok {
+				return fail(msgMustDeclare(t.text))
+			}
+			v, err := (&env{x: x}).eval(e)
+			if err != nil {
+				return err
+			}
+			x.vars[name] = v
+			x.w.Done(-1)
+			return nil
+		}, nil
+	}
+	if t.kind != tWord || !sessionOptions[strings.ToUpper(t.text)] {
+		return nil, fail(msgUnsupported(text))
+	}
+	return func(x *stmtCtx) error {
+		x.w.Done(-1)
+		return nil
+	}, nil
+}
+
+// parseDeclare parses DECLARE @a type [= expr] [, …].
+func parseDeclare(p *parser) (func(*stmtCtx) error, error) {
+	type decl struct {
+		name string
+		typ  string
+		init expr
+	}
+	var decls []decl
+	for {
+		t := p.next()
+		if t.kind != tVar {
+			return nil, fail(msgSyntax(t.text))
+		}
+		p.accept("AS")
+		typ, err := p.parseTypeName()
+		if err != nil {
+			return nil, err
+		}
+		d := decl{name: strings.ToLower(t.text), typ: typ}
+		if p.acceptOp("=") {
+			if d.init, err = p.parseExpr(); err != nil {
+				return nil, err
+			}
+		}
+		decls = append(decls, d)
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	if !p.done() {
+		return nil, p.errNear()
+	}
+	return func(x *stmtCtx) error {
+		for _, d := range decls {
+			var v any
+			if d.init != nil {
+				val, err := (&env{x: x}).eval(d.init)
+				if err != nil {
+					return err
+				}
+				if v, err = castTo(val, d.typ); err != nil {
+					return err
+				}
+			}
+			x.vars[d.name] = v
+		}
+		x.w.Done(-1)
+		return nil
+	}, nil
+}
+
+// parseUse parses USE db.
+func parseUse(p *parser) (func(*stmtCtx) error, error) {
+	name, err := p.ident()
+	if err != nil {
+		return nil, err
+	}
+	if !p.done() {
+		return nil, p.errNear()
+	}
+	return func(x *stmtCtx) error {
+		x.in.mu.Lock()
+		d := x.in.st.database(name)
+		var m *sqlMsg
+		switch {
+		case d == nil:
+			msg := msgNoDatabase(name)
+			m = &msg
+		case d.State == "RESTORING":
+			msg := msgInRestore(d.Name)
+			m = &msg
+		case d.State != "ONLINE":
+			msg := msgOffline(d.Name)
+			m = &msg
+		}
+		x.in.mu.Unlock()
+		if m != nil {
+			return fail(*m)
+		}
+		x.s.SetDatabase(d.Name)
+		x.info(sqlMsg{5701, 2, 0, "Changed database context to '" + d.Name + "'."})
+		x.w.Done(-1)
+		return nil
+	}, nil
+}
+
+// parseTran parses BEGIN TRAN, COMMIT and ROLLBACK.
+func parseTran(kw string, p *parser, text string) (func(*stmtCtx) error, error) {
+	if kw == "BEGIN" && !(p.accept("TRAN") || p.accept("TRANSACTION")) {
+		return nil, fail(msgUnsupported(text))
+	}
+	if kw != "BEGIN" && !p.accept("TRAN") && !p.accept("TRANSACTION") {
+		p.accept("WORK")
+	}
+	if !p.done() && (p.peek().kind == tWord || p.peek().kind == tQuoted) {
+		p.next() // a transaction name
+	}
+	if !p.done() {
+		return nil, p.errNear()
+	}
+	return func(x *stmtCtx) error {
+		switch {
+		case kw == "BEGIN":
+			if !x.s.InTransaction() {
+				x.s.SetTransaction(true)
+			}
+		case !x.s.InTransaction() && kw == "COMMIT":
+			return fail(msgCommitNoTran())
+		case !x.s.InTransaction():
+			return fail(msgRollbackNoTran())
+		default:
+			x.s.SetTransaction(false)
+		}
+		x.w.Done(-1)
+		return nil
+	}, nil
+}
+
+// parsePrint parses PRINT expr.
+func parsePrint(p *parser) (func(*stmtCtx) error, error) {
+	e, err := p.parseExpr()
+	if err != nil {
+		return nil, err
+	}
+	if !p.done() {
+		return nil, p.errNear()
+	}
+	return func(x *stmtCtx) error {
+		v, err := (&env{x: x}).eval(e)
+		if err != nil {
+			return err
+		}
+		x.info(sqlMsg{0, 1, 0, toText(v)})
+		x.w.Done(-1)
+		return nil
+	}, nil
+}
+
+var waitRe = regexp.MustCompile(`^(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,3}))?)?$`)
+
+// parseWaitfor parses WAITFOR DELAY 'hh:mm[:ss[.mmm]]'; the wait ends early
+// when the request is cancelled.
+func parseWaitfor(p *parser) (func(*stmtCtx) error, error) {
+	if err := p.expect("DELAY"); err != nil {
+		return nil, err
+	}
+	t := p.next()
+	m := waitRe.FindStringSubmatch(t.text)
+	if t.kind != tString || m == nil || !p.done() {
+		return nil, fail(sqlMsg{148, 1, 15, "Incorrect time syntax in time string '" + t.text + "' used with WAITFOR."})
+	}
+	d := time.Duration(atoi(m[1]))*time.Hour + time.Duration(atoi(m[2]))*time.Minute +
+		time.Duration(atoi(m[3]))*time.Second + time.Duration(atoi((m[4] + "00")[:3]))*time.Millisecond
+	return func(x *stmtCtx) error {
+		if !sleepCtx(x.ctx, d) {
+			return errAbort
+		}
+		x.w.Done(-1)
+		return nil
+	}, nil
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// sleepCtx waits d; it returns false when ctx ended first.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
