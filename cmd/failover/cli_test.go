@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/failover-dev/failover/actions/builtin"
+	"github.com/failover-dev/failover/internal/reference"
+	"github.com/failover-dev/failover/plans"
+)
+
+// runCLI runs the command tree in-process and returns the exit code and
+// what it printed.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	a := newApp(strings.NewReader(""), &out, &errOut)
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	err := root.Execute()
+	if err != nil {
+		var se *silentError
+		if !asSilent(err, &se) {
+			errOut.WriteString(err.Error())
+		}
+	}
+	return exitCode(err), out.String(), errOut.String()
+}
+
+func asSilent(err error, target **silentError) bool {
+	se, ok := err.(*silentError)
+	if ok {
+		*target = se
+	}
+	return ok
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const goodPlan = "version: 1\nname: good\nsteps:\n  - { id: a, action: wait, with: { duration: 1s } }\n"
+const badPlan = "version: 1\nname: bad\nsteps:\n  - { id: a, action: wait, with: { duration: never } }\n"
+
+// TestExitCodes pins the exit-code table of DESIGN.md for the offline
+// commands: 0 valid, 1 invalid (validate), 2 bad usage or a plan that
+// cannot be shown.
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.yaml", goodPlan)
+	bad := writeFile(t, dir, "bad.yaml", badPlan)
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"valid plan", []string{"validate", good}, exitOK},
+		{"invalid plan", []string{"validate", good, bad}, exitFailed},
+		{"missing file", []string{"validate", filepath.Join(dir, "nope.yaml")}, exitFailed},
+		{"glob matching nothing", []string{"validate", filepath.Join(dir, "x", "**", "*.yaml")}, exitUsage},
+		{"no argument", []string{"validate"}, exitUsage},
+		{"unknown format", []string{"validate", "--format", "xml", good}, exitUsage},
+		{"unknown command", []string{"frobnicate"}, exitUsage},
+		{"unknown flag", []string{"validate", "--nope", good}, exitUsage},
+		{"plan of a valid plan", []string{"plan", good}, exitOK},
+		{"plan of an invalid plan", []string{"plan", bad}, exitUsage},
+		{"graph of an invalid plan", []string{"graph", bad}, exitUsage},
+		{"bad --var", []string{"plan", "--var", "novalue", good}, exitUsage},
+		{"bad log format", []string{"--log-format", "xml", "validate", good}, exitUsage},
+		{"unknown type", []string{"actions", "nosuch"}, exitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tt.args...)
+			if code != tt.want {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.want, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestActionsDocUpToDate fails when docs/actions.md differs from what
+// `failover actions --format markdown` writes: regenerate it with
+// `make docs`.
+func TestActionsDocUpToDate(t *testing.T) {
+	want := reference.Markdown(builtin.New())
+	got, err := os.ReadFile("../../docs/actions.md")
+	if err != nil {
+		t.Fatalf("read docs/actions.md: %v (run `make docs`)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("docs/actions.md is out of date: run `make docs`")
+	}
+	code, stdout, _ := runCLI(t, "actions", "--format", "markdown")
+	if code != 0 || stdout != string(want) {
+		t.Errorf("`failover actions --format markdown` exit %d, output differs from reference.Markdown", code)
+	}
+}
+
+// TestExamplesValidate loads every plan under examples/, so examples
+// cannot rot.
+func TestExamplesValidate(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example plans found: %v", err)
+	}
+	reg := builtin.New()
+	for _, f := range files {
+		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
+			_, diags := plans.Load(f, plans.Options{Registry: reg})
+			// A base plan (common.yaml) holds settings and no steps.
+			if filepath.Base(f) == "common.yaml" {
+				diags = errorsOnly(diags)
+			}
+			if len(diags) > 0 {
+				var b bytes.Buffer
+				plans.RenderText(&b, diags, os.ReadFile)
+				t.Errorf("example %s has diagnostics:\n%s", f, b.String())
+			}
+		})
+	}
+}
+
+func errorsOnly(ds plans.Diagnostics) plans.Diagnostics {
+	var out plans.Diagnostics
+	for _, d := range ds {
+		if d.Severity == plans.SeverityError {
+			out = append(out, d)
+		}
+	}
+	return out
+}

@@ -1,0 +1,303 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/plans"
+)
+
+func newPlanCmd(a *app) *cobra.Command {
+	var format string
+	var vf varFlags
+	cmd := &cobra.Command{
+		Use:   "plan FILE",
+		Short: "Show what apply would do: every step in order, resolved, secrets masked",
+		Long: "plan is a dry run: it prints every step in execution order (topological levels) with its\n" +
+			"action, target, resolved parameters (secrets shown as (secret)), needs, retry, timeout,\n" +
+			"checks and, where the action can tell, the exact command, T-SQL or paths it would use.\n" +
+			"It connects to nothing and needs no secret.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return withCode(exitUsage, fmt.Errorf("unknown --format %q: want text or json", format))
+			}
+			p, err := a.loadPlan(args[0], &vf)
+			if err != nil {
+				return err
+			}
+			view := newPlanView(p, a.registry)
+			if format == "json" {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(view)
+			}
+			view.writeText(a.stdout)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	vf.add(cmd)
+	return cmd
+}
+
+// planView is what `failover plan` shows; its JSON form is stable.
+type planView struct {
+	Name        string      `json:"name"`
+	Description string      `json:"description,omitempty"`
+	File        string      `json:"file"`
+	Hash        string      `json:"hash"`
+	Deadline    string      `json:"deadline,omitempty"`
+	Preflight   []checkView `json:"preflight"`
+	Levels      [][]string  `json:"levels"`
+	Steps       []stepView  `json:"steps"`
+}
+
+type stepView struct {
+	ID                string         `json:"id"`
+	Level             int            `json:"level"`
+	Action            string         `json:"action"`
+	Target            string         `json:"target,omitempty"`
+	Description       string         `json:"description,omitempty"`
+	With              map[string]any `json:"with"`
+	Needs             []string       `json:"needs"`
+	Retry             retryView      `json:"retry"`
+	Timeout           string         `json:"timeout,omitempty"`
+	ContinueOnFailure bool           `json:"continue_on_failure,omitempty"`
+	Idempotent        bool           `json:"idempotent"`
+	When              []checkView    `json:"when,omitempty"`
+	SkipIf            []checkView    `json:"skip_if,omitempty"`
+	Require           []checkView    `json:"require,omitempty"`
+	Verify            []checkView    `json:"verify,omitempty"`
+	Preview           string         `json:"preview,omitempty"`
+}
+
+type retryView struct {
+	Attempts int     `json:"attempts"`
+	Delay    string  `json:"delay"`
+	Backoff  float64 `json:"backoff"`
+	MaxDelay string  `json:"max_delay"`
+	On       string  `json:"on"`
+}
+
+type checkView struct {
+	Check  string         `json:"check"`
+	Target string         `json:"target,omitempty"`
+	With   map[string]any `json:"with"`
+	Wait   string         `json:"wait,omitempty"`
+}
+
+func newPlanView(p *plans.Plan, reg *actions.Registry) *planView {
+	v := &planView{Name: p.Name, Description: p.Description, File: p.File, Hash: p.Hash,
+		Preflight: checkViews(p.Preflight), Levels: p.Graph.Levels}
+	if v.Preflight == nil {
+		v.Preflight = []checkView{}
+	}
+	if p.Deadline > 0 {
+		v.Deadline = p.Deadline.String()
+	}
+	for level, ids := range p.Graph.Levels {
+		for _, id := range ids {
+			v.Steps = append(v.Steps, newStepView(p, p.Step(id), level, reg))
+		}
+	}
+	return v
+}
+
+func newStepView(p *plans.Plan, s *plans.Step, level int, reg *actions.Registry) stepView {
+	t := reg.Type(s.Action)
+	sv := stepView{ID: s.ID, Level: level, Action: s.Action, Target: s.Target, Description: s.Description,
+		With: displayMap(s.With), Needs: p.Graph.Deps[s.ID], ContinueOnFailure: s.ContinueOnFailure,
+		Idempotent: s.Idempotent || (t != nil && t.Idempotent),
+		Retry: retryView{Attempts: s.Retry.Attempts, Delay: s.Retry.Delay.String(), Backoff: s.Retry.Backoff,
+			MaxDelay: s.Retry.MaxDelay.String(), On: s.Retry.On},
+		When: checkViews(s.When), SkipIf: checkViews(s.SkipIf), Require: checkViews(s.Require), Verify: checkViews(s.Verify)}
+	if sv.Needs == nil {
+		sv.Needs = []string{}
+	}
+	if s.Timeout > 0 {
+		sv.Timeout = s.Timeout.String()
+	}
+	if t != nil && t.Preview != nil {
+		sv.Preview = preview(p, s, t)
+	}
+	return sv
+}
+
+// preview asks the action to render what it would do. Run-time values are
+// shown as their references and secrets as (secret); an action whose
+// params cannot be decoded that way before the run shows no preview.
+func preview(p *plans.Plan, s *plans.Step, t *actions.Type) string {
+	values, err := s.With.Resolve(displayResolver{})
+	if err != nil {
+		return ""
+	}
+	m, _ := values.(map[string]any)
+	params, err := actions.Decode(t.Params, m)
+	if err != nil {
+		return ""
+	}
+	var target *actions.Target
+	if pt := p.Targets[s.Target]; pt != nil {
+		target = &actions.Target{Name: pt.Name, Type: pt.Type, Fields: map[string]any{}}
+		for k, f := range pt.Fields {
+			x, err := f.Resolve(displayResolver{})
+			if err == nil {
+				target.Fields[k] = x
+			}
+		}
+	}
+	return t.Preview(params, target)
+}
+
+// displayResolver stands in for run-time values when nothing runs:
+// secrets are masked, the rest shown as written.
+type displayResolver struct{}
+
+func (displayResolver) Lookup(r *plans.Ref) (any, error) {
+	if r.Scope == "secrets" {
+		return "(secret)", nil
+	}
+	return r.String(), nil
+}
+
+func displayMap(v *plans.Value) map[string]any {
+	m, _ := v.Display().(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+	}
+	return m
+}
+
+func checkViews(cs []*plans.Check) []checkView {
+	var out []checkView
+	for _, c := range cs {
+		cv := checkView{Check: c.Type, Target: c.Target, With: displayMap(c.With)}
+		if c.Wait > 0 {
+			cv.Wait = c.Wait.String()
+		}
+		out = append(out, cv)
+	}
+	return out
+}
+
+func (v *planView) writeText(w io.Writer) {
+	fmt.Fprintf(w, "Plan %s (%s)\n", v.Name, v.File)
+	if v.Description != "" {
+		fmt.Fprintf(w, "  %s\n", v.Description)
+	}
+	fmt.Fprintf(w, "  hash %s, %d steps in %d levels", v.Hash[:12], len(v.Steps), len(v.Levels))
+	if v.Deadline != "" {
+		fmt.Fprintf(w, ", deadline %s", v.Deadline)
+	}
+	fmt.Fprintln(w)
+	if len(v.Preflight) > 0 {
+		fmt.Fprintln(w, "\nPreflight (all must pass before any step runs):")
+		writeChecks(w, "  ", v.Preflight)
+	}
+	level := -1
+	for i, s := range v.Steps {
+		if s.Level != level {
+			level = s.Level
+			fmt.Fprintf(w, "\nLevel %d\n", level)
+		}
+		writeStep(w, i+1, s)
+	}
+}
+
+func writeStep(w io.Writer, n int, s stepView) {
+	head := fmt.Sprintf("  %d. %s  %s", n, s.ID, s.Action)
+	if s.Target != "" {
+		head += " @ " + s.Target
+	}
+	fmt.Fprintln(w, head)
+	if s.Description != "" {
+		fmt.Fprintf(w, "       %s\n", s.Description)
+	}
+	for _, k := range sortedKeys(s.With) {
+		fmt.Fprintf(w, "       %s: %s\n", k, compact(s.With[k]))
+	}
+	if len(s.Needs) > 0 {
+		fmt.Fprintf(w, "       needs: %s\n", strings.Join(s.Needs, ", "))
+	}
+	fmt.Fprintf(w, "       %s\n", runPolicy(s))
+	for _, g := range []struct {
+		name string
+		cs   []checkView
+	}{{"when", s.When}, {"skip_if", s.SkipIf}, {"require", s.Require}, {"verify", s.Verify}} {
+		if len(g.cs) > 0 {
+			fmt.Fprintf(w, "       %s:\n", g.name)
+			writeChecks(w, "         ", g.cs)
+		}
+	}
+	if s.Preview != "" {
+		fmt.Fprintln(w, "       would run:")
+		for _, line := range strings.Split(strings.TrimRight(s.Preview, "\n"), "\n") {
+			fmt.Fprintf(w, "         | %s\n", line)
+		}
+	}
+}
+
+func runPolicy(s stepView) string {
+	parts := []string{fmt.Sprintf("attempts %d", s.Retry.Attempts)}
+	if s.Retry.Attempts > 1 {
+		parts = append(parts, fmt.Sprintf("delay %s ×%g up to %s, retry on %s", s.Retry.Delay, s.Retry.Backoff, s.Retry.MaxDelay, s.Retry.On))
+	}
+	timeout := "none"
+	if s.Timeout != "" {
+		timeout = s.Timeout
+	}
+	parts = append(parts, "timeout "+timeout)
+	if s.Idempotent {
+		parts = append(parts, "idempotent")
+	}
+	if s.ContinueOnFailure {
+		parts = append(parts, "continue on failure")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func writeChecks(w io.Writer, indent string, cs []checkView) {
+	for _, c := range cs {
+		line := indent + "- " + c.Check
+		if c.Target != "" {
+			line += " @ " + c.Target
+		}
+		for _, k := range sortedKeys(c.With) {
+			line += fmt.Sprintf(" %s=%s", k, compact(c.With[k]))
+		}
+		if c.Wait != "" {
+			line += " (wait up to " + c.Wait + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+// compact renders a param value on one line: strings as they are, the
+// rest as JSON.
+func compact(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
