@@ -29,6 +29,9 @@ func newEnvCmd(g *globals) *cobra.Command {
 
 // printEnv prints lab.env as it is (sh) or converted for PowerShell.
 func printEnv(g *globals, d labDir, shell string) error {
+	if _, err := formatEnv(nil, shell); err != nil {
+		return err
+	}
 	b, err := os.ReadFile(d.envFile())
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("no %s yet: the lab has not been up (failover-lab up --dir %s)", d.envFile(), d.path)

@@ -85,16 +85,16 @@ func dsn(in instanceInfo, ca string) string {
 // formatEnv renders the variables for a POSIX shell ("sh": KEY='value',
 // the lab.env format) or PowerShell ("powershell": $env:KEY = 'value').
 func formatEnv(vars []envVar, shell string) (string, error) {
+	if shell != "sh" && shell != "powershell" {
+		return "", usageError{fmt.Errorf("unknown shell %q (sh or powershell)", shell)}
+	}
 	var b strings.Builder
 	for _, v := range vars {
-		switch shell {
-		case "sh":
+		if shell == "sh" {
 			fmt.Fprintf(&b, "%s=%s\n", v.Key, shQuote(v.Value))
-		case "powershell":
-			fmt.Fprintf(&b, "$env:%s = '%s'\n", v.Key, strings.ReplaceAll(v.Value, "'", "''"))
-		default:
-			return "", usageError{fmt.Errorf("unknown shell %q (sh or powershell)", shell)}
+			continue
 		}
+		fmt.Fprintf(&b, "$env:%s = '%s'\n", v.Key, strings.ReplaceAll(v.Value, "'", "''"))
 	}
 	return b.String(), nil
 }

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestMain makes the test binary act as failover-lab when
+// FAILOVER_LAB_TEST_MAIN is set: the tests run it as a program, and up
+// re-executes it (os.Executable) as `serve` with the same environment.
+func TestMain(m *testing.M) {
+	if os.Getenv("FAILOVER_LAB_TEST_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// result is one run of failover-lab.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// labCmd runs failover-lab (this test binary as a program) with args.
+func labCmd(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "FAILOVER_LAB_TEST_MAIN=1", "FAILOVER_LAB_DIR=")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errOut.String()}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		r.code = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("run failover-lab %v: %v", args, err)
+	}
+	return r
+}
+
+// mustLab runs failover-lab and fails the test unless it exits with want.
+func mustLab(t *testing.T, want int, args ...string) result {
+	t.Helper()
+	r := labCmd(t, args...)
+	if r.code != want {
+		t.Fatalf("failover-lab %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, want, r.stdout, r.stderr)
+	}
+	return r
+}
+
+// upLab starts a lab in a new temp dir and stops it when the test ends.
+func upLab(t *testing.T, extra ...string) (string, map[string]string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "lab")
+	t.Cleanup(func() { labCmd(t, "down", "--dir", dir) })
+	r := mustLab(t, exitOK, append([]string{"up", "--dir", dir, "--log-format", "json"}, extra...)...)
+	env, err := parseEnv(r.stdout)
+	if err != nil {
+		t.Fatalf("up printed no lab.env: %v\n%s", err, r.stdout)
+	}
+	return dir, env
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		want int
+		text string // in stderr
+	}{
+		{name: "unknown flag", args: []string{"up", "--dir", dir, "--bogus"}, want: exitUsage, text: "unknown flag"},
+		{name: "no dir", args: []string{"status"}, want: exitUsage, text: "no lab dir"},
+		{name: "bad log format", args: []string{"down", "--dir", dir, "--log-format", "xml"}, want: exitUsage, text: "log-format"},
+		{name: "fault without match", args: []string{"fault", "add", "--dir", dir, "--kind", "drop"}, want: exitUsage, text: "match"},
+		{name: "fault of unknown kind", args: []string{"fault", "add", "--dir", dir, "--match", "x", "--kind", "explode"}, want: exitUsage, text: "explode"},
+		{name: "error fault without number", args: []string{"fault", "add", "--dir", dir, "--match", "x", "--kind", "error"}, want: exitUsage, text: "error number"},
+		{name: "clear unknown fault", args: []string{"fault", "clear", "--dir", dir, "f9"}, want: exitUsage, text: "no fault"},
+		{name: "env for fish", args: []string{"env", "--dir", dir, "--shell", "fish"}, want: exitUsage, text: "unknown shell"},
+		{name: "status of a new dir", args: []string{"status", "--dir", dir}, want: exitNotRunning},
+		{name: "env before up", args: []string{"env", "--dir", dir}, want: exitFailed, text: "has not been up"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := mustLab(t, tt.want, tt.args...)
+			if !strings.Contains(r.stderr, tt.text) {
+				t.Errorf("stderr %q does not mention %q", r.stderr, tt.text)
+			}
+		})
+	}
+}
+
+func TestFaultCommands(t *testing.T) {
+	dir := t.TempDir()
+	r := mustLab(t, exitOK, "fault", "add", "--dir", dir, "--match", `sys\.databases`, "--kind", "error", "--error", "1205", "--times", "2")
+	if !strings.Contains(r.stdout, "f1: error 1205") {
+		t.Errorf("fault add printed %q", r.stdout)
+	}
+	mustLab(t, exitOK, "fault", "add", "--dir", dir, "--match", "RESTORE LOG", "--kind", "delay", "--delay", "2s", "--instance", "BACKUP", "--id", "slow")
+	r = mustLab(t, exitOK, "fault", "list", "--dir", dir)
+	if !strings.Contains(r.stdout, "f1: error 1205") || !strings.Contains(r.stdout, "slow: delay 2s") || !strings.Contains(r.stdout, "at BACKUP") {
+		t.Errorf("fault list:\n%s", r.stdout)
+	}
+	mustLab(t, exitOK, "fault", "clear", "--dir", dir, "f1")
+	if r = mustLab(t, exitOK, "fault", "list", "--dir", dir); strings.Contains(r.stdout, "f1") {
+		t.Errorf("f1 still listed after clear:\n%s", r.stdout)
+	}
+	mustLab(t, exitOK, "fault", "clear", "--dir", dir)
+	if r = mustLab(t, exitOK, "fault", "list", "--dir", dir); !strings.Contains(r.stdout, "no faults") {
+		t.Errorf("faults listed after clearing all:\n%s", r.stdout)
+	}
+}
+
+func TestUpStatusDown(t *testing.T) {
+	dir, env := upLab(t)
+	for _, key := range []string{"FAILOVER_LAB_PRIMARY_DSN", "FAILOVER_LAB_BACKUP_DSN", "FAILOVER_LAB_SHARE", "FAILOVER_LAB_COPY_DIR"} {
+		if env[key] == "" {
+			t.Errorf("up printed no %s", key)
+		}
+	}
+	if env["FAILOVER_LAB_DIR"] != dir {
+		t.Errorf("FAILOVER_LAB_DIR = %q, want %q", env["FAILOVER_LAB_DIR"], dir)
+	}
+	for _, f := range []string{"lab.pid", "lab.log", "lab.env", "targets.yaml", "lab.run.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("after up: %v", err)
+		}
+	}
+	pid := readPIDFile(t, dir)
+	r := mustLab(t, exitOK, "status", "--dir", dir)
+	if !strings.Contains(r.stdout, "running (pid "+strconv.Itoa(pid)) || strings.Count(r.stdout, "accepting connections") != 2 {
+		t.Errorf("status:\n%s", r.stdout)
+	}
+	r = mustLab(t, exitOK, "up", "--dir", dir)
+	if readPIDFile(t, dir) != pid || !strings.Contains(r.stderr, "already running") {
+		t.Errorf("a second up started another lab (pid %d, was %d): %s", readPIDFile(t, dir), pid, r.stderr)
+	}
+	if e := mustLab(t, exitOK, "env", "--dir", dir); e.stdout != r.stdout {
+		t.Errorf("env printed\n%s\nup printed\n%s", e.stdout, r.stdout)
+	}
+	mustLab(t, exitOK, "down", "--dir", dir)
+	if processAlive(pid) {
+		t.Errorf("lab process %d still runs after down", pid)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "lab.pid")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("lab.pid after down: %v", err)
+	}
+	mustLab(t, exitNotRunning, "status", "--dir", dir)
+	mustLab(t, exitOK, "down", "--dir", dir) // idempotent
+}
+
+func TestDownRemovesStalePIDFile(t *testing.T) {
+	dir := t.TempDir()
+	dead := exec.Command(os.Args[0], "-test.run=^$")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "lab.pid"), []byte(strconv.Itoa(dead.ProcessState.Pid())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustLab(t, exitOK, "down", "--dir", dir)
+	if _, err := os.Stat(filepath.Join(dir, "lab.pid")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale lab.pid after down: %v", err)
+	}
+}
+
+// TestUpReportsADyingLab breaks the lab's config after init: the
+// background process fails, and up must say why, from lab.log.
+func TestUpReportsADyingLab(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lab")
+	t.Cleanup(func() { labCmd(t, "down", "--dir", dir) })
+	mustLab(t, exitOK, "up", "--dir", dir)
+	mustLab(t, exitOK, "down", "--dir", dir)
+	if err := os.WriteFile(filepath.Join(dir, "lab.yaml"), []byte("instances: [{name: PRIMARY, unknown_key: 1}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := mustLab(t, exitFailed, "up", "--dir", dir, "--timeout", "20s")
+	if !strings.Contains(r.stderr, "exited") || !strings.Contains(r.stderr, "unknown_key") {
+		t.Errorf("up's error does not show the lab's failure:\n%s", r.stderr)
+	}
+}
+
+func readPIDFile(t *testing.T, dir string) int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "lab.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
