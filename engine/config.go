@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/user"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -140,6 +141,9 @@ func currentUser() string {
 		if u := os.Getenv(k); u != "" {
 			return u
 		}
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
 	}
 	return "unknown"
 }

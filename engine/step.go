@@ -24,10 +24,15 @@ type outcome struct {
 // execute runs one step through its whole lifecycle: when → skip_if →
 // require → attempts (each journaled before it runs) → outcome.
 func (r *run) execute(ctx context.Context, st *stepState) outcome {
+	start := r.cfg.Clock.Now()
+	o := r.lifecycle(ctx, st)
+	o.result.Duration = r.cfg.Clock.Now().Sub(start)
+	return o
+}
+
+func (r *run) lifecycle(ctx context.Context, st *stepState) outcome {
 	s := st.step
 	o := outcome{st: st, result: StepResult{ID: s.ID, Action: s.Action, Attempts: st.attempts}}
-	start := r.cfg.Clock.Now()
-	defer func() { o.result.Duration = r.cfg.Clock.Now().Sub(start) }()
 	if len(s.When) > 0 {
 		ok, detail, err := r.allPass(ctx, s.When, s.ID)
 		if err != nil {

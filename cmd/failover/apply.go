@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/user"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/engine"
+	"github.com/failover-dev/failover/plans"
+)
+
+// runFlags are the flags apply and resume share.
+type runFlags struct {
+	vars        varFlags
+	parallelism int
+	only        []string
+	from        string
+	deadline    time.Duration
+	approve     []string
+	autoApprove bool
+}
+
+func (f *runFlags) add(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.IntVar(&f.parallelism, "parallelism", engine.DefaultParallelism, "how many steps may run at once")
+	fl.StringSliceVar(&f.only, "only", nil, "run only these steps (repeatable or comma-separated; journaled)")
+	fl.StringVar(&f.from, "from", "", "run this step and its descendants only (journaled)")
+	fl.DurationVar(&f.deadline, "deadline", 0, "bound the whole run (overrides the plan's deadline)")
+	fl.StringSliceVar(&f.approve, "approve", nil, "approve this approval step without asking (repeatable)")
+	fl.BoolVar(&f.autoApprove, "auto-approve", false, "apply without asking for confirmation and approve every approval step")
+	f.vars.add(cmd)
+}
+
+// config builds the engine's configuration for a loaded plan; term is
+// nil without a terminal.
+func (f *runFlags) config(a *app, p *plans.Plan, term *terminalApprover) engine.Config {
+	cfg := engine.Config{Plan: p, Registry: a.registry, StateDir: a.stateDir, Parallelism: f.parallelism,
+		Log: a.log, Approve: f.approve, AutoApprove: f.autoApprove, Only: f.only, From: f.from,
+		Deadline: f.deadline, Output: a.stderr}
+	if term != nil {
+		cfg.Approver = term
+	}
+	return cfg
+}
+
+func newApplyCmd(a *app) *cobra.Command {
+	var rf runFlags
+	cmd := &cobra.Command{
+		Use:   "apply PLAN",
+		Short: "Run a plan: print it, ask for confirmation, run every step with a durable journal",
+		Long: "apply prints the plan's steps in order and asks for confirmation (unless --auto-approve), then\n" +
+			"runs them: preflight checks first, then each step with its checks, retries and timeout, every\n" +
+			"start and outcome in the run's journal under the state dir. An interrupted or failed run is\n" +
+			"continued with `failover resume PLAN`; apply refuses while one is unfinished.\n\n" +
+			"Exit codes: 0 done; 1 a step failed; 2 cannot run (invalid plan, missing secret, preflight\n" +
+			"failed, lock held, unfinished run); 3 waiting for the operator; 130 interrupted.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := a.loadPlan(args[0], &rf.vars)
+			if err != nil {
+				return err
+			}
+			printPlan(a.stdout, p)
+			term := a.terminal()
+			if err := confirm(term, rf.autoApprove, fmt.Sprintf("Apply plan %s (%d steps)?", p.Name, len(p.Steps))); err != nil {
+				return err
+			}
+			sum, err := engine.Run(cmd.Context(), rf.config(a, p, term))
+			return a.finishRun(sum, err)
+		},
+	}
+	rf.add(cmd)
+	return cmd
+}
+
+// printPlan lists the steps in file order with their dependencies.
+func printPlan(w io.Writer, p *plans.Plan) {
+	fmt.Fprintf(w, "Plan %s", p.Name)
+	if p.Description != "" {
+		fmt.Fprintf(w, ": %s", p.Description)
+	}
+	fmt.Fprintf(w, "\n")
+	for i, s := range p.Steps {
+		fmt.Fprintf(w, "  %2d. %s (%s)", i+1, s.ID, s.Action)
+		if s.Target != "" {
+			fmt.Fprintf(w, " on %s", s.Target)
+		}
+		if len(s.Deps) > 0 {
+			fmt.Fprintf(w, " after %s", strings.Join(s.Deps, ", "))
+		}
+		if s.Description != "" {
+			fmt.Fprintf(w, " — %s", s.Description)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// confirm asks the operator before anything runs. Without a terminal,
+// only --auto-approve lets the run start.
+func confirm(term *terminalApprover, auto bool, question string) error {
+	if auto {
+		return nil
+	}
+	if term == nil {
+		return withCode(exitUsage, errors.New("no terminal to ask for confirmation on: nothing ran; pass --auto-approve to run unattended"))
+	}
+	ok, err := term.ask(question)
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
+	if !ok {
+		return withCode(exitUsage, errors.New("not confirmed: nothing ran"))
+	}
+	return nil
+}
+
+// finishRun prints the run's summary and maps its error to an exit code.
+func (a *app) finishRun(sum *engine.Summary, err error) error {
+	if sum != nil {
+		printSummary(a.stdout, sum)
+	}
+	if err == nil {
+		return nil
+	}
+	return withCode(engine.ExitCode(err), err)
+}
+
+// printSummary shows every step's end state; the root causes once.
+func printSummary(w io.Writer, sum *engine.Summary) {
+	fmt.Fprintf(w, "\nRun %s of %s: %s (journal %s)\n", sum.RunID, sum.Plan, sum.State, sum.JournalPath)
+	writeStepTable(w, sum.Steps)
+	if len(sum.RootCauses) > 0 {
+		fmt.Fprintf(w, "Failed: %s\n", strings.Join(sum.RootCauses, ", "))
+	}
+}
+
+// writeStepTable is the table status and the summary share.
+func writeStepTable(w io.Writer, steps []engine.StepResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STEP\tSTATE\tATTEMPTS\tDURATION\tLAST ERROR / NOTE")
+	for _, s := range steps {
+		detail := s.Error
+		if detail == "" {
+			detail = s.Note
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.ID, s.State, s.Attempts, s.Duration.Round(time.Millisecond), oneLine(detail))
+	}
+	tw.Flush()
+}
+
+func oneLine(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	if len(s) > 120 {
+		s = s[:117] + "..."
+	}
+	return s
+}
+
+// terminalApprover asks on the terminal: y/N, one question at a time.
+type terminalApprover struct {
+	mu  sync.Mutex // one question at a time: steps run in parallel
+	in  *bufio.Reader
+	out io.Writer
+	who string
+}
+
+// terminal returns a terminal approver that owns stdin for the command,
+// or nil when the operator cannot be asked.
+func (a *app) terminal() *terminalApprover {
+	if !a.interactive() {
+		return nil
+	}
+	return &terminalApprover{in: bufio.NewReader(a.stdin), out: a.stderr, who: operatorName()}
+}
+
+// operatorName names who answers on the terminal, for the journal.
+func operatorName() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
+}
+
+// Approve asks whether an approval step may pass.
+func (t *terminalApprover) Approve(ctx context.Context, stepID, prompt string) (actions.Approval, error) {
+	ok, err := t.ask(prompt)
+	if err != nil {
+		return actions.Approval{}, err
+	}
+	return actions.Approval{Approved: ok, By: t.who, At: time.Now(), How: "terminal"}, nil
+}
+
+func (t *terminalApprover) ask(question string) (bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fmt.Fprintf(t.out, "%s [y/N] ", question)
+	line, err := t.in.ReadString('\n')
+	if err != nil && line == "" {
+		return false, fmt.Errorf("read answer: %w", err)
+	}
+	ans := strings.ToLower(strings.TrimSpace(line))
+	return ans == "y" || ans == "yes", nil
+}

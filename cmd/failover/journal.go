@@ -1,0 +1,109 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/failover-dev/failover/engine/journal"
+)
+
+func newJournalCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "journal",
+		Short: "Inspect or repair a run's journal",
+	}
+	cmd.AddCommand(newJournalDumpCmd(a), newJournalRepairCmd(a))
+	return cmd
+}
+
+func newJournalDumpCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "dump RUN",
+		Short: "Print a run's journal as JSON lines: the header, then every record",
+		Long: "dump prints the journal of RUN (a run id, or a journal file's path) as JSON lines, the\n" +
+			"header first. It never changes the file; a bad tail is reported on stderr.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, err := journalPath(a.stateDir, args[0])
+			if err != nil {
+				return err
+			}
+			rep, rerr := journal.Read(journal.OSFS{}, path)
+			if rep == nil {
+				return withCode(exitFailed, rerr)
+			}
+			enc := json.NewEncoder(a.stdout)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(map[string]any{"header": rep.Header}); err != nil {
+				return err
+			}
+			for _, r := range rep.Records {
+				if err := enc.Encode(r); err != nil {
+					return err
+				}
+			}
+			if d := rep.Damage; d != nil {
+				fmt.Fprintf(a.stderr, "warning: bad record at offset %d: %s (`failover journal repair %s` cuts it back)\n",
+					d.Offset, d.Reason, args[0])
+			}
+			return withCode(exitFailed, rerr)
+		},
+	}
+}
+
+func newJournalRepairCmd(a *app) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "repair RUN",
+		Short: "Cut a journal's torn or corrupt tail back to the last good record",
+		Long: "repair cuts the journal of RUN back to its last good record, keeping a copy of the file as it\n" +
+			"was beside it. resume does this by itself for a torn final record. When good records follow\n" +
+			"the bad one, repair refuses unless --force, which drops them too (they stay in the copy).",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, err := journalPath(a.stateDir, args[0])
+			if err != nil {
+				return err
+			}
+			d, err := journal.Repair(journal.OSFS{}, path, force)
+			if errors.Is(err, journal.ErrCorrupt) && !force {
+				return withCode(exitFailed, fmt.Errorf("%w; good records follow the damage: check them with "+
+					"`failover journal dump %s`, then `failover journal repair %s --force` drops them (a copy is kept)", err, args[0], args[0]))
+			}
+			if err != nil {
+				return withCode(exitFailed, err)
+			}
+			if d == nil {
+				fmt.Fprintf(a.stdout, "%s is clean: nothing to repair\n", path)
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "%s cut back to offset %d (%s); the original is kept as %s\n", path, d.Offset, d.Reason, d.Copy)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "also drop good records that follow the damage")
+	return cmd
+}
+
+// journalPath resolves RUN: a journal file's path, or a run id in the state dir.
+func journalPath(stateDir, arg string) (string, error) {
+	if strings.HasSuffix(arg, journal.Extension) {
+		if _, err := os.Stat(arg); err != nil {
+			return "", withCode(exitUsage, err)
+		}
+		return arg, nil
+	}
+	if !journal.ValidRunID(arg) {
+		return "", withCode(exitUsage, fmt.Errorf("%q is neither a run id (e.g. 20261126T031500Z-3f9a) nor a %s file", arg, journal.Extension))
+	}
+	info, err := findRunByID(stateDir, arg)
+	if err != nil {
+		return "", err
+	}
+	return info.Path, nil
+}

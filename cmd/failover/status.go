@@ -1,0 +1,217 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/failover-dev/failover/engine"
+	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/engine/lock"
+)
+
+func newStatusCmd(a *app) *cobra.Command {
+	var format string
+	var vf varFlags
+	cmd := &cobra.Command{
+		Use:   "status [PLAN|RUN]",
+		Short: "Show a run's steps (or, with no argument, every run in the state dir)",
+		Long: "status shows the steps of a run with their state (pending, running, succeeded, satisfied,\n" +
+			"skipped, failed, in-doubt, waiting), attempts, duration and last error. PLAN is a plan file\n" +
+			"(its latest run is shown), RUN a run id. With no argument it lists the runs in the state dir.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "table" && format != "json" {
+				return withCode(exitUsage, fmt.Errorf("unknown --format %q: want table or json", format))
+			}
+			if len(args) == 0 {
+				return a.listRuns(format)
+			}
+			v, err := a.runView(args[0], &vf)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				return writeJSON(a.stdout, v)
+			}
+			fmt.Fprintf(a.stdout, "Run %s of %s: %s (started %s by %s on %s)\n", v.RunID, v.Plan, v.State,
+				v.Started.Format(time.RFC3339), v.User, v.Host)
+			writeStepTable(a.stdout, v.Steps)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	vf.add(cmd)
+	return cmd
+}
+
+// runView is one run as status shows it; its JSON form is stable.
+type runView struct {
+	Plan    string              `json:"plan"`
+	RunID   string              `json:"run"`
+	State   string              `json:"state"`
+	User    string              `json:"user"`
+	Host    string              `json:"host"`
+	Started time.Time           `json:"started"`
+	Journal string              `json:"journal"`
+	Steps   []engine.StepResult `json:"steps"`
+}
+
+// runView finds the run named by arg (a plan file or a run id) and folds
+// its journal.
+func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
+	var order []string
+	var info journal.RunInfo
+	var err error
+	if journal.ValidRunID(arg) {
+		info, err = findRunByID(a.stateDir, arg)
+	} else {
+		p, lerr := a.loadPlan(arg, vf)
+		if lerr != nil {
+			return nil, lerr
+		}
+		for _, s := range p.Steps {
+			order = append(order, s.ID)
+		}
+		info, err = latestRun(a.stateDir, p.Name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep, err := journal.Read(journal.OSFS{}, info.Path)
+	if rep == nil {
+		return nil, err
+	}
+	if err != nil {
+		fmt.Fprintf(a.stderr, "warning: %v\n", err)
+	}
+	rs := engine.Fold(rep)
+	live := lockHeldBy(a.stateDir, info.Plan, info.RunID)
+	h := rep.Header
+	return &runView{Plan: h.PlanName, RunID: h.RunID, State: runState(rs, live), User: h.User, Host: h.Host,
+		Started: h.Started, Journal: info.Path, Steps: rs.Results(order, live)}, nil
+}
+
+// runState says how a run stands: how it ended, running, or stopped
+// without an end (the process died).
+func runState(rs *engine.RunState, live bool) string {
+	switch {
+	case live:
+		return "running"
+	case rs.Ended != "":
+		return rs.Ended
+	}
+	return "stopped (the process died; `failover resume` continues it)"
+}
+
+// lockHeldBy reports whether a live process holds the plan's lock for run.
+func lockHeldBy(stateDir, plan, runID string) bool {
+	info, err := lock.Read(stateDir, plan)
+	if err != nil || info == nil || info.RunID != runID {
+		return false
+	}
+	return info.Host != lock.Hostname() || lock.ProcessAlive(info.PID)
+}
+
+func findRunByID(stateDir, id string) (journal.RunInfo, error) {
+	runs, err := journal.List(stateDir)
+	if err != nil {
+		return journal.RunInfo{}, err
+	}
+	for _, r := range runs {
+		if r.RunID == id {
+			return r, nil
+		}
+	}
+	return journal.RunInfo{}, withCode(exitUsage, fmt.Errorf("no run %s in %s", id, stateDir))
+}
+
+func latestRun(stateDir, plan string) (journal.RunInfo, error) {
+	runs, err := journal.ListPlan(stateDir, plan)
+	if err != nil {
+		return journal.RunInfo{}, err
+	}
+	if len(runs) == 0 {
+		return journal.RunInfo{}, withCode(exitUsage, fmt.Errorf("no run of plan %s in %s", plan, stateDir))
+	}
+	return runs[len(runs)-1], nil
+}
+
+// runSummary is one line of `failover status` without an argument.
+type runSummary struct {
+	Plan     string    `json:"plan"`
+	RunID    string    `json:"run"`
+	State    string    `json:"state"`
+	User     string    `json:"user"`
+	Started  time.Time `json:"started"`
+	LastTime time.Time `json:"last_activity"`
+	Records  int       `json:"records"`
+}
+
+func (a *app) listRuns(format string) error {
+	runs, err := journal.List(a.stateDir)
+	if err != nil {
+		return err
+	}
+	out := make([]runSummary, 0, len(runs))
+	for _, r := range runs {
+		out = append(out, runSummary{Plan: r.Plan, RunID: r.RunID, State: listState(a.stateDir, r),
+			User: r.Header.User, Started: r.Header.Started, LastTime: r.LastTime, Records: r.Records})
+	}
+	if format == "json" {
+		return writeJSON(a.stdout, out)
+	}
+	if len(out) == 0 {
+		fmt.Fprintf(a.stdout, "no runs in %s\n", a.stateDir)
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PLAN\tRUN\tSTATE\tUSER\tSTARTED\tLAST ACTIVITY")
+	for _, r := range out {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Plan, r.RunID, r.State, r.User,
+			r.Started.Format(time.RFC3339), r.LastTime.Format(time.RFC3339))
+	}
+	return tw.Flush()
+}
+
+// listState judges a run from its last record, without folding it.
+func listState(stateDir string, r journal.RunInfo) string {
+	switch {
+	case r.Err != nil:
+		return "unreadable: " + strings.SplitN(r.Err.Error(), "\n", 2)[0]
+	case lockHeldBy(stateDir, r.Plan, r.RunID):
+		return "running"
+	case r.Last != nil && r.Last.Type == engine.RecRunFinished:
+		return r.Last.Data["state"]
+	case r.Last != nil && r.Last.Type == engine.RecRunInterrupted:
+		return "interrupted"
+	}
+	return "stopped"
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// planName returns the plan name of arg: a plan file's name, or arg itself
+// when no such file exists (a plan name as the state dir spells it).
+func (a *app) planName(arg string, vf *varFlags) (string, error) {
+	if _, err := os.Stat(arg); errors.Is(err, os.ErrNotExist) {
+		return arg, nil
+	}
+	p, err := a.loadPlan(arg, vf)
+	if err != nil {
+		return "", err
+	}
+	return p.Name, nil
+}
