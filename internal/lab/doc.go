@@ -9,7 +9,8 @@
 // The API the failover-lab command uses:
 //
 //	cfg := lab.DefaultConfig()              // or lab.LoadConfig("lab.yaml")
-//	err := lab.Init(dir, cfg, false)        // state, share and copy dir, certificates
+//	err := lab.Init(dir, cfg)               // state, share and copy dir, certificates (ErrInitialised if done)
+//	err := lab.Reset(dir, cfg)              // remove the lab in dir and Init again
 //	l, err := lab.Serve(ctx, dir)           // start every instance; returns once they listen
 //	l.Addrs()                               // instance name → "127.0.0.1:port"
 //	l.Inject(lab.Fault{…})                  // a fault for this process only
@@ -22,7 +23,7 @@
 //	DIR/state/NAME.json     one instance's state, rewritten atomically on each change
 //	DIR/faults.yaml         run-time faults, re-read by a running lab when it changes
 //	DIR/statements.log      every statement every instance received
-//	DIR/tls/                the CA (ca.pem) and the server certificate
+//	DIR/tls/                the CA (tls/ca.pem) and the server certificate and key
 //	DIR/share, DIR/copy     the backup share and the copy destination (configurable)
 //
 // Statement log lines are tab-separated: time (RFC 3339, UTC, ns),
