@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -99,11 +100,21 @@ func (m *memFS) Stat(name string) (os.FileInfo, error) {
 func (m *memFS) ReadDir(name string) ([]os.DirEntry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	seen := map[string]bool{}
 	var out []os.DirEntry
 	for p, b := range m.files {
-		if filepath.Dir(p) == name {
-			out = append(out, fs.FileInfoToDirEntry(memInfo{name: filepath.Base(p), size: int64(len(b))}))
+		rel, err := filepath.Rel(name, p)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue
 		}
+		first, _, deeper := strings.Cut(rel, string(filepath.Separator))
+		if !seen[first] {
+			seen[first] = true
+			out = append(out, fs.FileInfoToDirEntry(memInfo{name: first, size: int64(len(b)), dir: deeper}))
+		}
+	}
+	if len(out) == 0 {
+		return nil, &os.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out, nil
@@ -125,13 +136,19 @@ func (m *memFS) counts() (writes, syncs int) {
 type memInfo struct {
 	name string
 	size int64
+	dir  bool
 }
 
-func (i memInfo) Name() string       { return i.name }
-func (i memInfo) Size() int64        { return i.size }
-func (i memInfo) Mode() os.FileMode  { return 0o600 }
+func (i memInfo) Name() string { return i.name }
+func (i memInfo) Size() int64  { return i.size }
+func (i memInfo) Mode() os.FileMode {
+	if i.dir {
+		return fs.ModeDir | 0o700
+	}
+	return 0o600
+}
 func (i memInfo) ModTime() time.Time { return time.Time{} }
-func (i memInfo) IsDir() bool        { return false }
+func (i memInfo) IsDir() bool        { return i.dir }
 func (i memInfo) Sys() any           { return nil }
 
 // memFile is an open file of a memFS.

@@ -241,3 +241,27 @@ func TestRunIDs(t *testing.T) {
 		t.Errorf("Path = %q, want %q", got, want)
 	}
 }
+
+// TestStepCostsUnderOneKilobyte: a step's start and outcome records, with
+// typical small outputs, take under 1 KB of journal.
+func TestStepCostsUnderOneKilobyte(t *testing.T) {
+	w, err := Create(newMemFS(), "s/p/j", testHeader())
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := w.written
+	step := "set-persistent-chat-pool-state-failed-over"
+	recs := []Record{
+		{Type: "step-started", Step: step, Attempt: 3},
+		{Type: "step-succeeded", Step: step, Attempt: 3, Data: map[string]string{"duration": "1.234s"},
+			Outputs: map[string]any{"exit_code": 0, "stdout": "PoolState : FailedOver\r\n", "stderr": ""}},
+	}
+	for _, r := range recs {
+		if _, err := w.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := w.written - before; n >= 1024 {
+		t.Errorf("one step took %d bytes of journal, want under 1024", n)
+	}
+}

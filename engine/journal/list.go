@@ -31,7 +31,8 @@ type RunInfo struct {
 }
 
 // List returns every run in stateDir, sorted by plan and then run id
-// (oldest first). A missing state dir holds no runs.
+// (oldest first). A missing state dir holds no runs. A journal that cannot
+// be read is listed with its Err; listing never repairs anything.
 func List(stateDir string) ([]RunInfo, error) {
 	return listFS(OSFS{}, stateDir, "")
 }
@@ -39,6 +40,16 @@ func List(stateDir string) ([]RunInfo, error) {
 // ListPlan returns the runs of one plan in stateDir, oldest first.
 func ListPlan(stateDir, plan string) ([]RunInfo, error) {
 	return listFS(OSFS{}, stateDir, plan)
+}
+
+// ListFS is List through fsys.
+func ListFS(fsys FS, stateDir string) ([]RunInfo, error) {
+	return listFS(fsys, stateDir, "")
+}
+
+// ListPlanFS is ListPlan through fsys.
+func ListPlanFS(fsys FS, stateDir, plan string) ([]RunInfo, error) {
+	return listFS(fsys, stateDir, plan)
 }
 
 func listFS(fsys FS, stateDir, plan string) ([]RunInfo, error) {

@@ -99,3 +99,17 @@ func TestListReportsUnreadableRun(t *testing.T) {
 		t.Fatalf("List = %+v, %v; want the run listed with its error", runs, err)
 	}
 }
+
+func TestListFSUsesTheGivenFS(t *testing.T) {
+	fsys := newMemFS()
+	writeJournal(t, fsys, Path("state", "p", "20261126T031500Z-0001"), 2)
+	writeJournal(t, fsys, Path("state", "q", "20261126T041500Z-0002"), 1)
+	runs, err := ListPlanFS(fsys, "state", "p")
+	if err != nil || len(runs) != 1 || runs[0].Records != 2 {
+		t.Fatalf("ListPlanFS = %+v, %v; want one run of 2 records", runs, err)
+	}
+	all, err := ListFS(fsys, "state")
+	if err != nil || len(all) != 2 || all[0].Plan != "p" || all[1].Plan != "q" || all[1].Records != 1 {
+		t.Fatalf("ListFS = %+v, %v; want the runs of p and q", all, err)
+	}
+}

@@ -15,7 +15,8 @@ import (
 // repaired first: the file as it was is kept beside it (see Damage.Copy)
 // and then cut back to the last good record, and Replay.Damage says so, for
 // the caller to warn. Damage followed by good records is refused with a
-// *CorruptError and nothing is changed.
+// *CorruptError and nothing is changed; the Replay of the records before
+// the damage is still returned, for the caller to show.
 func Open(fsys FS, path string) (*Writer, *Replay, error) {
 	buf, err := fsys.ReadFile(path)
 	if err != nil {
