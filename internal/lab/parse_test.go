@@ -1,0 +1,87 @@
+package lab
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func TestParseBatchSplitsStatements(t *testing.T) {
+	tests := []struct {
+		name string
+		sql  string
+		want []string
+	}{
+		{"semicolons", "SET NOCOUNT ON; SELECT 1;", []string{"SET NOCOUNT ON", "SELECT 1"}},
+		{"newlines", "SET XACT_ABORT ON\nSELECT @@SPID\nKILL 57", []string{"SET XACT_ABORT ON", "SELECT @@SPID", "KILL 57"}},
+		{"select over lines", "SELECT name\nFROM sys.databases\nWHERE name = N'mgc'", []string{"SELECT name\nFROM sys.databases\nWHERE name = N'mgc'"}},
+		{"union keeps select", "SELECT 1 AS a\nUNION\nSELECT 2", []string{"SELECT 1 AS a\nUNION\nSELECT 2"}},
+		{"comments", "-- first\nSELECT 1 /* a /* nested */ comment */; SELECT 2", []string{"SELECT 1", "SELECT 2"}},
+		{"keyword inside string", "SELECT N'x\nSELECT y'", []string{"SELECT N'x\nSELECT y'"}},
+		{"rollback inside alter", "ALTER DATABASE mgc SET SINGLE_USER WITH\nROLLBACK IMMEDIATE", []string{"ALTER DATABASE mgc SET SINGLE_USER WITH\nROLLBACK IMMEDIATE"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stmts, err := parseBatch(tt.sql)
+			if err != nil {
+				t.Fatalf("parse: %v", err)
+			}
+			var got []string
+			for _, s := range stmts {
+				got = append(got, s.text)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("statements = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseBatchErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		sql  string
+		want int32
+	}{
+		{"GO is not T-SQL", "SELECT 1\nGO", 102},
+		{"unclosed string", "SELECT N'abc", 105},
+		{"unclosed comment", "SELECT 1 /* open", 113},
+		{"unsupported statement", "DROP DATABASE mgc", UnsupportedNumber},
+		{"unsupported SET option", "SET SHOWPLAN_ALL ON", UnsupportedNumber},
+		{"KILL takes no variable", "KILL @spid", 102},
+		{"incomplete select", "SELECT name FROM", 102},
+		{"full restore unsupported", "RESTORE DATABASE mgc FROM DISK = N'x.bak'", UnsupportedNumber},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseBatch(tt.sql)
+			var se *sqlError
+			if !errors.As(err, &se) {
+				t.Fatalf("err = %v, want a SQL error %d", err, tt.want)
+			}
+			if se.msgs[0].Number != tt.want {
+				t.Errorf("error = %d %q, want %d", se.msgs[0].Number, se.msgs[0].Text, tt.want)
+			}
+		})
+	}
+}
+
+func TestLexLiteralsAndIdentifiers(t *testing.T) {
+	toks, err := lex(`SELECT N'it''s', [my]]col], "q""id", @p1, @@SPID, 12.5`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		kind tokKind
+		text string
+	}{{tWord, "SELECT"}, {tString, "it's"}, {tOp, ","}, {tQuoted, "my]col"}, {tOp, ","},
+		{tQuoted, `q"id`}, {tOp, ","}, {tVar, "@p1"}, {tOp, ","}, {tSysVar, "SPID"}, {tOp, ","}, {tNumber, "12.5"}}
+	if len(toks) != len(want) {
+		t.Fatalf("got %d tokens, want %d: %+v", len(toks), len(want), toks)
+	}
+	for i, w := range want {
+		if toks[i].kind != w.kind || toks[i].text != w.text {
+			t.Errorf("token %d = %v %q, want %v %q", i, toks[i].kind, toks[i].text, w.kind, w.text)
+		}
+	}
+}

@@ -1,0 +1,169 @@
+package lab
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/failover-dev/failover/internal/tds"
+)
+
+func TestSelectAnswers(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	s := open(in, 57, "master")
+	tests := []struct {
+		name string
+		sql  string
+		col  string
+		want any
+	}{
+		{"spid", "SELECT @@SPID AS spid", "spid", int64(57)},
+		{"servername", "SELECT @@SERVERNAME AS n", "n", "DC2-SQL01"},
+		{"literal", "select 1 AS one;", "one", int64(1)},
+		{"string literal", "SELECT N'it''s' AS s", "s", "it's"},
+		{"alias with equals", "SELECT answer = 6 * 7", "answer", int64(42)},
+		{"concat and cast", "SELECT N'KILL ' + CAST(57 AS nvarchar(11)) AS k", "k", "KILL 57"},
+		{"db_id", "SELECT DB_ID(N'mgc') AS id", "id", int64(5)},
+		{"db_id of nothing", "SELECT DB_ID(N'nope') AS id", "id", nil},
+		{"state", "SELECT state_desc FROM sys.databases WHERE name = N'MGC'", "state_desc", "RESTORING"},
+		{"bracketed names", "SELECT [d].[state_desc] FROM [master].[sys].[databases] AS [d] WHERE [d].[name] = 'mgccomp'", "state_desc", "ONLINE"},
+		{"count", "SELECT COUNT(*) AS n FROM sys.databases WHERE database_id > 4", "n", int64(2)},
+		{"in list", "SELECT COUNT(*) AS n FROM sys.databases WHERE name IN (N'mgc', N'mgccomp', N'x')", "n", int64(2)},
+		{"like", "SELECT COUNT(*) AS n FROM sys.databases WHERE name LIKE N'mgc%'", "n", int64(2)},
+		{"standby flag", "SELECT is_in_standby FROM sys.databases WHERE name = N'mgc'", "is_in_standby", false},
+		{"user access", "SELECT user_access_desc FROM sys.databases WHERE name = N'mgc'", "user_access_desc", "MULTI_USER"},
+		{"msdb job", "SELECT name FROM msdb.dbo.sysjobs WHERE name LIKE N'LSRestore%'", "name", "LSRestore_DC1-SQL01_mgc"},
+		{"msdb from msdb", "SELECT TOP (1) secondary_database FROM msdb..log_shipping_secondary_databases", "secondary_database", "mgc"},
+		{"sysprocesses", "SELECT COUNT(*) AS n FROM sys.sysprocesses WHERE spid = @@SPID", "n", int64(1)},
+		{"version", "SELECT SERVERPROPERTY('ProductVersion') AS v", "v", "12.0.6024.0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := run(t, in, s, tt.sql)
+			if got := cell(t, w, 0, tt.col); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("%s = %#v, want %#v", tt.col, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSelectRestorePointAsNumeric(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	s := open(in, 51, "master")
+	w := run(t, in, s, `SELECT d.name, d.state_desc, d.is_in_standby, d.user_access_desc, d.recovery_model_desc,
+       mf.redo_start_lsn, mf.redo_start_fork_guid
+FROM sys.databases AS d
+LEFT JOIN sys.master_files AS mf ON mf.database_id = d.database_id AND mf.file_id = 1
+WHERE d.name = N'mgc'`)
+	want := in.st.database("mgc").Restore.RedoStartLSN.String()
+	if got := cell(t, w, 0, "redo_start_lsn"); got != want {
+		t.Errorf("redo_start_lsn = %v, want %s", got, want)
+	}
+	if c := w.results[0].Columns[5]; c.Type != tds.TypeNumeric || c.Precision != 25 {
+		t.Errorf("redo_start_lsn column = %+v, want NUMERIC(25,0)", c)
+	}
+	if len(want) < 20 {
+		t.Errorf("LSN %s is shorter than real ones", want)
+	}
+}
+
+func TestSelectSnapshotJoin(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	s := open(in, 51, "master")
+	w := &recWriter{}
+	in.RPC(t.Context(), s, "sp_executesql", []tds.Param{
+		{Type: tds.TypeNVarChar, Value: `SELECT s.secondary_id, s.primary_server, s.primary_database,
+       s.backup_source_directory, s.backup_destination_directory, s.file_retention_period,
+       s.last_copied_file, s.last_copied_date,
+       d.secondary_database, d.restore_delay, d.restore_all, d.restore_mode,
+       d.disconnect_users, d.last_restored_file, d.last_restored_date,
+       m.last_copied_date_utc, m.last_restored_date_utc, m.last_restored_latency,
+       cj.name AS copy_job_name, rj.name AS restore_job_name
+FROM msdb.dbo.log_shipping_secondary AS s
+JOIN msdb.dbo.log_shipping_secondary_databases AS d ON d.secondary_id = s.secondary_id
+LEFT JOIN msdb.dbo.log_shipping_monitor_secondary AS m
+       ON m.secondary_id = s.secondary_id AND m.secondary_database = d.secondary_database
+LEFT JOIN msdb.dbo.sysjobs AS cj ON cj.job_id = s.copy_job_id
+LEFT JOIN msdb.dbo.sysjobs AS rj ON rj.job_id = s.restore_job_id
+WHERE d.secondary_database = @db;`},
+		{Type: tds.TypeNVarChar, Value: "@db nvarchar(3)"},
+		{Name: "@db", Type: tds.TypeNVarChar, Value: "mgc"},
+	}, w)
+	checks := map[string]any{
+		"primary_server":               "DC1-SQL01",
+		"backup_source_directory":      tl.share(),
+		"backup_destination_directory": tl.copyDir(),
+		"copy_job_name":                "LSCopy_DC1-SQL01_mgc",
+		"restore_job_name":             "LSRestore_DC1-SQL01_mgc",
+		"restore_mode":                 false,
+	}
+	for col, want := range checks {
+		if got := cell(t, w, 0, col); got != want {
+			t.Errorf("%s = %#v, want %#v", col, got, want)
+		}
+	}
+	if len(w.results[0].Rows) != 1 || len(w.results[0].Columns) != 20 {
+		t.Errorf("got %d rows × %d columns, want 1 × 20", len(w.results[0].Rows), len(w.results[0].Columns))
+	}
+}
+
+func TestSelectErrors(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	s := open(in, 51, "master")
+	tests := []struct {
+		name string
+		sql  string
+		want int32
+	}{
+		{"unknown column with no rows", "SELECT nme FROM sys.databases WHERE 1 = 0", 207},
+		{"unknown table", "SELECT * FROM sys.objects", 208},
+		{"unknown msdb table", "SELECT * FROM msdb.dbo.backupset", 208},
+		{"undeclared variable", "SELECT @x", 137},
+		{"unknown function", "SELECT NEWID()", 195},
+		{"ambiguous column", "SELECT name FROM sys.databases AS a JOIN sys.databases AS b ON a.database_id = b.database_id", 209},
+		{"conversion", "SELECT 1 WHERE N'abc' = 1", 245},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := run(t, in, s, tt.sql)
+			if got := w.errorNumbers(); len(got) != 1 || got[0] != tt.want {
+				t.Errorf("errors = %v, want [%d]", got, tt.want)
+			}
+			if len(w.results) != 0 {
+				t.Errorf("a failed SELECT sent %d result sets", len(w.results))
+			}
+		})
+	}
+}
+
+func TestSessionsQueryFindsUsersOfDatabase(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Scenario.UserSessions = UserSessions{Count: 2}
+	tl := newTestLab(t, cfg)
+	in := tl.backup()
+	me := open(in, 51, "master")
+	open(in, 52, "mgccomp")
+	w := run(t, in, me, `SELECT s.session_id, s.login_name, s.host_name, s.program_name, s.status
+FROM sys.dm_exec_sessions AS s
+WHERE s.database_id = DB_ID(N'mgc') AND s.is_user_process = 1 AND s.session_id <> @@SPID
+UNION
+SELECT l.request_session_id, NULL, NULL, NULL, NULL
+FROM sys.dm_tran_locks AS l
+WHERE l.resource_database_id = DB_ID(N'mgc') AND l.request_session_id <> @@SPID
+ORDER BY session_id`)
+	if len(w.errors) > 0 {
+		t.Fatalf("errors: %v", w.errors)
+	}
+	var ids []any
+	for _, r := range w.results[0].Rows {
+		ids = append(ids, r[0])
+	}
+	// The UNION keeps a lock row per session (its other columns are NULL).
+	want := []any{int64(300), int64(300), int64(301), int64(301)}
+	if !reflect.DeepEqual(ids, want) {
+		t.Errorf("session ids = %v, want %v", ids, want)
+	}
+}
