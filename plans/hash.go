@@ -1,9 +1,9 @@
 package plans
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"hash"
 	"sort"
 	"strconv"
 	"time"
@@ -21,8 +21,7 @@ import (
 // Descriptions and positions are left out: rewording or moving text does
 // not change what a run does.
 func hashPlan(p *Plan) {
-	h := sha256.New()
-	cw := canonWriter{h}
+	cw := canonWriter{&bytes.Buffer{}}
 	cw.str("plan/v1")
 	cw.int(int64(p.Version))
 	cw.str(p.Name)
@@ -43,12 +42,11 @@ func hashPlan(p *Plan) {
 		s.Hash = stepHash(s)
 		cw.strs("step", s.Hash)
 	}
-	p.Hash = hex.EncodeToString(h.Sum(nil))
+	p.Hash = cw.sum()
 }
 
 func stepHash(s *Step) string {
-	h := sha256.New()
-	cw := canonWriter{h}
+	cw := canonWriter{&bytes.Buffer{}}
 	cw.strs("step/v1", s.ID, s.Action, s.Target)
 	cw.value(s.With)
 	for _, n := range s.Needs {
@@ -63,15 +61,23 @@ func stepHash(s *Step) string {
 	cw.dur(s.Timeout)
 	cw.bool(s.ContinueOnFailure)
 	cw.bool(s.Idempotent)
-	return hex.EncodeToString(h.Sum(nil))
+	return cw.sum()
 }
 
 // canonWriter writes values in a self-delimiting form: every string is
 // length-prefixed, so no two different contents write the same bytes.
-type canonWriter struct{ h hash.Hash }
+type canonWriter struct{ b *bytes.Buffer }
 
 func (c canonWriter) str(s string) {
-	c.h.Write([]byte(strconv.Itoa(len(s)) + ":" + s))
+	c.b.WriteString(strconv.Itoa(len(s)))
+	c.b.WriteByte(':')
+	c.b.WriteString(s)
+}
+
+// sum is the hex SHA-256 of what was written.
+func (c canonWriter) sum() string {
+	h := sha256.Sum256(c.b.Bytes())
+	return hex.EncodeToString(h[:])
 }
 
 func (c canonWriter) strs(ss ...string) {

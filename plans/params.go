@@ -21,16 +21,11 @@ type paramSet struct {
 func (l *loader) checkParams(ps paramSet, v *Value, pos Pos) bool {
 	ok, static := true, true
 	suggested := map[string]bool{} // a misspelt key is not also missing
-	byName := map[string]actions.ParamSpec{}
-	var names []string
-	for _, s := range ps.specs {
-		byName[s.Name] = s
-		names = append(names, s.Name)
-	}
 	for _, k := range v.Keys {
 		e := v.Map[k]
-		spec, known := byName[k]
+		spec, known := findSpec(ps.specs, k)
 		if !known {
+			names := specNames(ps.specs)
 			l.errorf(v.KeyPos[k], "unknown %s %q for %s%s", ps.word, k, ps.owner, keyHint(k, names))
 			suggested[suggest(k, names)] = true
 			ok = false
@@ -40,12 +35,13 @@ func (l *loader) checkParams(ps paramSet, v *Value, pos Pos) bool {
 			ok = false
 			continue
 		}
-		if err := l.checkShape(spec, e); err != nil {
+		refs := e.Refs()
+		if err := l.checkShape(spec, e, len(refs) == 0); err != nil {
 			l.errorf(e.Pos, "%s %q for %s: %v", ps.word, k, ps.owner, err)
 			ok = false
 		}
-		l.warnSecrets(ps, spec, e)
-		static = static && e.IsStatic()
+		l.warnSecrets(ps, spec, e, refs)
+		static = static && len(refs) == 0
 	}
 	for _, s := range ps.specs {
 		if e, present := v.Map[s.Name]; s.Required && (!present || e.Kind == KindNull) && !l.bad[e] && !suggested[s.Name] {
@@ -54,6 +50,25 @@ func (l *loader) checkParams(ps paramSet, v *Value, pos Pos) bool {
 		}
 	}
 	return ok && static
+}
+
+// findSpec returns the spec of a named param (specs are few: a linear
+// scan beats building a map for every step).
+func findSpec(specs []actions.ParamSpec, name string) (actions.ParamSpec, bool) {
+	for _, s := range specs {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return actions.ParamSpec{}, false
+}
+
+func specNames(specs []actions.ParamSpec) []string {
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.Name
+	}
+	return names
 }
 
 // holdsBad reports whether a value holds a reference already reported.
@@ -82,12 +97,12 @@ func keyHint(k string, names []string) string {
 
 // warnSecrets warns about a secret in a field whose spec is not marked
 // secret: the engine may show such a value in logs or the journal.
-func (l *loader) warnSecrets(ps paramSet, spec actions.ParamSpec, e *Value) {
+func (l *loader) warnSecrets(ps paramSet, spec actions.ParamSpec, e *Value, refs []*Ref) {
 	if spec.Secret {
 		return
 	}
 	seen := map[string]bool{}
-	for _, r := range e.Refs() {
+	for _, r := range refs {
 		if r.Scope == "secrets" && !seen[r.Path[0]] {
 			seen[r.Path[0]] = true
 			l.warnf(e.Pos, "secret %q is used in %s %q for %s, which is not marked secret: its value may be shown in output",
@@ -98,8 +113,8 @@ func (l *loader) warnSecrets(ps paramSet, spec actions.ParamSpec, e *Value) {
 
 // checkShape checks a value against a spec as far as it is known before
 // the run: fully when static, by shape when it holds references.
-func (l *loader) checkShape(spec actions.ParamSpec, v *Value) error {
-	if v.IsStatic() {
+func (l *loader) checkShape(spec actions.ParamSpec, v *Value, static bool) error {
+	if static {
 		x, err := v.Resolve(nil)
 		if err != nil {
 			return err
@@ -179,6 +194,9 @@ func wantOf(k actions.ParamKind) string {
 // type's own Validate with the pointer Decode returns (as Run gets it),
 // reporting at pos (the with key).
 func (l *loader) validateType(t *actions.Type, with *Value, pos Pos) {
+	if t.Validate == nil {
+		return // the types were checked param by param already
+	}
 	x, err := with.Resolve(nil)
 	if err != nil {
 		return
@@ -187,9 +205,6 @@ func (l *loader) validateType(t *actions.Type, with *Value, pos Pos) {
 	params, err := actions.Decode(t.Params, m)
 	if err != nil {
 		l.errorf(pos, "invalid parameters for %s: %v", t.Name, err)
-		return
-	}
-	if t.Validate == nil {
 		return
 	}
 	if err := t.Validate(params); err != nil {

@@ -1,0 +1,61 @@
+package plans
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// generatePlan writes a plan of n steps. deep chains every step to the
+// one before it; otherwise every step but the first needs the first, and
+// every tenth also uses an output of the one before (a wide graph with
+// implicit edges).
+func generatePlan(n int, deep bool) string {
+	var b strings.Builder
+	b.WriteString("version: 1\nname: generated\nvars: { db: mgc, share: 'D:\\Backups' }\n")
+	b.WriteString("secrets: { pw: { env: PW } }\n")
+	b.WriteString("targets:\n  sql: { type: sqlserver, server: sql01, password: \"${secrets.pw}\" }\n")
+	b.WriteString("defaults: { timeout: 5m, retry: { attempts: 3, delay: 2s } }\nsteps:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  - id: step-%d\n", i)
+		switch {
+		case i%2 == 0:
+			b.WriteString("    action: sql.exec\n    target: sql\n")
+			b.WriteString("    with: { database: \"${vars.db}\", query: \"SELECT 1 AS n\" }\n")
+		default:
+			b.WriteString("    action: fs.copy\n")
+			fmt.Fprintf(&b, "    with: { from: \"${vars.share}\\\\%d\", to: 'E:\\Copy', include: ['*.trn'] }\n", i)
+		}
+		switch {
+		case i == 0:
+		case deep:
+			fmt.Fprintf(&b, "    needs: [step-%d]\n", i-1)
+		default:
+			b.WriteString("    needs: [step-0]\n")
+		}
+		if !deep && i%10 == 5 {
+			fmt.Fprintf(&b, "    verify:\n      - check: db.state\n        target: sql\n        with: { database: \"${steps.step-%d.outputs.n}\", state: ONLINE }\n", i-1)
+		}
+	}
+	return b.String()
+}
+
+// BenchmarkValidate loads and validates generated 10,000-step plans.
+func BenchmarkValidate(b *testing.B) {
+	for _, shape := range []struct {
+		name string
+		deep bool
+	}{{"wide", false}, {"deep", true}} {
+		b.Run(shape.name, func(b *testing.B) {
+			files := map[string]string{"plan.yaml": generatePlan(10_000, shape.deep)}
+			opts := Options{Registry: testRegistry(), ReadFile: memFiles(files)}
+			b.SetBytes(int64(len(files["plan.yaml"])))
+			for b.Loop() {
+				p, ds := Load("plan.yaml", opts)
+				if p == nil {
+					b.Fatalf("generated plan is invalid:\n%s", textOf(ds[:min(len(ds), 5)]))
+				}
+			}
+		})
+	}
+}

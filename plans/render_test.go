@@ -1,0 +1,157 @@
+package plans
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+var renderDiags = Diagnostics{
+	{Severity: SeverityError, Pos: Pos{File: "a.yaml", Line: 2, Col: 3}, Message: `unknown key "x"`},
+	{Severity: SeverityWarning, Pos: Pos{File: "b.yaml", Line: 1, Col: 9}, Message: "50% done,\nnext: line"},
+	{Severity: SeverityError, Pos: Pos{File: "--var q"}, Message: "malformed --var"},
+}
+
+func readSources(path string) ([]byte, error) {
+	switch path {
+	case "a.yaml":
+		return []byte("one\n\tx: 1\n"), nil
+	case "b.yaml":
+		return []byte("version: 1\r\n"), nil
+	}
+	return nil, errors.New("no such file")
+}
+
+func TestRenderText(t *testing.T) {
+	var b bytes.Buffer
+	if err := RenderText(&b, renderDiags, readSources); err != nil {
+		t.Fatal(err)
+	}
+	want := "a.yaml:2:3: error: unknown key \"x\"\n\tx: 1\n\t ^\n" +
+		"b.yaml:1:9: warning: 50% done,\nnext: line\nversion: 1\n        ^\n" +
+		"--var q: error: malformed --var\n"
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestRenderJSON(t *testing.T) {
+	tests := []struct {
+		name                string
+		sets                []Diagnostics
+		valid               bool
+		errors, warnings, n int
+	}{
+		{"nothing", nil, true, 0, 0, 0},
+		{"warnings only", []Diagnostics{renderDiags[1:2]}, true, 0, 1, 1},
+		{"several files", []Diagnostics{renderDiags[:1], nil, renderDiags[1:]}, false, 2, 1, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := RenderJSON(&b, tt.sets...); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), `"diagnostics": [`) {
+				t.Errorf("diagnostics must be a list, never null:\n%s", b.String())
+			}
+			var got struct {
+				Valid        bool             `json:"valid"`
+				ErrorCount   int              `json:"error_count"`
+				WarningCount int              `json:"warning_count"`
+				Diagnostics  []map[string]any `json:"diagnostics"`
+			}
+			if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Valid != tt.valid || got.ErrorCount != tt.errors || got.WarningCount != tt.warnings || len(got.Diagnostics) != tt.n {
+				t.Errorf("got %+v", got)
+			}
+			for _, d := range got.Diagnostics {
+				for _, k := range []string{"file", "line", "column", "severity", "message"} {
+					if _, ok := d[k]; !ok {
+						t.Errorf("diagnostic %v lacks %q", d, k)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRenderGitHub(t *testing.T) {
+	var b bytes.Buffer
+	if err := RenderGitHub(&b, renderDiags[:2], renderDiags[2:]); err != nil {
+		t.Fatal(err)
+	}
+	want := "::error file=a.yaml,line=2,col=3::unknown key \"x\"\n" +
+		"::warning file=b.yaml,line=1,col=9::50%25 done,%0Anext: line\n" +
+		"::error file=--var q::malformed --var\n"
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestRenderSARIF(t *testing.T) {
+	var b bytes.Buffer
+	ds := append(Diagnostics{{Severity: SeverityError, Pos: Pos{File: `plans\dc2.yaml`, Line: 4, Col: 1}, Message: "m"}}, renderDiags...)
+	if err := RenderSARIF(&b, ds); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct{ Name string } `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Level     string `json:"level"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+						Region           *struct {
+							StartLine int `json:"startLine"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	r := log.Runs[0]
+	if log.Version != "2.1.0" || r.Tool.Driver.Name != "failover" || len(r.Results) != 4 {
+		t.Fatalf("bad SARIF log:\n%s", b.String())
+	}
+	loc := r.Results[0].Locations[0].PhysicalLocation
+	if loc.ArtifactLocation.URI != "plans/dc2.yaml" || loc.Region.StartLine != 4 || r.Results[2].Level != "warning" {
+		t.Errorf("first result %+v, third level %q", loc, r.Results[2].Level)
+	}
+	if r.Results[3].Locations[0].PhysicalLocation.Region != nil {
+		t.Error("a diagnostic without a line must have no region")
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	tests := []struct {
+		name, word string
+		cands      []string
+		want       string
+	}{
+		{"typo", "neds", stepKeys, "needs"},
+		{"synonym", "dst", []string{"from", "to", "include"}, "to"},
+		{"case", "Database", []string{"database"}, "database"},
+		{"nothing close", "compression", []string{"from", "to"}, ""},
+		{"tie broken by name", "ab", []string{"ac", "aa"}, "aa"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := suggest(tt.word, tt.cands); got != tt.want {
+				t.Errorf("suggest(%q) = %q, want %q", tt.word, got, tt.want)
+			}
+		})
+	}
+}
