@@ -80,13 +80,7 @@ func (r *run) startResume(rs *RunState, lk *runLock, opts ResumeOptions) error {
 	if rs.Header.PlanHash != r.plan.Hash && !opts.Force {
 		return cannotRun(&PlanChangedError{Plan: r.plan.Name, RunID: r.id, Diff: diff})
 	}
-	recs := []journal.Record{{Type: RecRunResumed, User: r.cfg.User, Data: r.runData()}}
-	if lk.takenOver != nil {
-		h := lk.takenOver
-		r.log.Warn().Str("holder", h.User+"@"+h.Host).Int("pid", h.PID).Msg("took over the lock of a process that no longer exists")
-		recs = append(recs, journal.Record{Type: RecLockTakenOver, User: r.cfg.User, Data: map[string]string{
-			"run": h.RunID, "user": h.User, "host": h.Host, "pid": fmt.Sprint(h.PID)}})
-	}
+	recs := append([]journal.Record{{Type: RecRunResumed, User: r.cfg.User, Data: r.runData()}}, r.takeOverRecords(lk)...)
 	if rs.Header.PlanHash != r.plan.Hash {
 		r.log.Warn().Str("changes", diff.String()).Msg("resuming a changed plan (--force)")
 		recs = append(recs, journal.Record{Type: RecPlanChanged, User: r.cfg.User, Note: diff.String(),

@@ -231,9 +231,6 @@ func TestResumeTakesOverDeadProcessLock(t *testing.T) {
 	if _, err := lock.Acquire(cfg.StateDir, cfg.Plan.Name, lock.Info{RunID: id, User: "tester", Host: lock.Hostname(), PID: dead}); err != nil {
 		t.Fatalf("acquire as dead process: %v", err)
 	}
-	if _, err := Run(context.Background(), cfg); ExitCode(err) != ExitCannotRun || !strings.Contains(err.Error(), "failover resume") {
-		t.Fatalf("apply: %v, want refused with how to resume", err)
-	}
 	sum, err := Resume(context.Background(), cfg, ResumeOptions{})
 	if err != nil {
 		t.Fatalf("Resume: %v", err)
@@ -260,4 +257,22 @@ func deadPID(t *testing.T) int {
 		t.Fatalf("run child: %v", err)
 	}
 	return cmd.Process.Pid
+}
+
+func TestApplyTakesOverLockOfProcessThatDiedBeforeItsJournal(t *testing.T) {
+	rc := newRecorder()
+	cfg := testConfig(t, newPlan(step("a", nil, nil)), rc)
+	cfg.Host = lock.Hostname()
+	dead := lock.Info{RunID: "20261126T010000Z-dead", User: "tester", Host: lock.Hostname(), PID: deadPID(t)}
+	if _, err := lock.Acquire(cfg.StateDir, cfg.Plan.Name, dead); err != nil {
+		t.Fatalf("acquire as dead process: %v", err)
+	}
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	got := recordTypes(records(t, sum), "")
+	if !slicesContains(got, RecLockTakenOver) || rc.count("a") != 1 {
+		t.Errorf("records %v, a ran %d times; want the takeover journaled and a run once", got, rc.count("a"))
+	}
 }

@@ -65,7 +65,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	lk, err := acquireLock(cfg, r.id, false)
+	// A lock left by a dead process on this host is taken over here too:
+	// if that process left an unfinished run, refuseUnfinished sends the
+	// operator to resume; if it died before its journal existed, nothing
+	// else would ever clear the lock.
+	lk, err := acquireLock(cfg, r.id, true)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +88,13 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	r.jw = jw
 	defer r.closeJournal()
-	if _, err := jw.AppendSync(journal.Record{Type: RecRunStarted, User: cfg.User, Data: r.runData()}); err != nil {
+	recs := append([]journal.Record{{Type: RecRunStarted, User: cfg.User, Data: r.runData()}}, r.takeOverRecords(lk)...)
+	for _, rec := range recs {
+		if err := r.appendRec(rec); err != nil {
+			return nil, err
+		}
+	}
+	if err := jw.Sync(); err != nil {
 		return nil, fmt.Errorf("journal run start: %w", err)
 	}
 	r.log.Info().Str("journal", jw.Path()).Int("steps", len(cfg.Plan.Steps)).Msg("run started")

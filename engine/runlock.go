@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 
 	"github.com/rs/zerolog"
 
+	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
 )
 
@@ -67,4 +69,17 @@ func (rl *runLock) release(log zerolog.Logger) {
 	if err := rl.l.Release(); err != nil {
 		log.Error().Err(err).Msg("release lock")
 	}
+}
+
+// takeOverRecords warns about a lock taken over from a dead process and
+// returns the journal record saying so.
+func (r *run) takeOverRecords(lk *runLock) []journal.Record {
+	h := lk.takenOver
+	if h == nil {
+		return nil
+	}
+	r.log.Warn().Str("holder", h.User+"@"+h.Host).Int("pid", h.PID).Str("holder_run", h.RunID).
+		Msg("took over the lock of a process that no longer exists")
+	return []journal.Record{{Type: RecLockTakenOver, User: r.cfg.User, Data: map[string]string{
+		"run": h.RunID, "user": h.User, "host": h.Host, "pid": strconv.Itoa(h.PID)}}}
 }
