@@ -8,6 +8,7 @@ import (
 	"os"
 	osexec "os/exec"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/failover-dev/failover/actions"
@@ -41,8 +42,9 @@ func runCommand(ctx context.Context, env *actions.Env, p *Params) (*result, erro
 	cmd.Dir = p.Dir
 	cmd.Env = mergeEnv(os.Environ(), p.Env)
 	cmd.WaitDelay = waitDelay
-	stdout := newStream("stdout", env.Log, redact, p.MaxOutput)
-	stderr := newStream("stderr", env.Log, redact, p.MaxOutput)
+	var logMu sync.Mutex
+	stdout := newStream("stdout", &logMu, env.Log, redact, p.MaxOutput)
+	stderr := newStream("stderr", &logMu, env.Log, redact, p.MaxOutput)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 
 	tree, err := newTree(cmd)
@@ -53,7 +55,9 @@ func runCommand(ctx context.Context, env *actions.Env, p *Params) (*result, erro
 	if err := tree.start(); err != nil {
 		return nil, startError(p.Program, err)
 	}
+	logMu.Lock() // the streams may already be logging
 	env.Log.Debug().Int("pid", cmd.Process.Pid).Str("program", p.Program).Msg("started")
+	logMu.Unlock()
 	waitErr := cmd.Wait()
 	stdout.flush()
 	stderr.flush()

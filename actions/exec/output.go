@@ -3,6 +3,7 @@ package exec
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/rs/zerolog"
@@ -19,9 +20,13 @@ const (
 )
 
 // stream receives one of the program's output streams. os/exec calls
-// Write from one goroutine per stream, so a stream needs no lock.
+// Write from one goroutine per stream, so a stream's own fields need no
+// lock; logMu, shared by the streams of one program, serialises their
+// log writes, because the logger's writer may not be safe for
+// concurrent use.
 type stream struct {
 	name    string
+	logMu   *sync.Mutex
 	log     zerolog.Logger
 	redact  func(string) string
 	keep    int
@@ -30,8 +35,8 @@ type stream struct {
 	last    string
 }
 
-func newStream(name string, log zerolog.Logger, redact func(string) string, keep int) *stream {
-	return &stream{name: name, log: log, redact: redact, keep: keep}
+func newStream(name string, logMu *sync.Mutex, log zerolog.Logger, redact func(string) string, keep int) *stream {
+	return &stream{name: name, logMu: logMu, log: log, redact: redact, keep: keep}
 }
 
 // Write logs every complete line and keeps the end of the stream.
@@ -76,6 +81,8 @@ func (s *stream) emit(line []byte) {
 	if strings.TrimSpace(text) != "" {
 		s.last = text
 	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
 	s.log.Info().Str("stream", s.name).Msg(text)
 }
 

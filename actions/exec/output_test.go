@@ -3,6 +3,7 @@ package exec
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -23,7 +24,7 @@ func TestStreamSplitsLines(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var log bytes.Buffer
-			s := newStream("stdout", zerolog.New(&log), func(s string) string { return s }, 100)
+			s := newStream("stdout", &sync.Mutex{}, zerolog.New(&log), func(s string) string { return s }, 100)
 			for _, w := range tt.writes {
 				if n, err := s.Write([]byte(w)); n != len(w) || err != nil {
 					t.Fatalf("Write = %d, %v", n, err)
@@ -52,7 +53,7 @@ func between(s, from, to string) string {
 
 func TestStreamSplitsOverlongLines(t *testing.T) {
 	var log bytes.Buffer
-	s := newStream("stdout", zerolog.New(&log), func(s string) string { return s }, 10)
+	s := newStream("stdout", &sync.Mutex{}, zerolog.New(&log), func(s string) string { return s }, 10)
 	s.Write(bytes.Repeat([]byte("x"), 2*maxLogLine+5))
 	s.flush()
 	if n := strings.Count(log.String(), "\n"); n != 3 {
@@ -64,7 +65,7 @@ func TestStreamSplitsOverlongLines(t *testing.T) {
 }
 
 func TestStreamTailStartsOnWholeCharacter(t *testing.T) {
-	s := newStream("stdout", zerolog.Nop(), func(s string) string { return s }, 4)
+	s := newStream("stdout", &sync.Mutex{}, zerolog.Nop(), func(s string) string { return s }, 4)
 	s.Write([]byte("abcäöü")) // ä, ö, ü are 2 bytes each
 	if got := s.text(); got != "öü" {
 		t.Errorf("text = %q, want %q", got, "öü")
@@ -72,7 +73,7 @@ func TestStreamTailStartsOnWholeCharacter(t *testing.T) {
 }
 
 func TestStreamMasksSecretCutByTheTail(t *testing.T) {
-	s := newStream("stdout", zerolog.Nop(), func(s string) string { return strings.ReplaceAll(s, "hunter2", "***") }, 6)
+	s := newStream("stdout", &sync.Mutex{}, zerolog.Nop(), func(s string) string { return strings.ReplaceAll(s, "hunter2", "***") }, 6)
 	s.Write([]byte("pw=hunter2\n"))
 	if got := s.text(); strings.Contains(got, "ter2") {
 		t.Errorf("text = %q shows part of the secret", got)
