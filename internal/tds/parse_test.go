@@ -114,6 +114,14 @@ func TestParseRPCByName(t *testing.T) {
 	}
 }
 
+func TestParseLogin7(t *testing.T) {
+	l, err := parseLogin7(login7Message("sa", "pä𝄞ss", "mgc"))
+	want := Login{User: "sa", Password: "pä𝄞ss", Database: "mgc", AppName: "app", HostName: "host", Server: "srv"}
+	if err != nil || l.Login != want || l.packetSize != 4096 {
+		t.Fatalf("login = %+v (packet size %d), %v; want %+v", l.Login, l.packetSize, err, want)
+	}
+}
+
 func TestParseLogin7Errors(t *testing.T) {
 	short := make([]byte, 93)
 	beyond := make([]byte, 94)
