@@ -49,7 +49,11 @@ func initIfNeeded(d labDir, o initOpts, log zerolog.Logger) error {
 	if err := os.MkdirAll(d.path, 0o755); err != nil {
 		return fmt.Errorf("create lab dir: %w", err)
 	}
-	if err := lab.Init(d.path, cfg, o.reset); err != nil {
+	initialise := lab.Init
+	if o.reset {
+		initialise = lab.Reset
+	}
+	if err := initialise(d.path, cfg); err != nil {
 		return fmt.Errorf("initialise lab dir %s: %w", d.path, err)
 	}
 	log.Info().Str("dir", d.path).Msg("lab dir initialised")
@@ -142,11 +146,12 @@ func describe(d labDir, addrs map[string]string) (labInfo, error) {
 	info := labInfo{Dir: d.path, CA: d.caFile(),
 		Share: inDir(d, cfg.LogShipping.ShareDir), CopyDir: inDir(d, cfg.LogShipping.CopyDir)}
 	for _, in := range cfg.Instances {
-		addr, ok := addrs[in.Name]
+		name := strings.ToUpper(in.Name) // Addrs' keys are upper case
+		addr, ok := addrs[name]
 		if !ok {
-			return labInfo{}, fmt.Errorf("describe lab: instance %s has no address", in.Name)
+			return labInfo{}, fmt.Errorf("describe lab: instance %s has no address", name)
 		}
-		ii := instanceInfo{Name: in.Name, Addr: addr}
+		ii := instanceInfo{Name: name, Addr: addr}
 		if len(in.Logins) > 0 {
 			ii.User, ii.Password = in.Logins[0].User, in.Logins[0].Password
 		}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	mssql "github.com/microsoft/go-mssqldb"
+)
+
+// openDB connects with a DSN exactly as lab.env gives it.
+func openDB(t *testing.T, dsn string) *sql.DB {
+	t.Helper()
+	if dsn == "" {
+		t.Fatal("no DSN in lab.env")
+	}
+	db, err := sql.Open("sqlserver", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// databaseStates is sys.databases' name → state_desc.
+func databaseStates(db *sql.DB) (map[string]string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rows, err := db.QueryContext(ctx, "SELECT name, state_desc FROM sys.databases")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var name, state string
+		if err := rows.Scan(&name, &state); err != nil {
+			return nil, err
+		}
+		out[name] = state
+	}
+	return out, rows.Err()
+}
+
+func mustStates(t *testing.T, db *sql.DB) map[string]string {
+	t.Helper()
+	s, err := databaseStates(db)
+	if err != nil {
+		t.Fatalf("query sys.databases: %v", err)
+	}
+	return s
+}
+
+// TestLabThroughGoMssqldb: up, connect with lab.env's DSNs (TLS checked
+// against the lab's CA), read sys.databases, inject an error at run time
+// and see it arrive as mssql.Error, then see it gone.
+func TestLabThroughGoMssqldb(t *testing.T) {
+	dir, env := upLab(t)
+	primary, backup := openDB(t, env["FAILOVER_LAB_PRIMARY_DSN"]), openDB(t, env["FAILOVER_LAB_BACKUP_DSN"])
+	if s := mustStates(t, primary); s["mgc"] != "ONLINE" || s["mgccomp"] != "ONLINE" || s["master"] != "ONLINE" {
+		t.Errorf("PRIMARY databases: %v; want mgc, mgccomp, master ONLINE", s)
+	}
+	if s := mustStates(t, backup); s["mgc"] != "RESTORING" {
+		t.Errorf("BACKUP databases: %v; want mgc RESTORING", s)
+	}
+
+	mustLab(t, exitOK, "fault", "add", "--dir", dir, "--match", `sys\.databases`, "--kind", "error", "--error", "1205", "--instance", "BACKUP")
+	_, err := databaseStates(backup)
+	var me mssql.Error
+	if !errors.As(err, &me) || me.Number != 1205 {
+		t.Fatalf("query with a 1205 fault: error %v (%T), want mssql.Error 1205", err, err)
+	}
+	if s := mustStates(t, primary); s["mgc"] != "ONLINE" {
+		t.Errorf("the BACKUP fault reached PRIMARY: %v", s)
+	}
+	if s := mustStates(t, backup); s["mgc"] != "RESTORING" {
+		t.Errorf("after the fault fired once: %v", s)
+	}
+	log, err := os.ReadFile(filepath.Join(dir, "statements.log"))
+	if err != nil || !strings.Contains(string(log), "SELECT name, state_desc FROM sys.databases") {
+		t.Errorf("statements.log (%v) does not record the query:\n%s", err, log)
+	}
+	if strings.Contains(string(log), env["FAILOVER_LAB_PASSWORD"]) {
+		t.Error("statements.log holds the lab password")
+	}
+}
+
+// TestLabRestartContinuity: a state change survives down and up, and the
+// ports (so the DSNs) stay the same.
+func TestLabRestartContinuity(t *testing.T) {
+	dir, env := upLab(t)
+	backup := openDB(t, env["FAILOVER_LAB_BACKUP_DSN"])
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := backup.ExecContext(ctx, "RESTORE DATABASE mgc WITH RECOVERY"); err != nil {
+		t.Fatalf("recover mgc: %v", err)
+	}
+	if s := mustStates(t, backup); s["mgc"] != "ONLINE" {
+		t.Fatalf("after RESTORE WITH RECOVERY: %v", s)
+	}
+	backup.Close()
+	mustLab(t, exitOK, "down", "--dir", dir)
+
+	r := mustLab(t, exitOK, "up", "--dir", dir)
+	env2, err := parseEnv(r.stdout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"FAILOVER_LAB_PRIMARY_DSN", "FAILOVER_LAB_BACKUP_DSN"} {
+		if env2[key] != env[key] {
+			t.Errorf("%s changed across a restart:\n%s\n%s", key, env[key], env2[key])
+		}
+	}
+	if s := mustStates(t, openDB(t, env2["FAILOVER_LAB_BACKUP_DSN"])); s["mgc"] != "ONLINE" {
+		t.Errorf("after down and up, BACKUP mgc is %q, want ONLINE (recovered before the restart)", s["mgc"])
+	}
+}
