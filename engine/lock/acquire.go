@@ -103,7 +103,7 @@ func replace(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := retrySharing(func() error { return os.Rename(tmp, path) }); err != nil {
 		_ = os.Remove(tmp)
 		return err
 	}
@@ -157,7 +157,7 @@ func Break(stateDir, plan, runID string) error {
 }
 
 func removeLock(path string) error {
-	if err := os.Remove(path); err != nil {
+	if err := retrySharing(func() error { return os.Remove(path) }); err != nil {
 		return fmt.Errorf("remove lock: %w", err)
 	}
 	return syncDir(filepath.Dir(path))

@@ -18,7 +18,7 @@ type Lock struct {
 
 	mu       sync.Mutex // guards the fields below
 	info     Info       // what the lock file says now, heartbeat included
-	err      error      // first heartbeat failure
+	err      error      // ErrLost once lost, else the last renewal's failure
 	stopCh   chan struct{}
 	doneCh   chan struct{} // closed when the heartbeat goroutine ends; nil if none
 	released bool
@@ -38,8 +38,10 @@ func (l *Lock) Info() Info {
 // Path returns the lock file's name.
 func (l *Lock) Path() string { return l.path }
 
-// Err returns the first heartbeat failure, or nil. An error wrapping
-// ErrLost means another run owns the lock now: the run should stop.
+// Err returns why the lock is in trouble, or nil. An error wrapping ErrLost
+// means another run owns the lock now: the run should stop. Any other error
+// is the last renewal's failure; the heartbeat keeps trying, and Err is nil
+// again after a renewal succeeds.
 func (l *Lock) Err() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -48,8 +50,11 @@ func (l *Lock) Err() error {
 
 // Heartbeat starts a goroutine that renews the lock's heartbeat every
 // interval (a third of the lease if every is not positive) until ctx ends
-// or Release is called. It stops at the first failure, which Err reports.
-// Only the first call starts a goroutine.
+// or Release is called. A failed renewal is reported by Err and retried at
+// the next tick, because a transient failure (a reader holding the file
+// open on Windows, a full disk being cleared) must not let a healthy run's
+// lock go stale; it stops for good once the lock is lost. Only the first
+// call starts a goroutine.
 func (l *Lock) Heartbeat(ctx context.Context, every time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -74,10 +79,11 @@ func (l *Lock) beat(ctx context.Context, every time.Duration, doneCh chan struct
 		case <-l.stopCh:
 			return
 		case <-t.C:
-			if err := l.renew(time.Now().UTC()); err != nil {
-				l.mu.Lock()
-				l.err = err
-				l.mu.Unlock()
+			err := l.renew(time.Now().UTC())
+			l.mu.Lock()
+			l.err = err
+			l.mu.Unlock()
+			if errors.Is(err, ErrLost) {
 				return
 			}
 		}

@@ -57,3 +57,7 @@ func ProcessAlive(pid int) bool {
 	err := unix.Kill(pid, 0)
 	return err == nil || errors.Is(err, unix.EPERM)
 }
+
+// retrySharing runs fn once: on Unix an open file never blocks a rename or
+// a remove.
+func retrySharing(fn func() error) error { return fn() }

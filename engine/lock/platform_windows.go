@@ -5,6 +5,7 @@ package lock
 import (
 	"errors"
 	"os"
+	"time"
 
 	"golang.org/x/sys/windows"
 )
@@ -53,4 +54,19 @@ func ProcessAlive(pid int) bool {
 		return true // it exists; we just cannot tell more
 	}
 	return code == stillActive
+}
+
+// retrySharing runs fn, retrying briefly while another process has the file
+// open: Go opens files without FILE_SHARE_DELETE, so a reader of the lock
+// (failover status) makes a rename or remove over it fail for a moment.
+func retrySharing(fn func() error) error {
+	var err error
+	for i := 0; i < 20; i++ {
+		err = fn()
+		if !errors.Is(err, windows.ERROR_SHARING_VIOLATION) && !errors.Is(err, windows.ERROR_ACCESS_DENIED) {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return err
 }

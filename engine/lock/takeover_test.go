@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -133,5 +134,37 @@ func TestLostLockIsNotTouched(t *testing.T) {
 	}
 	if got, err := Read(state, "plan"); err != nil || got.RunID != "new" {
 		t.Errorf("lock after the old holder's Release = %+v, %v; want the new run's", got, err)
+	}
+}
+
+// TestHeartbeatSurvivesTransientFailure: a renewal that fails for a moment
+// (here the lock file is unreadable) is reported by Err, and the heartbeat
+// goes on and recovers instead of letting the lock go stale.
+func TestHeartbeatSurvivesTransientFailure(t *testing.T) {
+	state := t.TempDir()
+	l := mustAcquire(t, state, Info{RunID: "r"})
+	good, err := os.ReadFile(Path(state, "plan"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(Path(state, "plan"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l.Heartbeat(ctx, time.Millisecond)
+	waitFor(t, "the failed renewal to be reported", func() bool { return l.Err() != nil })
+	if errors.Is(l.Err(), ErrLost) {
+		t.Fatalf("Err = %v: an unreadable lock is not a lost one", l.Err())
+	}
+	if err := os.WriteFile(Path(state, "plan"), good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := l.Info().Heartbeat
+	waitFor(t, "the heartbeat to recover", func() bool {
+		return l.Err() == nil && l.Info().Heartbeat.After(before)
+	})
+	if err := l.Release(); err != nil {
+		t.Fatal(err)
 	}
 }
