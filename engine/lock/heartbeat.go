@@ -64,6 +64,9 @@ func (l *Lock) Heartbeat(ctx context.Context, every time.Duration) {
 	if every <= 0 {
 		every = l.info.Lease / 3
 	}
+	if every <= 0 {
+		every = time.Second // a lease of a few nanoseconds: still tick
+	}
 	l.doneCh = make(chan struct{})
 	go l.beat(ctx, every, l.doneCh)
 }
