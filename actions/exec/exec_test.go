@@ -189,3 +189,29 @@ func TestRunTimeoutIsRetryable(t *testing.T) {
 		t.Errorf("class = %s, want retryable", actions.ClassOf(err))
 	}
 }
+
+func TestRunRelativeProgramIsTakenFromDir(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	name := "helper" + filepath.Ext(self)
+	data, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := helperParams(t, "echo", "from dir")
+	p.Program = "." + string(filepath.Separator) + name
+	p.Dir = dir
+	out, err := run(context.Background(), testEnv(&bytes.Buffer{}), p)
+	if err != nil {
+		t.Fatalf("run %s in %s: %v", p.Program, dir, err)
+	}
+	if out["stdout"] != "from dir" {
+		t.Errorf("stdout = %q, want %q", out["stdout"], "from dir")
+	}
+}

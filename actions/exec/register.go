@@ -21,7 +21,7 @@ const maxMaxOutput = 16 << 20
 
 // Params are the parameters shared by exec.run and exec.check.
 type Params struct {
-	Program   string            `param:"program,required" doc:"Program to run: a name looked up in PATH, or a path. No shell is involved: no globbing, pipes or variable expansion."`
+	Program   string            `param:"program,required" doc:"Program to run: a name looked up in PATH, or a path (a relative path is taken from dir). No shell is involved: no globbing, pipes or variable expansion."`
 	Args      []string          `param:"args" doc:"Arguments, each passed to the program exactly as written."`
 	Env       map[string]string `param:"env,secret" doc:"Environment variables set for the program, over the inherited environment. Values may hold secrets."`
 	Dir       string            `param:"dir" doc:"Working directory (default: the directory failover runs in)."`
