@@ -1,0 +1,186 @@
+package lab
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/failover-dev/failover/internal/tds"
+)
+
+func TestKill(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Scenario.UserSessions = UserSessions{Count: 1}
+	tests := []struct {
+		name string
+		sql  string
+		want []int32
+	}{
+		{"own session", "KILL 51", []int32{6104}},
+		{"no such session", "KILL 99", []int32{6106}},
+		{"system process", "KILL 5", []int32{6107}},
+		{"simulated session", "KILL 300", nil},
+		{"dynamic SQL", "EXEC(N'KILL ' + CAST(300 AS nvarchar(11)))", nil},
+		{"declared variable", "DECLARE @spid int = 300, @sql nvarchar(40);\nSET @sql = N'KILL ' + CAST(@spid AS nvarchar(11));\nEXEC (@sql)", nil},
+		{"sp_executesql in a batch", "EXEC sp_executesql N'KILL 300'", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tl := newTestLab(t, cfg)
+			in := tl.backup()
+			s := open(in, 51, "master")
+			w := run(t, in, s, tt.sql)
+			if got := w.errorNumbers(); !reflect.DeepEqual(got, tt.want) && len(got)+len(tt.want) > 0 {
+				t.Errorf("errors = %v, want %v (%v)", got, tt.want, w.errors)
+			}
+			if tt.want == nil && len(in.st.UserSessions) != 0 {
+				t.Errorf("session 300 still there: %+v", in.st.UserSessions)
+			}
+		})
+	}
+}
+
+func TestKillLiveSessionCallsKill(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	me := open(in, 51, "master")
+	victim := open(in, 52, "mgccomp")
+	if w := run(t, in, me, "KILL 52"); len(w.errors) > 0 {
+		t.Fatalf("kill: %v", w.errors)
+	}
+	if !victim.wasKilled() {
+		t.Error("KILL 52 did not kill session 52")
+	}
+}
+
+func TestKilledSessionReconnectsOnce(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Scenario.UserSessions = UserSessions{Count: 1, Reconnect: true}
+	tl := newTestLab(t, cfg)
+	in := tl.backup()
+	s := open(in, 51, "master")
+	count := "SELECT COUNT(*) AS n FROM sys.dm_exec_sessions WHERE database_id = DB_ID(N'mgc')"
+	if w := run(t, in, s, "KILL 300"); len(w.errors) > 0 {
+		t.Fatal(w.errors)
+	}
+	w := run(t, in, s, "SELECT session_id FROM sys.dm_exec_sessions WHERE database_id = DB_ID(N'mgc')")
+	if got := cell(t, w, 0, "session_id"); got != int64(301) {
+		t.Fatalf("reconnected session id = %v, want 301", got)
+	}
+	if w := run(t, in, s, "KILL 301"); len(w.errors) > 0 {
+		t.Fatal(w.errors)
+	}
+	if got := cell(t, run(t, in, s, count), 0, "n"); got != int64(0) {
+		t.Errorf("sessions after the second kill = %v, want 0 (reconnect once)", got)
+	}
+}
+
+func TestReconnectAfterDelayBlocksRestore(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Scenario.UserSessions = UserSessions{Count: 1, Reconnect: true, ReconnectAfter: 30 * time.Millisecond}
+	tl := newTestLab(t, cfg)
+	in := tl.backup()
+	s := open(in, 51, "master")
+	w := run(t, in, s, "KILL 300\nRESTORE DATABASE mgc WITH NORECOVERY")
+	if len(w.errors) > 0 {
+		t.Fatalf("kill then restore at once: %v", w.errors)
+	}
+	time.Sleep(40 * time.Millisecond)
+	w = run(t, in, s, "RESTORE DATABASE mgc WITH NORECOVERY")
+	if got := w.errorNumbers(); !reflect.DeepEqual(got, []int32{3101, 3013}) {
+		t.Errorf("restore after the session came back: %v, want 3101 then 3013", got)
+	}
+}
+
+func TestAlterDatabase(t *testing.T) {
+	tests := []struct {
+		name       string
+		sql        string
+		want       []int32
+		wantAccess string
+	}{
+		{"restoring database", "ALTER DATABASE mgc SET SINGLE_USER WITH ROLLBACK IMMEDIATE", []int32{5052, 5069}, "MULTI_USER"},
+		{"online database", "ALTER DATABASE mgccomp SET SINGLE_USER WITH ROLLBACK IMMEDIATE", nil, "SINGLE_USER"},
+		{"other user without rollback", "ALTER DATABASE mgccomp SET SINGLE_USER", []int32{5061, 5069}, "MULTI_USER"},
+		{"multi user", "ALTER DATABASE mgccomp SET MULTI_USER", nil, "MULTI_USER"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tl := newTestLab(t, DefaultConfig())
+			in := tl.backup()
+			s := open(in, 51, "master")
+			other := open(in, 52, "mgccomp")
+			w := run(t, in, s, tt.sql)
+			if got := w.errorNumbers(); !reflect.DeepEqual(got, tt.want) && len(got)+len(tt.want) > 0 {
+				t.Errorf("errors = %v, want %v", got, tt.want)
+			}
+			d := in.st.database(tt.sql[len("ALTER DATABASE "):][:len("mgccomp")])
+			if d == nil {
+				d = in.st.database("mgc")
+			}
+			if d.UserAccess != tt.wantAccess {
+				t.Errorf("user access = %s, want %s", d.UserAccess, tt.wantAccess)
+			}
+			if tt.wantAccess == "SINGLE_USER" && !other.wasKilled() {
+				t.Error("ROLLBACK IMMEDIATE left the other session connected")
+			}
+		})
+	}
+}
+
+func TestUseRestoringDatabase(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	s := open(in, 51, "master")
+	if got := run(t, in, s, "USE mgc").errorNumbers(); !reflect.DeepEqual(got, []int32{927}) {
+		t.Errorf("USE mgc: %v, want 927", got)
+	}
+	if s.Database() != "master" {
+		t.Errorf("database after refused USE = %s", s.Database())
+	}
+	w := run(t, in, s, "USE [mgccomp]; SELECT DB_NAME() AS db")
+	if got := cell(t, w, 0, "db"); got != "mgccomp" {
+		t.Errorf("DB_NAME() after USE = %v", got)
+	}
+}
+
+func TestTransactionsInBatches(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	s := open(in, 51, "master")
+	w := run(t, in, s, "BEGIN TRAN\nRESTORE DATABASE mgc WITH RECOVERY\nROLLBACK")
+	if got := w.errorNumbers(); !reflect.DeepEqual(got, []int32{3021, 3013}) {
+		t.Errorf("restore in a transaction: %v", got)
+	}
+	if s.InTransaction() {
+		t.Error("ROLLBACK left the transaction open")
+	}
+	if got := run(t, in, s, "COMMIT").errorNumbers(); !reflect.DeepEqual(got, []int32{3902}) {
+		t.Errorf("COMMIT without BEGIN: %v", got)
+	}
+}
+
+func TestDeleteLogShippingSecondary(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	s := open(in, 51, "master")
+	w := &recWriter{}
+	in.RPC(t.Context(), s, "master.dbo.sp_delete_log_shipping_secondary_database",
+		[]tds.Param{{Name: "@secondary_database", Type: tds.TypeNVarChar, Value: "mgc"}}, w)
+	if len(w.errors) > 0 || w.status == nil || *w.status != 0 {
+		t.Fatalf("rpc: errors %v, status %v", w.errors, w.status)
+	}
+	for _, q := range []string{"msdb.dbo.log_shipping_secondary", "msdb.dbo.log_shipping_secondary_databases",
+		"msdb.dbo.log_shipping_monitor_secondary", "msdb.dbo.sysjobs"} {
+		if got := cell(t, run(t, in, s, "SELECT COUNT(*) AS n FROM "+q), 0, "n"); got != int64(0) {
+			t.Errorf("%s has %v rows after the delete", q, got)
+		}
+	}
+	if got := cell(t, run(t, in, s, "SELECT state_desc FROM sys.databases WHERE name = 'mgc'"), 0, "state_desc"); got != "RESTORING" {
+		t.Errorf("mgc is %v after the delete, want RESTORING", got)
+	}
+	w = run(t, in, s, "exec sp_delete_log_shipping_secondary_database mgc")
+	if got := w.errorNumbers(); !reflect.DeepEqual(got, []int32{32014}) {
+		t.Errorf("second delete: %v, want 32014", got)
+	}
+}
