@@ -121,3 +121,36 @@ func TestEarlyCloseOnLargeResult(t *testing.T) {
 		}
 	}
 }
+
+// TestFlushSendsWhileTheRequestRuns proves Flush streams: the handler
+// blocks until the test has received the first INFO message.
+func TestFlushSendsWhileTheRequestRuns(t *testing.T) {
+	h := newTestHandler()
+	h.gate = make(chan struct{})
+	_, dsn := startServer(t, h, Config{})
+	db := openDB(t, dsn)
+	ctx := ctxTimeout(t, 5*time.Second)
+	var msgs sqlexp.ReturnMessage
+	rows, err := db.QueryContext(ctx, "progress gate", &msgs)
+	if err != nil {
+		t.Fatalf("query: %v", err)
+	}
+	defer rows.Close()
+	var got []int32
+	for more := true; more; {
+		switch m := msgs.Message(ctx).(type) {
+		case sqlexp.MsgNotice:
+			got = append(got, m.Message.(mssql.Error).Number)
+			if len(got) == 1 {
+				close(h.gate)
+			}
+		case sqlexp.MsgError:
+			t.Fatalf("error: %v", m.Error)
+		case sqlexp.MsgNextResultSet:
+			more = rows.NextResultSet()
+		}
+	}
+	if len(got) != 2 || got[0] != 3211 || got[1] != 3014 {
+		t.Fatalf("notices = %v, want [3211 3014]", got)
+	}
+}

@@ -21,6 +21,8 @@ type testHandler struct {
 	closed []int
 	// rejectPassword refuses logins with this password.
 	rejectPassword string
+	// gate holds "progress gate" after its first flushed message.
+	gate chan struct{}
 }
 
 func newTestHandler() *testHandler {
@@ -113,6 +115,17 @@ func (h *testHandler) statement(ctx context.Context, s Session, text string, par
 			w.Info(Message{Number: 3211, State: 1, Class: 0, Text: fmt.Sprintf("%d percent processed.", 10*(i+1))})
 			w.Flush()
 		}
+		w.Done(-1)
+	case "progress gate":
+		w.Info(Message{Number: 3211, State: 1, Text: "10 percent processed."})
+		if err := w.Flush(); err != nil {
+			w.Error(Message{Number: 50000, Text: err.Error()})
+		}
+		select {
+		case <-h.gate:
+		case <-ctx.Done():
+		}
+		w.Info(Message{Number: 3014, State: 1, Text: "RESTORE LOG successfully processed."})
 		w.Done(-1)
 	case "waitfor delay":
 		<-ctx.Done()
