@@ -99,7 +99,8 @@ func (w *Writer) Path() string { return w.path }
 
 // Append assigns the next sequence number, frames the record and writes it
 // with one write call. It does not sync: call Sync (or use AppendSync)
-// before any effect that the record must precede. A zero Time is set to now.
+// before any effect that the record must precede. A zero Time is set to
+// now; every Time is stored in UTC.
 func (w *Writer) Append(r Record) (Record, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -108,8 +109,9 @@ func (w *Writer) Append(r Record) (Record, error) {
 	}
 	r.Seq = w.seq + 1
 	if r.Time.IsZero() {
-		r.Time = w.now().UTC()
+		r.Time = w.now()
 	}
+	r.Time = r.Time.UTC()
 	payload, err := json.Marshal(r)
 	if err != nil {
 		return r, fmt.Errorf("encode journal record %d: %w", r.Seq, err)
