@@ -11,7 +11,7 @@ func runType() *actions.Type {
 	return &actions.Type{
 		Name: "exec.run",
 		Kind: actions.KindAction,
-		Doc: "Runs a program with its arguments, without a shell, and waits for it. " +
+		Doc: "Runs a program with its arguments, without a shell, and waits for it; its standard input is empty. " +
 			"Its stdout and stderr go to the log line by line (secrets masked); the last " +
 			"max_output bytes of each become outputs. A non-zero exit code fails the attempt " +
 			"(retried only with `retry: {on: any}`); a program that cannot be found fails the " +

@@ -99,6 +99,12 @@ func describe(fi iofs.FileInfo) string {
 		return "a directory"
 	case fi.Mode().IsRegular():
 		return fmt.Sprintf("a file of %d bytes", fi.Size())
+	case fi.Mode()&iofs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case fi.Mode()&iofs.ModeSocket != 0:
+		return "a socket"
+	case fi.Mode()&iofs.ModeDevice != 0:
+		return "a device"
 	}
-	return "a " + fi.Mode().Type().String() + " special file"
+	return "a special file"
 }

@@ -90,3 +90,13 @@ func TestValidateExists(t *testing.T) {
 		})
 	}
 }
+
+func TestExistsSpecialFile(t *testing.T) {
+	if _, err := os.Stat(os.DevNull); err != nil || runtime.GOOS == "windows" {
+		t.Skip("no device file to look at")
+	}
+	ok, detail, err := exists(context.Background(), &actions.Env{}, &ExistsParams{Path: os.DevNull, Type: "file"})
+	if err != nil || ok || detail != os.DevNull+" is a device, want a file" {
+		t.Errorf("exists(%s) = %v, %q, %v; want a failed check naming a device", os.DevNull, ok, detail, err)
+	}
+}
