@@ -120,3 +120,21 @@ func TestLabRestartContinuity(t *testing.T) {
 		t.Errorf("after down and up, BACKUP mgc is %q, want ONLINE (recovered before the restart)", s["mgc"])
 	}
 }
+
+// TestUpReset: --reset stops the lab and starts it from a fresh dir.
+func TestUpReset(t *testing.T) {
+	dir, env := upLab(t)
+	backup := openDB(t, env["FAILOVER_LAB_BACKUP_DSN"])
+	if _, err := backup.Exec("RESTORE DATABASE mgc WITH RECOVERY"); err != nil {
+		t.Fatalf("recover mgc: %v", err)
+	}
+	backup.Close()
+	r := mustLab(t, exitOK, "up", "--dir", dir, "--reset")
+	env2, err := parseEnv(r.stdout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := mustStates(t, openDB(t, env2["FAILOVER_LAB_BACKUP_DSN"])); s["mgc"] != "RESTORING" {
+		t.Errorf("after up --reset, BACKUP mgc is %q, want RESTORING again", s["mgc"])
+	}
+}

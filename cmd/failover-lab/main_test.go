@@ -200,3 +200,18 @@ func readPIDFile(t *testing.T, dir string) int {
 	}
 	return pid
 }
+
+// TestServeRefusesARunningLab: a second serve (even with --reset) must
+// neither start nor wipe the dir of a running lab.
+func TestServeRefusesARunningLab(t *testing.T) {
+	dir, _ := upLab(t)
+	pid := readPIDFile(t, dir)
+	r := mustLab(t, exitFailed, "serve", "--dir", dir, "--reset")
+	if !strings.Contains(r.stderr, "already runs as pid") {
+		t.Errorf("second serve: %s", r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "lab.yaml")); err != nil || readPIDFile(t, dir) != pid {
+		t.Errorf("the running lab's dir changed: %v, pid %d (was %d)", err, readPIDFile(t, dir), pid)
+	}
+	mustLab(t, exitOK, "status", "--dir", dir)
+}

@@ -75,26 +75,30 @@ func newServeCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := initIfNeeded(d, o, log); err != nil {
-				return err
-			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), stopSignals...)
 			defer stop()
-			return serve(ctx, d, log)
+			return serve(ctx, d, o, log)
 		},
 	}
 	o.addFlags(cmd)
 	return cmd
 }
 
-// serve runs the lab in dir until ctx ends or down asks it to stop. Once
-// every instance listens it writes lab.env, targets.yaml and, last,
-// lab.run.json, which is what up waits for.
-func serve(ctx context.Context, d labDir, log zerolog.Logger) error {
+// serve runs the lab in dir until ctx ends or down asks it to stop. It
+// claims the dir first (so --reset never wipes a running lab), initialises
+// it if new, and once every instance listens writes lab.env, targets.yaml
+// and, last, lab.run.json, which is what up waits for.
+func serve(ctx context.Context, d labDir, o initOpts, log zerolog.Logger) error {
+	if err := os.MkdirAll(d.path, 0o755); err != nil {
+		return fmt.Errorf("create lab dir: %w", err)
+	}
 	if err := claimPID(d); err != nil {
 		return err
 	}
 	defer d.removeIfOwned(os.Getpid())
+	if err := initIfNeeded(d, o, log); err != nil {
+		return err
+	}
 	if err := os.Remove(d.stopFile()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove old stop request: %w", err)
 	}
