@@ -1,0 +1,148 @@
+package lab
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFaultFiring(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault Fault
+		// want is, per run of "SELECT 1", the error numbers (nil: ok) or
+		// "drop".
+		want []string
+	}{
+		{"error twice", Fault{Match: `^select 1$`, Kind: FaultError, Error: 1205, Times: 2},
+			[]string{"1205", "1205", "ok"}},
+		{"drop on the third", Fault{Match: `SELECT`, Kind: FaultDrop, Nth: 3},
+			[]string{"ok", "ok", "drop", "ok"}},
+		{"every time", Fault{Match: `select`, Kind: FaultError, Error: 1222, Times: -1},
+			[]string{"1222", "1222", "1222"}},
+		{"other instance", Fault{Instance: "PRIMARY", Match: `select`, Kind: FaultError, Error: 1205},
+			[]string{"ok", "ok"}},
+		{"no match", Fault{Match: `RESTORE`, Kind: FaultError, Error: 1205},
+			[]string{"ok"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tl := newTestLab(t, DefaultConfig())
+			in := tl.backup()
+			if err := in.faults.add(tt.fault); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for range tt.want {
+				s := open(in, 51, "master")
+				w := run(t, in, s, "SELECT 1")
+				switch {
+				case s.wasKilled():
+					got = append(got, "drop")
+				case len(w.errors) > 0:
+					got = append(got, itoa(int(w.errors[0].Number)))
+				default:
+					got = append(got, "ok")
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("outcomes = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFaultDeadlockText(t *testing.T) {
+	m := knownError(1205, 57)
+	if m.Class != 13 || !strings.HasPrefix(m.Text, "Transaction (Process ID 57) was deadlocked") {
+		t.Errorf("1205 = %+v", m)
+	}
+}
+
+func TestFaultDelay(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	in.faults.add(Fault{Match: "SELECT", Kind: FaultDelay, Delay: 30 * time.Millisecond})
+	s := open(in, 51, "master")
+	start := time.Now()
+	w := run(t, in, s, "SELECT 1 AS x")
+	if got := cell(t, w, 0, "x"); got != int64(1) {
+		t.Errorf("delayed statement answered %v", got)
+	}
+	if time.Since(start) < 30*time.Millisecond {
+		t.Error("the delay fault did not delay")
+	}
+}
+
+func TestDropFaultInterruptsRestore(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	r := in.st.database("mgc").Restore
+	a := logSet("mgc", r.RedoStartLSN, lsnPlus(t, r.RedoStartLSN, 100), r.RedoStartForkID)
+	b := logSet("mgc", r.RedoStartLSN, lsnPlus(t, r.RedoStartLSN, 200), r.RedoStartForkID)
+	pa, pb := writeSets(t, tl, "a.trn", a), writeSets(t, tl, "b.trn", b)
+	in.faults.add(Fault{Match: `RESTORE LOG`, Kind: FaultDrop})
+	s := open(in, 51, "master")
+	run(t, in, s, "RESTORE LOG mgc FROM DISK = "+quote(pa)+" WITH NORECOVERY")
+	if !s.wasKilled() {
+		t.Fatal("the drop fault did not drop the connection")
+	}
+	s2 := open(in, 52, "master")
+	if got := run(t, in, s2, "RESTORE LOG mgc FROM DISK = "+quote(pb)+" WITH NORECOVERY").errorNumbers(); !reflect.DeepEqual(got, []int32{4319, 3013}) {
+		t.Errorf("another set after the interruption: %v, want 4319 then 3013", got)
+	}
+	if w := run(t, in, s2, "RESTORE LOG mgc FROM DISK = "+quote(pa)+" WITH NORECOVERY"); len(w.errors) > 0 {
+		t.Errorf("the interrupted set again: %v", w.errors)
+	}
+}
+
+func TestFaultsFileAddListClear(t *testing.T) {
+	dir := t.TempDir()
+	f1, err := AddFault(dir, Fault{Match: "RESTORE", Kind: FaultError, Error: 1205, Times: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f2, err := AddFault(dir, Fault{Match: "KILL", Kind: FaultDelay, Delay: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f1.ID != "f1" || f2.ID != "f2" {
+		t.Errorf("ids = %s, %s", f1.ID, f2.ID)
+	}
+	list, err := ListFaults(dir)
+	if err != nil || len(list) != 2 || list[1].Delay != time.Second {
+		t.Fatalf("list = %+v, %v", list, err)
+	}
+	if removed, err := ClearFaults(dir, "f1"); err != nil || !removed {
+		t.Fatalf("clear f1: %v %v", removed, err)
+	}
+	if list, _ := ListFaults(dir); len(list) != 1 || list[0].ID != "f2" {
+		t.Errorf("after clearing f1: %+v", list)
+	}
+	if _, err := AddFault(dir, Fault{Match: "(", Kind: FaultDrop}); err == nil {
+		t.Error("a bad regular expression was accepted")
+	}
+	if _, err := AddFault(dir, Fault{Match: "x", Kind: FaultError}); err == nil {
+		t.Error("an error fault without a number was accepted")
+	}
+	os.WriteFile(filepath.Join(dir, FaultsFile), []byte("faults:\n  - match: x\n    kind: drop\n    bogus: 1\n"), 0o644)
+	if _, err := ListFaults(dir); err == nil {
+		t.Error("an unknown key in faults.yaml was accepted")
+	}
+}
+
+func TestFaultSetKeepsCountersOnReload(t *testing.T) {
+	fs := &faultSet{}
+	f := Fault{ID: "f1", Match: "x", Kind: FaultError, Error: 1205}
+	fs.replace([]Fault{f})
+	if _, ok := fs.fire("A", "x"); !ok {
+		t.Fatal("the fault did not fire")
+	}
+	fs.replace([]Fault{f, {ID: "f2", Match: "y", Kind: FaultDrop}})
+	if _, ok := fs.fire("A", "x"); ok {
+		t.Error("a spent fault fired again after the faults file was re-read")
+	}
+}
