@@ -132,6 +132,6 @@ func parseTransMgr(data []byte) (transRequest, error) {
 // isExecuteSQL reports whether proc is sp_executesql, however spelled.
 func isExecuteSQL(proc string) bool {
 	p := strings.ToLower(proc)
-	p = strings.TrimPrefix(strings.TrimPrefix(p, "sys."), "dbo.")
+	p = strings.TrimPrefix(p, "sys.")
 	return p == "sp_executesql"
 }

@@ -83,7 +83,9 @@ func planColumns(rs ResultSet) []colInfo {
 func tooLong(t ColType, v any) bool {
 	switch x := v.(type) {
 	case string:
-		return t == TypeNVarChar && len(utf16.Encode([]rune(x))) > maxNVarLen
+		// UTF-8 is never shorter than UTF-16 in units: most strings
+		// need no count.
+		return t == TypeNVarChar && len(x) > maxNVarLen && ucs2Len(x) > maxNVarLen
 	case []byte:
 		return t == TypeVarBinary && len(x) > maxBinLen
 	}
@@ -440,6 +442,13 @@ func writeVarLen(b *buf, c colInfo, v any) error {
 		if c.Type != TypeNVarChar {
 			return fmt.Errorf("want []byte, got string")
 		}
+		if !c.plp {
+			at := len(*b)
+			b.u16(0)
+			b.ucs2(x)
+			b.setU16(at)
+			return nil
+		}
 		data = ucs2(x)
 	case []byte:
 		if c.Type != TypeVarBinary {
@@ -461,4 +470,13 @@ func writeVarLen(b *buf, c colInfo, v any) error {
 	}
 	b.u32(0)
 	return nil
+}
+
+// ucs2Len counts UTF-16 units.
+func ucs2Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }

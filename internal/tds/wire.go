@@ -98,6 +98,19 @@ func (b *buf) u64(v uint64)  { *b = binary.LittleEndian.AppendUint64(*b, v) }
 func (b *buf) raw(p []byte)  { *b = append(*b, p...) }
 func (b *buf) setU16(at int) { binary.LittleEndian.PutUint16((*b)[at:], uint16(len(*b)-at-2)) }
 
+// ucs2 appends s as UTF-16LE without an intermediate slice.
+func (b *buf) ucs2(s string) {
+	for _, r := range s {
+		if utf16.RuneLen(r) == 2 {
+			r1, r2 := utf16.EncodeRune(r)
+			b.u16(uint16(r1))
+			b.u16(uint16(r2))
+			continue
+		}
+		b.u16(uint16(r))
+	}
+}
+
 // bVarchar writes a string with a one-byte length in UTF-16 units,
 // truncated to 255 units.
 func (b *buf) bVarchar(s string) {
