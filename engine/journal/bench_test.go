@@ -3,6 +3,7 @@ package journal
 import (
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 )
 
@@ -95,4 +96,53 @@ func BenchmarkRead(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// countingFS is the real file system, counting fsyncs of files.
+type countingFS struct {
+	OSFS
+	syncs atomic.Int64
+}
+
+type countingFile struct {
+	*os.File
+	fs *countingFS
+}
+
+func (c *countingFS) OpenFile(name string, flag int, perm os.FileMode) (File, error) {
+	f, err := os.OpenFile(name, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	return countingFile{File: f, fs: c}, nil
+}
+
+func (f countingFile) Sync() error {
+	f.fs.syncs.Add(1)
+	return f.File.Sync()
+}
+
+// BenchmarkAppendSyncParallel measures durable appends from parallel
+// steps, as a fan-out runs them: group commit lets one fsync cover several
+// records, reported as fsyncs/record.
+func BenchmarkAppendSyncParallel(b *testing.B) {
+	fsys := &countingFS{}
+	path := filepath.Join(b.TempDir(), "p", "r.journal")
+	w, err := Create(fsys, path, testHeader())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	fsys.syncs.Store(0)
+	b.SetParallelism(4) // the engine's default --parallelism, per CPU
+	b.RunParallel(func(pb *testing.PB) {
+		r := Record{Type: "step-started", Step: "fan-out-step", Attempt: 1}
+		for pb.Next() {
+			if _, err := w.AppendSync(r); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(fsys.syncs.Load())/float64(b.N), "fsyncs/record")
 }
