@@ -1,11 +1,8 @@
 package tds
 
 import (
-	"encoding/hex"
 	"fmt"
 	"math"
-	"math/big"
-	"strings"
 	"time"
 	"unicode/utf16"
 )
@@ -90,26 +87,6 @@ func tooLong(t ColType, v any) bool {
 		return t == TypeVarBinary && len(x) > maxBinLen
 	}
 	return false
-}
-
-// numericSize is the value length for a precision (MS-TDS 2.2.5.5.1.5).
-func numericSize(p uint8) byte {
-	switch {
-	case p <= 9:
-		return 5
-	case p <= 19:
-		return 9
-	case p <= 28:
-		return 13
-	}
-	return 17
-}
-
-func precisionOf(c Column) uint8 {
-	if c.Precision == 0 || c.Precision > 38 {
-		return 38
-	}
-	return c.Precision
 }
 
 // writeTypeInfo appends a column's TYPE_INFO.
@@ -324,113 +301,6 @@ func writeTime2(b *buf, t time.Time) {
 	}
 	days := civilDays(t, epoch0001)
 	b.raw([]byte{byte(days), byte(days >> 8), byte(days >> 16)})
-}
-
-func writeGUID(b *buf, v any) error {
-	var g [16]byte
-	switch x := v.(type) {
-	case [16]byte:
-		g = x
-	case []byte:
-		if len(x) != 16 {
-			return fmt.Errorf("uniqueidentifier of %d bytes", len(x))
-		}
-		copy(g[:], x)
-	case string:
-		var err error
-		if g, err = ParseGUID(x); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("want a [16]byte or string, got %T", v)
-	}
-	b.u8(16)
-	b.raw(g[:])
-	return nil
-}
-
-// ParseGUID converts "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (braces
-// optional) to SQL Server's byte order, where the first three groups are
-// little-endian.
-func ParseGUID(s string) ([16]byte, error) {
-	var g [16]byte
-	h := strings.ReplaceAll(strings.Trim(s, "{}"), "-", "")
-	raw, err := hex.DecodeString(h)
-	if err != nil || len(raw) != 16 || len(strings.Trim(s, "{}")) != 36 {
-		return g, fmt.Errorf("parse uniqueidentifier %q: not xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", s)
-	}
-	copy(g[:], raw)
-	swapGUID(&g)
-	return g, nil
-}
-
-// FormatGUID is the inverse of ParseGUID (upper-case, as SQL Server
-// prints it).
-func FormatGUID(g [16]byte) string {
-	swapGUID(&g)
-	h := strings.ToUpper(hex.EncodeToString(g[:]))
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-func swapGUID(g *[16]byte) {
-	g[0], g[1], g[2], g[3] = g[3], g[2], g[1], g[0]
-	g[4], g[5] = g[5], g[4]
-	g[6], g[7] = g[7], g[6]
-}
-
-// writeNumeric sends a decimal string as NUMERIC(p,s): sign byte, then the
-// magnitude scaled by 10^s, little-endian. math/big keeps 22+-digit LSNs
-// exact.
-func writeNumeric(b *buf, c Column, v any) error {
-	s, ok := v.(string)
-	if !ok {
-		n, isInt := toInt64(v)
-		if !isInt {
-			return fmt.Errorf("want a decimal string, got %T", v)
-		}
-		s = fmt.Sprint(n)
-	}
-	p := precisionOf(c)
-	neg, mag, err := scaleDecimal(s, int(c.Scale), int(p))
-	if err != nil {
-		return err
-	}
-	size := numericSize(p)
-	b.u8(size)
-	if neg {
-		b.u8(0)
-	} else {
-		b.u8(1)
-	}
-	le := make([]byte, size-1)
-	be := mag.Bytes()
-	for i, x := range be {
-		le[len(be)-1-i] = x
-	}
-	b.raw(le)
-	return nil
-}
-
-// scaleDecimal parses "-123.45" into sign and magnitude×10^scale,
-// refusing more fraction digits than scale or more digits than precision.
-func scaleDecimal(s string, scale, precision int) (bool, *big.Int, error) {
-	neg := strings.HasPrefix(s, "-")
-	whole, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
-	if len(frac) > scale {
-		return false, nil, fmt.Errorf("decimal %q has more than %d fraction digits", s, scale)
-	}
-	digits := strings.TrimLeft(whole+frac+strings.Repeat("0", scale-len(frac)), "0")
-	if digits == "" {
-		digits = "0"
-	}
-	mag, ok := new(big.Int).SetString(digits, 10)
-	if !ok || whole == "" && frac == "" || strings.ContainsAny(digits, "+-") {
-		return false, nil, fmt.Errorf("decimal %q is not a number", s)
-	}
-	if len(digits) > precision {
-		return false, nil, fmt.Errorf("decimal %q exceeds precision %d", s, precision)
-	}
-	return neg && mag.Sign() != 0, mag, nil
 }
 
 // writeVarLen sends NVARCHAR (string) or VARBINARY ([]byte) values,
