@@ -63,34 +63,39 @@ func needsPOSIXQuote(r rune) bool {
 	return !strings.ContainsRune("-_./:=@%+,", r)
 }
 
-// quoteWindows quotes s as Go builds a Windows command line
-// (syscall.EscapeArg): what CommandLineToArgvW parses back to s.
+// quoteWindows quotes s exactly as Go builds a Windows command line
+// (syscall.EscapeArg, which is not available on other systems): what
+// CommandLineToArgvW parses back to s.
 func quoteWindows(s string) string {
 	if s == "" {
 		return `""`
 	}
-	if !strings.ContainsAny(s, " \t\n\v\"") {
+	hasSpace := strings.ContainsAny(s, " \t")
+	if !strings.ContainsAny(s, `"\`) {
+		if hasSpace {
+			return `"` + s + `"`
+		}
 		return s
 	}
 	var b strings.Builder
-	b.WriteByte('"')
+	if hasSpace {
+		b.WriteByte('"')
+	}
 	slashes := 0
-	for _, r := range s {
-		switch r {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
 		case '\\':
 			slashes++
 		case '"':
-			b.WriteString(strings.Repeat(`\`, 2*slashes+1))
+			b.WriteString(strings.Repeat(`\`, slashes+1))
 			slashes = 0
 		default:
-			b.WriteString(strings.Repeat(`\`, slashes))
 			slashes = 0
 		}
-		if r != '\\' {
-			b.WriteRune(r)
-		}
+		b.WriteByte(s[i])
 	}
-	b.WriteString(strings.Repeat(`\`, 2*slashes))
-	b.WriteByte('"')
+	if hasSpace {
+		b.WriteString(strings.Repeat(`\`, slashes) + `"`)
+	}
 	return b.String()
 }

@@ -32,6 +32,8 @@ func TestQuoteWindows(t *testing.T) {
 		{name: "trailing backslash", in: `D:\Log Ship\`, want: `"D:\Log Ship\\"`},
 		{name: "UNC share", in: `\\dc1-sql01\logship\mgc`, want: `\\dc1-sql01\logship\mgc`},
 		{name: "backslashes before quote", in: `a b\"c`, want: `"a b\\\"c"`},
+		{name: "quote without space", in: `say"hi`, want: `say\"hi`},
+		{name: "tab", in: "a\tb", want: "\"a\tb\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
