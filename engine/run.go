@@ -218,6 +218,9 @@ func refuseUnfinished(cfg Config) error {
 	if last.Err == nil && last.Last != nil && last.Last.Type == RecRunFinished && last.Last.Data["state"] == RunSucceeded {
 		return nil
 	}
+	if tornAtCreate(cfg.FS, last) {
+		return setAsideTorn(cfg, last)
+	}
 	return cannotRun(fmt.Errorf("plan %s has an unfinished run %s (%s); continue it with `failover resume %s` — "+
 		"`failover status %s` shows where it stopped", cfg.Plan.Name, last.RunID, describeLast(last), planArg(cfg.Plan), last.RunID))
 }

@@ -1,0 +1,224 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/failover-dev/failover/engine"
+	"github.com/failover-dev/failover/engine/journal"
+)
+
+// The crash test applies testdata/crash/plan.yaml — exec.run steps that
+// append their id to a ledger file — in a helper process (this test
+// binary with FAILOVER_TEST_MAIN=1), SIGKILLs it at 50 or more moments,
+// and resumes each time, acting as an operator on in-doubt steps: it looks
+// in the ledger and answers --mark-done when the step's line is there,
+// --retry when it is not. At the end every step that is not idempotent
+// ran exactly once and the run completed.
+func TestCrashAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test spawns hundreds of processes")
+	}
+	src, err := os.ReadFile("testdata/crash/plan.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	moments := map[string]bool{}
+	kills, answers, invocations := 0, 0, 0
+	// Rounds of one whole run each (apply, kills, resumes) until the kills
+	// add up: one run of this plan takes about as long as a few kills.
+	for round := 1; kills < wantKills; round++ {
+		dir := t.TempDir()
+		ledger := filepath.Join(dir, "ledger")
+		plan := filepath.Join(dir, "plan.yaml")
+		if err := os.WriteFile(plan, bytes.ReplaceAll(src, []byte("LEDGER"), []byte(ledger)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c := &crasher{t: t, dir: dir, plan: plan, ledger: ledger, rnd: rnd, moments: map[int]bool{}, budget: wantKills - kills}
+		c.drive()
+		c.checkLedger()
+		kills, answers, invocations = kills+c.kills, answers+c.answers, invocations+c.invocations
+		for m := range c.moments {
+			moments[fmt.Sprint(round, "/", m)] = true
+		}
+	}
+	distinct := map[int]bool{}
+	for m := range moments {
+		var round, recs int
+		fmt.Sscanf(m, "%d/%d", &round, &recs)
+		distinct[recs] = true
+	}
+	if len(distinct) < 25 {
+		t.Errorf("kills landed at only %d distinct journal lengths", len(distinct))
+	}
+	t.Logf("%d kills at %d distinct journal lengths (%d distinct round/length pairs), %d operator answers, %d invocations",
+		kills, len(distinct), len(moments), answers, invocations)
+}
+
+type crasher struct {
+	t                 *testing.T
+	dir, plan, ledger string
+	rnd               *rand.Rand
+	kills, answers    int
+	invocations       int
+	moments           map[int]bool // journal record counts at the kills
+	budget            int          // kills this round may still make
+}
+
+const wantKills = 100
+
+// drive runs apply, then resume until the run completes.
+func (c *crasher) drive() {
+	t := c.t
+	args := []string{"apply", c.plan, "--auto-approve", "--parallelism", "3"}
+	for c.invocations < 2000 {
+		c.invocations++
+		killAfter := time.Duration(-1)
+		if c.kills < c.budget {
+			killAfter = time.Duration(c.rnd.IntN(90000)) * time.Microsecond
+		}
+		code, stderr, killed := c.invoke(args, killAfter)
+		switch {
+		case killed:
+			c.kills++
+			c.moments[c.journalRecords()] = true
+			args = []string{"resume", c.plan}
+		case code == 0:
+			return
+		case code == 2 && strings.Contains(stderr, "has finished; nothing to resume"):
+			// Killed after the run's end was journaled.
+			return
+		case code == 3:
+			args = c.answer()
+		case code == 2 && strings.Contains(stderr, "no run of plan"):
+			// Killed before the journal existed: start again.
+			args = []string{"apply", c.plan, "--auto-approve", "--parallelism", "3"}
+		default:
+			t.Fatalf("%v: exit %d\n%s", args, code, stderr)
+		}
+	}
+	t.Fatalf("the run did not complete after %d invocations", c.invocations)
+}
+
+// invoke runs the CLI in its own process group and SIGKILLs the whole
+// group after killAfter (never if negative).
+func (c *crasher) invoke(args []string, killAfter time.Duration) (int, string, bool) {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "FAILOVER_TEST_MAIN=1", "FAILOVER_STATE_DIR="+filepath.Join(c.dir, "state"))
+	cmd.Dir = c.dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	if killAfter >= 0 {
+		timer := time.AfterFunc(killAfter, func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+		defer timer.Stop()
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return -1, stderr.String(), true
+		}
+		return ee.ExitCode(), stderr.String(), false
+	}
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return 0, stderr.String(), false
+}
+
+// answer acts as the operator on the in-doubt steps of the run: a step
+// whose line is in the ledger happened (--mark-done), else --retry.
+func (c *crasher) answer() []string {
+	// exec.run starts each step in its own process group; a step orphaned
+	// by the kill is an echo that ends within milliseconds. Let it.
+	time.Sleep(30 * time.Millisecond)
+	rs := c.fold()
+	done := c.ledgerCounts()
+	args := []string{"resume", c.plan}
+	for id, st := range rs.Steps {
+		if st.State != engine.StateInDoubt {
+			continue
+		}
+		c.answers++
+		if done[id] > 0 {
+			args = append(args, "--mark-done", id)
+		} else {
+			args = append(args, "--retry", id)
+		}
+	}
+	if len(args) == 2 {
+		c.t.Fatalf("exit 3 with no in-doubt step")
+	}
+	return append(args, "--note", "checked the ledger")
+}
+
+func (c *crasher) fold() *engine.RunState {
+	runs, err := journal.List(filepath.Join(c.dir, "state"))
+	if err != nil || len(runs) == 0 {
+		c.t.Fatalf("list runs: %v (%d)", err, len(runs))
+	}
+	rep, err := journal.Read(journal.OSFS{}, runs[len(runs)-1].Path)
+	if err != nil {
+		c.t.Fatalf("read journal: %v", err)
+	}
+	return engine.Fold(rep)
+}
+
+func (c *crasher) journalRecords() int {
+	runs, err := journal.List(filepath.Join(c.dir, "state"))
+	if err != nil || len(runs) == 0 {
+		return -1
+	}
+	return runs[len(runs)-1].Records
+}
+
+func (c *crasher) ledgerCounts() map[string]int {
+	b, err := os.ReadFile(c.ledger)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		c.t.Fatal(err)
+	}
+	m := map[string]int{}
+	for _, l := range strings.Fields(string(b)) {
+		m[l]++
+	}
+	return m
+}
+
+// checkLedger: every step that is not idempotent ran exactly once; the
+// idempotent ones at least once; the run's last state is succeeded.
+func (c *crasher) checkLedger() {
+	t := c.t
+	counts := c.ledgerCounts()
+	rs := c.fold()
+	if rs.Ended != engine.RunSucceeded {
+		t.Errorf("run ended %q, want succeeded", rs.Ended)
+	}
+	for _, id := range rs.Order {
+		n := counts[id]
+		switch {
+		case strings.HasPrefix(id, "idem-") && n < 1:
+			t.Errorf("idempotent step %s never ran", id)
+		case !strings.HasPrefix(id, "idem-") && n != 1:
+			t.Errorf("step %s ran %d times, want exactly once", id, n)
+		}
+	}
+	if len(rs.Order) < 20 {
+		t.Errorf("only %d steps in the run", len(rs.Order))
+	}
+}

@@ -1,0 +1,47 @@
+package engine
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/failover-dev/failover/engine/journal"
+)
+
+// The frame layout of engine/journal's doc.go: an 8-byte magic, then the
+// header's frame, whose first 4 bytes are its payload length.
+const (
+	journalMagicSize = 8
+	frameHeaderSize  = 8
+)
+
+// tornAtCreate reports whether a journal ends inside its own header: the
+// process died in journal.Create, after the file appeared and before the
+// header was whole. Create syncs the header before returning and the
+// run-started record follows it, so such a run never ran a step. A
+// header that is whole but corrupt is not this case, and is refused.
+func tornAtCreate(fs journal.FS, ri journal.RunInfo) bool {
+	if ri.Err == nil || ri.Records > 0 {
+		return false
+	}
+	buf, err := fs.ReadFile(ri.Path)
+	if err != nil {
+		return false
+	}
+	if len(buf) < journalMagicSize+frameHeaderSize {
+		return true
+	}
+	n := int(binary.LittleEndian.Uint32(buf[journalMagicSize:]))
+	return n > 0 && n <= journal.MaxRecordSize && journalMagicSize+frameHeaderSize+n > len(buf)
+}
+
+// setAsideTorn renames a journal torn at creation out of the way, so that
+// the plan can be applied again; the file is kept for inspection.
+func setAsideTorn(cfg Config, ri journal.RunInfo) error {
+	to := ri.Path + ".torn-at-create"
+	if err := cfg.FS.Rename(ri.Path, to); err != nil {
+		return fmt.Errorf("set aside journal %s torn at creation: %w", ri.Path, err)
+	}
+	cfg.Log.Warn().Str("journal", ri.Path).Str("kept_as", to).
+		Msg("the previous run died while creating its journal, before any step ran: set aside")
+	return nil
+}
