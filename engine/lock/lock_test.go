@@ -218,3 +218,33 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+// TestZombieIsDead: a holder that was killed but not yet reaped by its
+// parent will never renew its lock, so it counts as dead.
+func TestZombieIsDead(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc: zombies are not told from live processes here")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperSleep$")
+	cmd.Env = append(os.Environ(), "LOCK_TEST_SLEEP=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	if !ProcessAlive(pid) {
+		t.Fatalf("a running child %d reported dead", pid)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the killed, unreaped child to count as dead", func() bool { return !ProcessAlive(pid) })
+	_ = cmd.Wait()
+}
+
+// TestHelperSleep is the child of TestZombieIsDead: it sleeps until killed.
+func TestHelperSleep(t *testing.T) {
+	if os.Getenv("LOCK_TEST_SLEEP") != "1" {
+		t.Skip("helper process only")
+	}
+	time.Sleep(time.Minute)
+}

@@ -3,8 +3,10 @@
 package lock
 
 import (
+	"bytes"
 	"errors"
 	"os"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -49,13 +51,34 @@ func syncDir(dir string) error {
 
 // ProcessAlive reports whether a process with this pid exists on this
 // host. kill(pid, 0) checks without sending anything; EPERM means it exists
-// but belongs to another user.
+// but belongs to another user. On Linux a zombie (exited, not yet reaped by
+// its parent) counts as dead: it will never renew its lock.
 func ProcessAlive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}
 	err := unix.Kill(pid, 0)
-	return err == nil || errors.Is(err, unix.EPERM)
+	if err != nil && !errors.Is(err, unix.EPERM) {
+		return false
+	}
+	return !zombie(pid)
+}
+
+// zombie reports whether /proc says pid has exited and awaits its parent.
+// Where there is no /proc, it says no.
+func zombie(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// "pid (comm) S ...": comm may hold spaces and parentheses, so the
+	// state is the first field after the last ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return false
+	}
+	fields := bytes.Fields(b[i+1:])
+	return len(fields) > 0 && string(fields[0]) == "Z"
 }
 
 // retrySharing runs fn once: on Unix an open file never blocks a rename or
