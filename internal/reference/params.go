@@ -31,7 +31,7 @@ func paramsObject(specs []actions.ParamSpec, extra obj) obj {
 
 // paramSchema is the schema of one param's value.
 func paramSchema(s actions.ParamSpec) obj {
-	out := valueSchema(s)
+	out := annotatable(valueSchema(s))
 	doc := s.Doc
 	if s.Default != "" {
 		out["default"] = defaultValue(s)

@@ -103,7 +103,19 @@ func ref(name string) obj { return obj{"$ref": "#/$defs/" + name} }
 
 // withDoc returns s with a description.
 func withDoc(s obj, doc string) obj {
-	out := obj{"description": doc}
+	out := annotatable(s)
+	out["description"] = doc
+	return out
+}
+
+// annotatable returns a copy of s to which a description or default can
+// be added. Draft-07 validators, which editors' YAML servers still are,
+// ignore every keyword beside a $ref, so a $ref goes inside an allOf.
+func annotatable(s obj) obj {
+	if _, isRef := s["$ref"]; isRef {
+		return obj{"allOf": []any{s}}
+	}
+	out := obj{}
 	for k, v := range s {
 		out[k] = v
 	}

@@ -3,6 +3,7 @@ package reference
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -164,4 +165,35 @@ func TestSchemaIsDeterministic(t *testing.T) {
 	if !bytes.Contains(a, []byte(`"$schema": "https://json-schema.org/draft/2020-12/schema"`)) {
 		t.Error("schema does not declare draft 2020-12")
 	}
+}
+
+// TestSchemaKeepsRefsAlone guards editor support: draft-07 validators
+// (the YAML language server) ignore keywords beside a $ref, so a
+// description or default must never sit next to one.
+func TestSchemaKeepsRefsAlone(t *testing.T) {
+	raw, err := Schema(builtin.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if _, ok := x["$ref"]; ok && len(x) > 1 {
+				t.Errorf("%s: $ref has siblings %v", path, x)
+			}
+			for k, e := range x {
+				walk(path+"/"+k, e)
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s/%d", path, i), e)
+			}
+		}
+	}
+	walk("#", doc)
 }
