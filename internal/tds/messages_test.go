@@ -32,7 +32,7 @@ func TestPanickingHandlerIsAnError(t *testing.T) {
 	db := openDB(t, dsn)
 	_, err := db.Exec("raise panic")
 	var me mssql.Error
-	if !errors.As(err, &me) || !strings.Contains(me.Message, "boom") {
+	if !errors.As(err, &me) || !strings.Contains(me.Message, "boom") || !strings.Contains(me.Message, "testHandler).statement server_test.go:") {
 		t.Fatalf("error = %v, want the panic as an error", err)
 	}
 }

@@ -3,6 +3,9 @@ package tds
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"time"
 )
 
@@ -59,7 +62,8 @@ func (s *session) handle(m message) {
 	defer w.finish()
 	defer func() {
 		if r := recover(); r != nil {
-			w.Error(Message{Number: 50000, State: 1, Class: 16, Text: fmt.Sprintf("internal error in the lab: %v", r)})
+			w.Error(Message{Number: 50000, State: 1, Class: 16,
+				Text: fmt.Sprintf("internal error in the lab: %v (at %s)", r, panicSite())})
 		}
 	}()
 	switch m.typ {
@@ -107,6 +111,22 @@ func (s *session) rpc(ctx context.Context, data []byte, w *responseWriter) {
 		return
 	}
 	s.srv.h.RPC(ctx, s, req.proc, req.params, w)
+}
+
+// panicSite names the function and line that panicked: the first frame
+// below the runtime's panic machinery.
+func panicSite() string {
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, "runtime.") {
+			return fmt.Sprintf("%s %s:%d", f.Function, filepath.Base(f.File), f.Line)
+		}
+		if !more {
+			return "unknown"
+		}
+	}
 }
 
 func decodeError(err error) Message {
