@@ -56,7 +56,7 @@ func valueSchema(s actions.ParamSpec) obj {
 	switch s.Kind {
 	case actions.ParamString:
 		if len(s.Enum) > 0 {
-			return typed(obj{"enum": s.Enum}, "")
+			return typed(obj{"enum": enumValues(s.Enum)}, "")
 		}
 		return obj{"type": []string{"string", "number", "boolean"}}
 	case actions.ParamInt:
@@ -89,4 +89,24 @@ func defaultValue(s actions.ParamSpec) any {
 		}
 	}
 	return s.Default
+}
+
+// enumValues lists the allowed values of an enum param as JSON values:
+// each string, plus the boolean or number YAML reads when it is written
+// without quotes (encrypt: true), which the loader takes as its text.
+func enumValues(enum []string) []any {
+	out := make([]any, 0, len(enum))
+	for _, e := range enum {
+		out = append(out, e)
+	}
+	for _, e := range enum {
+		var v any
+		if err := json.Unmarshal([]byte(e), &v); err == nil {
+			switch v.(type) {
+			case bool, float64:
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }

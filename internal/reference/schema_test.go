@@ -197,3 +197,26 @@ func TestSchemaKeepsRefsAlone(t *testing.T) {
 	}
 	walk("#", doc)
 }
+
+func TestSchemaTakesUnquotedScalarsAsTheLoaderDoes(t *testing.T) {
+	sch := compile(t, builtin.New())
+	tests := []struct {
+		name string
+		plan string
+		ok   bool
+	}{
+		{name: "enum value read as a boolean", plan: "version: 1\ntargets:\n  db: {type: sqlserver, server: h, encrypt: true}\n", ok: true},
+		{name: "number for a string field", plan: "version: 1\ntargets:\n  db: {type: sqlserver, server: 10, app_name: 42}\n", ok: true},
+		{name: "numbers in a list of strings", plan: "version: 1\nsteps:\n  - {id: a, action: exec.run, with: {program: sleep, args: [1, true]}}\n", ok: true},
+		{name: "enum value not allowed", plan: "version: 1\ntargets:\n  db: {type: sqlserver, server: h, encrypt: yes}\n"},
+		{name: "mapping for a string field", plan: "version: 1\ntargets:\n  db: {type: sqlserver, server: {a: b}}\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := sch.Validate(instance(t, []byte(tt.plan)))
+			if (err == nil) != tt.ok {
+				t.Errorf("valid = %v, want %v (%v)", err == nil, tt.ok, err)
+			}
+		})
+	}
+}
