@@ -283,3 +283,40 @@ func TestFrameLengthIsLittleEndianAndChecked(t *testing.T) {
 		}
 	}
 }
+
+func TestSalvage(t *testing.T) {
+	base := newMemFS()
+	want := writeJournal(t, base, "j", 5)
+	full, _ := base.ReadFile("j")
+	ends := frameEnds(t, full)
+	bad := append([]byte(nil), full...)
+	bad[ends[2]+10] ^= 0x04 // damage record 3
+	tests := []struct {
+		name    string
+		content []byte
+		want    []Record
+		offsets []int64
+	}{
+		{name: "clean", content: full},
+		{name: "torn tail", content: full[:len(full)-2]},
+		{name: "damage in the middle", content: bad, want: want[3:], offsets: ends[3:5]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := newMemFS()
+			fsys.set("j", tt.content)
+			got, err := Salvage(fsys, "j")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("salvaged %d records, want %d", len(got), len(tt.want))
+			}
+			for i, s := range got {
+				if !reflect.DeepEqual(s.Record, tt.want[i]) || s.Offset != tt.offsets[i] {
+					t.Errorf("salvaged %d = %+v at %d, want %+v at %d", i, s.Record, s.Offset, tt.want[i], tt.offsets[i])
+				}
+			}
+		})
+	}
+}

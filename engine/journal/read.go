@@ -108,19 +108,28 @@ func parseRecords(buf []byte, off int64) (int64, []Record, *Damage) {
 // decodeRecord decodes a payload whose checksum is good and checks that its
 // sequence number is the expected one.
 func decodeRecord(payload []byte, want uint64) (Record, string) {
-	var r Record
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	if err := dec.Decode(&r); err != nil {
+	r, err := unmarshalRecord(payload)
+	if err != nil {
 		return r, fmt.Sprintf("undecodable record: %v", err)
 	}
 	if r.Seq != want {
 		return r, fmt.Sprintf("record has seq %d, want %d", r.Seq, want)
 	}
+	return r, ""
+}
+
+// unmarshalRecord decodes a record's JSON, outputs' numbers as plan values.
+func unmarshalRecord(payload []byte) (Record, error) {
+	var r Record
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	if err := dec.Decode(&r); err != nil {
+		return r, err
+	}
 	for k, v := range r.Outputs {
 		r.Outputs[k] = plainNumbers(v)
 	}
-	return r, ""
+	return r, nil
 }
 
 // plainNumbers turns json.Number values into int64 when they are whole and

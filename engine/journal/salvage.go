@@ -1,0 +1,40 @@
+package journal
+
+import "fmt"
+
+// Salvaged is a good record found after a journal's first damage.
+type Salvaged struct {
+	Offset int64
+	Record Record
+}
+
+// Salvage returns the good records that follow a journal's first damage,
+// with their offsets, so that an operator can see what a forced repair
+// would drop (and what `journal dump` can show beyond the damage). A clean
+// journal, or one with only a bad tail, has none. It changes nothing.
+func Salvage(fsys FS, path string) ([]Salvaged, error) {
+	buf, err := fsys.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read journal %s: %w", path, err)
+	}
+	rp, _, err := parse(path, buf)
+	if rp == nil {
+		return nil, err
+	}
+	if rp.Damage == nil || !rp.Damage.Trailing {
+		return nil, nil
+	}
+	var out []Salvaged
+	for off := rp.Damage.Offset + 1; off+frameHeaderSize < int64(len(buf)); {
+		payload, next, reason := frameAt(buf, off)
+		if reason != "" {
+			off++ // resynchronise byte by byte, as the damage check does
+			continue
+		}
+		if r, err := unmarshalRecord(payload); err == nil {
+			out = append(out, Salvaged{Offset: off, Record: r})
+		}
+		off = next
+	}
+	return out, nil
+}
