@@ -39,6 +39,9 @@ func runCommand(ctx context.Context, env *actions.Env, p *Params) (*result, erro
 	if cmd.Err != nil {
 		return nil, actions.MarkPermanent(fmt.Errorf("find program %s: %w", p.Program, cmd.Err))
 	}
+	if err := checkDir(p.Dir); err != nil {
+		return nil, actions.MarkPermanent(err)
+	}
 	cmd.Dir = p.Dir
 	cmd.Env = mergeEnv(os.Environ(), p.Env)
 	cmd.WaitDelay = waitDelay
@@ -92,6 +95,22 @@ func startError(program string, err error) error {
 		return actions.MarkPermanent(err)
 	}
 	return err
+}
+
+// checkDir fails unless dir is empty or an existing directory. The
+// start error would say less, and differently on each OS.
+func checkDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("use working directory: %w", err)
+	case !fi.IsDir():
+		return fmt.Errorf("use working directory %s: not a directory", dir)
+	}
+	return nil
 }
 
 // mergeEnv returns base with the overrides applied, or nil (inherit

@@ -151,7 +151,17 @@ func TestRunErrors(t *testing.T) {
 				return p
 			},
 			class: actions.Permanent,
-			msg:   []string{"start "},
+			msg:   []string{"use working directory: ", "gone"},
+		},
+		{
+			name: "working directory is a file",
+			params: func(t *testing.T) *Params {
+				p := helperParams(t, "echo")
+				p.Dir = p.Program
+				return p
+			},
+			class: actions.Permanent,
+			msg:   []string{"not a directory"},
 		},
 		{
 			name:   "invalid params",
