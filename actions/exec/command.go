@@ -68,11 +68,9 @@ func runCommand(ctx context.Context, env *actions.Env, p *Params) (*result, erro
 	return res, waitResult(ctx, p.Program, waitErr, res)
 }
 
-// waitResult interprets cmd.Wait's error and fills res.exitCode.
+// waitResult interprets cmd.Wait's error and fills res.exitCode. A
+// program that exited 0 succeeded even if the context ended just after.
 func waitResult(ctx context.Context, program string, err error, res *result) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return fmt.Errorf("run %s: killed with its child processes: %w", program, ctxErr)
-	}
 	var exitErr *osexec.ExitError
 	switch {
 	case err == nil, errors.Is(err, osexec.ErrWaitDelay):
@@ -80,6 +78,8 @@ func waitResult(ctx context.Context, program string, err error, res *result) err
 		// held its output open; the tree release kills it.
 		res.exitCode = 0
 		return nil
+	case ctx.Err() != nil:
+		return fmt.Errorf("run %s: killed with its child processes: %w", program, ctx.Err())
 	case errors.As(err, &exitErr):
 		res.exitCode = exitErr.ExitCode()
 		return nil
