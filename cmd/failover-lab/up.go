@@ -47,16 +47,26 @@ DIR/lab.env, DIR/targets.yaml, DIR/lab.pid and DIR/lab.log, and prints lab.env.`
 	return cmd
 }
 
-// up starts the lab in the background unless it already runs.
+// up starts the lab in the background unless it already runs. A lab
+// process that is still starting (another up) is waited for, never
+// started twice.
 func up(ctx context.Context, d labDir, o initOpts, timeout time.Duration, log zerolog.Logger) error {
-	if r, ok := running(d); ok && !o.reset {
-		log.Info().Int("pid", r.PID).Str("dir", d.path).Msg("lab already running")
-		return nil
-	}
 	if o.reset {
 		if err := down(d, timeout, log); err != nil {
 			return err
 		}
+	} else if pid, _ := d.readPID(); pid != 0 && processAlive(pid) {
+		alive := func() error {
+			if !processAlive(pid) {
+				return fmt.Errorf("lab process %d exited", pid)
+			}
+			return nil
+		}
+		if err := waitReady(ctx, d, pid, timeout, alive); err != nil {
+			return fmt.Errorf("the lab in %s runs as pid %d but is not ready (%w); see %s or run failover-lab down", d.path, pid, err, d.logFile())
+		}
+		log.Info().Int("pid", pid).Str("dir", d.path).Msg("lab already running")
+		return nil
 	}
 	if err := initIfNeeded(d, o, log); err != nil {
 		return err
@@ -68,25 +78,46 @@ func up(ctx context.Context, d labDir, o initOpts, timeout time.Duration, log ze
 	if err != nil {
 		return err
 	}
-	if err := child.waitReady(ctx, d, timeout); err != nil {
-		return err
+	if err := waitReady(ctx, d, child.pid, timeout, child.exited); err != nil {
+		child.kill()
+		return fmt.Errorf("%w; end of %s:\n%s", err, d.logFile(), child.logTail(d))
 	}
 	log.Info().Int("pid", child.pid).Str("dir", d.path).Msg("lab up; source " + d.envFile())
 	return nil
 }
 
-// running returns the run info of a lab that is up: its process lives,
-// it published lab.run.json, and every instance accepts connections.
-func running(d labDir) (runInfo, bool) {
-	pid, err := d.readPID()
-	if err != nil || pid == 0 || !processAlive(pid) {
-		return runInfo{}, false
-	}
+// ready reports whether the lab process pid published lab.run.json and
+// every instance accepts connections.
+func ready(d labDir, pid int) bool {
 	r, ok, err := d.readRun()
-	if err != nil || !ok || r.PID != pid {
-		return runInfo{}, false
+	return err == nil && ok && r.PID == pid && dialAll(r.Addrs) == nil
+}
+
+// readyPoll is how often up looks whether the lab is ready.
+const readyPoll = 100 * time.Millisecond
+
+// waitReady waits until the lab process pid is ready. exited reports a
+// process that died meanwhile.
+func waitReady(ctx context.Context, d labDir, pid int, timeout time.Duration, exited func() error) error {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	t := time.NewTicker(readyPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-deadline.C:
+			return fmt.Errorf("the lab was not ready within %s", timeout)
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the lab: %w", ctx.Err())
+		case <-t.C:
+			if ready(d, pid) {
+				return nil
+			}
+			if err := exited(); err != nil {
+				return err
+			}
+		}
 	}
-	return r, dialAll(r.Addrs) == nil
 }
 
 // dialAll checks that every address accepts a TCP connection.
@@ -107,6 +138,7 @@ func dialAll(addrs map[string]string) error {
 type background struct {
 	pid     int
 	exitCh  chan error // receives the child's exit while up waits
+	exit    error      // the exit, once exited saw it
 	logFrom int64      // size of lab.log before the child started
 	cmd     *exec.Cmd
 }
@@ -140,36 +172,26 @@ func startBackground(d labDir) (*background, error) {
 	return b, nil
 }
 
-// readyPoll is how often up looks whether the lab is ready.
-const readyPoll = 100 * time.Millisecond
-
-// waitReady waits until the child published lab.run.json and its
-// instances accept connections. A child that dies, or is not ready in
-// time, fails up with the end of its log.
-func (b *background) waitReady(ctx context.Context, d labDir, timeout time.Duration) error {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	t := time.NewTicker(readyPoll)
-	defer t.Stop()
-	for {
-		select {
-		case err := <-b.exitCh:
-			return fmt.Errorf("the lab process exited (%v) before it was ready; end of %s:\n%s", err, d.logFile(), b.logTail(d))
-		case <-deadline.C:
-			b.kill()
-			return fmt.Errorf("the lab was not ready within %s; end of %s:\n%s", timeout, d.logFile(), b.logTail(d))
-		case <-ctx.Done():
-			b.kill()
-			return fmt.Errorf("wait for the lab: %w", ctx.Err())
-		case <-t.C:
-			if r, ok, _ := d.readRun(); ok && r.PID == b.pid && dialAll(r.Addrs) == nil {
-				return nil
-			}
-		}
+// exited returns the child's exit as an error once it ended, nil while
+// it runs. It remembers the exit, so kill and later calls still see it.
+func (b *background) exited() error {
+	if b.exit != nil {
+		return b.exit
+	}
+	select {
+	case err := <-b.exitCh:
+		b.exit = fmt.Errorf("the lab process exited before it was ready (%v)", err)
+		return b.exit
+	default:
+		return nil
 	}
 }
 
+// kill ends a child that is not ready and reaps it.
 func (b *background) kill() {
+	if b.exited() != nil {
+		return
+	}
 	_ = b.cmd.Process.Kill()
 	<-b.exitCh
 }
