@@ -9,9 +9,10 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// maxNodes bounds the size of a document after its aliases are expanded,
-// so that a small file of nested aliases cannot exhaust memory.
-const maxNodes = 2_000_000
+// maxAliasNodes bounds the nodes that alias expansion may add to a
+// document, so that a small file of nested aliases (a "billion laughs")
+// cannot exhaust time or memory.
+const maxAliasNodes = 100_000
 
 // node is a YAML node with its file: plans merged through extends mix
 // nodes of several files, and every diagnostic must point into the file
@@ -102,6 +103,9 @@ func parseFile(file string, data []byte) (*node, Diagnostics) {
 	}
 	c := converter{file: file}
 	root := c.convert(doc.Content[0])
+	if c.aliased > maxAliasNodes {
+		return nil, c.diags
+	}
 	return root, c.diags
 }
 
@@ -137,9 +141,10 @@ func firstColumn(data []byte, line int) int {
 }
 
 type converter struct {
-	file  string
-	count int
-	diags Diagnostics
+	file    string
+	aliased int // nodes added by expanding aliases
+	inAlias int // depth of alias expansion
+	diags   Diagnostics
 }
 
 func (c *converter) errorf(pos Pos, format string, args ...any) {
@@ -148,15 +153,20 @@ func (c *converter) errorf(pos Pos, format string, args ...any) {
 
 // convert copies a yaml.Node tree, expanding aliases and resolving tags.
 func (c *converter) convert(y *yaml.Node) *node {
-	c.count++
-	if c.count > maxNodes {
-		if c.count == maxNodes+1 {
-			c.errorf(Pos{File: c.file, Line: y.Line, Col: y.Column}, "document too large after expanding aliases")
+	if c.inAlias > 0 {
+		c.aliased++
+	}
+	if c.aliased > maxAliasNodes {
+		if c.aliased == maxAliasNodes+1 {
+			c.errorf(Pos{File: c.file, Line: y.Line, Col: y.Column},
+				"document too large: its aliases expand to more than %d values", maxAliasNodes)
 		}
 		return &node{kind: yaml.ScalarNode, tag: "!!null", pos: Pos{File: c.file, Line: y.Line, Col: y.Column}}
 	}
 	if y.Kind == yaml.AliasNode && y.Alias != nil {
+		c.inAlias++
 		n := c.convert(y.Alias)
+		c.inAlias--
 		cp := *n
 		cp.pos = Pos{File: c.file, Line: y.Line, Col: y.Column}
 		return &cp
@@ -191,7 +201,7 @@ func (c *converter) dedupe(content []*node) []*node {
 			c.errorf(k.pos, "YAML merge keys (<<) are not supported; use extends or vars")
 			continue
 		}
-		if first, dup := seen[k.value]; dup {
+		if first, dup := seen[k.value]; dup && c.aliased <= maxAliasNodes {
 			c.errorf(k.pos, "duplicate key %q (first at line %d, column %d)", k.value, first.Line, first.Col)
 			continue
 		}

@@ -17,6 +17,35 @@ type varTable struct {
 	chain []string
 }
 
+// maxVarValues bounds the size of one var's value once the vars it
+// references are substituted: vars that each repeat the one before would
+// otherwise grow exponentially.
+const maxVarValues = 10_000
+
+// withinSize reports whether v holds at most limit values, looking at no
+// more than limit of them.
+func withinSize(v *Value, limit int) bool {
+	count := 0
+	var walk func(x *Value) bool
+	walk = func(x *Value) bool {
+		if count++; count > limit {
+			return false
+		}
+		for _, e := range x.List {
+			if !walk(e) {
+				return false
+			}
+		}
+		for _, e := range x.Map {
+			if !walk(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return walk(v)
+}
+
 var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 // collectVars gathers the plan's vars, then each vars file's, then each
@@ -136,6 +165,10 @@ func (t *varTable) resolve(l *loader, name string, use Pos) *Value {
 	t.state[name] = 1
 	t.chain = append(t.chain, name)
 	v := l.value(n, &refCtx{field: "vars", runtime: true, steps: true})
+	if !l.bad[v] && !withinSize(v, maxVarValues) {
+		l.errorf(n.pos, "variable %q expands to more than %d values", name, maxVarValues)
+		v = l.poisoned(n.pos)
+	}
 	t.chain = t.chain[:len(t.chain)-1]
 	t.state[name] = 2
 	t.vals[name] = v
