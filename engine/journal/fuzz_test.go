@@ -23,6 +23,9 @@ func FuzzRead(f *testing.F) {
 		fsys := newMemFS()
 		fsys.set("j", data)
 		rp, err := Read(fsys, "j")
+		if _, serr := Salvage(fsys, "j"); (serr != nil) != (rp == nil) {
+			t.Fatalf("Salvage err %v, but Read returned a replay: %v", serr, rp != nil)
+		}
 		if rp == nil {
 			if err == nil {
 				t.Fatal("no replay and no error")
