@@ -55,6 +55,10 @@ type ChainSpec struct {
 	// ForkMismatch: a stale file from another recovery fork whose LSNs
 	// look like the next ones (4330).
 	ForkMismatch bool
+	// OtherFiles: files in the folder that are not log backups: the full
+	// backup (.bak, BackupType 1), a STANDBY undo file (.tuf) and a copy
+	// in progress (.tmp), so tools classify by header, not by extension.
+	OtherFiles bool
 }
 
 // DefaultChainSpec is the chain of the default lab: eight 15-minute log
@@ -108,6 +112,9 @@ type ChainFile struct {
 	Restored bool
 	// CutAt > 0 writes only the first CutAt bytes (a truncated file).
 	CutAt int
+	// Raw, when not nil, is the content of a file that is not a lab
+	// backup file; Sets is then empty.
+	Raw []byte
 }
 
 // ErrSpec is wrapped by GenerateChain's errors about an impossible spec.
@@ -135,6 +142,9 @@ func (c Chain) Write(shareDir, copyDir string) error {
 
 // Bytes is the file's content, cut at CutAt for a truncated file.
 func (f ChainFile) Bytes() ([]byte, error) {
+	if f.Raw != nil {
+		return f.Raw, nil
+	}
 	b, err := Encode(f.Sets)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", f.Name, err)

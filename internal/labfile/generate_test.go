@@ -181,6 +181,31 @@ func TestGenerateChainSwitches(t *testing.T) {
 				t.Errorf("%d files give 4330 at the restore point, replay to %s; want 1 and the tip", stale, end.RedoStartLSN)
 			}
 		}},
+		{name: "other files", set: func(s *ChainSpec) { s.OtherFiles = true }, check: func(t *testing.T, c Chain) {
+			kinds := map[string]error{}
+			for _, f := range c.Files {
+				b, err := f.Bytes()
+				if err != nil {
+					t.Fatal(err)
+				}
+				sets, err := Decode(b)
+				switch ext := filepath.Ext(f.Name); {
+				case ext == ".bak" && err == nil && len(sets) == 1 && sets[0].BackupType == TypeFull:
+					kinds[ext] = nil
+					if sets[0].CheckpointLSN != c.Full.CheckpointLSN {
+						t.Errorf("the .bak is not the chain's full backup")
+					}
+				case ext != ".trn":
+					kinds[ext] = err
+				}
+			}
+			if len(kinds) != 3 || kinds[".bak"] != nil || !errors.Is(kinds[".tuf"], ErrNotBackup) || !errors.Is(kinds[".tmp"], ErrTruncated) {
+				t.Errorf("other files: %v; want a full .bak, a .tuf that is no backup, a truncated .tmp", kinds)
+			}
+			if end, _ := replay(t, c); end.RedoStartLSN != c.Tip {
+				t.Errorf("replay reached %s, want the tip", end.RedoStartLSN)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,6 +219,7 @@ func TestGenerateChainSwitches(t *testing.T) {
 func TestGenerateChainDeterministic(t *testing.T) {
 	s := testSpec()
 	s.Gap, s.ForeignFiles, s.MultiSetFile, s.EmptyLogBackup, s.ForkMismatch, s.Truncated = true, true, true, true, true, true
+	s.OtherFiles = true
 	a, b := generate(t, s), generate(t, s)
 	if !reflect.DeepEqual(a, b) {
 		t.Error("the same spec gave two different chains")

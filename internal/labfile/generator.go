@@ -19,6 +19,8 @@ type generator struct {
 	fork uuid.UUID
 	// vlf, block: the next log record's position.
 	vlf, block uint32
+	// fullSet is the full backup, once full made it.
+	fullSet BackupSet
 }
 
 func newGenerator(s ChainSpec) *generator {
@@ -66,6 +68,7 @@ func (g *generator) full() BackupSet {
 	set.BackupSize = int64(set.DataPages+set.LogPages)*8192 + 12288
 	// g.block stays at b: the first log backup begins at the full
 	// backup's first LSN and, moving at least 40 blocks, ends after it.
+	g.fullSet = set
 	return set
 }
 
@@ -163,6 +166,9 @@ func (g *generator) files(lay chainLayout, sets []BackupSet) ([]ChainFile, []Bac
 	if s.ForeignFiles {
 		files = append(files, g.foreign(len(sets))...)
 	}
+	if s.OtherFiles {
+		files = append(files, g.others(sets[len(sets)-1])...)
+	}
 	sort.SliceStable(files, func(a, b int) bool { return files[a].Name < files[b].Name })
 	return files, missing
 }
@@ -210,4 +216,20 @@ func (g *generator) foreign(n int) []ChainFile {
 		files = append(files, ChainFile{Name: FileName(s.ForeignDatabase, at), Sets: []BackupSet{set}})
 	}
 	return files
+}
+
+// others are the files in a log shipping folder that are not log
+// backups: the full backup, a STANDBY undo file and a partial copy of the
+// newest log backup under a temporary name.
+func (g *generator) others(newest BackupSet) []ChainFile {
+	s := g.spec
+	full := g.fullSet
+	full.Position = 1
+	stamp := func(t time.Time) string { return s.Database + "_" + t.UTC().Format("20060102150405") }
+	partial, _ := Encode([]BackupSet{newest})
+	return []ChainFile{
+		{Name: stamp(full.BackupStartDate) + ".bak", Sets: []BackupSet{full}},
+		{Name: s.Database + "_standby.tuf", Raw: []byte("TUF undo data of a STANDBY restore (simulated)\n")},
+		{Name: FileName(s.Database, newest.BackupStartDate) + ".tmp", Raw: partial[:len(partial)/3]},
+	}
 }
