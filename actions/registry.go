@@ -131,6 +131,10 @@ type TargetType struct {
 	// Params is a zero value of the struct describing the target's fields;
 	// fields tagged `param:",secret"` may hold ${secrets.X}.
 	Params any
+	// Validate, if set, checks the decoded fields beyond their types
+	// (cross-field rules such as "dsn excludes server"). It is called only
+	// when no field holds a value known only at run time.
+	Validate func(params any) error
 }
 
 // Registry maps type names to types. It is filled once, before use, and
