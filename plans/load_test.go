@@ -238,3 +238,39 @@ func TestLoadErrorsOutsidePlans(t *testing.T) {
 		})
 	}
 }
+
+func TestReportsEveryDiagnostic(t *testing.T) {
+	files := map[string]string{"plan.yaml": `version: 1
+name: many
+vars: { db: mgc }
+steps:
+  - id: a
+    action: fs.cpy
+  - id: b
+    action: sql.exec
+    needs: [c]
+    with: { database: "${vars.dbb}", query: "SELECT 1", dst: x }
+  - id: b
+    action: approval
+    timeout: soon
+`}
+	_, ds := Load("plan.yaml", Options{Registry: testRegistry(), ReadFile: memFiles(files)})
+	want := []string{
+		`6:13: error: unknown action type "fs.cpy"`,
+		`7:5: error: sql.exec needs a target of type sqlserver`,
+		`10:24: error: undefined variable "dbb"`,
+		`10:57: error: unknown parameter "dst" for sql.exec`,
+		`11:9: error: duplicate step id "b"`,
+		`13:14: error: timeout: "soon" is not a duration`,
+		`9:13: error: step "b" needs unknown step "c"`,
+	}
+	text := textOf(ds)
+	if len(ds) != len(want) {
+		t.Errorf("want %d diagnostics, got:\n%s", len(want), text)
+	}
+	for _, w := range want {
+		if !strings.Contains(text, "plan.yaml:"+w) {
+			t.Errorf("missing %q in:\n%s", w, text)
+		}
+	}
+}

@@ -69,7 +69,7 @@ func (l *loader) collectVars(n *node) {
 
 func (l *loader) varNames() []string {
 	names := sortedKeys(l.vars.src)
-	for k := range l.vars.lit {
+	for _, k := range sortedKeys(l.vars.lit) {
 		if _, ok := l.vars.src[k]; !ok {
 			names = append(names, k)
 		}
