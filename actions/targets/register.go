@@ -12,15 +12,18 @@ import (
 
 // Register adds the sqlserver, powershell and host target types to r.
 func Register(r *actions.Registry) {
-	r.RegisterTarget(sqlServerType())
-	r.RegisterTarget(powerShellType())
-	r.RegisterTarget(hostType())
+	for _, t := range []*actions.TargetType{sqlServerType(), powerShellType(), hostType()} {
+		name := t.Name
+		t.Validate = func(params any) error { return Validate(name, params) }
+		r.RegisterTarget(t)
+	}
 }
 
 // Validate checks a target's decoded fields beyond their types (the
 // cross-field rules of its type). params is what actions.Decode returns
-// for the target type's Params. actions.TargetType has no Validate hook,
-// so the plan loader calls this for every target whose fields are static.
+// for the target type's Params. Register sets it as each type's
+// Validate, which the plan loader calls for every target whose fields are
+// static.
 func Validate(targetType string, params any) error {
 	switch targetType {
 	case "sqlserver":
