@@ -135,3 +135,39 @@ func TestGenerateCertificatesReplacesDamaged(t *testing.T) {
 		t.Fatalf("regenerated pair does not load: %v", err)
 	}
 }
+
+func TestNegotiatedPacketSize(t *testing.T) {
+	dir := t.TempDir()
+	ca, cert, key, err := GenerateCertificates(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, dsn := startServer(t, newTestHandler(), Config{CertFile: cert, KeyFile: key})
+	tests := []struct {
+		name, params string
+		want         int
+	}{
+		{"smallest, plain", "&packet+size=512", 512},
+		{"smallest, encrypted", "&packet+size=512&encrypt=true&certificate=" + ca, 512},
+		{"largest", "&packet+size=32767", 32767},
+		{"default", "", defaultPacketSize},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := strings.Replace(dsn, "&encrypt=disable", "", 1)
+			if !strings.Contains(tt.params, "encrypt=") {
+				u += "&encrypt=disable"
+			}
+			db := openDB(t, u+tt.params)
+			var spid int
+			if err := db.QueryRow("select @@spid").Scan(&spid); err != nil {
+				t.Fatal(err)
+			}
+			s, _ := srv.Session(spid)
+			if got := s.(*session).pw.size; got != tt.want {
+				t.Fatalf("packet size = %d, want %d", got, tt.want)
+			}
+			checkLargeExchange(t, db)
+		})
+	}
+}
