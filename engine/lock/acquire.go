@@ -27,9 +27,18 @@ func Acquire(stateDir, plan string, info Info) (*Lock, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = createExclusive(path, data)
-	if errors.Is(err, fs.ErrExist) {
+	// A holder may release between our failed create and our read of its
+	// lock: then the lock is free, so try again (bounded, against endless
+	// churn).
+	for range 100 {
+		err = createExclusive(path, data)
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
 		holder, rerr := readFile(path)
+		if isNotExist(rerr) {
+			continue
+		}
 		if rerr != nil {
 			return nil, fmt.Errorf("lock %s is held, and its holder cannot be read: %w", path, rerr)
 		}

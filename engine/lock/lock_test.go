@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -247,4 +248,42 @@ func TestHelperSleep(t *testing.T) {
 		t.Skip("helper process only")
 	}
 	time.Sleep(time.Minute)
+}
+
+// TestAcquireReleaseChurn: goroutines acquire and release in a loop. Never
+// two holders at once, and a lock released under a contender's feet is
+// never reported as unreadable.
+func TestAcquireReleaseChurn(t *testing.T) {
+	state := t.TempDir()
+	var holders, wins atomic.Int32
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 40 {
+				l, err := Acquire(state, "plan", Info{RunID: "run-" + strconv.Itoa(g) + "-" + strconv.Itoa(i)})
+				var held *HeldError
+				if errors.As(err, &held) {
+					continue
+				}
+				if err != nil {
+					t.Errorf("Acquire: %v", err)
+					return
+				}
+				if holders.Add(1) != 1 {
+					t.Errorf("two holders at once")
+				}
+				wins.Add(1)
+				holders.Add(-1)
+				if err := l.Release(); err != nil {
+					t.Errorf("Release: %v", err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() == 0 {
+		t.Error("no Acquire ever succeeded")
+	}
 }
