@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/failover-dev/failover/engine"
+	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/engine/lock"
+)
+
+// cli runs the command tree in-process as main's run does, without a
+// terminal, and returns the exit code and both streams.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := newApp(strings.NewReader(""), &out, &errb)
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	var se *silentError
+	if err != nil && !errors.As(err, &se) {
+		fmt.Fprintf(&errb, "failover: %s\n", err)
+	}
+	return exitCode(err), out.String(), errb.String()
+}
+
+// writePlan writes a plan whose steps are exec.run of this test binary
+// standing in for a program: `--version` succeeds, `no-such-command`
+// fails with exit 2. body holds the steps, with PROGRAM for the binary.
+func writePlan(t *testing.T, body string) (dir, plan string) {
+	t.Helper()
+	dir = t.TempDir()
+	t.Setenv("FAILOVER_STATE_DIR", filepath.Join(dir, "state"))
+	bin, err := filepath.Abs(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "version: 1\nname: cli-test\nsteps:\n" + strings.ReplaceAll(body, "PROGRAM", filepath.ToSlash(bin))
+	plan = filepath.Join(dir, "plan.yaml")
+	if err := os.WriteFile(plan, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, plan
+}
+
+const okStep = `  - id: %s
+    action: exec.run
+    with: { program: "PROGRAM", args: ["--version"], env: { FAILOVER_TEST_MAIN: "1" } }
+`
+
+const failStep = `  - id: %s
+    action: exec.run
+    needs: [%s]
+    with: { program: "PROGRAM", args: ["no-such-command"], env: { FAILOVER_TEST_MAIN: "1" } }
+`
+
+func steps(parts ...string) string { return strings.Join(parts, "") }
+
+func TestApplyExitCodes(t *testing.T) {
+	tests := []struct {
+		name       string
+		body       string
+		args       []string
+		wantCode   int
+		wantOut    []string
+		wantErr    []string
+		wantNoRuns bool
+	}{
+		{"no terminal and no --auto-approve refuses", fmt.Sprintf(okStep, "one"), nil, exitUsage,
+			[]string{`Plan cli-test`, `1\. one \(exec\.run\)`}, []string{"no terminal to ask for confirmation", "--auto-approve"}, true},
+		{"all steps succeed", steps(fmt.Sprintf(okStep, "one"), fmt.Sprintf(okStep, "two")), []string{"--auto-approve"}, exitOK,
+			[]string{`one +succeeded +1`, `two +succeeded +1`, `: succeeded`}, nil, false},
+		{"a failing step", steps(fmt.Sprintf(okStep, "one"), fmt.Sprintf(failStep, "two", "one"),
+			"  - id: three\n    action: wait\n    needs: [two]\n    with: { duration: 1ms }\n"), []string{"--auto-approve"}, exitFailed,
+			[]string{`two +failed`, `three +skipped`, `upstream failed: two`, `Failed: two`}, []string{"step two failed"}, false},
+		{"--only runs just that step", steps(fmt.Sprintf(okStep, "one"), fmt.Sprintf(failStep, "two", "one")),
+			[]string{"--auto-approve", "--only", "one"}, exitOK, []string{`one +succeeded`, `two +pending`}, nil, false},
+		{"missing secret cannot run", "  - id: one\n    action: exec.run\n    with: { program: \"PROGRAM\", env: { P: \"${secrets.pw}\" } }\n" +
+			"secrets:\n  pw: { env: CLI_TEST_UNSET_SECRET }\n", []string{"--auto-approve"}, exitUsage,
+			nil, []string{"CLI_TEST_UNSET_SECRET is not set"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, plan := writePlan(t, tt.body)
+			code, out, stderr := cli(t, append([]string{"apply", plan, "--log-format", "json"}, tt.args...)...)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, out, stderr)
+			}
+			for _, w := range tt.wantOut {
+				if !regexp.MustCompile(w).MatchString(out) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			runs, _ := journal.List(filepath.Join(dir, "state"))
+			if tt.wantNoRuns && len(runs) > 0 {
+				t.Errorf("a run was journaled although nothing may run")
+			}
+		})
+	}
+}
+
+// Without a terminal apply starts only with --auto-approve, which also
+// passes approval steps, journaled as such. (The wait for an approval,
+// exit 3, is covered in engine's TestApproval.)
+func TestAutoApprovePassesApprovals(t *testing.T) {
+	dir, plan := writePlan(t, steps(fmt.Sprintf(okStep, "one"), "  - id: gate\n    action: approval\n    needs: [one]\n",
+		"  - id: after\n    action: wait\n    needs: [gate]\n    with: { duration: 1ms }\n"))
+	code, out, stderr := cli(t, "apply", plan, "--auto-approve", "--log-format", "json")
+	if code != exitOK {
+		t.Fatalf("apply --auto-approve: exit %d\n%s%s", code, out, stderr)
+	}
+	runs, _ := journal.List(filepath.Join(dir, "state"))
+	code, out, _ = cli(t, "journal", "dump", runs[0].RunID)
+	if code != exitOK || !strings.Contains(out, `"Type":"step-approved","Step":"gate"`) || !strings.Contains(out, `"how":"--auto-approve"`) {
+		t.Errorf("journal dump lacks the approval: exit %d\n%s", code, out)
+	}
+	code, out, stderr = cli(t, "resume", plan)
+	if code != exitUsage || !strings.Contains(stderr, "has finished") {
+		t.Errorf("resume of a finished run: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+func TestResumeInDoubtCLI(t *testing.T) {
+	dir, plan := writePlan(t, steps(fmt.Sprintf(okStep, "one"), fmt.Sprintf(failStep, "two", "one")))
+	state := filepath.Join(dir, "state")
+	if code, out, stderr := cli(t, "apply", plan, "--auto-approve", "--log-format", "json"); code != exitFailed {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, stderr)
+	}
+	runs, err := journal.ListPlan(state, "cli-test")
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs: %v %v", runs, err)
+	}
+	// Make two in doubt: a start record without an outcome, as after a crash.
+	w, _, err := journal.Open(journal.OSFS{}, runs[0].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.AppendSync(journal.Record{Type: engine.RecStepStarted, Step: "two", Attempt: 2}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	code, out, stderr := cli(t, "resume", plan, "--log-format", "json")
+	if code != exitWaiting {
+		t.Fatalf("resume: exit %d, want 3\n%s%s", code, out, stderr)
+	}
+	for _, w := range []string{"two: step two (exec.run) started attempt 2", "--retry two", "--mark-done two --note"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	code, out, _ = cli(t, "status", plan)
+	if code != exitOK || !regexp.MustCompile(`two +in-doubt`).MatchString(out) {
+		t.Errorf("status: exit %d\n%s", code, out)
+	}
+	code, out, stderr = cli(t, "resume", plan, "--mark-done", "two", "--note", "ran it by hand", "--log-format", "json")
+	if code != exitOK {
+		t.Fatalf("resume --mark-done: exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, _ = cli(t, "journal", "dump", runs[0].RunID)
+	if code != exitOK || !strings.Contains(out, `"Type":"step-marked-done","Step":"two"`) || !strings.Contains(out, `"Note":"ran it by hand"`) {
+		t.Errorf("journal dump: exit %d\n%s", code, out)
+	}
+	var hdr struct{ Header journal.Header }
+	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &hdr); err != nil || hdr.Header.PlanName != "cli-test" {
+		t.Errorf("first line is not the header: %v %+v", err, hdr)
+	}
+}
+
+func TestStatusListsRunsAndJSON(t *testing.T) {
+	_, plan := writePlan(t, fmt.Sprintf(okStep, "one"))
+	if code, _, stderr := cli(t, "apply", plan, "--auto-approve", "--log-format", "json"); code != exitOK {
+		t.Fatalf("apply: %d %s", code, stderr)
+	}
+	code, out, _ := cli(t, "status")
+	if code != exitOK || !strings.Contains(out, "cli-test") || !strings.Contains(out, "succeeded") {
+		t.Errorf("status: exit %d\n%s", code, out)
+	}
+	code, out, _ = cli(t, "status", plan, "--format", "json")
+	var v runView
+	if code != exitOK || json.Unmarshal([]byte(out), &v) != nil || v.State != "succeeded" || len(v.Steps) != 1 || v.Steps[0].State != engine.StateSucceeded {
+		t.Errorf("status --format json: exit %d\n%s", code, out)
+	}
+	if code, _, _ := cli(t, "status", "20990101T000000Z-0000"); code != exitUsage {
+		t.Errorf("status of an unknown run: exit %d, want 2", code)
+	}
+}
+
+func TestUnlock(t *testing.T) {
+	dir, plan := writePlan(t, fmt.Sprintf(okStep, "one"))
+	state := filepath.Join(dir, "state")
+	old := time.Now().Add(-time.Hour)
+	holder := lock.Info{RunID: "20261126T010000Z-beef", User: "alice", Host: "dc1-admin01", PID: 4242,
+		Started: old, Heartbeat: old, Lease: time.Minute}
+	if _, err := lock.Acquire(state, "cli-test", holder); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := cli(t, "apply", plan, "--auto-approve")
+	if code != exitUsage || !strings.Contains(stderr, "alice") || !strings.Contains(stderr, "failover unlock") {
+		t.Fatalf("apply under a stale lock: exit %d\n%s", code, stderr)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+	}{
+		{"no --run", []string{"unlock", plan}, exitUsage},
+		{"wrong run", []string{"unlock", plan, "--run", "20261126T010000Z-0000", "--yes"}, exitUsage},
+		{"no terminal and no --yes", []string{"unlock", plan, "--run", holder.RunID}, exitUsage},
+		{"broken", []string{"unlock", "cli-test", "--run", holder.RunID, "--yes"}, exitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if code, out, stderr := cli(t, tt.args...); code != tt.wantCode {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.wantCode, out, stderr)
+			}
+		})
+	}
+	if code, _, stderr := cli(t, "apply", plan, "--auto-approve"); code != exitOK {
+		t.Errorf("apply after unlock: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestJournalRepair(t *testing.T) {
+	dir, plan := writePlan(t, fmt.Sprintf(okStep, "one"))
+	if code, _, stderr := cli(t, "apply", plan, "--auto-approve", "--log-format", "json"); code != exitOK {
+		t.Fatalf("apply: %d %s", code, stderr)
+	}
+	runs, _ := journal.List(filepath.Join(dir, "state"))
+	id := runs[0].RunID
+	if code, out, _ := cli(t, "journal", "repair", id); code != exitOK || !strings.Contains(out, "clean") {
+		t.Errorf("repair of a clean journal: exit %d %s", code, out)
+	}
+	f, err := os.OpenFile(runs[0].Path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte{0x20, 0, 0, 0, 1, 2}) // a torn frame
+	f.Close()
+	code, _, stderr := cli(t, "journal", "dump", id)
+	if code != exitOK || !strings.Contains(stderr, "bad record at offset") {
+		t.Errorf("dump of a torn journal: exit %d\n%s", code, stderr)
+	}
+	if code, out, _ := cli(t, "journal", "repair", id); code != exitOK || !strings.Contains(out, "cut back to offset") {
+		t.Errorf("repair: exit %d %s", code, out)
+	}
+	if code, _, _ := cli(t, "journal", "dump", "not-a-run"); code != exitUsage {
+		t.Errorf("dump of a bad run id: exit %d, want 2", code)
+	}
+}
