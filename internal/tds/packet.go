@@ -20,8 +20,9 @@ const (
 
 // Packet status bits.
 const (
-	statusEOM   = 0x01
-	statusReset = 0x08
+	statusEOM       = 0x01
+	statusReset     = 0x08
+	statusResetSkip = 0x10 // reset, but keep the transaction
 )
 
 const (

@@ -151,3 +151,31 @@ func TestSessionValues(t *testing.T) {
 		t.Fatalf("value = %v", s.Value("k"))
 	}
 }
+
+func TestResetConnectionEndsTransaction(t *testing.T) {
+	tests := []struct {
+		name   string
+		status byte
+		inTx   bool
+	}{
+		{"reset", statusEOM | statusReset, false},
+		{"reset keeping the transaction", statusEOM | statusResetSkip, true},
+		{"no reset", statusEOM, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, _ := startServer(t, newTestHandler(), Config{})
+			rc := dialRaw(t, srv.Addr())
+			rc.send(pktBatch, append(append([]byte{}, allHeaders...), ucs2("begin tran")...))
+			rc.tokens()
+			payload := append(append([]byte{}, allHeaders...), ucs2("update three")...)
+			pkt := append([]byte{pktBatch, tt.status, 0, byte(headerSize + len(payload)), 0, 0, 1, 0}, payload...)
+			rc.c.Write(pkt)
+			rc.tokens()
+			s, _ := srv.Session(firstSPID)
+			if s.InTransaction() != tt.inTx {
+				t.Fatalf("in transaction = %v, want %v", s.InTransaction(), tt.inTx)
+			}
+		})
+	}
+}

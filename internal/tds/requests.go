@@ -56,8 +56,8 @@ func (s *session) ackAttention() {
 func (s *session) handle(m message) {
 	w := newResponseWriter(s, m.typ == pktRPC)
 	ctx := s.startRequest(w)
-	if m.status&statusReset != 0 {
-		s.resetConnection(w)
+	if m.status&(statusReset|statusResetSkip) != 0 {
+		s.resetConnection(w, m.status&statusResetSkip == 0)
 	}
 	defer w.finish()
 	defer func() {
@@ -79,11 +79,16 @@ func (s *session) handle(m message) {
 	}
 }
 
-// resetConnection answers RESETCONNECTION (a pooled connection reused):
-// the database returns to the login's, and ENVCHANGE 18 acknowledges.
-func (s *session) resetConnection(w *responseWriter) {
+// resetConnection answers RESETCONNECTION (a pooled connection reused),
+// as sp_reset_connection does: the database returns to the login's and an
+// open transaction ends unless the client asked to keep it; ENVCHANGE 18
+// acknowledges.
+func (s *session) resetConnection(w *responseWriter, endTran bool) {
 	s.mu.Lock()
 	s.db = s.loginDB()
+	if endTran {
+		s.inTx = false
+	}
 	s.mu.Unlock()
 	w.envChange(func(b *buf) { b.envChangeBytes(envResetAck, nil, nil) })
 }
