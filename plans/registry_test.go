@@ -3,6 +3,7 @@ package plans
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/failover-dev/failover/actions"
@@ -79,7 +80,12 @@ func testRegistry() *actions.Registry {
 	r := actions.NewRegistry()
 	r.RegisterTarget(&actions.TargetType{Name: "sqlserver", Params: sqlTarget{}})
 	r.RegisterTarget(&actions.TargetType{Name: "powershell", Params: psTarget{}})
-	r.RegisterTarget(&actions.TargetType{Name: "host", Params: hostTarget{}})
+	r.RegisterTarget(&actions.TargetType{Name: "host", Params: hostTarget{}, Validate: func(p any) error {
+		if strings.ContainsAny(p.(*hostTarget).Address, " /") {
+			return errors.New("address must be a host name or an IP address")
+		}
+		return nil
+	}})
 	r.Register(&actions.Type{Name: "fs.copy", Kind: actions.KindAction, Params: copyParams{}, Run: noRun,
 		Outputs: []actions.Output{{Name: "files"}, {Name: "bytes"}}, Idempotent: true,
 		Validate: func(p any) error {

@@ -2,6 +2,8 @@ package plans
 
 import (
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/failover-dev/failover/actions"
 )
 
 // decodeTargets reads the named targets: a type and the type's fields.
@@ -53,9 +55,32 @@ func (l *loader) decodeTarget(k, v *node) *Target {
 	}
 	if t.Type != "" {
 		ps := paramSet{word: "field", owner: "target type " + t.Type, specs: l.reg.TargetSpecs(t.Type)}
-		l.checkParams(ps, fv, v.pos)
+		if l.checkParams(ps, fv, v.pos) {
+			l.validateTarget(l.reg.TargetType(t.Type), what, fv, k.pos)
+		}
 	}
 	return t
+}
+
+// validateTarget decodes static fields like a run will and runs the
+// target type's own Validate (cross-field rules), reporting at the
+// target's name.
+func (l *loader) validateTarget(tt *actions.TargetType, what string, fields *Value, pos Pos) {
+	if tt.Validate == nil {
+		return
+	}
+	x, err := fields.Resolve(nil)
+	if err != nil {
+		return
+	}
+	m, _ := x.(map[string]any)
+	params, err := actions.Decode(tt.Params, m)
+	if err == nil {
+		err = tt.Validate(params)
+	}
+	if err != nil {
+		l.errorf(pos, "invalid %s: %v", what, err)
+	}
 }
 
 func targetTypeNames(l *loader) []string {
