@@ -45,9 +45,13 @@ func down(d labDir, timeout time.Duration, log zerolog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if pid == 0 || !processAlive(pid) {
+	if pid == 0 || !awaitLab(d, pid, timeout) {
 		log.Info().Str("dir", d.path).Msg("lab is not running")
 		return d.removeRunFiles()
+	}
+	if r, ok, _ := d.readRun(); !ok || r.PID != pid {
+		return fmt.Errorf("process %d (lab.pid) is not a lab that finished starting (lab.run.json does not name it); if no lab runs in %s, remove %s",
+			pid, d.path, d.pidFile())
 	}
 	if err := labfile.WriteBytes(d.stopFile(), []byte(strconv.Itoa(pid)+"\n")); err != nil {
 		return fmt.Errorf("request stop: %w", err)
@@ -62,6 +66,21 @@ func down(d labDir, timeout time.Duration, log zerolog.Logger) error {
 	}
 	log.Info().Int("pid", pid).Str("dir", d.path).Msg("lab stopped")
 	return d.removeRunFiles()
+}
+
+// awaitLab waits while the process pid lives but has not published
+// lab.run.json yet (a lab still starting), so down neither signals a
+// process it cannot tell is the lab nor leaves a starting lab running.
+// It reports whether the process is alive.
+func awaitLab(d labDir, pid int, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for processAlive(pid) {
+		if r, ok, _ := d.readRun(); ok && r.PID == pid || time.Now().After(deadline) {
+			return true
+		}
+		time.Sleep(stopPollDown)
+	}
+	return false
 }
 
 // forceStop kills a lab that did not stop in time, but only a process

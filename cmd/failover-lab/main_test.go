@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMain makes the test binary act as failover-lab when
@@ -214,4 +215,31 @@ func TestServeRefusesARunningLab(t *testing.T) {
 		t.Errorf("the running lab's dir changed: %v, pid %d (was %d)", err, readPIDFile(t, dir), pid)
 	}
 	mustLab(t, exitOK, "status", "--dir", dir)
+}
+
+// TestDownLeavesAStrangerAlone: lab.pid names a live process that is not
+// a lab (a reused pid); down must not signal it.
+func TestDownLeavesAStrangerAlone(t *testing.T) {
+	dir := t.TempDir()
+	stranger := exec.Command(os.Args[0], "-test.run=^TestHelperSleep$")
+	stranger.Env = append(os.Environ(), "FAILOVER_LAB_TEST_SLEEP=1")
+	if err := stranger.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stranger.Process.Kill(); stranger.Wait() })
+	if err := os.WriteFile(filepath.Join(dir, "lab.pid"), []byte(strconv.Itoa(stranger.Process.Pid)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := mustLab(t, exitFailed, "down", "--dir", dir, "--timeout", "300ms")
+	if !strings.Contains(r.stderr, "not a lab") || !processAlive(stranger.Process.Pid) {
+		t.Errorf("down against a stranger: %q, stranger alive %v", r.stderr, processAlive(stranger.Process.Pid))
+	}
+}
+
+// TestHelperSleep is the stranger of TestDownLeavesAStrangerAlone.
+func TestHelperSleep(t *testing.T) {
+	if os.Getenv("FAILOVER_LAB_TEST_SLEEP") != "1" {
+		t.Skip("helper process")
+	}
+	time.Sleep(time.Minute)
 }
