@@ -21,6 +21,11 @@ func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State
 		}
 		st := r.steps[s.ID]
 		st.attempts = rec.Attempts
+		st.result = StepResult{ID: s.ID, Action: s.Action, Attempts: rec.Attempts, Error: rec.Error, Note: rec.Note,
+			Outputs: rec.Outputs}
+		if !rec.End.IsZero() && !rec.First.IsZero() {
+			st.result.Duration = rec.End.Sub(rec.First)
+		}
 		prior[s.ID] = resumeState(rec.State)
 		if rec.State != StateInDoubt || !st.selected {
 			continue

@@ -51,6 +51,7 @@ func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, erro
 		return nil, err
 	}
 	defer lk.release(r.log)
+	r.lock = lk
 	jw, rep, err := journal.Open(cfg.FS, path)
 	if err != nil {
 		return nil, cannotRun(readHint(path, err))

@@ -276,3 +276,29 @@ func TestApplyTakesOverLockOfProcessThatDiedBeforeItsJournal(t *testing.T) {
 		t.Errorf("records %v, a ran %d times; want the takeover journaled and a run once", got, rc.count("a"))
 	}
 }
+
+func TestLostLockStopsTheRun(t *testing.T) {
+	rc := newRecorder()
+	cfg := testConfig(t, newPlan(step("a", nil, map[string]any{"sleep": "60ms"}), step("b", []string{"a"}, nil)), rc)
+	cfg.LockLease = 15 * time.Millisecond
+	rc.onStart = func(id string) {
+		if id != "a" {
+			return
+		}
+		info, err := lock.Read(cfg.StateDir, cfg.Plan.Name)
+		if err != nil {
+			t.Errorf("read lock: %v", err)
+			return
+		}
+		if err := lock.Break(cfg.StateDir, cfg.Plan.Name, info.RunID); err != nil {
+			t.Errorf("break: %v", err)
+		}
+	}
+	_, err := Run(context.Background(), cfg)
+	if err == nil || !strings.Contains(err.Error(), "lost the plan's lock") {
+		t.Fatalf("err = %v, want the lost lock named", err)
+	}
+	if rc.count("b") != 0 {
+		t.Errorf("b started without the lock")
+	}
+}

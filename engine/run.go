@@ -32,6 +32,8 @@ type run struct {
 	dependents map[string][]string
 	steps      map[string]*stepState
 	started    time.Time
+	// lock is the plan's lock; a step starts only while it is held.
+	lock *runLock
 	// emitMu serialises state-change lines and Observer calls: workers
 	// report "running" while the scheduler reports outcomes.
 	emitMu sync.Mutex
@@ -74,6 +76,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	defer lk.release(r.log)
+	r.lock = lk
 	if err := refuseUnfinished(cfg); err != nil {
 		return nil, err
 	}

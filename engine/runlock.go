@@ -83,3 +83,16 @@ func (r *run) takeOverRecords(lk *runLock) []journal.Record {
 	return []journal.Record{{Type: RecLockTakenOver, User: r.cfg.User, Data: map[string]string{
 		"run": h.RunID, "user": h.User, "host": h.Host, "pid": strconv.Itoa(h.PID)}}}
 }
+
+// lost returns why the lock is no longer ours (its heartbeat failed, e.g.
+// someone ran unlock), or nil. Without the lock no step may start: another
+// run of the plan may be going on.
+func (rl *runLock) lost() error {
+	if rl == nil || rl.l == nil {
+		return nil
+	}
+	if err := rl.l.Err(); err != nil {
+		return fmt.Errorf("lost the plan's lock, no further step starts: %w", err)
+	}
+	return nil
+}

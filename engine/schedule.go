@@ -60,7 +60,10 @@ func (sc *scheduler) init(prior map[string]State) {
 		if p, ok := prior[s.ID]; ok {
 			st.state = p
 		}
-		st.result = StepResult{ID: s.ID, Action: s.Action, State: st.state, Attempts: st.attempts}
+		if st.result.ID == "" {
+			st.result = StepResult{ID: s.ID, Action: s.Action, Attempts: st.attempts}
+		}
+		st.result.State = st.state
 	}
 	for _, s := range r.plan.Steps {
 		st := r.steps[s.ID]

@@ -63,6 +63,11 @@ func (r *run) attempts(ctx context.Context, o outcome) outcome {
 	s := o.st.step
 	policy := s.Retry
 	for n := 1; ; n++ {
+		if err := r.lock.lost(); err != nil {
+			o.fatal = err
+			o.result.State = StatePending
+			return o
+		}
 		o.result.Attempts++
 		attempt := o.result.Attempts
 		// Synced before the action runs: intent before effect. This one
