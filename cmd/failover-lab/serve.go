@@ -127,7 +127,7 @@ func publish(d labDir, addrs map[string]string) error {
 	if err != nil {
 		return err
 	}
-	header := "# failover-lab " + d.path + ": source this file (sh), or use `failover-lab env --shell powershell`.\n"
+	header := "# failover-lab " + d.path + ": set -a; . lab.env; set +a (sh), or failover-lab env --shell powershell | iex\n"
 	if err := labfile.WriteBytes(d.envFile(), []byte(header+env)); err != nil {
 		return err
 	}
