@@ -30,6 +30,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./plans
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 10s ./engine/journal
 	$(GO) test -run '^$$' -fuzz '^FuzzReadPacket$$' -fuzztime 10s ./internal/tds
+	$(GO) test -run '^$$' -fuzz '^FuzzServeConn$$' -fuzztime 10s ./internal/tds
 
 # Regenerate docs/actions.md from the registry.
 docs: build
