@@ -10,6 +10,7 @@ import (
 	"errors"
 	"math/big"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -222,5 +223,33 @@ func TestTargetsYAMLBadAddr(t *testing.T) {
 	info.Instances[0].Addr = "127.0.0.1"
 	if _, err := info.targetsYAML(); err == nil {
 		t.Error("targetsYAML with an address without port succeeded")
+	}
+}
+
+// TestLabEnvInSh sources lab.env in a real POSIX shell: every value must
+// arrive unchanged, however it is quoted.
+func TestLabEnvInSh(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh on this machine")
+	}
+	info := testInfo()
+	info.Instances[0].Password = `it's "quoted" $HOME !x \n`
+	text, err := formatEnv(info.env(), "sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "lab.env")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range info.env() {
+		out, err := exec.Command(sh, "-c", `set -a; . "$1"; set +a; printenv "$2"`, "sh", path, v.Key).Output()
+		if err != nil {
+			t.Fatalf("sh for %s: %v", v.Key, err)
+		}
+		if got := strings.TrimSuffix(string(out), "\n"); got != v.Value {
+			t.Errorf("%s in sh = %q, want %q", v.Key, got, v.Value)
+		}
 	}
 }
