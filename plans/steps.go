@@ -21,10 +21,7 @@ var stepIDRe = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
 // decodeSteps reads the steps, in file order.
 func (l *loader) decodeSteps(n *node, p *Plan) []*Step {
 	items := l.listOf(n, "steps")
-	switch {
-	case n.isNull():
-		l.warnf(Pos{File: p.File, Line: 1, Col: 1}, "the plan has no steps")
-	case n.kind == yaml.SequenceNode && len(items) == 0:
+	if n != nil && n.kind == yaml.SequenceNode && len(items) == 0 {
 		l.warnf(n.pos, "the plan has no steps")
 	}
 	seen := map[string]Pos{}
