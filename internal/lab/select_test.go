@@ -63,8 +63,8 @@ WHERE d.name = N'mgc'`)
 	if c := w.results[0].Columns[5]; c.Type != tds.TypeNumeric || c.Precision != 25 {
 		t.Errorf("redo_start_lsn column = %+v, want NUMERIC(25,0)", c)
 	}
-	if len(want) < 20 {
-		t.Errorf("LSN %s is shorter than real ones", want)
+	if want == "0" {
+		t.Error("the restoring database has no restore point")
 	}
 }
 

@@ -224,7 +224,7 @@ func parseWaitfor(p *parser) (func(*stmtCtx) error, error) {
 		return nil, fail(sqlMsg{148, 1, 15, "Incorrect time syntax in time string '" + t.text + "' used with WAITFOR."})
 	}
 	d := time.Duration(atoi(m[1]))*time.Hour + time.Duration(atoi(m[2]))*time.Minute +
-		time.Duration(atoi(m[3]))*time.Second + time.Duration(atoi((m[4] + "00")[:3]))*time.Millisecond
+		time.Duration(atoi(m[3]))*time.Second + time.Duration(atoi((m[4] + "000")[:3]))*time.Millisecond
 	return func(x *stmtCtx) error {
 		if !sleepCtx(x.ctx, d) {
 			return errAbort

@@ -1,0 +1,99 @@
+package lab
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		yaml    string
+		wantErr string
+		check   func(t *testing.T, c Config)
+	}{
+		{name: "empty file is the default", yaml: "",
+			check: func(t *testing.T, c Config) {
+				if len(c.Instances) != 2 || c.LogShipping.Database != "mgc" {
+					t.Errorf("config = %+v", c)
+				}
+			}},
+		{name: "scenario and faults", yaml: "scenario:\n  gap: true\n  user_sessions: {count: 3, reconnect: true, reconnect_after: 2s}\nfaults:\n  - {match: RESTORE, kind: delay, delay: 1s}\n",
+			check: func(t *testing.T, c Config) {
+				if !c.Scenario.Gap || c.Scenario.UserSessions.Count != 3 || c.Scenario.UserSessions.ReconnectAfter != 2*time.Second {
+					t.Errorf("scenario = %+v", c.Scenario)
+				}
+				if len(c.Faults) != 1 || c.Faults[0].Delay != time.Second {
+					t.Errorf("faults = %+v", c.Faults)
+				}
+			}},
+		{name: "unknown key", yaml: "scenario:\n  gapp: true\n", wantErr: "field gapp not found"},
+		{name: "unknown state", yaml: "instances:\n  - {name: A, logins: [{user: u, password: p}], databases: [{name: x, state: SLEEPY}]}\nlog_shipping: {primary: ''}\n", wantErr: `unknown state "SLEEPY"`},
+		{name: "missing instance", yaml: "log_shipping: {primary: PRIMARY, secondary: DR}\n", wantErr: `instance "DR", which is not defined`},
+		{name: "bad counts", yaml: "log_shipping: {copied: 20}\n", wantErr: "restored <= copied <= backups"},
+		{name: "bad fault", yaml: "faults:\n  - {match: x, kind: explode}\n", wantErr: `unknown fault kind "explode"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "lab.yaml")
+			if err := os.WriteFile(path, []byte(tt.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := LoadConfig(path)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestInitRefusesAnInitialisedDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := Init(dir, DefaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+	if err := Init(dir, DefaultConfig()); !errors.Is(err, ErrInitialised) {
+		t.Errorf("second Init = %v, want ErrInitialised", err)
+	}
+	cfg := DefaultConfig()
+	cfg.Scenario.AlreadyRecovered = true
+	if err := Reset(dir, cfg); err != nil {
+		t.Fatalf("reset: %v", err)
+	}
+	st, err := loadState(statePath(dir, "BACKUP"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := st.database("mgc"); d.State != "ONLINE" {
+		t.Errorf("after Reset with already_recovered: mgc %s", d.State)
+	}
+}
+
+func TestInitWritesChain(t *testing.T) {
+	cfg := DefaultConfig()
+	tl := newTestLab(t, cfg)
+	share, _ := os.ReadDir(tl.share())
+	copied, _ := os.ReadDir(tl.copyDir())
+	if len(share) != cfg.LogShipping.Backups || len(copied) != cfg.LogShipping.Copied {
+		t.Errorf("share has %d files, copy dir %d; want %d and %d", len(share), len(copied), cfg.LogShipping.Backups, cfg.LogShipping.Copied)
+	}
+	for _, e := range share {
+		if !strings.HasPrefix(e.Name(), "mgc_") || !strings.HasSuffix(e.Name(), ".trn") || len(e.Name()) != len("mgc_20260101120000.trn") {
+			t.Errorf("file name %s is not mgc_YYYYMMDDHHMMSS.trn", e.Name())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(tl.dir, TLSDir, "ca.pem")); err != nil {
+		t.Errorf("no CA: %v", err)
+	}
+}
