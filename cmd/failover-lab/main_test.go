@@ -243,3 +243,35 @@ func TestHelperSleep(t *testing.T) {
 	}
 	time.Sleep(time.Minute)
 }
+
+// TestConcurrentUps: two ups of one new dir at once start one lab, and
+// both print its lab.env.
+func TestConcurrentUps(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lab")
+	t.Cleanup(func() { labCmd(t, "down", "--dir", dir) })
+	results := make(chan result, 2)
+	for range 2 {
+		go func() {
+			cmd := exec.Command(os.Args[0], "up", "--dir", dir)
+			cmd.Env = append(os.Environ(), "FAILOVER_LAB_TEST_MAIN=1")
+			var out, errOut bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errOut
+			err := cmd.Run()
+			code := 0
+			if err != nil {
+				code = -1
+			}
+			results <- result{stdout: out.String(), stderr: errOut.String(), code: code}
+		}()
+	}
+	a, b := <-results, <-results
+	if a.code != 0 || b.code != 0 {
+		t.Fatalf("concurrent ups: exit %d and %d\n%s\n%s", a.code, b.code, a.stderr, b.stderr)
+	}
+	if a.stdout != b.stdout || !strings.Contains(a.stdout, "FAILOVER_LAB_BACKUP_DSN") {
+		t.Errorf("the two ups printed different lab.env:\n%s\n%s", a.stdout, b.stdout)
+	}
+	if !strings.Contains(a.stderr+b.stderr, "already running") {
+		t.Errorf("neither up found the other's lab:\n%s\n%s", a.stderr, b.stderr)
+	}
+}

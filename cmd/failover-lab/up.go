@@ -51,6 +51,14 @@ DIR/lab.env, DIR/targets.yaml, DIR/lab.pid and DIR/lab.log, and prints lab.env.`
 // process that is still starting (another up) is waited for, never
 // started twice.
 func up(ctx context.Context, d labDir, o initOpts, timeout time.Duration, log zerolog.Logger) error {
+	if err := os.MkdirAll(d.path, 0o755); err != nil {
+		return fmt.Errorf("create lab dir: %w", err)
+	}
+	unlock, err := lockUp(d, timeout)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if o.reset {
 		if err := down(d, timeout, log); err != nil {
 			return err
