@@ -229,6 +229,7 @@ func setupSecondary(dir string, cfg Config, prim, sec *instanceState, chain labf
 	sec.Jobs = append(sec.Jobs,
 		&agentJob{JobID: copyJob, Name: "LSCopy_" + suffix, Enabled: true, Description: "Log shipping copy job"},
 		&agentJob{JobID: restoreJob, Name: "LSRestore_" + suffix, Enabled: true, Description: "Log shipping restore job"})
+	historyOfChain(sec, chain, copyDir, ls.Database, now)
 	addUserSessions(sec, cfg, now)
 }
 

@@ -283,3 +283,34 @@ func TestHeaderOnlyReadsEverySet(t *testing.T) {
 		t.Errorf("second Position = %v", got)
 	}
 }
+
+func TestRestoreHistoryCrossCheck(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	s := open(in, 51, "master")
+	const q = `SELECT TOP (1) rh.restore_history_id, rh.restore_date, rh.restore_type,
+       bs.first_lsn, bs.last_lsn, bs.database_backup_lsn, bmf.physical_device_name
+FROM msdb.dbo.restorehistory AS rh
+JOIN msdb.dbo.backupset AS bs ON bs.backup_set_id = rh.backup_set_id
+JOIN msdb.dbo.backupmediafamily AS bmf ON bmf.media_set_id = bs.media_set_id
+WHERE rh.destination_database_name = N'mgc'
+ORDER BY rh.restore_history_id DESC;`
+	redo := in.st.database("mgc").Restore.RedoStartLSN.String()
+	w := run(t, in, s, q)
+	if got := cell(t, w, 0, "last_lsn"); got != redo {
+		t.Errorf("last restored last_lsn = %v, want redo_start_lsn %s", got, redo)
+	}
+	r := in.st.database("mgc").Restore
+	next := logSet("mgc", r.RedoStartLSN, lsnPlus(t, r.RedoStartLSN, 50), r.RedoStartForkID)
+	path := writeSets(t, tl, "mgc_next.trn", next)
+	if w := run(t, in, s, "RESTORE LOG mgc FROM DISK = "+quote(path)+" WITH NORECOVERY"); len(w.errors) > 0 {
+		t.Fatal(w.errors)
+	}
+	w = run(t, in, s, q)
+	if got := cell(t, w, 0, "physical_device_name"); got != path {
+		t.Errorf("newest restore's device = %v, want %s", got, path)
+	}
+	if got := cell(t, w, 0, "restore_type"); got != "L" {
+		t.Errorf("restore_type = %v", got)
+	}
+}

@@ -219,6 +219,7 @@ func (x *stmtCtx) finishLog(d *dbState, r restoreSpec, set labfile.BackupSet, pa
 	d.Restore = d.Restore.Advance(set)
 	x.setMode(d, r.mode, standby)
 	in.noteRestored(d.Name, filepath.Base(path))
+	in.st.addHistory(d.Name, path, set, time.Now())
 	err := in.save()
 	in.mu.Unlock()
 	if err != nil {

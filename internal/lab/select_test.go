@@ -120,7 +120,7 @@ func TestSelectErrors(t *testing.T) {
 	}{
 		{"unknown column with no rows", "SELECT nme FROM sys.databases WHERE 1 = 0", 207},
 		{"unknown table", "SELECT * FROM sys.objects", 208},
-		{"unknown msdb table", "SELECT * FROM msdb.dbo.backupset", 208},
+		{"unknown msdb table", "SELECT * FROM msdb.dbo.log_shipping_primary_databases", 208},
 		{"undeclared variable", "SELECT @x", 137},
 		{"unknown function", "SELECT NEWID()", 195},
 		{"ambiguous column", "SELECT name FROM sys.databases AS a JOIN sys.databases AS b ON a.database_id = b.database_id", 209},

@@ -29,6 +29,9 @@ type instanceState struct {
 	SecondaryDBs []*lsSecondaryDB `json:"log_shipping_secondary_databases"`
 	Monitor      []*lsMonitor     `json:"log_shipping_monitor_secondary"`
 	Jobs         []*agentJob      `json:"sysjobs"`
+	// RestoreHistory is msdb's restorehistory (with backupset and
+	// backupmediafamily).
+	RestoreHistory []*restoreRecord `json:"restore_history"`
 	// UserSessions are the simulated sessions (scenario user_sessions).
 	UserSessions []*simSession `json:"user_sessions"`
 	NextSimSPID  int           `json:"next_sim_spid"`

@@ -32,6 +32,9 @@ var tableBuilders = map[string]func(in *instance) *table{
 	"msdb.log_shipping_secondary_databases": (*instance).tSecondaryDBs,
 	"msdb.log_shipping_monitor_secondary":   (*instance).tMonitor,
 	"msdb.sysjobs":                          (*instance).tJobs,
+	"msdb.restorehistory":                   (*instance).tRestoreHistory,
+	"msdb.backupset":                        (*instance).tBackupSet,
+	"msdb.backupmediafamily":                (*instance).tMediaFamily,
 }
 
 // lookupTable resolves a (one- to three-part) name to a virtual table, as
