@@ -64,17 +64,7 @@ func up(ctx context.Context, d labDir, o initOpts, timeout time.Duration, log ze
 			return err
 		}
 	} else if pid, _ := d.readPID(); pid != 0 && processAlive(pid) {
-		alive := func() error {
-			if !processAlive(pid) {
-				return fmt.Errorf("lab process %d exited", pid)
-			}
-			return nil
-		}
-		if err := waitReady(ctx, d, pid, timeout, alive); err != nil {
-			return fmt.Errorf("the lab in %s runs as pid %d but is not ready (%w); see %s or run failover-lab down", d.path, pid, err, d.logFile())
-		}
-		log.Info().Int("pid", pid).Str("dir", d.path).Msg("lab already running")
-		return nil
+		return awaitRunning(ctx, d, pid, timeout, log)
 	}
 	if err := initIfNeeded(d, o, log); err != nil {
 		return err
@@ -91,6 +81,22 @@ func up(ctx context.Context, d labDir, o initOpts, timeout time.Duration, log ze
 		return fmt.Errorf("%w; end of %s:\n%s", err, d.logFile(), child.logTail(d))
 	}
 	log.Info().Int("pid", child.pid).Str("dir", d.path).Msg("lab up; source " + d.envFile())
+	return nil
+}
+
+// awaitRunning waits for a lab process that already runs (or is still
+// starting) to be ready.
+func awaitRunning(ctx context.Context, d labDir, pid int, timeout time.Duration, log zerolog.Logger) error {
+	alive := func() error {
+		if !processAlive(pid) {
+			return fmt.Errorf("lab process %d exited", pid)
+		}
+		return nil
+	}
+	if err := waitReady(ctx, d, pid, timeout, alive); err != nil {
+		return fmt.Errorf("the lab in %s runs as pid %d but is not ready (%w); see %s or run failover-lab down", d.path, pid, err, d.logFile())
+	}
+	log.Info().Int("pid", pid).Str("dir", d.path).Msg("lab already running")
 	return nil
 }
 
