@@ -184,3 +184,24 @@ func TestDeleteLogShippingSecondary(t *testing.T) {
 		t.Errorf("second delete: %v, want 32014", got)
 	}
 }
+
+func TestWho2AndLogShippingMonitor(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Scenario.UserSessions = UserSessions{Count: 1}
+	tl := newTestLab(t, cfg)
+	in := tl.backup()
+	s := open(in, 51, "master")
+	w := run(t, in, s, "exec sp_who2")
+	rows := w.results[0].Rows
+	last := rows[len(rows)-1]
+	if last[0] != "300" || last[5] != "mgc" || last[11] != "300" {
+		t.Errorf("sp_who2 last row = %v, want the simulated session 300 in mgc", last)
+	}
+	w = run(t, in, s, "EXEC master.sys.sp_help_log_shipping_monitor")
+	if got := cell(t, w, 0, "database_name"); got != "mgc" {
+		t.Errorf("monitor database = %v", got)
+	}
+	if got := cell(t, w, 0, "status"); got != false {
+		t.Errorf("monitor status = %v, want false (restored 4 minutes ago, threshold 45)", got)
+	}
+}

@@ -110,6 +110,10 @@ func procCall(proc string, args []procArg) (stmt, error) {
 	switch short {
 	case "sp_delete_log_shipping_secondary_database":
 		return stmt{text: text, run: func(x *stmtCtx) error { return x.deleteSecondary(args) }}, nil
+	case "sp_who2":
+		return stmt{text: text, run: func(x *stmtCtx) error { return x.who2() }}, nil
+	case "sp_help_log_shipping_monitor":
+		return stmt{text: text, run: func(x *stmtCtx) error { return x.helpLogShippingMonitor() }}, nil
 	case "sp_executesql":
 		return stmt{text: text, run: func(x *stmtCtx) error { return x.execSQLArgs(args) }}, nil
 	}
