@@ -20,7 +20,7 @@ type edge struct {
 // buildGraph builds the dependency graph of the steps, reporting
 // dangling needs and every dependency cycle.
 func (l *loader) buildGraph(steps []*Step) *Graph {
-	g := &Graph{Deps: map[string][]string{}, Dependents: map[string][]string{}}
+	g := &Graph{Deps: make(map[string][]string, len(steps)), Dependents: make(map[string][]string, len(steps))}
 	known := make(map[string]bool, len(steps))
 	for _, s := range steps {
 		if s.ID != "" && !known[s.ID] {
@@ -28,7 +28,7 @@ func (l *loader) buildGraph(steps []*Step) *Graph {
 			g.IDs = append(g.IDs, s.ID)
 		}
 	}
-	edges := map[[2]string]edge{}
+	edges := make(map[[2]string]edge, 2*len(steps))
 	for _, s := range steps {
 		if s.ID == "" || g.Deps[s.ID] != nil {
 			continue

@@ -38,15 +38,16 @@ func hashPlan(p *Plan) {
 		cw.value(&Value{Kind: KindMap, Map: t.Fields})
 	}
 	cw.checks("preflight", p.Preflight)
+	sw := canonWriter{bytes.NewBuffer(make([]byte, 0, 4096))} // reused for every step
 	for _, s := range p.Steps {
-		s.Hash = stepHash(s)
+		sw.b.Reset()
+		s.Hash = stepHash(sw, s)
 		cw.strs("step", s.Hash)
 	}
 	p.Hash = cw.sum()
 }
 
-func stepHash(s *Step) string {
-	cw := canonWriter{&bytes.Buffer{}}
+func stepHash(cw canonWriter, s *Step) string {
 	cw.strs("step/v1", s.ID, s.Action, s.Target)
 	cw.value(s.With)
 	for _, n := range s.Needs {

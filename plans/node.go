@@ -141,6 +141,7 @@ func firstColumn(data []byte, line int) int {
 }
 
 type converter struct {
+	slab    []node // nodes are allocated in chunks: a plan has many
 	file    string
 	aliased int // nodes added by expanding aliases
 	inAlias int // depth of alias expansion
@@ -171,7 +172,8 @@ func (c *converter) convert(y *yaml.Node) *node {
 		cp.pos = Pos{File: c.file, Line: y.Line, Col: y.Column}
 		return &cp
 	}
-	n := &node{kind: y.Kind, tag: y.ShortTag(), value: y.Value, style: y.Style,
+	n := c.alloc()
+	*n = node{kind: y.Kind, tag: y.ShortTag(), value: y.Value, style: y.Style,
 		pos: Pos{File: c.file, Line: y.Line, Col: y.Column}}
 	if y.Kind == yaml.DocumentNode && len(y.Content) > 0 {
 		return c.convert(y.Content[0])
@@ -183,6 +185,15 @@ func (c *converter) convert(y *yaml.Node) *node {
 	if n.kind == yaml.MappingNode {
 		n.content = c.dedupe(n.content)
 	}
+	return n
+}
+
+func (c *converter) alloc() *node {
+	if len(c.slab) == 0 {
+		c.slab = make([]node, 256)
+	}
+	n := &c.slab[0]
+	c.slab = c.slab[1:]
 	return n
 }
 

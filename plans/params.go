@@ -115,6 +115,9 @@ func (l *loader) warnSecrets(ps paramSet, spec actions.ParamSpec, e *Value, refs
 // the run: fully when static, by shape when it holds references.
 func (l *loader) checkShape(spec actions.ParamSpec, v *Value, static bool) error {
 	if static {
+		if fitsPlainly(spec, v) {
+			return nil
+		}
 		x, err := v.Resolve(nil)
 		if err != nil {
 			return err
@@ -133,6 +136,30 @@ func (l *loader) checkShape(spec actions.ParamSpec, v *Value, static bool) error
 		return l.checkCollection(spec, v, actions.ParamStringMap, actions.ParamAnyMap, "a mapping")
 	}
 	return nil
+}
+
+// fitsPlainly is a fast path for the common static values that fit their
+// spec as written; anything else goes through ParamSpec.CheckValue.
+func fitsPlainly(spec actions.ParamSpec, v *Value) bool {
+	switch spec.Kind {
+	case actions.ParamString:
+		return v.Kind == KindString && (len(spec.Enum) == 0 || contains(spec.Enum, v.Str))
+	case actions.ParamInt:
+		return v.Kind == KindInt
+	case actions.ParamBool:
+		return v.Kind == KindBool
+	case actions.ParamStringList:
+		if v.Kind != KindList {
+			return false
+		}
+		for _, e := range v.List {
+			if e.Kind != KindString {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // acceptsString reports whether a spec takes a string known only at run

@@ -26,6 +26,9 @@ type refError struct {
 // scanTemplate splits s into literals and references. $${ is a literal
 // ${. It returns the parts and every malformed reference.
 func scanTemplate(s string) ([]rawPart, []refError) {
+	if !strings.Contains(s, "${") {
+		return []rawPart{{lit: s}}, nil
+	}
 	var parts []rawPart
 	var errs []refError
 	var lit strings.Builder
@@ -56,8 +59,12 @@ func scanTemplate(s string) ([]rawPart, []refError) {
 			}
 			i += 2 + end + 1
 		default:
-			lit.WriteByte(s[i])
-			i++
+			next := strings.IndexByte(s[i+1:], '$')
+			if next < 0 {
+				next = len(s) - i - 1
+			}
+			lit.WriteString(s[i : i+1+next])
+			i += 1 + next
 		}
 	}
 	flush()

@@ -24,7 +24,7 @@ func (l *loader) decodeSteps(n *node, p *Plan) []*Step {
 	if n != nil && n.kind == yaml.SequenceNode && len(items) == 0 {
 		l.warnf(n.pos, "the plan has no steps")
 	}
-	seen := map[string]Pos{}
+	seen := make(map[string]Pos, len(items))
 	steps := make([]*Step, 0, len(items))
 	for _, sn := range items {
 		if s := l.decodeStep(sn, p, seen); s != nil {
