@@ -192,12 +192,26 @@ func operatorName() string {
 }
 
 // Approve asks whether an approval step may pass.
+// A cancelled run (Ctrl-C) stops waiting for the answer at once.
 func (t *terminalApprover) Approve(ctx context.Context, stepID, prompt string) (actions.Approval, error) {
-	ok, err := t.ask(prompt)
-	if err != nil {
-		return actions.Approval{}, err
+	type answer struct {
+		ok  bool
+		err error
 	}
-	return actions.Approval{Approved: ok, By: t.who, At: time.Now(), How: "terminal"}, nil
+	ansCh := make(chan answer, 1)
+	go func() {
+		ok, err := t.ask(prompt)
+		ansCh <- answer{ok, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return actions.Approval{}, ctx.Err()
+	case a := <-ansCh:
+		if a.err != nil {
+			return actions.Approval{}, a.err
+		}
+		return actions.Approval{Approved: a.ok, By: t.who, At: time.Now(), How: "terminal"}, nil
+	}
 }
 
 func (t *terminalApprover) ask(question string) (bool, error) {
