@@ -222,3 +222,45 @@ func (c *crasher) checkLedger() {
 		t.Errorf("only %d steps in the run", len(rs.Order))
 	}
 }
+
+// TestInterruptExits130 sends SIGINT to a running apply: the running
+// step is cancelled (its process killed), the journal records the
+// interruption, the exit code is 130, and the step is in doubt.
+func TestInterruptExits130(t *testing.T) {
+	dir := t.TempDir()
+	plan := filepath.Join(dir, "plan.yaml")
+	body := "version: 1\nname: sigint\nsteps:\n  - id: long\n    action: exec.run\n    with: { program: sleep, args: ['30'] }\n"
+	if err := os.WriteFile(plan, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "apply", plan, "--auto-approve", "--log-format", "json")
+	cmd.Env = append(os.Environ(), "FAILOVER_TEST_MAIN=1", "FAILOVER_STATE_DIR="+filepath.Join(dir, "state"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the step runs: its start record is in the journal.
+	deadline := time.Now().Add(10 * time.Second)
+	for c := (&crasher{t: t, dir: dir}); c.journalRecords() < 2; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the step never started:\n%s", stderr.String())
+		}
+	}
+	began := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit: %v, want 130\n%s", err, stderr.String())
+	}
+	if time.Since(began) > 5*time.Second {
+		t.Errorf("took %s to stop: the step's process was not killed", time.Since(began))
+	}
+	rs := (&crasher{t: t, dir: dir}).fold()
+	if rs.Ended != "interrupted" || rs.Steps["long"].State != engine.StateInDoubt {
+		t.Errorf("run %q, step %s; want interrupted and in-doubt", rs.Ended, rs.Steps["long"].State)
+	}
+}
