@@ -39,8 +39,8 @@ func (m sqlMsg) tds(server string) tds.Message {
 const UnsupportedNumber = 50000
 
 func msgUnsupported(what string) sqlMsg {
-	if len(what) > 120 {
-		what = what[:120] + "…"
+	if r := []rune(what); len(r) > 120 {
+		what = string(r[:120]) + "…"
 	}
 	return sqlMsg{UnsupportedNumber, 1, 16, "The failover lab (a SQL Server simulator) does not support this statement: " + what}
 }
