@@ -17,6 +17,8 @@ type instance struct {
 	log    *stmtLog
 	// restoreTime is the duration of one simulated RESTORE LOG.
 	restoreTime time.Duration
+	// started is when the instance started (the system sessions' login).
+	started time.Time
 	// beforeStatement runs before each statement (the lab re-reads the
 	// faults file there); may be nil.
 	beforeStatement func()
@@ -38,7 +40,7 @@ type liveSession struct {
 // newInstance wraps a loaded state.
 func newInstance(st *instanceState, path string, faults *faultSet, log *stmtLog) *instance {
 	return &instance{name: st.Name, path: path, faults: faults, log: log, st: st,
-		sessions: map[int]*liveSession{}, restoring: map[string]int{}, restoreTime: 50 * time.Millisecond}
+		sessions: map[int]*liveSession{}, restoring: map[string]int{}, started: time.Now(), restoreTime: 50 * time.Millisecond}
 }
 
 // save writes the state file; the caller holds mu.

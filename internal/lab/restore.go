@@ -21,7 +21,8 @@ type restoreSpec struct {
 	mode    string // RECOVERY (default), NORECOVERY, STANDBY
 	standby expr
 	restart bool
-	stats   bool
+	// stats is the percentage step of WITH STATS progress (nil: none).
+	stats expr
 }
 
 // parseRestore parses RESTORE HEADERONLY | LOG | DATABASE.
@@ -96,9 +97,9 @@ func (p *parser) restoreOptions(r *restoreSpec) error {
 		case "RESTART":
 			r.restart = true
 		case "STATS":
-			r.stats = true
+			r.stats = litExpr{int64(10)}
 			if p.peek().isOp("=") {
-				_, err = p.optionValue()
+				r.stats, err = p.optionValue()
 			}
 		case "CHECKSUM", "NO_CHECKSUM", "NOUNLOAD", "UNLOAD", "REPLACE", "BUFFERCOUNT", "MAXTRANSFERSIZE", "BLOCKSIZE", "KEEP_REPLICATION":
 			if p.peek().isOp("=") {
@@ -245,7 +246,7 @@ func headerRow(s labfile.BackupSet) []any {
 		s.Compressed, int64(s.Position), int64(2), s.UserName, s.ServerName,
 		s.DatabaseName, int64(s.DatabaseVersion), nil,
 		numeric(itoa64(s.BackupSize)), lsnValue(s.FirstLSN), lsnValue(s.LastLSN),
-		lsnValue(s.CheckpointLSN), lsnValue(s.DatabaseBackupLSN), s.BackupStartDate, s.BackupFinishDate,
+		lsnValue(s.CheckpointLSN), lsnValue(s.DatabaseBackupLSN), nullTime(s.BackupStartDate), nullTime(s.BackupFinishDate),
 		int64(52), int64(0), int64(1033), int64(196609),
 		int64(120), int64(4608), int64(s.SoftwareVersionMajor),
 		int64(s.SoftwareVersionMinor), int64(s.SoftwareVersionBuild), s.MachineName, int64(s.Flags),

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/failover-dev/failover/internal/labfile"
 	"github.com/google/uuid"
@@ -66,6 +67,12 @@ func TestRestoreLogLSNRules(t *testing.T) {
 		{name: "gap", want: []int32{4305, 3013},
 			sets: func(t *testing.T, e env) []labfile.BackupSet {
 				return []labfile.BackupSet{logSet("mgc", lsnPlus(t, e.redo, 1), lsnPlus(t, e.redo, 900), e.fork)}
+			}},
+		{name: "log chain broken at the source", want: []int32{4312, 3013},
+			sets: func(t *testing.T, e env) []labfile.BackupSet {
+				s := logSet("mgc", lsnPlus(t, e.redo, 5000), lsnPlus(t, e.redo, 9000), e.fork)
+				s.BeginsLogChain = true
+				return []labfile.BackupSet{s}
 			}},
 		{name: "empty at redo", want: []int32{4326, 3013},
 			sets: func(t *testing.T, e env) []labfile.BackupSet {
@@ -312,5 +319,25 @@ ORDER BY rh.restore_history_id DESC;`
 	}
 	if got := cell(t, w, 0, "restore_type"); got != "L" {
 		t.Errorf("restore_type = %v", got)
+	}
+}
+
+func TestRestoreStatsReportsProgress(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	in.restoreTime = 10 * time.Millisecond
+	r := in.st.database("mgc").Restore
+	path := writeSets(t, tl, "mgc_stats.trn", logSet("mgc", r.RedoStartLSN, lsnPlus(t, r.RedoStartLSN, 9), r.RedoStartForkID))
+	s := open(in, 51, "master")
+	w := run(t, in, s, "RESTORE LOG mgc FROM DISK = "+quote(path)+" WITH NORECOVERY, STATS = 25")
+	var got []string
+	for _, m := range w.infos {
+		if m.Number == 3211 {
+			got = append(got, m.Text)
+		}
+	}
+	want := []string{"25 percent processed.", "50 percent processed.", "75 percent processed.", "100 percent processed."}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("progress = %q, want %q", got, want)
 	}
 }

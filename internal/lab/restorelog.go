@@ -157,10 +157,36 @@ func (x *stmtCtx) restoreLog(d *dbState, r restoreSpec, term sqlMsg) error {
 		return errAbort
 	}
 	start := time.Now()
-	if !sleepCtx(x.ctx, x.in.restoreTime) {
+	if !x.work(r.stats) {
 		return errAbort
 	}
 	return x.finishLog(d, r, set, path, time.Since(start))
+}
+
+// work spends the simulated restore time; with STATS = n it reports
+// "n percent processed." (3211) every n percent, flushed at once so the
+// client sees progress while the restore runs. It returns false when the
+// request was cancelled.
+func (x *stmtCtx) work(stats expr) bool {
+	step := int64(0)
+	if stats != nil {
+		if v, err := (&env{x: x}).eval(stats); err == nil {
+			if n, err := castTo(v, "int"); err == nil && n != nil {
+				step = min(max(n.(int64), 1), 100)
+			}
+		}
+	}
+	if step == 0 {
+		return sleepCtx(x.ctx, x.in.restoreTime)
+	}
+	for p := step; p <= 100; p += step {
+		if !sleepCtx(x.ctx, x.in.restoreTime*time.Duration(step)/100) {
+			return false
+		}
+		x.info(sqlMsg{3211, 1, 0, itoa(int(p)) + " percent processed."})
+		_ = x.w.Flush() // a client gone shows as a cancelled ctx
+	}
+	return true
 }
 
 // pickSet reads the file, finds set pos and judges it.
@@ -187,10 +213,16 @@ func (x *stmtCtx) pickSet(d *dbState, path string, pos int, restart bool) (labfi
 		msg = msgOtherDatabase(d.Name)
 	default:
 		v := labfile.CheckRestore(d.Restore, set, restart)
-		if v == labfile.Applies {
+		switch {
+		case v == labfile.Applies:
 			return set, nil
+		case v == labfile.Gap && set.BeginsLogChain:
+			// A log backup that starts a new log chain (after a switch
+			// to SIMPLE recovery) cannot follow the restored one.
+			msg = msgChainGap()
+		default:
+			msg = verdictMsg(v, d, set)
 		}
-		msg = verdictMsg(v, d, set)
 	}
 	return labfile.BackupSet{}, &msg
 }

@@ -149,7 +149,7 @@ var systemSPIDs = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 func (in *instance) sessionRows() []sessionRow {
 	var rows []sessionRow
 	for _, id := range systemSPIDs {
-		rows = append(rows, sessionRow{spid: id, db: "master", login: "sa", status: "background", loginTime: time.Time{}})
+		rows = append(rows, sessionRow{spid: id, db: "master", login: "sa", status: "background", loginTime: in.started})
 	}
 	for id, ls := range in.sessions {
 		status := "sleeping"
