@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ import (
 // terminal, and returns the exit code and both streams.
 func cli(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
+	var out, errb syncBuffer
 	a := newApp(strings.NewReader(""), &out, &errb)
 	root := newRootCmd(a)
 	root.SetArgs(args)
@@ -32,6 +33,25 @@ func cli(t *testing.T, args ...string) (int, string, string) {
 		fmt.Fprintf(&errb, "failover: %s\n", err)
 	}
 	return exitCode(err), out.String(), errb.String()
+}
+
+// syncBuffer is a bytes.Buffer safe for the engine's workers, which log
+// concurrently (os.Stderr is; a bare bytes.Buffer is not).
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // writePlan writes a plan whose steps are exec.run of this test binary
