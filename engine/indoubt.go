@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 // tell the operator what to check. It returns the states to schedule from.
 func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State, error) {
 	prior := map[string]State{}
-	var asks []string
+	var asks, ids []string
 	for _, s := range r.plan.Steps {
 		rec := rs.Steps[s.ID]
 		if rec == nil {
@@ -43,6 +44,7 @@ func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State
 			prior[s.ID] = StateSatisfied
 		default:
 			asks = append(asks, r.inDoubtText(s.ID, rec))
+			ids = append(ids, s.ID)
 		}
 	}
 	if len(asks) == 0 {
@@ -51,7 +53,7 @@ func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State
 	if _, err := r.jw.AppendSync(journal.Record{Type: RecRunFinished, Data: map[string]string{"state": RunWaiting}}); err != nil {
 		return nil, fmt.Errorf("journal end of run: %w", err)
 	}
-	return nil, &WaitingError{Step: firstWord(asks[0]), Reason: "in-doubt", Message: strings.Join(asks, "\n\n")}
+	return nil, &WaitingError{Step: ids[0], Reason: "in-doubt", Message: strings.Join(asks, "\n\n")}
 }
 
 // inDoubtDone evaluates a non-idempotent in-doubt step's skip_if.
@@ -77,24 +79,18 @@ func resumeState(s State) State {
 func (r *run) inDoubtText(id string, rec *StepRecord) string {
 	s := r.plan.Step(id)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: step %s (%s) started attempt %d at %s, but the run stopped before its outcome was recorded; "+
-		"it may or may not have taken effect.\n", id, id, s.Action, rec.Attempts, rec.First.Format("2006-01-02 15:04:05Z07:00"))
+	fmt.Fprintf(&b, "step %s (%s) is in doubt: attempt %d started at %s, but the run stopped before its outcome "+
+		"was recorded, so it may or may not have taken effect.\n", id, s.Action, rec.Attempts, rec.First.Format("2006-01-02 15:04:05Z07:00"))
 	if s.Description != "" {
 		fmt.Fprintf(&b, "  It does: %s\n", s.Description)
 	}
 	if s.Target != "" {
 		fmt.Fprintf(&b, "  On target: %s\n", s.Target)
 	}
-	fmt.Fprintf(&b, "  With: %v\n", s.With.Display())
-	fmt.Fprintf(&b, "  Check whether that happened, then either:\n")
-	fmt.Fprintf(&b, "    failover resume %s --retry %s                       # it did not happen: run it again\n", r.planArg(), id)
-	fmt.Fprintf(&b, "    failover resume %s --mark-done %s --note \"what you checked\"   # it happened: record it as done", r.planArg(), id)
+	with, _ := json.Marshal(s.With.Display())
+	fmt.Fprintf(&b, "  With: %s\n", with)
+	fmt.Fprintf(&b, "  Check whether that happened, then either\n")
+	fmt.Fprintf(&b, "  - it did not happen, run it again:\n      failover resume %s --retry %s\n", r.planArg(), id)
+	fmt.Fprintf(&b, "  - it happened, record it as done:\n      failover resume %s --mark-done %s --note \"what you checked\"", r.planArg(), id)
 	return b.String()
-}
-
-func firstWord(s string) string {
-	if i := strings.IndexByte(s, ':'); i > 0 {
-		return s[:i]
-	}
-	return s
 }

@@ -178,7 +178,7 @@ func TestResumeInDoubtCLI(t *testing.T) {
 	if code != exitWaiting {
 		t.Fatalf("resume: exit %d, want 3\n%s%s", code, out, stderr)
 	}
-	for _, w := range []string{"two: step two (exec.run) started attempt 2", "--retry two", "--mark-done two --note"} {
+	for _, w := range []string{"step two (exec.run) is in doubt: attempt 2 started", "--retry two", "--mark-done two --note"} {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, stderr)
 		}
