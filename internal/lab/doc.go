@@ -3,10 +3,10 @@
 // with database states, log shipping metadata in msdb, RESTORE with the
 // real LSN rules and error numbers, sessions and KILL, faults, and a
 // statement log. It is a simulator: a statement it does not know is
-// answered with error 50000 "The failover lab does not support …", never
-// with a silent success.
+// answered with error 50000 "The failover lab (a SQL Server simulator)
+// does not support this statement: …", never with a silent success.
 //
-// The API the failover-lab command uses:
+// # API
 //
 //	cfg := lab.DefaultConfig()              // or lab.LoadConfig("lab.yaml")
 //	err := lab.Init(dir, cfg)               // state, share and copy dir, certificates (ErrInitialised if done)
@@ -17,7 +17,7 @@
 //	lab.AddFault(dir, f) / ListFaults / ClearFaults   // run-time faults via DIR/faults.yaml
 //	l.Close()
 //
-// The lab dir:
+// # The lab dir
 //
 //	DIR/lab.yaml            the config Init was given (Serve reads it)
 //	DIR/state/NAME.json     one instance's state, rewritten atomically on each change
@@ -27,9 +27,98 @@
 //	DIR/share, DIR/copy     the backup share and the copy destination (configurable)
 //
 // Statement log lines are tab-separated: time (RFC 3339, UTC, ns),
-// instance, spid, kind (batch, rpc, fault), text. RPC lines carry the
-// procedure and its parameters with values; a parameter whose name
-// contains "password" or "secret" is written as ***.
+// instance, spid, kind, text. Kinds: batch (one line per statement of a
+// batch), rpc (procedure and parameters with values; a parameter whose
+// name contains password, secret or pwd is written as ***), dynamic (the
+// text of EXEC (…) and sp_executesql inside a batch), fault (a fault that
+// fired). Line breaks and tabs in the text are escaped; PASSWORD = '…'
+// literals are masked.
 //
-// The statements the instances answer are listed in statements.go.
+// # Statements
+//
+// Keywords are case-insensitive; N'…' literals with doubled quotes,
+// [bracketed] and "quoted" identifiers, -- and nested /* */ comments; a
+// batch holds several statements separated by ';' or by a line break
+// before the next statement's keyword. GO is not T-SQL: error 102. A batch
+// is parsed whole first: a syntax error or an unsupported statement runs
+// nothing. A failing statement sends its errors and the batch goes on (as
+// SQL Server does for statement-level errors).
+//
+//	SELECT [DISTINCT] [TOP (n)] list [FROM t [AS a] {[LEFT [OUTER]|INNER] JOIN t [AS a] ON cond | , t}]
+//	       [WHERE cond] [UNION [ALL] SELECT …] [ORDER BY expr|alias|ordinal [ASC|DESC], …]
+//	    expressions: literals, NULL, @var, @@SPID @@VERSION @@SERVERNAME @@SERVICENAME
+//	    @@TRANCOUNT @@LANGUAGE, + - * / %, = <> != < > <= >=, AND OR NOT, IS [NOT] NULL,
+//	    [NOT] IN (…), [NOT] LIKE, CAST(x AS t), CONVERT(t, x), DB_ID([name]), DB_NAME([id]),
+//	    ISNULL, COALESCE, UPPER, LOWER, LTRIM, RTRIM, LEN, GETDATE, GETUTCDATE,
+//	    SYSDATETIME, SYSUTCDATETIME, SERVERPROPERTY, DATABASEPROPERTYEX(db, 'Status' |
+//	    'IsInStandBy' | 'Recovery' | 'UserAccess' | 'Updateability'), SUSER_SNAME, APP_NAME,
+//	    HOST_NAME; aggregates COUNT(*), COUNT, MIN, MAX, SUM without GROUP BY.
+//	    No sub-queries, CASE, GROUP BY, cursors, IF/WHILE, TRY/CATCH.
+//	  tables (from any database; msdb ones as msdb.dbo.X, msdb..X, or X in msdb):
+//	    sys.databases (name, database_id, source_database_id, create_date, compatibility_level,
+//	      collation_name, user_access, user_access_desc, is_read_only, state, state_desc,
+//	      is_in_standby, recovery_model, recovery_model_desc)
+//	    sys.master_files (database_id, file_id 1 ROWS / 2 LOG, type, type_desc, name,
+//	      physical_name, state, state_desc, redo_start_lsn NUMERIC(25,0), redo_start_fork_guid,
+//	      redo_target_lsn, differential_base_lsn); redo_start_* are set while RESTORING or STANDBY
+//	    sys.dm_exec_sessions (session_id, database_id, login_name, host_name, program_name,
+//	      status, is_user_process, login_time); system sessions 1–10, clients from 51,
+//	      simulated user sessions from 300
+//	    sys.sysprocesses / master.dbo.sysprocesses (spid, dbid, loginame, hostname,
+//	      program_name, status, cmd, blocked)
+//	    sys.dm_tran_locks (resource_type DATABASE, resource_database_id, request_mode S,
+//	      request_status, request_session_id): one lock per user session on its database
+//	    msdb.dbo.log_shipping_secondary, log_shipping_secondary_databases,
+//	      log_shipping_monitor_secondary (columns of domain.md A.1), sysjobs (job_id, name,
+//	      enabled, description), restorehistory, backupset, backupmediafamily (domain.md B.2)
+//	SET NOCOUNT | XACT_ABORT | LOCK_TIMEOUT | ANSI_* | QUOTED_IDENTIFIER | ARITHABORT |
+//	    CONCAT_NULL_YIELDS_NULL | TEXTSIZE | DATEFORMAT | DATEFIRST | LANGUAGE |
+//	    DEADLOCK_PRIORITY | IMPLICIT_TRANSACTIONS | TRANSACTION ISOLATION LEVEL … |
+//	    ROWCOUNT …  (accepted; they change no answer)      SET @var = expr
+//	DECLARE @v type [= expr] [, …]          PRINT expr          WAITFOR DELAY 'hh:mm[:ss[.mmm]]'
+//	USE db                    911 missing, 927 RESTORING, 942 not ONLINE; INFO 5701
+//	BEGIN TRAN[SACTION] [name] | COMMIT | ROLLBACK [TRAN|WORK]   (3902/3903 without one)
+//	RESTORE HEADERONLY FROM DISK = path|@var [WITH FILE = n, NOUNLOAD, CHECKSUM, …]
+//	RESTORE LOG db|@var FROM DISK = path|@var [WITH FILE = n, NORECOVERY | RECOVERY |
+//	    STANDBY = path, RESTART, STATS [= n], CHECKSUM, NO_CHECKSUM, NOUNLOAD, REPLACE, …]
+//	RESTORE DATABASE db|@var WITH RECOVERY | NORECOVERY | STANDBY = path
+//	    errors, each followed by 3013 "RESTORE … is terminating abnormally.":
+//	    3021 in a transaction, 911 no database, 3102 own session in it, 3101 other
+//	    sessions (or another restore) in it, 3201 missing file (OS error 2) or folder
+//	    (3) or no access (5), 3203 truncated, 3241 not a backup, 3189 damaged,
+//	    4038 no FILE = n, 3117 not RESTORING/STANDBY, 3135 not a log backup,
+//	    3154 another database's backup, 4319 another set after an interrupted
+//	    restore (no RESTART), 4330 fork mismatch, 4326 already applied, 4305 too
+//	    recent (gap), 4312 a log backup that begins a new chain, 3153 recovery of
+//	    a recovered database. Success: INFO 4035 "Processed N pages for database
+//	    …" (data and log file), 3014 "RESTORE LOG successfully processed N pages
+//	    in S seconds (R MB/sec)."; with STATS, 3211 "n percent processed." flushed
+//	    while it runs. A RESTORE LOG marks its set as interrupted before it works
+//	    (durably) and clears the mark when done: a cancel, a dropped connection
+//	    or a killed lab leaves 4319 for any other set.
+//	KILL n                    6104 own, 6106 gone, 6107 system; a client's connection
+//	                          drops, a simulated session goes (or comes back once)
+//	EXEC (string-expr)        dynamic SQL (its own variable scope), e.g. EXEC(N'KILL ' + CAST(@s AS nvarchar(11)))
+//	EXEC [@rc =] [master.dbo.|sys.]proc args, and RPC by name:
+//	    sp_delete_log_shipping_secondary_database [@secondary_database =] N'db' → 0; removes
+//	      the db's secondary_databases and monitor rows and, for the last db of its
+//	      secondary id, the log_shipping_secondary row and the copy and restore jobs;
+//	      the database stays RESTORING; 32014 and status 1 when it is no secondary
+//	    sp_executesql N'stmt' [, N'@p type, …', @p = v …]   (also as the RPC go-mssqldb sends)
+//	    sp_who2, sys.sp_help_log_shipping_monitor
+//	ALTER DATABASE db SET SINGLE_USER | RESTRICTED_USER | MULTI_USER
+//	    [WITH ROLLBACK IMMEDIATE | ROLLBACK AFTER n [SECONDS] | NO_WAIT]
+//	    5052 + 5069 when not ONLINE (e.g. RESTORING); 5061 + 5069 when others use it
+//	    without ROLLBACK; with ROLLBACK the others are disconnected (INFO 5060)
+//
+// Logins: SQL logins of the config (18456 otherwise, and for integrated
+// authentication); a login database that is not ONLINE gives 4060.
+//
+// Faults (config faults: and DIR/faults.yaml): kind drop closes the
+// connection before the Nth matching statement (a RESTORE LOG: after it
+// marked its set interrupted); kind error answers with the error's real
+// text (1205, 1222, 3101, 4060, 701, 8645; other numbers get a generic
+// text) and stops the batch; kind delay waits, then runs the statement.
+// Match is a case-insensitive regular expression over the statement text
+// or the RPC procedure name.
 package lab
