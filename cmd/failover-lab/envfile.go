@@ -16,6 +16,8 @@ import (
 // is and how to log in to its instances.
 type labInfo struct {
 	Dir, Share, CopyDir, CA string
+	// Statements is the statement log.
+	Statements string
 	// Instances in config order.
 	Instances []instanceInfo
 }
@@ -53,6 +55,7 @@ func (li labInfo) env() []envVar {
 		{"FAILOVER_LAB_COPY_DIR", li.CopyDir},
 		{"FAILOVER_LAB_CA", li.CA},
 		{"FAILOVER_LAB_TARGETS", filepath.Join(li.Dir, "targets.yaml")},
+		{"FAILOVER_LAB_STATEMENTS", li.Statements},
 	}
 	if p, ok := li.sharedPassword(); ok {
 		vars = append(vars, envVar{"FAILOVER_LAB_PASSWORD", p})

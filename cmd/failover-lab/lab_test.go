@@ -81,7 +81,10 @@ func TestLabThroughGoMssqldb(t *testing.T) {
 	if s := mustStates(t, backup); s["mgc"] != "RESTORING" {
 		t.Errorf("after the fault fired once: %v", s)
 	}
-	log, err := os.ReadFile(filepath.Join(dir, "statements.log"))
+	if env["FAILOVER_LAB_STATEMENTS"] != filepath.Join(dir, "statements.log") {
+		t.Errorf("FAILOVER_LAB_STATEMENTS = %q", env["FAILOVER_LAB_STATEMENTS"])
+	}
+	log, err := os.ReadFile(env["FAILOVER_LAB_STATEMENTS"])
 	if err != nil || !strings.Contains(string(log), "SELECT name, state_desc FROM sys.databases") {
 		t.Errorf("statements.log (%v) does not record the query:\n%s", err, log)
 	}

@@ -147,7 +147,7 @@ func describe(d labDir, addrs map[string]string) (labInfo, error) {
 	if err != nil {
 		return labInfo{}, err
 	}
-	info := labInfo{Dir: d.path, CA: d.caFile(),
+	info := labInfo{Dir: d.path, CA: d.caFile(), Statements: d.file(lab.StatementLog),
 		Share: inDir(d, cfg.LogShipping.ShareDir), CopyDir: inDir(d, cfg.LogShipping.CopyDir)}
 	for _, in := range cfg.Instances {
 		name := strings.ToUpper(in.Name) // Addrs' keys are upper case
