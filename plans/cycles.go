@@ -23,21 +23,24 @@ func findCycles(adj map[string][]string) (cycles [][]string, more bool) {
 		}
 		sort.Ints(succ[i])
 	}
-	comp := tarjan(succ)
-	j := &johnson{succ: succ, comp: comp, blocked: make([]bool, len(ids)), b: make([]map[int]bool, len(ids))}
-	for s := range ids {
-		if !j.cyclic(s) {
-			continue
+	j := &johnson{succ: succ, blocked: make([]bool, len(ids)), b: make([]map[int]bool, len(ids))}
+	// Johnson: take the least vertex on a cycle among those >= s, find
+	// every cycle through it, then drop it. Each round finds at least one
+	// cycle, so the rounds are bounded by maxCycles.
+	for s := 0; s < len(ids) && !j.more; s++ {
+		j.comp = tarjan(succ, s)
+		s = j.nextStart(s)
+		if s < 0 {
+			break
 		}
 		j.start = s
 		for i := s; i < len(ids); i++ {
-			j.blocked[i] = false
-			j.b[i] = nil
+			if j.comp[i] == j.comp[s] {
+				j.blocked[i] = false
+				j.b[i] = nil
+			}
 		}
 		j.circuit(s)
-		if j.more {
-			break
-		}
 	}
 	for _, c := range j.cycles {
 		named := make([]string, len(c))
@@ -49,13 +52,14 @@ func findCycles(adj map[string][]string) (cycles [][]string, more bool) {
 	return cycles, j.more
 }
 
-// tarjan returns the strongly connected component of each vertex.
-func tarjan(succ [][]int) []int {
+// tarjan returns the strongly connected component of each vertex of the
+// subgraph of vertices >= from (-1 for those below).
+func tarjan(succ [][]int, from int) []int {
 	n := len(succ)
 	idx, low, comp := make([]int, n), make([]int, n), make([]int, n)
 	onStack := make([]bool, n)
 	for i := range idx {
-		idx[i] = -1
+		idx[i], comp[i] = -1, -1
 	}
 	var stack []int
 	next, ncomp := 0, 0
@@ -66,6 +70,9 @@ func tarjan(succ [][]int) []int {
 		stack = append(stack, v)
 		onStack[v] = true
 		for _, w := range succ[v] {
+			if w < from {
+				continue
+			}
 			if idx[w] < 0 {
 				visit(w)
 				low[v] = min(low[v], low[w])
@@ -87,7 +94,7 @@ func tarjan(succ [][]int) []int {
 		}
 		ncomp++
 	}
-	for v := range succ {
+	for v := from; v < n; v++ {
 		if idx[v] < 0 {
 			visit(v)
 		}
@@ -107,14 +114,17 @@ type johnson struct {
 	more    bool
 }
 
-// cyclic reports whether s lies on some cycle.
-func (j *johnson) cyclic(s int) bool {
-	for _, w := range j.succ[s] {
-		if w == s || j.comp[w] == j.comp[s] {
-			return true
+// nextStart returns the least vertex >= s that lies on a cycle of the
+// current subgraph, or -1.
+func (j *johnson) nextStart(s int) int {
+	for v := s; v < len(j.succ); v++ {
+		for _, w := range j.succ[v] {
+			if w >= s && (w == v || j.comp[w] == j.comp[v]) {
+				return v
+			}
 		}
 	}
-	return false
+	return -1
 }
 
 // circuit finds the cycles through start among vertices >= start in

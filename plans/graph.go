@@ -75,21 +75,36 @@ func (l *loader) stepEdges(s *Step, known map[string]bool, edges map[[2]string]e
 func (l *loader) reportCycles(g *Graph, edges map[[2]string]edge) {
 	cycles, more := findCycles(g.Deps)
 	for _, c := range cycles {
-		var path, where []string
-		for i, id := range c {
-			next := c[(i+1)%len(c)]
-			e := edges[[2]string{id, next}]
-			path = append(path, id)
-			where = append(where, fmt.Sprintf("%s %s %s at %s:%d:%d", id, e.how, next, e.pos.File, e.pos.Line, e.pos.Col))
-		}
-		path = append(path, c[0])
-		first := edges[[2]string{c[0], c[(1)%len(c)]}]
-		l.errorf(first.pos, "dependency cycle: %s (%s)", strings.Join(path, " → "), strings.Join(where, "; "))
+		first := edges[[2]string{c[0], c[1%len(c)]}]
+		l.errorf(first.pos, "dependency cycle: %s", cycleText(c, edges))
 	}
 	if more {
 		first := edges[[2]string{cycles[0][0], cycles[0][1%len(cycles[0])]}]
 		l.errorf(first.pos, "more dependency cycles than the %d shown; fix these first", maxCycles)
 	}
+}
+
+// maxCycleShown bounds how many steps of one cycle a message lists.
+const maxCycleShown = 20
+
+// cycleText renders a cycle as its path, then where each edge is written:
+// "a → b → a (a needs b at f:3:12; b needs a at f:7:12)". A longer cycle
+// shows its first maxCycleShown edges and how many steps it has.
+func cycleText(c []string, edges map[[2]string]edge) string {
+	var path, where []string
+	for i, id := range c {
+		if i == maxCycleShown {
+			path = append(path, "…")
+			where = append(where, fmt.Sprintf("… %d steps in all", len(c)))
+			break
+		}
+		next := c[(i+1)%len(c)]
+		e := edges[[2]string{id, next}]
+		path = append(path, id)
+		where = append(where, fmt.Sprintf("%s %s %s at %s:%d:%d", id, e.how, next, e.pos.File, e.pos.Line, e.pos.Col))
+	}
+	path = append(path, c[0])
+	return strings.Join(path, " → ") + " (" + strings.Join(where, "; ") + ")"
 }
 
 // levels assigns each step the length of its longest dependency chain.

@@ -92,3 +92,20 @@ func TestCycleLimit(t *testing.T) {
 		t.Errorf("want %d cycles and a note that more exist, got %d diagnostics", maxCycles, len(ds))
 	}
 }
+
+func TestLongCycle(t *testing.T) {
+	// 10,000 steps in one ring: one cycle, reported in a bounded message.
+	const n = 10_000
+	steps := make([][2]string, n)
+	for i := range n {
+		steps[i] = [2]string{fmt.Sprintf("s%05d", i), fmt.Sprintf("s%05d", (i+1)%n)}
+	}
+	_, ds := loadGraph(t, steps)
+	if len(ds) != 1 {
+		t.Fatalf("want one cycle, got %d diagnostics", len(ds))
+	}
+	msg := ds[0].Message
+	if !strings.HasPrefix(msg, "dependency cycle: s00000 → s00001 → ") || !strings.Contains(msg, "… 10000 steps in all") || len(msg) > 4000 {
+		t.Errorf("message of %d bytes: %.300s", len(msg), msg)
+	}
+}
