@@ -31,6 +31,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 10s ./engine/journal
 	$(GO) test -run '^$$' -fuzz '^FuzzReadPacket$$' -fuzztime 10s ./internal/tds
 	$(GO) test -run '^$$' -fuzz '^FuzzServeConn$$' -fuzztime 10s ./internal/tds
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 10s ./internal/labfile
 
 # Regenerate docs/actions.md from the registry.
 docs: build
