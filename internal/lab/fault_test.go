@@ -146,3 +146,20 @@ func TestFaultSetKeepsCountersOnReload(t *testing.T) {
 		t.Error("a spent fault fired again after the faults file was re-read")
 	}
 }
+
+func TestRunningLabSeesEveryFaultsFileEdit(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	l := &Lab{dir: tl.dir, faults: &faultSet{}, watch: faultWatch{path: filepath.Join(tl.dir, FaultsFile)}}
+	in := tl.backup()
+	in.faults, in.beforeStatement = l.faults, l.checkFaultsFile
+	s := open(in, 51, "master")
+	for i, n := range []int32{1205, 1222} {
+		ClearFaults(tl.dir, "")
+		if _, err := AddFault(tl.dir, Fault{ID: "f", Match: "select", Kind: FaultError, Error: n}); err != nil {
+			t.Fatal(err)
+		}
+		if got := run(t, in, s, "SELECT 1").errorNumbers(); !reflect.DeepEqual(got, []int32{n}) {
+			t.Errorf("edit %d: %v, want [%d]", i+1, got, n)
+		}
+	}
+}

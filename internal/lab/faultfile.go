@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -91,28 +90,27 @@ func writeFaults(dir string, list []Fault) error {
 	return writeAtomic(filepath.Join(dir, FaultsFile), data)
 }
 
-// faultWatch re-reads FaultsFile when it changed.
+// faultWatch notices changes of FaultsFile. It compares the content, not
+// the modification time, whose granularity can hide two quick edits.
 type faultWatch struct {
 	path string
-	// size and mod identify the version last read; guarded by the
+	// last is the content last seen (nil: no file); guarded by the
 	// caller's lock (Lab.mu).
-	size int64
-	mod  time.Time
+	last []byte
+	seen bool
 }
 
-// changed reports whether the file differs from the version last read,
+// changed reports whether the file differs from the version last seen,
 // and remembers the new version.
 func (w *faultWatch) changed() bool {
-	st, err := os.Stat(w.path)
-	var size int64 = -1
-	var mod time.Time
-	if err == nil {
-		size, mod = st.Size(), st.ModTime()
+	data, err := os.ReadFile(w.path)
+	if err != nil {
+		data = nil
 	}
-	if size == w.size && mod.Equal(w.mod) {
+	if w.seen && bytes.Equal(data, w.last) {
 		return false
 	}
-	w.size, w.mod = size, mod
+	w.last, w.seen = data, true
 	return true
 }
 

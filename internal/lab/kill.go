@@ -114,6 +114,13 @@ func (in *instance) usersOf(db string, own int) (live []tds.Session, simulated [
 	return live, simulated
 }
 
+// hasUsers reports whether a session other than own uses db; the caller
+// holds mu.
+func (in *instance) hasUsers(db string, own int) bool {
+	live, sim := in.usersOf(db, own)
+	return len(live)+len(sim) > 0
+}
+
 // alterSpec is a parsed ALTER DATABASE … SET <access>.
 type alterSpec struct {
 	db       string

@@ -205,3 +205,16 @@ func TestWho2AndLogShippingMonitor(t *testing.T) {
 		t.Errorf("monitor status = %v, want false (restored 4 minutes ago, threshold 45)", got)
 	}
 }
+
+func TestUseSingleUserDatabase(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	admin := open(in, 51, "master")
+	if w := run(t, in, admin, "ALTER DATABASE mgccomp SET SINGLE_USER WITH ROLLBACK IMMEDIATE; USE mgccomp"); len(w.errors) > 0 {
+		t.Fatal(w.errors)
+	}
+	other := open(in, 52, "master")
+	if got := run(t, in, other, "USE mgccomp").errorNumbers(); !reflect.DeepEqual(got, []int32{924}) {
+		t.Errorf("second user: %v, want 924", got)
+	}
+}

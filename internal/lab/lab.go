@@ -36,7 +36,7 @@ func Serve(ctx context.Context, dir string) (*Lab, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serve lab: %w", err)
 	}
-	l := &Lab{dir: dir, faults: &faultSet{}, watch: faultWatch{path: filepath.Join(dir, FaultsFile), size: -2}}
+	l := &Lab{dir: dir, faults: &faultSet{}, watch: faultWatch{path: filepath.Join(dir, FaultsFile)}}
 	for i, f := range cfg.Faults {
 		if f.ID == "" {
 			f.ID = "config-" + strconv.Itoa(i+1)

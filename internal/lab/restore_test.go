@@ -341,3 +341,23 @@ func TestRestoreStatsReportsProgress(t *testing.T) {
 		t.Errorf("progress = %q, want %q", got, want)
 	}
 }
+
+func TestStandbyBackToRestoring(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Instances[1].Databases[0].State = "STANDBY"
+	tl := newTestLab(t, cfg)
+	in := tl.backup()
+	s := open(in, 51, "master")
+	const q = "SELECT state_desc, is_in_standby FROM sys.databases WHERE name = N'mgc'"
+	w := run(t, in, s, q)
+	if cell(t, w, 0, "state_desc") != "ONLINE" || cell(t, w, 0, "is_in_standby") != true {
+		t.Fatalf("standby database shows %v", w.results[0].Rows)
+	}
+	if w := run(t, in, s, "RESTORE DATABASE mgc WITH NORECOVERY"); len(w.errors) > 0 {
+		t.Fatal(w.errors)
+	}
+	w = run(t, in, s, q)
+	if cell(t, w, 0, "state_desc") != "RESTORING" || cell(t, w, 0, "is_in_standby") != false {
+		t.Errorf("after WITH NORECOVERY: %v", w.results[0].Rows)
+	}
+}

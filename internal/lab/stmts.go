@@ -146,6 +146,9 @@ func parseUse(p *parser) (func(*stmtCtx) error, error) {
 		case d.State != "ONLINE":
 			msg := msgOffline(d.Name)
 			m = &msg
+		case d.UserAccess == "SINGLE_USER" && x.in.hasUsers(d.Name, x.s.SPID()):
+			msg := sqlMsg{924, 1, 14, "Database '" + d.Name + "' is already open and can only have one user at a time."}
+			m = &msg
 		}
 		x.in.mu.Unlock()
 		if m != nil {

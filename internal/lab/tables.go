@@ -235,7 +235,7 @@ func (in *instance) tSecondary() *table {
 	for _, s := range in.st.Secondaries {
 		t.rows = append(t.rows, []any{guid(s.SecondaryID), s.PrimaryServer, s.PrimaryDatabase, s.SourceDirectory,
 			s.DestDirectory, int64(s.FileRetention), guid(s.CopyJobID), guid(s.RestoreJobID), s.MonitorServer,
-			s.MonitorSecurityWin, nullStr(s.LastCopiedFile), nullTime(s.LastCopiedDate)})
+			s.MonitorSecurityWin, nullStr(s.LastCopiedFile), nullTime(localTime(s.LastCopiedDate))})
 	}
 	return t
 }
@@ -246,7 +246,7 @@ func (in *instance) tSecondaryDBs() *table {
 		cInt("buffer_count"), cInt("max_transfer_size"), cStr("last_restored_file"), cTime("last_restored_date")}}
 	for _, d := range in.st.SecondaryDBs {
 		t.rows = append(t.rows, []any{d.SecondaryDatabase, guid(d.SecondaryID), int64(d.RestoreDelay), d.RestoreAll,
-			d.RestoreMode, d.DisconnectUsers, int64(-1), int64(-1), int64(-1), nullStr(d.LastRestoredFile), nullTime(d.LastRestoredDate)})
+			d.RestoreMode, d.DisconnectUsers, int64(-1), int64(-1), int64(-1), nullStr(d.LastRestoredFile), nullTime(localTime(d.LastRestoredDate))})
 	}
 	return t
 }
