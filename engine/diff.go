@@ -57,6 +57,7 @@ type PlanChangedError struct {
 	Diff        PlanDiff
 }
 
+// Error shows what changed and the ways on.
 func (e *PlanChangedError) Error() string {
 	return fmt.Sprintf("plan %s changed since run %s started (%s); resuming could redo or skip work the run "+
 		"did not plan: restore the plan, or resume anyway with --force (journaled)", e.Plan, e.RunID, e.Diff)

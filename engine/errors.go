@@ -27,6 +27,7 @@ type StepError struct {
 	Err      error
 }
 
+// Error names the step, its attempts and its last error.
 func (e *StepError) Error() string {
 	return fmt.Sprintf("step %s failed after %d attempt(s): %v", e.Step, e.Attempts, e.Err)
 }
@@ -39,6 +40,7 @@ func (e *StepError) Unwrap() error { return e.Err }
 // changed plan. It maps to exit 2.
 type CannotRunError struct{ Err error }
 
+// Error returns the reason.
 func (e *CannotRunError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the reason.
@@ -56,6 +58,7 @@ type CheckFailure struct {
 // PreflightError lists every failing preflight check.
 type PreflightError struct{ Failures []CheckFailure }
 
+// Error lists every failing check with its position.
 func (e *PreflightError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "preflight failed: %d check(s) did not pass, nothing ran", len(e.Failures))
@@ -75,12 +78,14 @@ type WaitingError struct {
 	Message string
 }
 
+// Error returns the message for the operator.
 func (e *WaitingError) Error() string { return e.Message }
 
 // InterruptedError says the run was cancelled (Ctrl-C, SIGTERM); the
 // journal records it. It unwraps to context.Canceled and maps to exit 130.
 type InterruptedError struct{ RunID string }
 
+// Error says how to continue.
 func (e *InterruptedError) Error() string {
 	return fmt.Sprintf("run %s interrupted; continue it with `failover resume`", e.RunID)
 }

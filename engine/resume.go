@@ -28,11 +28,8 @@ type ResumeOptions struct {
 // skip_if says done; otherwise the run waits for the operator (exit 3).
 func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, error) {
 	cfg = cfg.withDefaults()
-	if err := checkConfig(cfg); err != nil {
+	if err := checkResume(cfg, opts); err != nil {
 		return nil, cannotRun(err)
-	}
-	if len(opts.MarkDone) > 0 && strings.TrimSpace(opts.Note) == "" {
-		return nil, cannotRun(errors.New("--mark-done needs --note saying what you checked"))
 	}
 	path, err := findRun(cfg, opts.RunID)
 	if err != nil {
@@ -52,17 +49,11 @@ func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, erro
 	}
 	defer lk.release(r.log)
 	r.lock = lk
-	jw, rep, err := journal.Open(cfg.FS, path)
+	rs, err := r.openJournal(path)
 	if err != nil {
-		return nil, cannotRun(readHint(path, err))
+		return nil, err
 	}
-	r.jw = jw
 	defer r.closeJournal()
-	if d := rep.Damage; d != nil && d.Repaired {
-		r.log.Warn().Int64("offset", d.Offset).Str("reason", d.Reason).Str("copy", d.Copy).
-			Msg("journal had a torn tail: cut back to the last good record, the original kept")
-	}
-	rs := Fold(rep)
 	if err := r.startResume(rs, lk, opts); err != nil {
 		return nil, err
 	}
@@ -70,8 +61,33 @@ func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, erro
 	if err != nil {
 		return nil, err
 	}
-	r.log.Info().Str("journal", jw.Path()).Msg("run resumed")
+	r.log.Info().Str("journal", r.jw.Path()).Msg("run resumed")
 	return r.schedule(ctx, prior)
+}
+
+func checkResume(cfg Config, opts ResumeOptions) error {
+	if err := checkConfig(cfg); err != nil {
+		return err
+	}
+	if len(opts.MarkDone) > 0 && strings.TrimSpace(opts.Note) == "" {
+		return errors.New("--mark-done needs --note saying what you checked")
+	}
+	return nil
+}
+
+// openJournal opens the run's journal for appending, now that the lock is
+// ours; a torn tail is cut back (the original kept) with a warning.
+func (r *run) openJournal(path string) (*RunState, error) {
+	jw, rep, err := journal.Open(r.cfg.FS, path)
+	if err != nil {
+		return nil, cannotRun(readHint(path, err))
+	}
+	r.jw = jw
+	if d := rep.Damage; d != nil && d.Repaired {
+		r.log.Warn().Int64("offset", d.Offset).Str("reason", d.Reason).Str("copy", d.Copy).
+			Msg("journal had a torn tail: cut back to the last good record, the original kept")
+	}
+	return Fold(rep), nil
 }
 
 // startResume checks the plan, journals the resume and the operator's

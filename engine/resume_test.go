@@ -302,3 +302,50 @@ func TestLostLockStopsTheRun(t *testing.T) {
 		t.Errorf("b started without the lock")
 	}
 }
+
+func TestResumeDamagedJournal(t *testing.T) {
+	tests := []struct {
+		name     string
+		damage   func(t *testing.T, path string)
+		wantCode int
+		wantErr  string
+	}{
+		{"torn tail is cut back", func(t *testing.T, path string) {
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			f.Write([]byte{0x40, 0, 0, 0, 9, 9, 9})
+		}, ExitOK, ""},
+		{"damage before good records is refused", func(t *testing.T, path string) {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := strings.Index(string(b), `"step-started"`)
+			b[i+3] ^= 0x01
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, ExitCannotRun, "journal repair --force"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rc := newRecorder()
+			cfg := testConfig(t, newPlan(step("a", nil, nil), step("b", []string{"a"}, map[string]any{"fail": 1})), rc)
+			sum, err := Run(context.Background(), cfg)
+			if ExitCode(err) != ExitFailed {
+				t.Fatalf("first run: %v", err)
+			}
+			tt.damage(t, sum.JournalPath)
+			_, err = Resume(context.Background(), cfg, ResumeOptions{})
+			if ExitCode(err) != tt.wantCode || (tt.wantErr != "" && !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("err = %v (exit %d), want exit %d mentioning %q", err, ExitCode(err), tt.wantCode, tt.wantErr)
+			}
+			if tt.wantCode == ExitOK && rc.count("a") != 1 {
+				t.Errorf("a ran %d times, want once", rc.count("a"))
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/engine/journal"
@@ -61,11 +62,9 @@ func (r *run) lifecycle(ctx context.Context, st *stepState) outcome {
 // retry policy runs out. Every attempt is journaled and logged.
 func (r *run) attempts(ctx context.Context, o outcome) outcome {
 	s := o.st.step
-	policy := s.Retry
 	for n := 1; ; n++ {
 		if err := r.lock.lost(); err != nil {
-			o.fatal = err
-			o.result.State = StatePending
+			o.fatal, o.result.State = err, StatePending
 			return o
 		}
 		o.result.Attempts++
@@ -81,35 +80,56 @@ func (r *run) attempts(ctx context.Context, o outcome) outcome {
 		r.emit(StepResult{ID: s.ID, Action: s.Action, State: StateRunning, Attempts: attempt})
 		began := r.cfg.Clock.Now()
 		out, err := r.attempt(ctx, o.st, attempt)
-		if err == nil {
-			return r.succeed(o, out)
+		if final, res := r.judge(ctx, o, out, err, n); final {
+			return res
 		}
-		if we := new(WaitingError); errors.As(err, &we) {
-			o.waiting = we
-			return r.settle(o, StateWaiting, we.Message, RecStepWaiting)
-		}
-		if ctx.Err() != nil {
-			return r.interrupt(o)
-		}
-		msg := r.red.Redact(err.Error())
-		if n >= maxAttempts(policy) || !retryable(policy, err) {
-			return r.fail(ctx, o, err)
-		}
-		delay := backoffDelay(policy, n, r.cfg.Rand)
-		if jerr := r.appendRec(journal.Record{Type: RecAttemptFailed, Step: s.ID, Attempt: attempt,
-			Error: msg, Class: actions.ClassOf(err).String()}); jerr != nil {
-			o.fatal = jerr
-			return o
-		}
-		r.log.Warn().Str("step", s.ID).Str("action", s.Action).Int("attempt", attempt).
-			Dur("duration", r.cfg.Clock.Now().Sub(began)).Dur("retry_in", delay).Str("error", msg).Msg("attempt failed")
-		if err := r.cfg.Clock.Sleep(ctx, delay); err != nil {
-			// The failed attempt is journaled: nothing is in doubt.
-			o.interrupted = true
-			o.result.State = StatePending
+		if !r.backoff(ctx, &o, err, n, began) {
 			return o
 		}
 	}
+}
+
+// judge ends the step after an attempt, unless the attempt failed and may
+// be retried (final false).
+func (r *run) judge(ctx context.Context, o outcome, out map[string]any, err error, n int) (bool, outcome) {
+	if err == nil {
+		return true, r.succeed(o, out)
+	}
+	if we := new(WaitingError); errors.As(err, &we) {
+		o.waiting = we
+		return true, r.settle(o, StateWaiting, we.Message, RecStepWaiting)
+	}
+	if ctx.Err() != nil {
+		return true, r.interrupt(o)
+	}
+	policy := o.st.step.Retry
+	if n >= maxAttempts(policy) || !retryable(policy, err) {
+		return true, r.fail(ctx, o, err)
+	}
+	return false, o
+}
+
+// backoff journals a failed attempt that will be retried and sleeps the
+// jittered delay. It returns false when the run is cancelled meanwhile or
+// the journal fails; o then says why.
+func (r *run) backoff(ctx context.Context, o *outcome, err error, n int, began time.Time) bool {
+	s := o.st.step
+	msg := r.red.Redact(err.Error())
+	delay := backoffDelay(s.Retry, n, r.cfg.Rand)
+	if jerr := r.appendRec(journal.Record{Type: RecAttemptFailed, Step: s.ID, Attempt: o.result.Attempts,
+		Error: msg, Class: actions.ClassOf(err).String()}); jerr != nil {
+		o.fatal = jerr
+		return false
+	}
+	r.log.Warn().Str("step", s.ID).Str("action", s.Action).Int("attempt", o.result.Attempts).
+		Dur("duration", r.cfg.Clock.Now().Sub(began)).Dur("retry_in", delay).Str("error", msg).Msg("attempt failed")
+	if err := r.cfg.Clock.Sleep(ctx, delay); err != nil {
+		// The failed attempt is journaled: nothing is in doubt.
+		o.interrupted = true
+		o.result.State = StatePending
+		return false
+	}
+	return true
 }
 
 // attempt runs the action once, with the attempt's timeout, then verify.
