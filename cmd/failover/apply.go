@@ -41,6 +41,17 @@ func (f *runFlags) add(cmd *cobra.Command) {
 	f.vars.add(cmd)
 }
 
+// check rejects flag values that make no sense.
+func (f *runFlags) check() error {
+	if f.parallelism < 1 {
+		return withCode(exitUsage, fmt.Errorf("--parallelism %d: want at least 1", f.parallelism))
+	}
+	if f.deadline < 0 {
+		return withCode(exitUsage, fmt.Errorf("--deadline %s: want a positive duration", f.deadline))
+	}
+	return nil
+}
+
 // config builds the engine's configuration for a loaded plan; term is
 // nil without a terminal.
 func (f *runFlags) config(a *app, p *plans.Plan, term *terminalApprover) engine.Config {
@@ -66,6 +77,9 @@ func newApplyCmd(a *app) *cobra.Command {
 			"failed, lock held, unfinished run); 3 waiting for the operator; 130 interrupted.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := rf.check(); err != nil {
+				return err
+			}
 			p, err := a.loadPlan(args[0], &rf.vars)
 			if err != nil {
 				return err

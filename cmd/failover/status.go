@@ -25,7 +25,8 @@ func newStatusCmd(a *app) *cobra.Command {
 		Short: "Show a run's steps (or, with no argument, every run in the state dir)",
 		Long: "status shows the steps of a run with their state (pending, running, succeeded, satisfied,\n" +
 			"skipped, failed, in-doubt, waiting), attempts, duration and last error. PLAN is a plan file\n" +
-			"(its latest run is shown), RUN a run id. With no argument it lists the runs in the state dir.",
+			"or a plan name (its latest run is shown), RUN a run id. With no argument it lists the runs\n" +
+			"in the state dir.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "table" && format != "json" {
@@ -70,9 +71,13 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 	var order []string
 	var info journal.RunInfo
 	var err error
-	if journal.ValidRunID(arg) {
+	switch _, serr := os.Stat(arg); {
+	case journal.ValidRunID(arg):
 		info, err = findRunByID(a.stateDir, arg)
-	} else {
+	case serr != nil:
+		// Not a file: a plan name as the state dir spells it.
+		info, err = latestRun(a.stateDir, arg)
+	default:
 		p, lerr := a.loadPlan(arg, vf)
 		if lerr != nil {
 			return nil, lerr
