@@ -105,6 +105,8 @@ func TestApplyExitCodes(t *testing.T) {
 			[]string{`two +failed`, `three +skipped`, `upstream failed: two`, `Failed: two`}, []string{"step two failed"}, false},
 		{"--only runs just that step", steps(fmt.Sprintf(okStep, "one"), fmt.Sprintf(failStep, "two", "one")),
 			[]string{"--auto-approve", "--only", "one"}, exitOK, []string{`one +succeeded`, `two +pending`}, nil, false},
+		{"parallelism below one is bad usage", fmt.Sprintf(okStep, "one"), []string{"--auto-approve", "--parallelism", "0"},
+			exitUsage, nil, []string{"--parallelism 0: want at least 1"}, true},
 		{"missing secret cannot run", "  - id: one\n    action: exec.run\n    with: { program: \"PROGRAM\", env: { P: \"${secrets.pw}\" } }\n" +
 			"secrets:\n  pw: { env: CLI_TEST_UNSET_SECRET }\n", []string{"--auto-approve"}, exitUsage,
 			nil, []string{"CLI_TEST_UNSET_SECRET is not set"}, true},
@@ -214,6 +216,10 @@ func TestStatusListsRunsAndJSON(t *testing.T) {
 	var v runView
 	if code != exitOK || json.Unmarshal([]byte(out), &v) != nil || v.State != "succeeded" || len(v.Steps) != 1 || v.Steps[0].State != engine.StateSucceeded {
 		t.Errorf("status --format json: exit %d\n%s", code, out)
+	}
+	code, out, _ = cli(t, "status", "cli-test")
+	if code != exitOK || !regexp.MustCompile(`one +succeeded +1`).MatchString(out) {
+		t.Errorf("status by plan name: exit %d\n%s", code, out)
 	}
 	if code, _, _ := cli(t, "status", "20990101T000000Z-0000"); code != exitUsage {
 		t.Errorf("status of an unknown run: exit %d, want 2", code)
