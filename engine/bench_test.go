@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -69,9 +70,36 @@ func benchRun(b *testing.B, p *plans.Plan, reg *actions.Registry, parallelism in
 		journalBytes = st.Size()
 		b.StartTimer()
 	}
+	b.StopTimer()
 	n := float64(len(p.Steps))
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/step")
+	perStep := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / n
+	b.ReportMetric(perStep, "ns/step")
 	b.ReportMetric(float64(journalBytes)/n, "journal-B/step")
+	b.ReportMetric(perStep/fsyncLatency(b), "fsyncs/step")
+}
+
+// fsyncLatency measures this disk's fsync (100 bytes appended, fsync) in
+// the benchmark's own temp dir, right after the run, so that ns/step can
+// be read as a multiple of it under the same load.
+func fsyncLatency(b *testing.B) float64 {
+	b.Helper()
+	f, err := os.Create(filepath.Join(b.TempDir(), "fsync"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 100)
+	const rounds = 200
+	start := time.Now()
+	for i := 0; i < rounds; i++ {
+		if _, err := f.Write(buf); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Sync(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return float64(time.Since(start).Nanoseconds()) / rounds
 }
 
 func BenchmarkSerialNoop(b *testing.B) {
