@@ -113,6 +113,7 @@ func (l *loader) interpolate(n *node, c *refCtx) *Value {
 // joinParts builds a string or a template from literals and references.
 func (l *loader) joinParts(n *node, raw []rawPart, c *refCtx) *Value {
 	var parts []Part
+	failed := false // a reference was reported: poison the result
 	addLit := func(s string) {
 		if k := len(parts) - 1; k >= 0 && parts[k].Ref == nil {
 			parts[k].Lit += s
@@ -126,14 +127,17 @@ func (l *loader) joinParts(n *node, raw []rawPart, c *refCtx) *Value {
 			continue
 		}
 		if r.ref[0] != "vars" && r.ref[0] != "plan" {
-			if ref := l.runtimeRef(n, r, c); ref != nil {
+			ref := l.runtimeRef(n, r, c)
+			if ref != nil {
 				parts = append(parts, Part{Ref: ref})
 			}
+			failed = failed || ref == nil
 			continue
 		}
 		v := l.loadTimeRef(n, r, c)
 		switch {
-		case v == nil:
+		case v == nil || l.bad[v]:
+			failed = true
 		case v.Kind == KindTemplate:
 			for _, p := range v.Parts {
 				if p.Ref == nil {
@@ -144,9 +148,13 @@ func (l *loader) joinParts(n *node, raw []rawPart, c *refCtx) *Value {
 			}
 		case v.Kind == KindList || v.Kind == KindMap:
 			l.errorf(offsetPos(n, r.off), "%s is %s; it cannot be part of a longer string", r.text, kindName(v.Kind))
+			failed = true
 		default:
 			addLit(formatScalar(v.Display()))
 		}
+	}
+	if failed {
+		return l.poisoned(n.pos)
 	}
 	return templateValue(parts, n.pos)
 }
