@@ -165,7 +165,7 @@ func findRun(cfg Config, runID string) (string, error) {
 		return "", cannotRun(fmt.Errorf("no run of plan %s in %s to resume; start one with `failover apply %s`",
 			cfg.Plan.Name, cfg.StateDir, planArg(cfg.Plan)))
 	}
-	last := runs[len(runs)-1]
+	last := LatestRun(runs)
 	if tornAtCreate(cfg.FS, last) {
 		return "", cannotRun(fmt.Errorf("no run of plan %s to resume: run %s died while creating its journal, "+
 			"before any step ran; start again with `failover apply %s`", cfg.Plan.Name, last.RunID, planArg(cfg.Plan)))

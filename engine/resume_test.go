@@ -349,3 +349,14 @@ func TestResumeDamagedJournal(t *testing.T) {
 		})
 	}
 }
+
+func TestLatestRunWithinOneSecond(t *testing.T) {
+	at := time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
+	runs := []journal.RunInfo{
+		{RunID: "20261126T030000Z-0001", Header: journal.Header{Started: at.Add(900 * time.Millisecond)}},
+		{RunID: "20261126T030000Z-ffff", Header: journal.Header{Started: at.Add(100 * time.Millisecond)}},
+	}
+	if got := LatestRun(runs).RunID; got != "20261126T030000Z-0001" {
+		t.Errorf("latest %s, want the one that started last", got)
+	}
+}

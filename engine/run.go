@@ -44,7 +44,8 @@ type stepState struct {
 	step  *plans.Step
 	typ   *actions.Type
 	index int
-	// Fields below are read and written by the scheduler goroutine only.
+	// Fields below belong to the scheduler goroutine; a worker reads
+	// attempts only while it runs the step (handed over by channel).
 	state    State
 	attempts int
 	waitFor  int  // dependencies still to finish
@@ -217,7 +218,7 @@ func refuseUnfinished(cfg Config) error {
 	if len(runs) == 0 {
 		return nil
 	}
-	last := runs[len(runs)-1]
+	last := LatestRun(runs)
 	if last.Err == nil && last.Last != nil && last.Last.Type == RecRunFinished && last.Last.Data["state"] == RunSucceeded {
 		return nil
 	}

@@ -135,3 +135,16 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// LatestRun returns the run that started last. Run ids sort by their start
+// second only; two runs of one plan in the same second (a quick drill run
+// twice) are told apart by the header's start time. runs must not be empty.
+func LatestRun(runs []journal.RunInfo) journal.RunInfo {
+	last := runs[len(runs)-1]
+	for _, r := range runs {
+		if r.Header.Started.After(last.Header.Started) {
+			last = r
+		}
+	}
+	return last
+}

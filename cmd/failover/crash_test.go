@@ -173,7 +173,7 @@ func (c *crasher) fold() *engine.RunState {
 	if err != nil || len(runs) == 0 {
 		c.t.Fatalf("list runs: %v (%d)", err, len(runs))
 	}
-	rep, err := journal.Read(journal.OSFS{}, runs[len(runs)-1].Path)
+	rep, err := journal.Read(journal.OSFS{}, engine.LatestRun(runs).Path)
 	if err != nil {
 		c.t.Fatalf("read journal: %v", err)
 	}
@@ -185,7 +185,7 @@ func (c *crasher) journalRecords() int {
 	if err != nil || len(runs) == 0 {
 		return -1
 	}
-	return runs[len(runs)-1].Records
+	return engine.LatestRun(runs).Records
 }
 
 func (c *crasher) ledgerCounts() map[string]int {

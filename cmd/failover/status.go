@@ -146,7 +146,7 @@ func latestRun(stateDir, plan string) (journal.RunInfo, error) {
 	if len(runs) == 0 {
 		return journal.RunInfo{}, withCode(exitUsage, fmt.Errorf("no run of plan %s in %s", plan, stateDir))
 	}
-	return runs[len(runs)-1], nil
+	return engine.LatestRun(runs), nil
 }
 
 // runSummary is one line of `failover status` without an argument.
