@@ -31,8 +31,9 @@
 // batch), rpc (procedure and parameters with values; a parameter whose
 // name contains password, secret or pwd is written as ***), dynamic (the
 // text of EXEC (…) and sp_executesql inside a batch), fault (a fault that
-// fired). Line breaks and tabs in the text are escaped; PASSWORD = '…'
-// literals are masked.
+// fired), login (user, app, host, database of a new session; never the
+// password), login-failed. Line breaks and tabs in the text are escaped;
+// PASSWORD = '…' literals are masked.
 //
 // # Statements
 //

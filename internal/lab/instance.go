@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -58,6 +59,7 @@ func (in *instance) Authenticate(l tds.Login) *tds.Message {
 		}
 	}
 	if !ok {
+		in.log.write(in.name, 0, "login-failed", loginText(l))
 		m := msgLoginFailed(l.User).tds(in.st.ServerName)
 		return &m
 	}
@@ -76,6 +78,12 @@ func (in *instance) Open(s tds.Session) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.sessions[s.SPID()] = &liveSession{s: s, loginTime: time.Now()}
+	in.log.write(in.name, s.SPID(), "login", loginText(s.Login()))
+}
+
+// loginText describes a login for the statement log (never the password).
+func loginText(l tds.Login) string {
+	return fmt.Sprintf("user=%q app=%q host=%q database=%q", l.User, l.AppName, l.HostName, l.Database)
 }
 
 // Close forgets a session.

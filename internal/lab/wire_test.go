@@ -1,0 +1,147 @@
+package lab
+
+import (
+	"database/sql"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRoundTripLogin(t *testing.T) {
+	sl := serveTestLab(t, DefaultConfig())
+	tests := []struct {
+		name string
+		dsn  string
+		want int32
+	}{
+		{"wrong password", strings.Replace(sl.dsn("BACKUP", ""), url.QueryEscape(DefaultPassword), "nope", 1), 18456},
+		{"restoring database", strings.Replace(sl.dsn("BACKUP", ""), "database=master", "database=mgc", 1), 4060},
+		{"lab CA", sl.dsn("BACKUP", "&encrypt=true&certificate="+url.QueryEscape(filepath.Join(sl.dir, TLSDir, "ca.pem"))), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dsn := strings.Replace(tt.dsn, "encrypt=disable&", "", 1)
+			if tt.want != 0 {
+				dsn = tt.dsn
+			}
+			db, err := sql.Open("sqlserver", dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			err = db.Ping()
+			if tt.want == 0 {
+				if err != nil {
+					t.Fatalf("ping: %v", err)
+				}
+				return
+			}
+			if me := asMSSQL(t, err); me.Number != tt.want {
+				t.Errorf("login error = %d %q, want %d", me.Number, me.Message, tt.want)
+			}
+		})
+	}
+}
+
+func TestRoundTripParameterTypes(t *testing.T) {
+	sl := serveTestLab(t, DefaultConfig())
+	db := sl.db(t, "PRIMARY")
+	var (
+		i     int64
+		s     string
+		b     bool
+		lsn   string
+		null  sql.NullString
+		count int
+	)
+	err := db.QueryRow("SELECT @i + 1 AS i, @s AS s, @b AS b, CAST(@lsn AS numeric(25,0)) AS lsn, @n AS n, (SELECT 1) AS c",
+		sql.Named("i", 41), sql.Named("s", "héllo"), sql.Named("b", true),
+		sql.Named("lsn", "1903345000083031000001"), sql.Named("n", nil)).Scan(&i, &s, &b, &lsn, &null, &count)
+	// Sub-queries are not part of the lab's T-SQL: the error says so.
+	if me := asMSSQL(t, err); me.Number != 102 && me.Number != UnsupportedNumber {
+		t.Fatalf("sub-query: %d %q", me.Number, me.Message)
+	}
+	err = db.QueryRow("SELECT @i + 1 AS i, @s AS s, @b AS b, CAST(@lsn AS numeric(25,0)) AS lsn, @n AS n",
+		sql.Named("i", 41), sql.Named("s", "héllo"), sql.Named("b", true),
+		sql.Named("lsn", "1903345000083031000001"), sql.Named("n", nil)).Scan(&i, &s, &b, &lsn, &null)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i != 42 || s != "héllo" || !b || lsn != "1903345000083031000001" || null.Valid {
+		t.Errorf("got %d %q %v %s %v", i, s, b, lsn, null)
+	}
+}
+
+func TestRoundTripRunTimeFaultAndStatementLog(t *testing.T) {
+	sl := serveTestLab(t, DefaultConfig())
+	db := sl.db(t, "BACKUP")
+	if _, err := AddFault(sl.dir, Fault{Match: `sys\.databases`, Kind: FaultError, Error: 1205, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	err := db.QueryRow("SELECT COUNT(*) FROM sys.databases").Scan(&n)
+	if me := asMSSQL(t, err); me.Number != 1205 {
+		t.Fatalf("faulted query: %d %q, want 1205", me.Number, me.Message)
+	}
+	if err := db.QueryRow("SELECT COUNT(*) FROM sys.databases").Scan(&n); err != nil || n != 6 {
+		t.Fatalf("second query: %d, %v", n, err)
+	}
+	sl.lab.Close()
+	data, err := os.ReadFile(filepath.Join(sl.dir, StatementLog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(data)
+	for _, want := range []string{"\tBACKUP\t", "SELECT COUNT(*) FROM sys.databases", "\tfault\tf1: error 1205", "\tlogin\tuser=\"failover\" app=\"lab-test\""} {
+		if !strings.Contains(log, want) {
+			t.Errorf("statement log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, DefaultPassword) {
+		t.Error("the statement log holds the password")
+	}
+}
+
+func TestRoundTripEveryTableEncodes(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Scenario.UserSessions.Count = 2
+	sl := serveTestLab(t, cfg)
+	db := sl.db(t, "BACKUP")
+	for key := range tableBuilders {
+		name := strings.Replace(key, "msdb.", "msdb.dbo.", 1)
+		t.Run(name, func(t *testing.T) {
+			rows, err := db.Query("SELECT * FROM " + name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			cols, _ := rows.Columns()
+			n := 0
+			for rows.Next() {
+				vals := make([]any, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				if err := rows.Scan(ptrs...); err != nil {
+					t.Fatal(err)
+				}
+				n++
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatalf("after %d rows: %v", n, err)
+			}
+		})
+	}
+	for _, proc := range []string{"sp_who2", "sys.sp_help_log_shipping_monitor"} {
+		if _, err := db.Exec(proc); err != nil {
+			t.Errorf("%s: %v", proc, err)
+		}
+	}
+	_, err := db.Exec("RESTORE HEADERONLY FROM DISK = @p", sql.Named("p", nextCopiedFile(t, sl)))
+	if err != nil {
+		t.Errorf("headeronly: %v", err)
+	}
+}
