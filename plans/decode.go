@@ -1,7 +1,9 @@
 package plans
 
 import (
+	"path/filepath"
 	"regexp"
+	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -16,6 +18,7 @@ var nameRe = regexp.MustCompile(`^[a-z0-9-]+$`)
 // decoded even after errors, so that all diagnostics are reported.
 func (l *loader) decodePlan(path string, root *node) *Plan {
 	p := &Plan{File: path, Version: 1, Secrets: l.secrets, Targets: map[string]*Target{}}
+	l.top = path
 	l.checkKeys(root, "the plan", topKeys...)
 	if root.get("version").isNull() && !contains(l.misspelt[root], "version") {
 		l.errorf(root.pos, "the plan is missing required field \"version\" (write version: 1)")
@@ -106,8 +109,35 @@ func (l *loader) decodeSecrets(n *node) {
 			s.Env, _ = l.stringField(env, what+" env")
 		default:
 			s.File, _ = l.stringField(file, what+" file")
+			s.File = l.rebase(k.pos.File, s.File)
 		}
 	})
+}
+
+// rebase makes a relative secret file declared in a base plan relative to
+// the including plan's directory, which is what the engine resolves it
+// against; in the plan itself it stays as written.
+func (l *loader) rebase(declaredIn, file string) string {
+	if declaredIn == l.top || file == "" || isAbsAnyOS(file) {
+		return file
+	}
+	rel, err := filepath.Rel(filepath.Dir(l.top), resolveRelative(declaredIn, file))
+	if err != nil {
+		return file
+	}
+	return rel
+}
+
+// isAbsAnyOS reports whether p is absolute on Unix or on Windows
+// (C:\…, \\server\share), so that plans validate the same everywhere.
+func isAbsAnyOS(p string) bool {
+	switch {
+	case strings.HasPrefix(p, "/"), strings.HasPrefix(p, `\`):
+		return true
+	case len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/'):
+		return true
+	}
+	return filepath.IsAbs(p)
 }
 
 // indexSteps records each step's id and mapping before anything else is

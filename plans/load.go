@@ -44,6 +44,7 @@ type loader struct {
 	diags Diagnostics
 
 	name      string
+	top       string // the path of the plan being loaded
 	secrets   map[string]*Secret
 	stepNodes map[string]*node // step id → its mapping (first of each id)
 	vars      *varTable

@@ -112,6 +112,7 @@ func TestExtendsChain(t *testing.T) {
 		"common/site.yaml": "extends: base.yaml\nname: site\nvars: { share: site-share }\n" +
 			"steps:\n  - { id: middle, action: approval, needs: [first] }\n",
 		"common/base.yaml": "version: 1\nname: base\nvars: { database: mgc, share: base-share, pool: p1 }\n" +
+			"secrets: { pw: { file: keys/pw.txt }, key: { file: 'C:\\keys\\k.txt' } }\n" +
 			"targets: { sql: { type: sqlserver, server: base-sql01, port: 1433 } }\n" +
 			"steps:\n  - { id: first, action: approval }\n",
 	}
@@ -133,6 +134,12 @@ func TestExtendsChain(t *testing.T) {
 	}
 	if want := []string{"common/base.yaml", "common/site.yaml", "dc2/failover.yaml"}; !reflect.DeepEqual(files2, want) {
 		t.Errorf("step positions in files %v, want %v", files2, want)
+	}
+	if got := filepath.ToSlash(p.Secrets["pw"].File); got != "../common/keys/pw.txt" {
+		t.Errorf("secret file declared in a base = %q, want it relative to the plan's directory", got)
+	}
+	if got := p.Secrets["key"].File; got != `C:\keys\k.txt` {
+		t.Errorf("absolute Windows secret file = %q, want it as written", got)
 	}
 	if p.Name != "dc2-failover" {
 		t.Errorf("name = %q, the including file must win", p.Name)
