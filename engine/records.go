@@ -47,4 +47,7 @@ const (
 	RunSucceeded = "succeeded"
 	RunFailed    = "failed"
 	RunWaiting   = "waiting"
+	// RunInterrupted is not a run-finished state: a run-interrupted
+	// record says it; Fold and Summary use the word.
+	RunInterrupted = "interrupted"
 )

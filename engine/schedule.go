@@ -20,7 +20,6 @@ type scheduler struct {
 	stopping bool
 	fatal    error
 	waiting  *WaitingError
-	interr   bool
 	failures []*StepError
 }
 
@@ -134,7 +133,6 @@ func (sc *scheduler) done(o outcome) {
 		}
 		sc.stopping = true
 	case o.interrupted:
-		sc.interr = true
 		sc.stopping = true
 	case st.state == StateFailed:
 		sc.failures = append(sc.failures, &StepError{Step: st.step.ID, Pos: st.step.Pos, Attempts: st.attempts, Err: o.rootErr})
@@ -198,7 +196,7 @@ func (sc *scheduler) finish(ctx context.Context) (*Summary, error) {
 		sum.RootCauses = append(sum.RootCauses, f.Step)
 	}
 	rec := journal.Record{Type: RecRunFinished, Data: map[string]string{"state": state}}
-	if state == "interrupted" {
+	if state == RunInterrupted {
 		rec = journal.Record{Type: RecRunInterrupted}
 	}
 	// Synced: the run's end must be on disk before we say so.
@@ -213,14 +211,15 @@ func (sc *scheduler) finish(ctx context.Context) (*Summary, error) {
 func (sc *scheduler) outcome(ctx context.Context) (string, error) {
 	r := sc.r
 	switch {
-	case sc.interr && errors.Is(ctx.Err(), context.Canceled):
-		return "interrupted", &InterruptedError{RunID: r.id}
+	case errors.Is(ctx.Err(), context.Canceled):
+		// Cancelled (Ctrl-C) whether or not a step was running then.
+		return RunInterrupted, &InterruptedError{RunID: r.id}
 	case sc.waiting != nil:
 		return RunWaiting, sc.waiting
 	case len(sc.failures) > 0:
 		return RunFailed, stepErrors(sc.failures)
 	case ctx.Err() != nil:
-		return RunFailed, fmt.Errorf("run %s passed its deadline of %s: %w", r.id, r.cfg.Deadline, ctx.Err())
+		return RunFailed, fmt.Errorf("run %s passed its deadline (%s): %w", r.id, r.cfg.Deadline, ctx.Err())
 	}
 	for _, s := range r.plan.Steps {
 		if st := r.steps[s.ID]; sc.toRun(st) && !st.state.done() {

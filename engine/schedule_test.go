@@ -187,3 +187,21 @@ func TestDeadlineStopsTheRun(t *testing.T) {
 		t.Fatalf("err = %v, want the run's deadline named, exit 1", err)
 	}
 }
+
+func TestInterruptBetweenSteps(t *testing.T) {
+	rc := newRecorder()
+	p := newPlan(step("a", nil, nil), step("b", []string{"a"}, nil))
+	cfg := testConfig(t, p, rc)
+	ctx, cancel := context.WithCancel(context.Background())
+	rc.onStart = func(string) { cancel() }
+	sum, err := Run(ctx, cfg)
+	if ExitCode(err) != ExitInterrupted {
+		t.Fatalf("err = %v (exit %d), want interrupted (130)", err, ExitCode(err))
+	}
+	if rc.count("b") != 0 || sum.Step("b").State != StatePending {
+		t.Errorf("b ran %d times, state %s; want not started", rc.count("b"), sum.Step("b").State)
+	}
+	if got := recordTypes(records(t, sum), ""); got[len(got)-1] != RecRunInterrupted {
+		t.Errorf("last record %v, want %s", got, RecRunInterrupted)
+	}
+}

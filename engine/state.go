@@ -57,7 +57,7 @@ func (rs *RunState) apply(rec *journal.Record) {
 	case RecRunFinished:
 		rs.Ended = rec.Data["state"]
 	case RecRunInterrupted:
-		rs.Ended = "interrupted"
+		rs.Ended = RunInterrupted
 	}
 	if rec.Step == "" {
 		return
