@@ -3,6 +3,8 @@ package lab
 import (
 	"context"
 	"fmt"
+	"math/big"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -165,7 +167,7 @@ func paramValue(p tds.Param) any {
 		return guid(strings.ToUpper(tds.FormatGUID(v)))
 	case string:
 		if p.Type == tds.TypeNumeric {
-			return numeric(strings.TrimLeft(v, "0"))
+			return numericParam(v)
 		}
 		if p.Type == tds.TypeUniqueIdentifier {
 			return guid(strings.ToUpper(v))
@@ -175,6 +177,21 @@ func paramValue(p tds.Param) any {
 		return string(v)
 	}
 	return p.Value
+}
+
+// numericParam is a NUMERIC parameter: an integer (an LSN) stays exact,
+// a scaled value becomes a float.
+func numericParam(v string) any {
+	if strings.Contains(v, ".") {
+		f, err := strconv.ParseFloat(v, 64)
+		if err == nil {
+			return f
+		}
+	}
+	if b, ok := new(big.Int).SetString(v, 10); ok {
+		return numeric(b.String())
+	}
+	return v
 }
 
 func (in *instance) setBusy(s tds.Session, busy bool) {

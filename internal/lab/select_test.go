@@ -36,6 +36,9 @@ func TestSelectAnswers(t *testing.T) {
 		{"msdb from msdb", "SELECT TOP (1) secondary_database FROM msdb..log_shipping_secondary_databases", "secondary_database", "mgc"},
 		{"sysprocesses", "SELECT COUNT(*) AS n FROM sys.sysprocesses WHERE spid = @@SPID", "n", int64(1)},
 		{"version", "SELECT SERVERPROPERTY('ProductVersion') AS v", "v", "12.0.6024.0"},
+		{"top by alias", "SELECT TOP (1) database_id AS id FROM sys.databases ORDER BY id DESC", "id", int64(6)},
+		{"top by hidden column", "SELECT TOP 1 name FROM sys.databases ORDER BY database_id DESC", "name", "mgccomp"},
+		{"numeric compare", "SELECT COUNT(*) AS n FROM sys.master_files WHERE redo_start_lsn > 0", "n", int64(2)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

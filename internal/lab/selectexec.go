@@ -149,7 +149,7 @@ func (s *selectStmt) project(x *stmtCtx, tables []bound, matches [][]bound) ([]t
 	} else if n >= 0 && len(s.orderBy) == 0 && n < len(rows) {
 		rows = rows[:n]
 	} else if n >= 0 && len(s.orderBy) > 0 {
-		if err := s.sortRows(nil, rows); err != nil {
+		if err := s.sortRows(cols, rows); err != nil {
 			return nil, nil, err
 		}
 		rows = rows[:min(n, len(rows))]
