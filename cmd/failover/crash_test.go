@@ -145,9 +145,10 @@ func (c *crasher) invoke(args []string, killAfter time.Duration) (int, string, b
 // answer acts as the operator on the in-doubt steps of the run: a step
 // whose line is in the ledger happened (--mark-done), else --retry.
 func (c *crasher) answer() []string {
-	// exec.run starts each step in its own process group; a step orphaned
-	// by the kill is an echo that ends within milliseconds. Let it.
-	time.Sleep(30 * time.Millisecond)
+	// exec.run starts each step in its own process group, which the kill
+	// of ours does not reach: an orphaned step may still be writing. An
+	// operator would make sure it is gone before looking; so do we.
+	c.waitOrphans()
 	rs := c.fold()
 	done := c.ledgerCounts()
 	args := []string{"resume", c.plan}
@@ -166,6 +167,32 @@ func (c *crasher) answer() []string {
 		c.t.Fatalf("exit 3 with no in-doubt step")
 	}
 	return append(args, "--note", "checked the ledger")
+}
+
+// waitOrphans waits until no process has the ledger's path on its command
+// line (Linux: /proc); elsewhere it gives them a moment.
+func (c *crasher) waitOrphans() {
+	procs, err := filepath.Glob("/proc/[0-9]*/cmdline")
+	if err != nil || len(procs) == 0 {
+		time.Sleep(200 * time.Millisecond)
+		return
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if !c.orphanRunning() {
+			return
+		}
+	}
+	c.t.Fatalf("a step process outlived its run for 5s")
+}
+
+func (c *crasher) orphanRunning() bool {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		if b, err := os.ReadFile(p); err == nil && bytes.Contains(b, []byte(c.ledger)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *crasher) fold() *engine.RunState {
