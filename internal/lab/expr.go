@@ -283,6 +283,9 @@ func (p *parser) parsePrimary() (expr, error) {
 		return sysExpr{strings.ToUpper(t.text)}, nil
 	case tOp:
 		if p.acceptOp("(") {
+			if p.peek().is("SELECT") {
+				return nil, fail(msgUnsupported("a sub-query"))
+			}
 			e, err := p.parseExpr()
 			if err != nil {
 				return nil, err
@@ -317,6 +320,9 @@ func (p *parser) parseNamed() (expr, error) {
 	if t.is("NULL") {
 		p.i++
 		return litExpr{nil}, nil
+	}
+	if t.is("CASE") || t.is("EXISTS") {
+		return nil, fail(msgUnsupported(strings.ToUpper(t.text) + " expressions"))
 	}
 	if t.kind == tWord && p.peekAt(1).isOp("(") {
 		p.i += 2

@@ -50,6 +50,10 @@ func TestParseBatchErrors(t *testing.T) {
 		{"unsupported SET option", "SET SHOWPLAN_ALL ON", UnsupportedNumber},
 		{"KILL takes no variable", "KILL @spid", 102},
 		{"incomplete select", "SELECT name FROM", 102},
+		{"sub-query unsupported", "SELECT (SELECT 1) AS x", UnsupportedNumber},
+		{"CASE unsupported", "SELECT CASE WHEN 1 = 1 THEN 2 END", UnsupportedNumber},
+		{"GROUP BY unsupported", "SELECT name, COUNT(*) FROM sys.databases GROUP BY name", UnsupportedNumber},
+		{"SELECT INTO unsupported", "SELECT * INTO #t FROM sys.databases", UnsupportedNumber},
 		{"full restore unsupported", "RESTORE DATABASE mgc FROM DISK = N'x.bak'", UnsupportedNumber},
 	}
 	for _, tt := range tests {

@@ -80,10 +80,17 @@ func (p *parser) parseSelect() (*selectStmt, error) {
 		}
 	}
 	if !p.done() {
+		if t := p.peek(); t.kind == tWord && unsupportedClauses[strings.ToUpper(t.text)] {
+			return nil, fail(msgUnsupported("SELECT … " + strings.ToUpper(t.text)))
+		}
 		return nil, p.errNear()
 	}
 	return s, nil
 }
+
+// unsupportedClauses are valid T-SQL the lab does not evaluate.
+var unsupportedClauses = map[string]bool{"INTO": true, "GROUP": true, "HAVING": true, "OPTION": true,
+	"FOR": true, "EXCEPT": true, "INTERSECT": true, "CROSS": true, "RIGHT": true, "FULL": true, "OUTER": true}
 
 func (p *parser) parseSelectCore() (*selectStmt, error) {
 	s := &selectStmt{}
