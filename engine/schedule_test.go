@@ -205,3 +205,23 @@ func TestInterruptBetweenSteps(t *testing.T) {
 		t.Errorf("last record %v, want %s", got, RecRunInterrupted)
 	}
 }
+
+func TestObserverSeesEveryStateChangeInOrder(t *testing.T) {
+	rc := newRecorder()
+	a := step("a", nil, map[string]any{"fail": 1, "class": "retryable"})
+	a.Retry = plans.Retry{Attempts: 2}
+	when := step("w", nil, nil)
+	when.When = []*plans.Check{chk(map[string]any{"pass": false, "key": "k"})}
+	p := newPlan(a, step("b", []string{"a"}, nil), when)
+	cfg := testConfig(t, p, rc)
+	cfg.Parallelism = 1
+	var got []string
+	cfg.Observer = func(r StepResult) { got = append(got, fmt.Sprintf("%s %s %d", r.ID, r.State, r.Attempts)) }
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	want := []string{"a running 1", "a running 2", "a succeeded 2", "b running 1", "b succeeded 1", "w skipped 0"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("state changes %v, want %v", got, want)
+	}
+}
