@@ -145,3 +145,26 @@ func TestRoundTripEveryTableEncodes(t *testing.T) {
 		t.Errorf("headeronly: %v", err)
 	}
 }
+
+func TestRoundTripConfigFaultSurvivesFaultsFileEdits(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Faults = []Fault{{Match: `^SELECT 2$`, Kind: FaultError, Error: 1222, Times: -1}}
+	sl := serveTestLab(t, cfg)
+	db := sl.db(t, "BACKUP")
+	if _, err := AddFault(sl.dir, Fault{Match: `^SELECT 3$`, Kind: FaultError, Error: 1205}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sql  string
+		want int32
+	}{{"SELECT 2", 1222}, {"SELECT 3", 1205}, {"SELECT 3", 0}, {"SELECT 2", 1222}} {
+		var n int
+		err := db.QueryRow(tc.sql).Scan(&n)
+		switch {
+		case tc.want == 0 && err != nil:
+			t.Errorf("%s: %v", tc.sql, err)
+		case tc.want != 0 && asMSSQL(t, err).Number != tc.want:
+			t.Errorf("%s: %v, want %d", tc.sql, err, tc.want)
+		}
+	}
+}
