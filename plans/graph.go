@@ -22,18 +22,16 @@ type edge struct {
 func (l *loader) buildGraph(steps []*Step) *Graph {
 	g := &Graph{Deps: make(map[string][]string, len(steps)), Dependents: make(map[string][]string, len(steps))}
 	known := make(map[string]bool, len(steps))
+	var first []*Step // the first step of each id, in file order
 	for _, s := range steps {
 		if s.ID != "" && !known[s.ID] {
 			known[s.ID] = true
 			g.IDs = append(g.IDs, s.ID)
+			first = append(first, s)
 		}
 	}
-	edges := make(map[[2]string]edge, 2*len(steps))
-	for _, s := range steps {
-		if s.ID == "" || g.Deps[s.ID] != nil {
-			continue
-		}
-		l.stepEdges(s, known, edges)
+	for _, s := range first {
+		l.checkNeeds(s, known)
 		deps := make([]string, 0, len(s.Deps))
 		for _, d := range s.Deps {
 			if known[d] {
@@ -46,28 +44,41 @@ func (l *loader) buildGraph(steps []*Step) *Graph {
 	for _, ds := range g.Dependents {
 		sort.Strings(ds)
 	}
-	l.reportCycles(g, edges)
-	g.Levels = levels(g)
+	var leveled int
+	g.Levels, leveled = levels(g)
+	if leveled < len(g.IDs) { // Kahn's algorithm stopped short: there are cycles
+		l.reportCycles(g, l.edgeIndex(first))
+	}
 	return g
 }
 
-// stepEdges records the first place each dependency of s is written and
-// reports needs of unknown steps.
-func (l *loader) stepEdges(s *Step, known map[string]bool, edges map[[2]string]edge) {
+// checkNeeds reports needs of unknown steps.
+func (l *loader) checkNeeds(s *Step, known map[string]bool) {
 	for _, nd := range s.Needs {
 		if !known[nd.ID] {
 			l.errorf(nd.Pos, "step %q needs unknown step %q%s", s.ID, nd.ID, didYouMean(nd.ID, sortedKeys(known)))
-			continue
-		}
-		if _, ok := edges[[2]string{s.ID, nd.ID}]; !ok {
-			edges[[2]string{s.ID, nd.ID}] = edge{from: s.ID, to: nd.ID, pos: nd.Pos, how: "needs"}
 		}
 	}
-	for _, d := range l.implied[s] {
-		if _, ok := edges[[2]string{s.ID, d.id}]; !ok {
-			edges[[2]string{s.ID, d.id}] = edge{from: s.ID, to: d.id, pos: d.pos, how: "uses the outputs of"}
+}
+
+// edgeIndex records the first place each dependency is written, for
+// cycle messages.
+func (l *loader) edgeIndex(steps []*Step) map[[2]string]edge {
+	edges := make(map[[2]string]edge, 2*len(steps))
+	add := func(e edge) {
+		if _, ok := edges[[2]string{e.from, e.to}]; !ok {
+			edges[[2]string{e.from, e.to}] = e
 		}
 	}
+	for _, s := range steps {
+		for _, nd := range s.Needs {
+			add(edge{from: s.ID, to: nd.ID, pos: nd.Pos, how: "needs"})
+		}
+		for _, d := range l.implied[s] {
+			add(edge{from: s.ID, to: d.id, pos: d.pos, how: "uses the outputs of"})
+		}
+	}
+	return edges
 }
 
 // reportCycles reports each elementary cycle once, starting at its
@@ -107,9 +118,10 @@ func cycleText(c []string, edges map[[2]string]edge) string {
 	return strings.Join(path, " → ") + " (" + strings.Join(where, "; ") + ")"
 }
 
-// levels assigns each step the length of its longest dependency chain.
-// Steps on or behind a cycle get no level.
-func levels(g *Graph) [][]string {
+// levels assigns each step the length of its longest dependency chain
+// (Kahn's algorithm) and returns how many steps got one: steps on or
+// behind a cycle get none.
+func levels(g *Graph) ([][]string, int) {
 	pending := make(map[string]int, len(g.IDs))
 	level := make(map[string]int, len(g.IDs))
 	var queue []string
@@ -130,14 +142,16 @@ func levels(g *Graph) [][]string {
 		}
 	}
 	var out [][]string
+	leveled := 0
 	for _, id := range g.IDs {
 		if pending[id] != 0 {
 			continue
 		}
+		leveled++
 		for len(out) <= level[id] {
 			out = append(out, nil)
 		}
 		out[level[id]] = append(out[level[id]], id)
 	}
-	return out
+	return out, leveled
 }
