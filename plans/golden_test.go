@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,9 @@ func TestBadPlans(t *testing.T) {
 		file = filepath.ToSlash(file)
 		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
 		t.Run(name, func(t *testing.T) {
+			if osErrorText[name] && runtime.GOOS == "windows" {
+				t.Skip("the golden file holds a Unix error text")
+			}
 			p, ds := Load(file, Options{Registry: testRegistry()})
 			checkCounts(t, name, p, ds)
 			var text, js bytes.Buffer
@@ -38,6 +42,9 @@ func TestBadPlans(t *testing.T) {
 		})
 	}
 }
+
+// osErrorText names the bad plans whose message quotes the OS.
+var osErrorText = map[string]bool{"extends-missing": true}
 
 func checkCounts(t *testing.T, name string, p *Plan, ds Diagnostics) {
 	t.Helper()

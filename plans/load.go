@@ -3,6 +3,7 @@ package plans
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -115,13 +116,18 @@ func (l *loader) loadFile(path string, data []byte, chain []string) *node {
 
 // resolveRelative resolves a path written in the plan at from: relative
 // to from's directory. Backslashes count as separators on every OS, so a
-// plan written on Windows validates on Linux.
+// plan written on Windows validates on Linux; the result keeps from's
+// style of separator, so that messages show paths as the user wrote them.
 func resolveRelative(from, p string) string {
-	p = filepath.FromSlash(strings.ReplaceAll(p, `\`, "/"))
-	if filepath.IsAbs(p) || strings.HasPrefix(p, string(filepath.Separator)) {
-		return p
+	p = strings.ReplaceAll(p, `\`, "/")
+	if isAbsAnyOS(p) {
+		return filepath.FromSlash(p)
 	}
-	return filepath.Join(filepath.Dir(from), p)
+	joined := path.Join(path.Dir(strings.ReplaceAll(from, `\`, "/")), p)
+	if strings.Contains(from, `\`) {
+		return filepath.FromSlash(joined)
+	}
+	return joined
 }
 
 // checkVersion checks a file's own version field, so that a base plan of
