@@ -19,7 +19,8 @@ type checkList struct {
 }
 
 func (cl checkList) ctx() *refCtx {
-	c := &refCtx{field: cl.name, runtime: true, steps: cl.step != "", deps: cl.deps}
+	c := &refCtx{field: cl.name, runtime: true, steps: cl.step != "", deps: cl.deps,
+		noSteps: "preflight checks run before any step"}
 	if cl.name == "verify" {
 		c.self = cl.step // verify runs after the step: its own outputs exist
 	}

@@ -14,8 +14,10 @@ type refCtx struct {
 	field string
 	// runtime allows ${secrets.X}, ${env.X} and ${run.id}.
 	runtime bool
-	// steps allows ${steps.ID.outputs.KEY}; deps collects them.
-	steps bool
+	// steps allows ${steps.ID.outputs.KEY}; deps collects them. When it
+	// does not, noSteps says why.
+	steps   bool
+	noSteps string
 	// self is the step whose own outputs may be referenced (in verify)
 	// without depending on itself.
 	self string

@@ -37,7 +37,7 @@ func (l *loader) runtimeRef(n *node, r rawPart, c *refCtx) *Ref {
 func (l *loader) checkStepRef(ref *Ref, c *refCtx) bool {
 	id, key := ref.Path[0], ref.Path[2]
 	if !c.steps {
-		l.errorf(ref.Pos, "%s cannot be used in %s: no step has run yet when it is needed", ref, c.field)
+		l.errorf(ref.Pos, "%s cannot be used in %s: %s", ref, c.field, c.noSteps)
 		return false
 	}
 	sn, ok := l.stepNodes[id]
@@ -64,7 +64,7 @@ func (l *loader) checkSpliced(v *Value, text string, pos Pos, c *refCtx) {
 			l.errorf(pos, "%s holds %s, known only at run time; %s may use only ${vars.…} and ${plan.name}", text, ref, c.field)
 			return
 		case ref.Scope == "steps" && !c.steps:
-			l.errorf(pos, "%s holds %s, which cannot be used in %s: no step has run yet when it is needed", text, ref, c.field)
+			l.errorf(pos, "%s holds %s, which cannot be used in %s: %s", text, ref, c.field, c.noSteps)
 			return
 		case ref.Scope == "steps" && c.deps != nil && ref.Path[0] != c.self:
 			*c.deps = append(*c.deps, implicitDep{id: ref.Path[0], pos: pos})

@@ -48,7 +48,7 @@ func (l *loader) decodeTarget(k, v *node) *Target {
 			fields.content = append(fields.content, fk, fv)
 		}
 	})
-	c := &refCtx{field: "a target's fields", runtime: true}
+	c := &refCtx{field: "a target's fields", runtime: true, noSteps: "targets are resolved when the run starts"}
 	fv := l.value(fields, c)
 	for _, name := range fv.Keys {
 		t.Fields[name] = fv.Map[name]
