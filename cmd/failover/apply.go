@@ -28,6 +28,7 @@ type runFlags struct {
 	deadline    time.Duration
 	approve     []string
 	autoApprove bool
+	yes         bool
 }
 
 func (f *runFlags) add(cmd *cobra.Command) {
@@ -38,6 +39,7 @@ func (f *runFlags) add(cmd *cobra.Command) {
 	fl.DurationVar(&f.deadline, "deadline", 0, "bound the whole run (overrides the plan's deadline)")
 	fl.StringSliceVar(&f.approve, "approve", nil, "approve this approval step without asking (repeatable)")
 	fl.BoolVar(&f.autoApprove, "auto-approve", false, "apply without asking for confirmation and approve every approval step")
+	fl.BoolVarP(&f.yes, "yes", "y", false, "start without asking for confirmation; approval steps still wait for an operator")
 	f.vars.add(cmd)
 }
 
@@ -86,7 +88,7 @@ func newApplyCmd(a *app) *cobra.Command {
 			}
 			printPlan(a.stdout, p)
 			term := a.terminal()
-			if err := confirm(term, rf.autoApprove, fmt.Sprintf("Apply plan %s (%d steps)?", p.Name, len(p.Steps))); err != nil {
+			if err := confirm(term, rf.autoApprove || rf.yes, fmt.Sprintf("Apply plan %s (%d steps)?", p.Name, len(p.Steps))); err != nil {
 				return err
 			}
 			sum, err := engine.Run(cmd.Context(), rf.config(a, p, term))
@@ -126,7 +128,7 @@ func confirm(term *terminalApprover, auto bool, question string) error {
 		return nil
 	}
 	if term == nil {
-		return withCode(exitUsage, errors.New("no terminal to ask for confirmation on: nothing ran; pass --auto-approve to run unattended"))
+		return withCode(exitUsage, errors.New("no terminal to ask for confirmation on: nothing ran; pass --yes to start unattended (approval steps then wait with exit 3), or --auto-approve to approve them too"))
 	}
 	ok, err := term.ask(question)
 	if err != nil {

@@ -157,6 +157,24 @@ func TestAutoApprovePassesApprovals(t *testing.T) {
 	}
 }
 
+// With --yes and no terminal, apply starts without asking, and an approval
+// step stops the run with exit 3 until `resume --approve STEP`.
+func TestYesWaitsForApproval(t *testing.T) {
+	_, plan := writePlan(t, steps(fmt.Sprintf(okStep, "one"), "  - id: gate\n    action: approval\n    needs: [one]\n",
+		"  - id: after\n    action: wait\n    needs: [gate]\n    with: { duration: 1ms }\n"))
+	code, out, stderr := cli(t, "apply", plan, "--yes")
+	if code != exitWaiting || !strings.Contains(out+stderr, "waiting for approval of gate") {
+		t.Fatalf("apply --yes: exit %d, want %d with \"waiting for approval of gate\"\n%s%s", code, exitWaiting, out, stderr)
+	}
+	if !regexp.MustCompile(`after +(pending|skipped)`).MatchString(out) {
+		t.Errorf("the step after the approval ran or is not shown:\n%s", out)
+	}
+	code, out, stderr = cli(t, "resume", plan, "--approve", "gate")
+	if code != exitOK || !regexp.MustCompile(`after +succeeded`).MatchString(out) {
+		t.Errorf("resume --approve gate: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
 func TestResumeInDoubtCLI(t *testing.T) {
 	dir, plan := writePlan(t, steps(fmt.Sprintf(okStep, "one"), fmt.Sprintf(failStep, "two", "one")))
 	state := filepath.Join(dir, "state")

@@ -68,7 +68,8 @@ func (a *app) setup() error {
 	default:
 		return fmt.Errorf("bad --log-format %q: want auto, console or json", a.logFormat)
 	}
-	a.log = zerolog.New(w).Level(level).With().Timestamp().Logger()
+	// Steps run in parallel and log at once: serialise the writes.
+	a.log = zerolog.New(zerolog.SyncWriter(w)).Level(level).With().Timestamp().Logger()
 	a.registry = builtin.New()
 	return nil
 }

@@ -4,41 +4,12 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/failover-dev/failover/actions/builtin"
 	"github.com/failover-dev/failover/internal/reference"
 	"github.com/failover-dev/failover/plans"
 )
-
-// runCLI runs the command tree in-process and returns the exit code and
-// what it printed.
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	a := newApp(strings.NewReader(""), &out, &errOut)
-	root := newRootCmd(a)
-	root.SetArgs(args)
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	err := root.Execute()
-	if err != nil {
-		var se *silentError
-		if !asSilent(err, &se) {
-			errOut.WriteString(err.Error())
-		}
-	}
-	return exitCode(err), out.String(), errOut.String()
-}
-
-func asSilent(err error, target **silentError) bool {
-	se, ok := err.(*silentError)
-	if ok {
-		*target = se
-	}
-	return ok
-}
 
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
@@ -81,7 +52,7 @@ func TestExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runCLI(t, tt.args...)
+			code, stdout, stderr := cli(t, tt.args...)
 			if code != tt.want {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.want, stdout, stderr)
 			}
@@ -101,7 +72,7 @@ func TestActionsDocUpToDate(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("docs/actions.md is out of date: run `make docs`")
 	}
-	code, stdout, _ := runCLI(t, "actions", "--format", "markdown")
+	code, stdout, _ := cli(t, "actions", "--format", "markdown")
 	if code != 0 || stdout != string(want) {
 		t.Errorf("`failover actions --format markdown` exit %d, output differs from reference.Markdown", code)
 	}
