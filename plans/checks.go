@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	yaml "go.yaml.in/yaml/v3"
+
 	"github.com/failover-dev/failover/actions"
 )
 
@@ -132,7 +134,8 @@ func (l *loader) decodeWith(t *actions.Type, n *node, c *refCtx) *Value {
 		return with
 	}
 	pos := n.keyNode("with").pos
-	if !l.checkKeys(wn, "with", mappingKeys(wn)...) {
+	if wn.kind != yaml.MappingNode {
+		l.errorf(wn.pos, "with must be a mapping of parameters, got %s", wn.describe())
 		return &Value{Kind: KindMap, Map: map[string]*Value{}, KeyPos: map[string]Pos{}, Pos: wn.pos}
 	}
 	with := l.value(wn, c)
@@ -144,11 +147,4 @@ func (l *loader) decodeWith(t *actions.Type, n *node, c *refCtx) *Value {
 		l.validateType(t, with, pos)
 	}
 	return with
-}
-
-// mappingKeys lists a mapping's keys (every key is allowed there).
-func mappingKeys(n *node) []string {
-	var keys []string
-	n.pairs(func(k, _ *node) { keys = append(keys, k.value) })
-	return keys
 }
