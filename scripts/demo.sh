@@ -1,5 +1,6 @@
 #!/bin/sh
-# The tour `make demo` gives: validate, plan, graph, apply and status of the
+# The tour `make demo` gives: validate, plan, graph, apply, a failure and its
+# resume, status, and a second apply that finds the work done — all on the
 # bundled drill plan, in a scratch folder that is removed afterwards.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -7,14 +8,14 @@ bin="$root/bin/failover"
 work=$(mktemp -d "${TMPDIR:-/tmp}/failover-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/share"
-for f in mgc_20261126010000.trn mgc_20261126011500.trn; do
-	echo "log backup $f" > "$work/share/$f"
-done
+echo "log backup 1" > "$work/share/mgc_20261126010000.trn"
 plan="$root/examples/demo/drill.yaml"
 vars="--var work=$work --var share=$work/share --var copy_dir=$work/copy"
 export FAILOVER_STATE_DIR="$work/state"
+log="--log-format console"
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+note() { printf '\033[2m# %s\033[0m\n' "$*"; }
 
 step failover validate examples/demo/drill.yaml
 "$bin" validate "$plan"
@@ -25,14 +26,22 @@ step failover plan examples/demo/drill.yaml
 step failover graph examples/demo/drill.yaml --format mermaid
 "$bin" graph --format mermaid "$plan"
 
+note "The share lacks one backup file, so the copy fails: later steps do not run."
 step failover apply examples/demo/drill.yaml --auto-approve
-"$bin" apply $vars --auto-approve "$plan"
+"$bin" apply $log $vars --auto-approve "$plan" || echo "(exit $? — a step failed)"
 
 step failover status demo-drill
 "$bin" status demo-drill
 
-step "failover apply examples/demo/drill.yaml --auto-approve   # again: recover is already done"
-"$bin" apply $vars --auto-approve "$plan"
+note "The operator brings the missing file back and resumes: finished steps are not run again."
+echo "log backup 2" > "$work/share/mgc_20261126011500.trn"
+step failover resume examples/demo/drill.yaml --auto-approve
+"$bin" resume $log $vars --auto-approve "$plan"
 
-step failover validate scripts/demo-broken.yaml   # a plan with mistakes, caught before anything runs
+note "A new run of the same plan finds the recovery already done (skip_if) and does not redo it."
+step failover apply examples/demo/drill.yaml --auto-approve
+"$bin" apply $log $vars --auto-approve "$plan"
+
+note "Mistakes are caught before anything runs, with file, line and column."
+step failover validate scripts/demo-broken.yaml
 "$bin" validate "$root/scripts/demo-broken.yaml" || echo "(exit $? — invalid, as expected)"
