@@ -22,6 +22,9 @@ const (
 	FaultError FaultKind = "error"
 	// FaultDelay waits Delay, then runs the statement.
 	FaultDelay FaultKind = "delay"
+	// FaultDown stops Instance (it stops listening and drops its
+	// connections) until the fault is cleared; Match is not used.
+	FaultDown FaultKind = "down"
 )
 
 // Fault is an injected failure. It watches the statements that match
@@ -46,6 +49,12 @@ type Fault struct {
 
 // Validate checks that the fault can fire.
 func (f Fault) Validate() error {
+	if f.Kind == FaultDown {
+		if f.Instance == "" {
+			return errors.New("a down fault needs instance, the instance to stop")
+		}
+		return nil
+	}
 	if f.Match == "" {
 		return errors.New("a fault needs match, a regular expression")
 	}
@@ -66,7 +75,7 @@ func (f Fault) Validate() error {
 			return errors.New("a delay fault needs delay, a positive duration")
 		}
 	default:
-		return fmt.Errorf("unknown fault kind %q (drop, error or delay)", f.Kind)
+		return fmt.Errorf("unknown fault kind %q (drop, error, delay or down)", f.Kind)
 	}
 	return nil
 }
@@ -75,6 +84,10 @@ func (f Fault) Validate() error {
 func (f Fault) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s", f.ID, f.Kind)
+	if f.Kind == FaultDown {
+		fmt.Fprintf(&b, " %s", f.Instance)
+		return b.String()
+	}
 	switch f.Kind {
 	case FaultError:
 		fmt.Fprintf(&b, " %d", f.Error)
@@ -107,6 +120,14 @@ type armed struct {
 	fired   int // guarded by faultSet.mu
 }
 
+// compileMatch compiles a validated fault's pattern (nil for down faults).
+func compileMatch(f Fault) *regexp.Regexp {
+	if f.Kind == FaultDown {
+		return nil
+	}
+	return regexp.MustCompile("(?i)" + f.Match)
+}
+
 // faultSet holds the active faults of a running lab.
 type faultSet struct {
 	mu     sync.Mutex
@@ -127,7 +148,7 @@ func (fs *faultSet) replace(list []Fault) error {
 		if err := f.Validate(); err != nil {
 			return fmt.Errorf("fault %s: %w", f.ID, err)
 		}
-		a := &armed{Fault: f, re: regexp.MustCompile("(?i)" + f.Match)}
+		a := &armed{Fault: f, re: compileMatch(f)}
 		if o, ok := old[f.ID]; ok && f.ID != "" && o.Fault == f {
 			a.matched, a.fired = o.matched, o.fired
 		}
@@ -144,7 +165,7 @@ func (fs *faultSet) add(f Fault) error {
 	}
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	fs.faults = append(fs.faults, &armed{Fault: f, re: regexp.MustCompile("(?i)" + f.Match)})
+	fs.faults = append(fs.faults, &armed{Fault: f, re: compileMatch(f)})
 	return nil
 }
 
@@ -155,7 +176,7 @@ func (fs *faultSet) fire(instance, text string) (Fault, bool) {
 	defer fs.mu.Unlock()
 	var hit *armed
 	for _, a := range fs.faults {
-		if a.Instance != "" && !strings.EqualFold(a.Instance, instance) {
+		if a.re == nil || a.Instance != "" && !strings.EqualFold(a.Instance, instance) {
 			continue
 		}
 		if !a.re.MatchString(text) {

@@ -4,14 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
+	"time"
 
 	"github.com/failover-dev/failover/internal/tds"
 )
+
+// pollInterval is how often a running lab looks at DIR/faults.yaml when no
+// statement arrives (statements look at it too), and applies down faults.
+const pollInterval = 200 * time.Millisecond
 
 // Lab is a running lab: every instance of a lab dir listening on loopback.
 type Lab struct {
@@ -20,11 +25,21 @@ type Lab struct {
 	faults    *faultSet
 	log       *stmtLog
 	instances []*instance
-	servers   []*tds.Server
+	tdsCfg    []tds.Config      // per instance, with its fixed address
+	addrs     map[string]string // fixed once started
 
-	mu     sync.Mutex // guards watch and closed
-	watch  faultWatch
-	closed bool
+	mu       sync.Mutex // guards watch and injected; handlers take it
+	watch    faultWatch
+	injected []Fault
+
+	// srvMu guards servers and closed. Handlers never take it, so a
+	// server can be closed (which waits for its handlers) while it is held.
+	srvMu   sync.Mutex
+	servers []*tds.Server // nil while the instance is down
+	closed  bool
+
+	stopCh chan struct{}
+	pollWG sync.WaitGroup
 }
 
 // Serve loads the lab in dir (made by Init), starts every instance and
@@ -36,7 +51,8 @@ func Serve(ctx context.Context, dir string) (*Lab, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serve lab: %w", err)
 	}
-	l := &Lab{dir: dir, faults: &faultSet{}, watch: faultWatch{path: filepath.Join(dir, FaultsFile)}}
+	l := &Lab{dir: dir, faults: &faultSet{}, watch: faultWatch{path: filepath.Join(dir, FaultsFile)},
+		addrs: map[string]string{}, stopCh: make(chan struct{})}
 	for i, f := range cfg.Faults {
 		if f.ID == "" {
 			f.ID = "config-" + strconv.Itoa(i+1)
@@ -53,17 +69,15 @@ func Serve(ctx context.Context, dir string) (*Lab, error) {
 		l.Close()
 		return nil, fmt.Errorf("serve lab: %w", err)
 	}
-	go func() {
-		<-ctx.Done()
-		l.Close()
-	}()
+	l.applyDown()
+	l.pollWG.Add(1)
+	go l.poll(ctx)
 	return l, nil
 }
 
 // start loads each instance's state and starts its TDS server.
 func (l *Lab) start(cfg Config) error {
-	tlsDir := filepath.Join(l.dir, TLSDir)
-	_, cert, key, err := tds.GenerateCertificates(tlsDir, nil)
+	_, cert, key, err := tds.GenerateCertificates(filepath.Join(l.dir, TLSDir), nil)
 	if err != nil {
 		return err
 	}
@@ -78,13 +92,18 @@ func (l *Lab) start(cfg Config) error {
 			in.restoreTime = cfg.RestoreTime
 		}
 		in.beforeStatement = l.checkFaultsFile
-		srv := tds.NewServer(tds.Config{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(st.Port)),
-			CertFile: cert, KeyFile: key, ServerName: st.ServerName}, in)
+		tc := tds.Config{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(st.Port)),
+			CertFile: cert, KeyFile: key, ServerName: st.ServerName}
+		srv := tds.NewServer(tc, in)
 		addr, err := srv.Start()
 		if err != nil {
 			return fmt.Errorf("start instance %s: %w", st.Name, err)
 		}
-		l.instances, l.servers = append(l.instances, in), append(l.servers, srv)
+		tc.Addr = addr
+		l.srvMu.Lock()
+		l.servers = append(l.servers, srv)
+		l.srvMu.Unlock()
+		l.instances, l.tdsCfg, l.addrs[in.name] = append(l.instances, in), append(l.tdsCfg, tc), addr
 		if err := in.recordPort(addr); err != nil {
 			return err
 		}
@@ -108,6 +127,26 @@ func (in *instance) recordPort(addr string) error {
 	return in.save()
 }
 
+// poll re-reads the faults file and applies down faults until the lab
+// closes or ctx ends.
+func (l *Lab) poll(ctx context.Context) {
+	defer l.pollWG.Done()
+	t := time.NewTicker(pollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			go l.Close() // Close waits for this goroutine
+			return
+		case <-l.stopCh:
+			return
+		case <-t.C:
+			l.checkFaultsFile()
+			l.applyDown()
+		}
+	}
+}
+
 // checkFaultsFile re-reads DIR/faults.yaml when it changed; a broken file
 // keeps the faults that were active.
 func (l *Lab) checkFaultsFile() {
@@ -119,52 +158,62 @@ func (l *Lab) checkFaultsFile() {
 	}
 }
 
+// reloadFaults arms the config's, the injected and the file's faults.
 func (l *Lab) reloadFaults() error {
 	l.mu.Lock()
 	l.watch.changed()
+	injected := append([]Fault(nil), l.injected...)
 	l.mu.Unlock()
 	file, err := ListFaults(l.dir)
 	if err != nil {
 		return err
 	}
-	return l.faults.replace(append(append([]Fault(nil), l.cfgFaults...), file...))
+	all := append(append(append([]Fault(nil), l.cfgFaults...), injected...), file...)
+	return l.faults.replace(all)
 }
 
 // Addrs maps each instance name (upper case, e.g. PRIMARY) to the address
-// it listens on ("127.0.0.1:port").
-func (l *Lab) Addrs() map[string]string {
-	out := map[string]string{}
-	for i, in := range l.instances {
-		out[in.name] = l.servers[i].Addr()
-	}
-	return out
-}
+// it listens on ("127.0.0.1:port"), also while a down fault stops it.
+func (l *Lab) Addrs() map[string]string { return maps.Clone(l.addrs) }
 
 // Dir is the lab dir.
 func (l *Lab) Dir() string { return l.dir }
 
 // Inject arms a fault in this process only (tests); AddFault reaches a lab
-// through its dir.
+// through its dir. Down faults take effect within pollInterval.
 func (l *Lab) Inject(f Fault) error {
-	if f.ID == "" {
-		f.ID = "inject-" + strings.ToLower(string(f.Kind))
+	if err := f.Validate(); err != nil {
+		return err
 	}
+	l.mu.Lock()
+	if f.ID == "" {
+		f.ID = "inject-" + strconv.Itoa(len(l.injected)+1)
+	}
+	l.injected = append(l.injected, f)
+	l.mu.Unlock()
 	return l.faults.add(f)
 }
 
 // Close stops every instance and closes the statement log. The state is
 // already on disk: every change was written when it happened.
 func (l *Lab) Close() error {
-	l.mu.Lock()
+	l.srvMu.Lock()
 	if l.closed {
-		l.mu.Unlock()
+		l.srvMu.Unlock()
 		return nil
 	}
 	l.closed = true
-	l.mu.Unlock()
+	l.srvMu.Unlock()
+	close(l.stopCh)
+	l.pollWG.Wait() // no applyDown runs after this
+	l.srvMu.Lock()
+	servers := l.servers
+	l.srvMu.Unlock()
 	var errs []error
-	for _, s := range l.servers {
-		errs = append(errs, s.Close())
+	for _, s := range servers {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
 	}
 	errs = append(errs, l.log.close())
 	return errors.Join(errs...)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRoundTripLogin(t *testing.T) {
@@ -166,5 +167,41 @@ func TestRoundTripConfigFaultSurvivesFaultsFileEdits(t *testing.T) {
 		case tc.want != 0 && asMSSQL(t, err).Number != tc.want:
 			t.Errorf("%s: %v, want %d", tc.sql, err, tc.want)
 		}
+	}
+}
+
+func TestRoundTripDownFaultStopsAnInstance(t *testing.T) {
+	sl := serveTestLab(t, DefaultConfig())
+	db := sl.db(t, "PRIMARY")
+	db.SetMaxIdleConns(0)
+	if err := db.Ping(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := AddFault(sl.dir, Fault{Kind: FaultDown, Instance: "PRIMARY"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return db.Ping() != nil })
+	backup := sl.db(t, "BACKUP")
+	if err := backup.Ping(); err != nil {
+		t.Errorf("the backup instance went down too: %v", err)
+	}
+	if _, err := ClearFaults(sl.dir, ""); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return db.Ping() == nil })
+	if got := sl.lab.Addrs()["PRIMARY"]; !strings.Contains(sl.dsn("PRIMARY", ""), got) {
+		t.Errorf("address changed to %s", got)
+	}
+}
+
+// waitFor polls cond for up to 5 s.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 5 s")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
