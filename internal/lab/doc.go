@@ -119,7 +119,12 @@
 // connection before the Nth matching statement (a RESTORE LOG: after it
 // marked its set interrupted); kind error answers with the error's real
 // text (1205, 1222, 3101, 4060, 701, 8645; other numbers get a generic
-// text) and stops the batch; kind delay waits, then runs the statement.
-// Match is a case-insensitive regular expression over the statement text
-// or the RPC procedure name.
+// text) and stops the batch; kind delay waits, then runs the statement;
+// kind down stops Instance (no listener, its connections drop, as when a
+// datacenter goes dark) until the fault is cleared, then it listens again
+// on the same address. Match is a case-insensitive regular expression over
+// the statement text or the RPC procedure name. A running lab re-reads
+// DIR/faults.yaml before each statement and every 200ms; the counters of a
+// fault (nth, times) live in the running process, so a restart re-arms it.
+// The statement log records fired faults and down/up changes.
 package lab
