@@ -205,3 +205,21 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func TestRoundTripRestoreInsideSQLTx(t *testing.T) {
+	sl := serveTestLab(t, DefaultConfig())
+	db := sl.db(t, "BACKUP")
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	_, err = tx.Exec("RESTORE DATABASE mgc WITH RECOVERY")
+	if me := asMSSQL(t, err); len(me.All) != 2 || me.All[0].Number != 3021 || me.Number != 3013 {
+		t.Errorf("restore in a transaction: %+v", me.All)
+	}
+	var state string
+	if err := tx.QueryRow("SELECT state_desc FROM sys.databases WHERE name = 'mgc'").Scan(&state); err != nil || state != "RESTORING" {
+		t.Errorf("mgc %s (%v), want still RESTORING", state, err)
+	}
+}
