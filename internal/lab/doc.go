@@ -77,7 +77,7 @@
 //	    DEADLOCK_PRIORITY | IMPLICIT_TRANSACTIONS | TRANSACTION ISOLATION LEVEL … |
 //	    ROWCOUNT …  (accepted; they change no answer)      SET @var = expr
 //	DECLARE @v type [= expr] [, …]          PRINT expr          WAITFOR DELAY 'hh:mm[:ss[.mmm]]'
-//	USE db                    911 missing, 927 RESTORING, 942 not ONLINE; INFO 5701
+//	USE db                    911 missing, 927 RESTORING, 942 not ONLINE, 924 SINGLE_USER in use; INFO 5701
 //	BEGIN TRAN[SACTION] [name] | COMMIT | ROLLBACK [TRAN|WORK]   (3902/3903 without one)
 //	RESTORE HEADERONLY FROM DISK = path|@var [WITH FILE = n, NOUNLOAD, CHECKSUM, …]
 //	RESTORE LOG db|@var FROM DISK = path|@var [WITH FILE = n, NORECOVERY | RECOVERY |
