@@ -287,3 +287,28 @@ func TestChainWrite(t *testing.T) {
 		t.Error("Write into a missing share succeeded")
 	}
 }
+
+// The lab's LSNs are 22-digit decimals, beyond uint64, so that a reader
+// that scans LSNs into an integer breaks in the lab, not in production.
+func TestGenerateChainLSNsBeyondUint64(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		spec := DefaultChainSpec(time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC))
+		spec.Seed = seed
+		c, err := GenerateChain(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range c.Files {
+			for _, s := range f.Sets {
+				for _, l := range []LSN{s.FirstLSN, s.LastLSN} {
+					if got := len(l.String()); got != 22 {
+						t.Fatalf("seed %d: %s LSN %s has %d digits, want 22", seed, f.Name, l, got)
+					}
+					if l.Big().IsUint64() {
+						t.Fatalf("seed %d: LSN %s fits in uint64", seed, l)
+					}
+				}
+			}
+		}
+	}
+}

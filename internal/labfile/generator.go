@@ -26,7 +26,9 @@ type generator struct {
 func newGenerator(s ChainSpec) *generator {
 	g := &generator{spec: s, rng: rand.New(rand.NewPCG(s.Seed, 0x6c6162))}
 	g.fork = g.guid("fork", s.Database)
-	g.vlf = 1000 + uint32(g.rng.IntN(40000))
+	// VLF sequence numbers from 10^6 make 22-digit LSNs, beyond uint64:
+	// every reader of the lab's LSNs must handle numeric(25,0) in full.
+	g.vlf = 1_000_000 + uint32(g.rng.IntN(4_000_000))
 	g.block = 2000 + uint32(g.rng.IntN(20000))
 	return g
 }
