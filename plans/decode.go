@@ -25,13 +25,16 @@ func (l *loader) decodePlan(path string, root *node) *Plan {
 	}
 	p.Name = l.planName(root)
 	l.name = p.Name
+	// Names first (secrets, step ids), then vars, which may refer to
+	// them, then everything that may use vars.
+	l.indexSecrets(root.get("secrets"))
+	l.indexSteps(root.get("steps"))
+	l.collectVars(root.get("vars"))
+	p.Vars = l.plainVars()
 	if n := root.get("description"); !n.isNull() {
 		p.Description, _ = l.stringField(n, "description")
 	}
 	l.decodeSecrets(root.get("secrets"))
-	l.indexSteps(root.get("steps"))
-	l.collectVars(root.get("vars"))
-	p.Vars = l.plainVars()
 	l.decodeTargets(root.get("targets"), p.Targets)
 	p.Defaults = l.decodeDefaults(root.get("defaults"))
 	if n := root.get("deadline"); !n.isNull() {
@@ -79,9 +82,9 @@ func (l *loader) plainVars() map[string]any {
 	return out
 }
 
-// decodeSecrets reads the secret declarations: {env: NAME} or
-// {file: path}, exactly one of them.
-func (l *loader) decodeSecrets(n *node) {
+// indexSecrets declares the secrets by name, so that vars and anything
+// else can refer to them.
+func (l *loader) indexSecrets(n *node) {
 	if n.isNull() {
 		return
 	}
@@ -89,13 +92,23 @@ func (l *loader) decodeSecrets(n *node) {
 		l.errorf(n.pos, "secrets must be a mapping of names to {env: NAME} or {file: PATH}, got %s", n.describe())
 		return
 	}
-	n.pairs(func(k, v *node) {
-		what := "secret " + quote(k.value)
+	n.pairs(func(k, _ *node) {
 		if !identRe.MatchString(k.value) {
 			l.errorf(k.pos, "bad secret name %q: use letters, digits, _ and -, starting with a letter or _", k.value)
 		}
-		s := &Secret{Name: k.value, Pos: k.pos}
-		l.secrets[k.value] = s
+		l.secrets[k.value] = &Secret{Name: k.value, Pos: k.pos}
+	})
+}
+
+// decodeSecrets reads where each secret comes from: {env: NAME} or
+// {file: path}, exactly one of them.
+func (l *loader) decodeSecrets(n *node) {
+	if n == nil || n.kind != yaml.MappingNode {
+		return
+	}
+	n.pairs(func(k, v *node) {
+		what := "secret " + quote(k.value)
+		s := l.secrets[k.value]
 		if !l.checkKeys(v, what, "env", "file") {
 			return
 		}

@@ -59,7 +59,7 @@ func newLoader(opts Options) *loader {
 	if read == nil {
 		read = os.ReadFile
 	}
-	return &loader{opts: opts, reg: opts.Registry, read: read,
+	return &loader{opts: opts, reg: opts.Registry, read: read, vars: newVarTable(),
 		secrets: map[string]*Secret{}, stepNodes: map[string]*node{}, bad: map[*Value]bool{},
 		implied: map[*Step][]implicitDep{}, misspelt: map[*node][]string{}}
 }

@@ -281,3 +281,27 @@ steps:
 		}
 	}
 }
+
+func TestVarsInStructureFields(t *testing.T) {
+	p := mustLoad(t, "testdata/good/vars-everywhere.yaml", Options{Vars: []string{"site=dc3"}})
+	s := p.Step("count")
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"plan description", p.Description, "Fail over dc3 (vars-everywhere)"},
+		{"secret file", p.Secrets["sql_password"].File, "keys/sql.txt"},
+		{"target field", p.Targets["backup_sql"].Fields["server"].Str, "dc3-sql01"},
+		{"default timeout", s.Timeout, 90 * time.Second},
+		{"default retry attempts", s.Retry.Attempts, 4},
+		{"step target", s.Target, "backup_sql"},
+		{"step description", s.Description, "Count on dc3"},
+	}
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			if c.got != c.want {
+				t.Errorf("got %v, want %v", c.got, c.want)
+			}
+		})
+	}
+}

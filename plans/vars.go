@@ -46,15 +46,18 @@ func withinSize(v *Value, limit int) bool {
 	return walk(v)
 }
 
+func newVarTable() *varTable {
+	return &varTable{src: map[string]*node{}, lit: map[string]*Value{},
+		vals: map[string]*Value{}, state: map[string]int{}}
+}
+
 var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 // collectVars gathers the plan's vars, then each vars file's, then each
 // --var, and resolves them all so that every bad reference is reported
 // even in a var no step uses.
 func (l *loader) collectVars(n *node) {
-	t := &varTable{src: map[string]*node{}, lit: map[string]*Value{},
-		vals: map[string]*Value{}, state: map[string]int{}}
-	l.vars = t
+	t := l.vars
 	l.addVars(n, "vars")
 	for _, f := range l.opts.VarsFiles {
 		l.addVarsFile(f)
