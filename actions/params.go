@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -48,13 +49,30 @@ type ParamSpec struct {
 	field int
 }
 
+// specCache holds the specs of every params type seen: Decode runs for
+// every step of every plan loaded, and reflection is not free.
+var specCache sync.Map // reflect.Type -> []ParamSpec
+
 // Specs derives the ParamSpecs of a params struct value. A nil params
-// value means the type takes no parameters.
+// value means the type takes no parameters. The result is shared: callers
+// must not modify it.
 func Specs(params any) ([]ParamSpec, error) {
 	if params == nil {
 		return nil, nil
 	}
 	t := reflect.TypeOf(params)
+	if cached, ok := specCache.Load(t); ok {
+		return cached.([]ParamSpec), nil
+	}
+	specs, err := specsOf(t)
+	if err != nil {
+		return nil, err
+	}
+	specCache.Store(t, specs)
+	return specs, nil
+}
+
+func specsOf(t reflect.Type) ([]ParamSpec, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("params must be a struct value, got %s", t)
 	}
