@@ -6,7 +6,8 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/bin/failover"
 work=$(mktemp -d "${TMPDIR:-/tmp}/failover-demo.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+lab="$root/bin/failover-lab"
+trap '"$lab" down --dir "$work/lab" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 mkdir -p "$work/share"
 echo "log backup 1" > "$work/share/mgc_20261126010000.trn"
 plan="$root/examples/demo/drill.yaml"
@@ -41,6 +42,15 @@ step failover resume examples/demo/drill.yaml --auto-approve
 note "A new run of the same plan finds the recovery already done (skip_if) and does not redo it."
 step failover apply examples/demo/drill.yaml --auto-approve
 "$bin" apply $log $vars --auto-approve "$plan"
+
+note "The lab: simulated SQL Server instances speaking TDS on loopback, a backup share and a copy folder."
+step failover-lab up --dir LAB
+"$lab" up --dir "$work/lab" 2>/dev/null
+set -a; . "$work/lab/lab.env"; set +a
+step failover apply examples/lab/readiness.yaml --yes
+"$bin" apply $log --yes "$root/examples/lab/readiness.yaml"
+step failover-lab down --dir LAB
+"$lab" down --dir "$work/lab" 2>/dev/null && echo "lab stopped"
 
 note "Mistakes are caught before anything runs, with file, line and column."
 step failover validate scripts/demo-broken.yaml
