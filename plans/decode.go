@@ -119,12 +119,21 @@ func (l *loader) decodeSecrets(n *node) {
 		case env != nil && file != nil:
 			l.errorf(v.pos, "%s has both env and file; give exactly one", what)
 		case env != nil:
-			s.Env, _ = l.stringField(env, what+" env")
+			s.Env = l.secretSource(env, what, "env", "an environment variable")
 		default:
-			s.File, _ = l.stringField(file, what+" file")
-			s.File = l.rebase(k.pos.File, s.File)
+			s.File = l.rebase(k.pos.File, l.secretSource(file, what, "file", "a file"))
 		}
 	})
+}
+
+// secretSource returns a secret's env or file, which must name something:
+// an empty one would fail only when the run starts.
+func (l *loader) secretSource(n *node, what, key, names string) string {
+	str, ok := l.stringField(n, what+" "+key)
+	if ok && strings.TrimSpace(str) == "" {
+		l.errorf(n.pos, "%s %s is empty: name %s", what, key, names)
+	}
+	return str
 }
 
 // rebase makes a relative secret file declared in a base plan relative to

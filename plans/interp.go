@@ -40,6 +40,10 @@ func (l *loader) value(n *node, c *refCtx) *Value {
 	case yaml.MappingNode:
 		v := &Value{Kind: KindMap, Map: map[string]*Value{}, KeyPos: map[string]Pos{}, Pos: n.pos}
 		n.pairs(func(k, e *node) {
+			if hasRef(k.value) {
+				l.errorf(k.pos, "mapping key %q holds a reference, but keys are taken literally: write the key out", k.value)
+				return
+			}
 			v.Keys = append(v.Keys, k.value)
 			v.Map[k.value] = l.value(e, c)
 			v.KeyPos[k.value] = k.pos
@@ -53,6 +57,11 @@ func (l *loader) value(n *node, c *refCtx) *Value {
 		return v
 	}
 	return l.scalar(n, c)
+}
+
+// hasRef reports whether s holds a ${…} reference (a $${ is a literal).
+func hasRef(s string) bool {
+	return strings.Contains(strings.ReplaceAll(s, "$${", ""), "${")
 }
 
 // scalar types a scalar as YAML resolved it; strings are interpolated.

@@ -1,7 +1,9 @@
 package plans
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -94,8 +96,9 @@ func (n *node) describe() string {
 // errors and duplicate mapping keys. It returns nil for an empty file or
 // a file that does not parse.
 func parseFile(file string, data []byte) (*node, Diagnostics) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
 		return nil, Diagnostics{syntaxError(file, data, err)}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
@@ -106,7 +109,30 @@ func parseFile(file string, data []byte) (*node, Diagnostics) {
 	if c.aliased > maxAliasNodes {
 		return nil, c.diags
 	}
+	if d, found := secondDocument(file, data, dec); found {
+		c.diags = append(c.diags, d)
+	}
 	return root, c.diags
+}
+
+// secondDocument reports a YAML document after the first (after a "---"
+// line): the loader reads only the first, and steps written after the
+// separator would otherwise be dropped without a word. A bare "---" at
+// the end of the file is harmless.
+func secondDocument(file string, data []byte, dec *yaml.Decoder) (Diagnostic, bool) {
+	var next yaml.Node
+	err := dec.Decode(&next)
+	switch {
+	case err == io.EOF:
+		return Diagnostic{}, false
+	case err != nil:
+		return syntaxError(file, data, err), true
+	case len(next.Content) == 1 && next.Content[0].Kind == yaml.ScalarNode &&
+		next.Content[0].ShortTag() == "!!null" && next.Content[0].Value == "":
+		return Diagnostic{}, false
+	}
+	return Diagnostic{Severity: SeverityError, Pos: Pos{File: file, Line: next.Line, Col: next.Column},
+		Message: "a second YAML document starts here: a plan or vars file holds one document (combine plans with extends)"}, true
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
