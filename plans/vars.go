@@ -1,6 +1,7 @@
 package plans
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -111,11 +112,22 @@ func (l *loader) addVarsFile(path string) {
 	}
 }
 
-func (l *loader) addVarFlag(kv string) {
-	pos := Pos{File: "--var " + kv}
+// ParseVarFlag splits a --var flag into its name and value, the value
+// taken literally; it fails when there is no "=" or the name is not a
+// var name. The CLI checks its flags with it before loading any plan.
+func ParseVarFlag(kv string) (name, value string, err error) {
 	k, v, ok := strings.Cut(kv, "=")
 	if !ok || !identRe.MatchString(k) {
-		l.errorf(pos, "malformed --var %q: want NAME=VALUE, NAME of letters, digits, _ and -", kv)
+		return "", "", fmt.Errorf("malformed --var %q: want NAME=VALUE, NAME of letters, digits, _ and -", kv)
+	}
+	return k, v, nil
+}
+
+func (l *loader) addVarFlag(kv string) {
+	pos := Pos{File: "--var " + kv}
+	k, v, err := ParseVarFlag(kv)
+	if err != nil {
+		l.errorf(pos, "%v", err)
 		return
 	}
 	delete(l.vars.src, k)

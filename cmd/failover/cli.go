@@ -97,6 +97,28 @@ func (v *varFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&v.varsFiles, "vars-file", nil, "YAML file of var values (repeatable, applied in order)")
 }
 
+// check rejects a malformed --var and a --vars-file that cannot be read
+// as bad usage (exit 2), before any plan is loaded: they are mistakes on
+// the command line, not defects of a plan, and would otherwise be
+// reported once for every plan validated.
+func (v *varFlags) check() error {
+	for _, kv := range v.vars {
+		if _, _, err := plans.ParseVarFlag(kv); err != nil {
+			return withCode(exitUsage, err)
+		}
+	}
+	for _, f := range v.varsFiles {
+		info, err := os.Stat(f)
+		if err == nil && info.IsDir() {
+			err = fmt.Errorf("%s is a directory", f)
+		}
+		if err != nil {
+			return withCode(exitUsage, fmt.Errorf("read --vars-file: %w", err))
+		}
+	}
+	return nil
+}
+
 func (v *varFlags) options(reg *actions.Registry) plans.Options {
 	return plans.Options{Registry: reg, Vars: v.vars, VarsFiles: v.varsFiles}
 }
@@ -104,6 +126,9 @@ func (v *varFlags) options(reg *actions.Registry) plans.Options {
 // loadPlan loads and validates one plan. Diagnostics go to stderr with
 // their source lines; an invalid plan is an exit-2 error (it cannot run).
 func (a *app) loadPlan(path string, v *varFlags) (*plans.Plan, error) {
+	if err := v.check(); err != nil {
+		return nil, err
+	}
 	p, diags := plans.Load(path, v.options(a.registry))
 	if len(diags) > 0 {
 		if err := plans.RenderText(a.stderr, diags, os.ReadFile); err != nil {

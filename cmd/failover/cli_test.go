@@ -47,6 +47,12 @@ func TestExitCodes(t *testing.T) {
 		{"plan of an invalid plan", []string{"plan", bad}, exitUsage},
 		{"graph of an invalid plan", []string{"graph", bad}, exitUsage},
 		{"bad --var", []string{"plan", "--var", "novalue", good}, exitUsage},
+		{"validate with a bad --var", []string{"validate", "--var", "novalue", good}, exitUsage},
+		{"validate with a bad --var name", []string{"validate", "--var", "a.b=1", good, bad}, exitUsage},
+		{"validate with a missing --vars-file", []string{"validate", "--vars-file", filepath.Join(dir, "nope.yaml"), good}, exitUsage},
+		{"validate with a folder as --vars-file", []string{"validate", "--vars-file", dir, good}, exitUsage},
+		{"graph with a missing --vars-file", []string{"graph", "--vars-file", filepath.Join(dir, "nope.yaml"), good}, exitUsage},
+		{"validate with a good --var", []string{"validate", "--var", "x=a=b", good}, exitOK},
 		{"bad log format", []string{"--log-format", "xml", "validate", good}, exitUsage},
 		{"unknown type", []string{"actions", "nosuch"}, exitUsage},
 	}

@@ -20,12 +20,15 @@ func newValidateCmd(a *app) *cobra.Command {
 		Short: "Check plan files offline: no connection, no secret, no Windows needed",
 		Long: "validate loads every plan named (globs with ** are expanded; quote them) and reports every\n" +
 			"problem with its file, line and column. Exit 0: all valid (warnings allowed); 1: a plan is\n" +
-			"invalid; 2: bad usage (no file matched, unknown format).",
+			"invalid; 2: bad usage (no file matched, unknown format, a malformed --var, a missing --vars-file).",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			render, ok := renderers[format]
 			if !ok {
 				return withCode(exitUsage, fmt.Errorf("unknown --format %q: want text, json, github or sarif", format))
+			}
+			if err := vf.check(); err != nil {
+				return err
 			}
 			files, err := expandPlanArgs(args)
 			if err != nil {
