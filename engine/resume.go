@@ -49,6 +49,7 @@ func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, erro
 	}
 	defer lk.release(r.log)
 	r.lock = lk
+	r.warnTakeOver(lk)
 	rs, err := r.openJournal(path)
 	if err != nil {
 		return nil, err
@@ -93,11 +94,18 @@ func (r *run) openJournal(path string) (*RunState, error) {
 // startResume checks the plan, journals the resume and the operator's
 // decisions, and loads the journaled outputs.
 func (r *run) startResume(rs *RunState, lk *runLock, opts ResumeOptions) error {
+	// The takeover is journaled first and synced, so that it is on record
+	// even when this resume refuses below (a changed plan, a bad flag).
+	for _, rec := range r.takeOverRecords(lk) {
+		if _, err := r.jw.AppendSync(rec); err != nil {
+			return fmt.Errorf("journal lock takeover: %w", err)
+		}
+	}
 	diff := diffPlan(rs.Header.StepHashes, r.plan)
 	if rs.Header.PlanHash != r.plan.Hash && !opts.Force {
 		return cannotRun(&PlanChangedError{Plan: r.plan.Name, RunID: r.id, Diff: diff})
 	}
-	recs := append([]journal.Record{{Type: RecRunResumed, User: r.cfg.User, Data: r.runData()}}, r.takeOverRecords(lk)...)
+	recs := []journal.Record{{Type: RecRunResumed, User: r.cfg.User, Data: r.runData()}}
 	if rs.Header.PlanHash != r.plan.Hash {
 		r.log.Warn().Str("changes", diff.String()).Msg("resuming a changed plan (--force)")
 		recs = append(recs, journal.Record{Type: RecPlanChanged, User: r.cfg.User, Note: diff.String(),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/engine/lock"
 	"github.com/failover-dev/failover/plans"
 )
 
@@ -68,11 +69,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A lock left by a dead process on this host is taken over here too:
-	// if that process left an unfinished run, refuseUnfinished sends the
-	// operator to resume; if it died before its journal existed, nothing
-	// else would ever clear the lock.
-	lk, err := acquireLock(cfg, r.id, true)
+	lk, err := r.applyLock()
 	if err != nil {
 		return nil, err
 	}
@@ -208,23 +205,65 @@ func stepHashes(p *plans.Plan) map[string]string {
 	return m
 }
 
+// applyLock takes the plan's lock for a new run. A lock left by a dead
+// process on this host is taken over only when that process left no
+// unfinished run (it died before its journal existed, and nothing else
+// would ever clear the lock). If it left one, the lock is left as it is
+// and the operator is sent to resume, which takes it over with a warning
+// and a record in that run's journal: taken over here, the takeover would
+// be journaled nowhere.
+func (r *run) applyLock() (*runLock, error) {
+	cfg := r.cfg
+	lk, err := acquireLock(cfg, r.id, false)
+	var held *lock.HeldError
+	if err == nil || !errors.As(err, &held) || !held.DeadSameHost {
+		return lk, err
+	}
+	last, unfinished, uerr := latestUnfinished(cfg)
+	switch {
+	case uerr != nil:
+		return nil, uerr
+	case unfinished && !tornAtCreate(cfg.FS, last):
+		return nil, unfinishedError(cfg, last)
+	}
+	lk, err = acquireLock(cfg, r.id, true)
+	if err == nil {
+		r.warnTakeOver(lk)
+	}
+	return lk, err
+}
+
+// latestUnfinished returns the plan's latest run and whether it is
+// unfinished (anything but a run that ended succeeded).
+func latestUnfinished(cfg Config) (journal.RunInfo, bool, error) {
+	runs, err := journal.ListPlan(cfg.StateDir, cfg.Plan.Name)
+	if err != nil {
+		return journal.RunInfo{}, false, fmt.Errorf("list runs of %s: %w", cfg.Plan.Name, err)
+	}
+	if len(runs) == 0 {
+		return journal.RunInfo{}, false, nil
+	}
+	last := LatestRun(runs)
+	done := last.Err == nil && last.Last != nil && last.Last.Type == RecRunFinished && last.Last.Data["state"] == RunSucceeded
+	return last, !done, nil
+}
+
 // refuseUnfinished refuses a new run while the plan's latest run is not
 // finished: a new run would redo steps that already ran.
 func refuseUnfinished(cfg Config) error {
-	runs, err := journal.ListPlan(cfg.StateDir, cfg.Plan.Name)
-	if err != nil {
-		return fmt.Errorf("list runs of %s: %w", cfg.Plan.Name, err)
-	}
-	if len(runs) == 0 {
+	last, unfinished, err := latestUnfinished(cfg)
+	switch {
+	case err != nil:
+		return err
+	case !unfinished:
 		return nil
-	}
-	last := LatestRun(runs)
-	if last.Err == nil && last.Last != nil && last.Last.Type == RecRunFinished && last.Last.Data["state"] == RunSucceeded {
-		return nil
-	}
-	if tornAtCreate(cfg.FS, last) {
+	case tornAtCreate(cfg.FS, last):
 		return setAsideTorn(cfg, last)
 	}
+	return unfinishedError(cfg, last)
+}
+
+func unfinishedError(cfg Config, last journal.RunInfo) error {
 	return cannotRun(fmt.Errorf("plan %s has an unfinished run %s (%s); continue it with `failover resume %s` — "+
 		"`failover status %s` shows where it stopped", cfg.Plan.Name, last.RunID, describeLast(last), planArg(cfg.Plan), last.RunID))
 }

@@ -71,15 +71,23 @@ func (rl *runLock) release(log zerolog.Logger) {
 	}
 }
 
-// takeOverRecords warns about a lock taken over from a dead process and
-// returns the journal record saying so.
+// warnTakeOver warns, when the lock was taken over from a dead process,
+// as soon as that happened: a run that then stops before its journal
+// exists (a failed preflight) still said so.
+func (r *run) warnTakeOver(lk *runLock) {
+	if h := lk.takenOver; h != nil {
+		r.log.Warn().Str("holder", h.User+"@"+h.Host).Int("pid", h.PID).Str("holder_run", h.RunID).
+			Msg("took over the lock of a process that no longer exists")
+	}
+}
+
+// takeOverRecords returns the journal record of a lock taken over from a
+// dead process (none if it was not).
 func (r *run) takeOverRecords(lk *runLock) []journal.Record {
 	h := lk.takenOver
 	if h == nil {
 		return nil
 	}
-	r.log.Warn().Str("holder", h.User+"@"+h.Host).Int("pid", h.PID).Str("holder_run", h.RunID).
-		Msg("took over the lock of a process that no longer exists")
 	return []journal.Record{{Type: RecLockTakenOver, User: r.cfg.User, Data: map[string]string{
 		"run": h.RunID, "user": h.User, "host": h.Host, "pid": strconv.Itoa(h.PID)}}}
 }
