@@ -88,10 +88,11 @@ type retryView struct {
 }
 
 type checkView struct {
-	Check  string         `json:"check"`
-	Target string         `json:"target,omitempty"`
-	With   map[string]any `json:"with"`
-	Wait   string         `json:"wait,omitempty"`
+	Check    string         `json:"check"`
+	Target   string         `json:"target,omitempty"`
+	With     map[string]any `json:"with"`
+	Wait     string         `json:"wait,omitempty"`
+	Interval string         `json:"interval,omitempty"`
 }
 
 func newPlanView(p *plans.Plan, reg *actions.Registry) *planView {
@@ -182,6 +183,7 @@ func checkViews(cs []*plans.Check) []checkView {
 		cv := checkView{Check: c.Type, Target: c.Target, With: displayMap(c.With)}
 		if c.Wait > 0 {
 			cv.Wait = c.Wait.String()
+			cv.Interval = c.Interval.String()
 		}
 		out = append(out, cv)
 	}
@@ -274,7 +276,7 @@ func writeChecks(w io.Writer, indent string, cs []checkView) {
 			line += fmt.Sprintf(" %s=%s", k, compact(c.With[k]))
 		}
 		if c.Wait != "" {
-			line += " (wait up to " + c.Wait + ")"
+			line += " (wait up to " + c.Wait + ", every " + c.Interval + ")"
 		}
 		fmt.Fprintln(w, line)
 	}
