@@ -42,7 +42,12 @@
 // batch holds several statements separated by ';' or by a line break
 // before the next statement's keyword. GO is not T-SQL: error 102. A batch
 // is parsed whole first: a syntax error or an unsupported statement runs
-// nothing. A failing statement sends its errors and the batch goes on (as
+// nothing. The parser follows only the forms listed here, so where it
+// stops (a cursor, a table variable, a hint) the answer is 50000 with
+// "(the lab's T-SQL parser stopped near 'x')", not 102; likewise an
+// object, column or function the lab lacks gets 50000 "… the object 'x'
+// is not simulated (or does not exist)." instead of 208, 207 or 195, since
+// the lab cannot tell a typo from a real name it does not know. A failing statement sends its errors and the batch goes on (as
 // SQL Server does for statement-level errors).
 //
 //	SELECT [DISTINCT] [TOP (n)] list [FROM t [AS a] {[LEFT [OUTER]|INNER] JOIN t [AS a] ON cond | , t}]

@@ -13,6 +13,9 @@ import (
 // use dynamic SQL).
 func parseKill(p *parser) (func(*stmtCtx) error, error) {
 	t := p.next()
+	if t.kind == tNumber && p.accept("WITH") {
+		return nil, fail(msgUnsupported("KILL … WITH STATUSONLY"))
+	}
 	if t.kind != tNumber || !p.done() {
 		if t.kind == tString {
 			return nil, fail(msgUnsupported("KILL of a unit of work"))

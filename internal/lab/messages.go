@@ -42,8 +42,11 @@ func msgUnsupported(what string) sqlMsg {
 	if r := []rune(what); len(r) > 120 {
 		what = string(r[:120]) + "…"
 	}
-	return sqlMsg{UnsupportedNumber, 1, 16, "The failover lab (a SQL Server simulator) does not support this statement: " + what}
+	return sqlMsg{UnsupportedNumber, 1, 16, unsupportedPrefix + what}
 }
+
+// unsupportedPrefix starts every "the lab does not support this" message.
+const unsupportedPrefix = "The failover lab (a SQL Server simulator) does not support this statement: "
 
 func msgSyntax(near string) sqlMsg {
 	return sqlMsg{102, 1, 15, fmt.Sprintf("Incorrect syntax near '%s'.", near)}
@@ -61,16 +64,31 @@ func msgMustDeclare(v string) sqlMsg {
 	return sqlMsg{137, 2, 15, fmt.Sprintf("Must declare the scalar variable \"%s\".", v)}
 }
 
-func msgInvalidObject(name string) sqlMsg {
-	return sqlMsg{208, 1, 16, fmt.Sprintf("Invalid object name '%s'.", name)}
+// msgNotSimulated answers a name the lab does not know. SQL Server would
+// say 208, 207 or 195 for a name that does not exist, but the lab knows
+// only the few objects, columns and functions the actions use, so it
+// cannot tell a typo from a real name it lacks: it says it does not
+// support the statement, never that a real object does not exist.
+func msgNotSimulated(kind, name string) sqlMsg {
+	return sqlMsg{UnsupportedNumber, 1, 16, fmt.Sprintf(
+		"%s%s '%s' is not simulated (or does not exist).", unsupportedPrefix, kind, name)}
 }
 
-func msgInvalidColumn(name string) sqlMsg {
-	return sqlMsg{207, 1, 16, fmt.Sprintf("Invalid column name '%s'.", name)}
-}
+func msgInvalidObject(name string) sqlMsg { return msgNotSimulated("the object", name) }
 
-func msgNotFunction(name string) sqlMsg {
-	return sqlMsg{195, 10, 15, fmt.Sprintf("'%s' is not a recognized built-in function name.", name)}
+func msgInvalidColumn(name string) sqlMsg { return msgNotSimulated("the column", name) }
+
+func msgNotFunction(name string) sqlMsg { return msgNotSimulated("the function", name) }
+
+// msgNotParsed answers a statement of a kind the lab knows whose form its
+// small T-SQL parser does not follow (a cursor, a table variable, …): it
+// may be valid T-SQL, so it is not called a syntax error.
+func msgNotParsed(text, near string) sqlMsg {
+	m := msgUnsupported(text)
+	if near != "" {
+		m.Text += fmt.Sprintf(" (the lab's T-SQL parser stopped near '%s')", near)
+	}
+	return m
 }
 
 func msgConversion(v, typ string) sqlMsg {

@@ -49,7 +49,14 @@ func TestParseBatchErrors(t *testing.T) {
 		{"unsupported statement", "DROP DATABASE mgc", UnsupportedNumber},
 		{"unsupported SET option", "SET SHOWPLAN_ALL ON", UnsupportedNumber},
 		{"KILL takes no variable", "KILL @spid", 102},
-		{"incomplete select", "SELECT name FROM", 102},
+		{"KILL WITH STATUSONLY unsupported", "KILL 57 WITH STATUSONLY", UnsupportedNumber},
+		// The lab's parser follows only the forms the actions send: where it
+		// stops, the statement may be valid T-SQL, so it is not a 102.
+		{"incomplete select", "SELECT name FROM", UnsupportedNumber},
+		{"cursor", "DECLARE c CURSOR LOCAL FAST_FORWARD FOR SELECT session_id FROM sys.dm_exec_sessions", UnsupportedNumber},
+		{"cursor variable", "DECLARE @c CURSOR", UnsupportedNumber},
+		{"table variable", "DECLARE @t TABLE (a int)", UnsupportedNumber},
+		{"xml variable", "DECLARE @x xml", UnsupportedNumber},
 		{"sub-query unsupported", "SELECT (SELECT 1) AS x", UnsupportedNumber},
 		{"CASE unsupported", "SELECT CASE WHEN 1 = 1 THEN 2 END", UnsupportedNumber},
 		{"GROUP BY unsupported", "SELECT name, COUNT(*) FROM sys.databases GROUP BY name", UnsupportedNumber},

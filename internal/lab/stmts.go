@@ -72,6 +72,15 @@ func parseSet(p *parser, text string) (func(*stmtCtx) error, error) {
 	}, nil
 }
 
+// declarableTypes are the variable types DECLARE accepts: the types the
+// lab's values have. A table variable, a cursor or xml is not supported.
+var declarableTypes = map[string]bool{
+	"int": true, "bigint": true, "smallint": true, "tinyint": true, "bit": true,
+	"numeric": true, "decimal": true, "uniqueidentifier": true, "sysname": true,
+	"nvarchar": true, "varchar": true, "nchar": true, "char": true,
+	"datetime": true, "datetime2": true, "smalldatetime": true, "date": true, "float": true,
+}
+
 // parseDeclare parses DECLARE @a type [= expr] [, …].
 func parseDeclare(p *parser) (func(*stmtCtx) error, error) {
 	type decl struct {
@@ -83,12 +92,15 @@ func parseDeclare(p *parser) (func(*stmtCtx) error, error) {
 	for {
 		t := p.next()
 		if t.kind != tVar {
-			return nil, fail(msgSyntax(t.text))
+			return nil, fail(msgUnsupported("DECLARE of a cursor"))
 		}
 		p.accept("AS")
 		typ, err := p.parseTypeName()
 		if err != nil {
 			return nil, err
+		}
+		if !declarableTypes[typ] {
+			return nil, fail(msgUnsupported("DECLARE of a variable of type " + strings.ToUpper(typ)))
 		}
 		d := decl{name: strings.ToLower(t.text), typ: typ}
 		if p.acceptOp("=") {
