@@ -107,7 +107,7 @@ func (r *run) preflight(ctx context.Context) error {
 		fails = append(fails, CheckFailure{Check: c.Type, Pos: c.Pos, Detail: detail})
 	}
 	if ctx.Err() != nil {
-		return &InterruptedError{RunID: r.id}
+		return &InterruptedError{RunID: r.id, Plan: r.planArg(), NothingRan: true}
 	}
 	if len(fails) > 0 {
 		return cannotRun(&PreflightError{Failures: fails})

@@ -63,7 +63,7 @@ func (e *PreflightError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "preflight failed: %d check(s) did not pass, nothing ran", len(e.Failures))
 	for _, f := range e.Failures {
-		fmt.Fprintf(&b, "\n  %s:%d: %s: %s", f.Pos.File, f.Pos.Line, f.Check, f.Detail)
+		fmt.Fprintf(&b, "\n  %s: %s: %s", posString(f.Pos), f.Check, f.Detail)
 	}
 	return b.String()
 }
@@ -83,11 +83,21 @@ func (e *WaitingError) Error() string { return e.Message }
 
 // InterruptedError says the run was cancelled (Ctrl-C, SIGTERM); the
 // journal records it. It unwraps to context.Canceled and maps to exit 130.
-type InterruptedError struct{ RunID string }
+type InterruptedError struct {
+	RunID string
+	// Plan names the plan as the operator gives it to resume.
+	Plan string
+	// NothingRan: interrupted before the run's journal existed (during
+	// preflight), so there is nothing to resume.
+	NothingRan bool
+}
 
 // Error says how to continue.
 func (e *InterruptedError) Error() string {
-	return fmt.Sprintf("run %s interrupted; continue it with `failover resume`", e.RunID)
+	if e.NothingRan {
+		return fmt.Sprintf("run %s interrupted before any step ran; nothing to resume", e.RunID)
+	}
+	return fmt.Sprintf("run %s interrupted; continue it with `failover resume %s`", e.RunID, e.Plan)
 }
 
 // Unwrap returns context.Canceled.

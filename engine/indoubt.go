@@ -87,10 +87,21 @@ func (r *run) inDoubtText(id string, rec *StepRecord) string {
 	if s.Target != "" {
 		fmt.Fprintf(&b, "  On target: %s\n", s.Target)
 	}
-	with, _ := json.Marshal(s.With.Display())
-	fmt.Fprintf(&b, "  With: %s\n", with)
+	fmt.Fprintf(&b, "  With: %s\n", displayJSON(s.With.Display()))
 	fmt.Fprintf(&b, "  Check whether that happened, then either\n")
 	fmt.Fprintf(&b, "  - it did not happen, run it again:\n      failover resume %s --retry %s\n", r.planArg(), id)
 	fmt.Fprintf(&b, "  - it happened, record it as done:\n      failover resume %s --mark-done %s --note \"what you checked\"", r.planArg(), id)
 	return b.String()
+}
+
+// displayJSON renders parameters as the plan wrote them: one line of JSON
+// without HTML escaping, so that `>` and `&` in a command read as typed.
+func displayJSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -102,7 +103,7 @@ func newResolver(cfg Config, runID string) (*resolver, error) {
 			}
 			v, err := readSecret(cfg, name)
 			if err != nil {
-				errs = multierror.Append(errs, err)
+				errs = multierror.Append(errs, fmt.Errorf("%s: %w", secretPos(cfg.Plan, name, ref.Pos), err))
 				continue
 			}
 			r.secrets[name] = v
@@ -112,13 +113,52 @@ func newResolver(cfg Config, runID string) (*resolver, error) {
 			}
 			v, ok := cfg.LookupEnv(name)
 			if !ok {
-				errs = multierror.Append(errs, fmt.Errorf("%s:%d: environment variable %s is not set", ref.Pos.File, ref.Pos.Line, name))
+				errs = multierror.Append(errs, fmt.Errorf("%s: environment variable %s is not set", posString(ref.Pos), name))
 				continue
 			}
 			r.env[name] = v
 		}
 	}
+	if errs != nil {
+		errs.ErrorFormat = listErrors
+	}
 	return r, errs.ErrorOrNil()
+}
+
+// listErrors renders one error a line, indented under the message that
+// wraps them.
+func listErrors(es []error) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d missing, nothing ran:", len(es))
+	for _, e := range es {
+		b.WriteString("\n  " + e.Error())
+	}
+	return b.String()
+}
+
+// secretPos is where the operator fixes a missing secret: its
+// declaration, else the reference that uses it.
+func secretPos(p *plans.Plan, name string, use plans.Pos) string {
+	if s := p.Secrets[name]; s != nil && s.Pos.Line > 0 {
+		return posString(s.Pos)
+	}
+	return posString(use)
+}
+
+// posString renders a position as file:line:col, leaving out what is
+// unknown.
+func posString(p plans.Pos) string {
+	out := p.File
+	if out == "" {
+		out = "plan"
+	}
+	if p.Line > 0 {
+		out += ":" + strconv.Itoa(p.Line)
+		if p.Col > 0 {
+			out += ":" + strconv.Itoa(p.Col)
+		}
+	}
+	return out
 }
 
 // readSecret reads one declared secret from its environment variable or file.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/failover-dev/failover/engine/journal"
@@ -185,11 +186,14 @@ func findRun(cfg Config, runID string) (string, error) {
 	return last.Path, nil
 }
 
-// readHint explains a journal that cannot be read.
+// readHint explains a journal that cannot be read, naming the commands
+// with the run they apply to.
 func readHint(path string, err error) error {
-	if errors.Is(err, journal.ErrCorrupt) {
-		return fmt.Errorf("%w; good records follow the damage, so it was not cut back: inspect it with "+
-			"`failover journal dump`, then `failover journal repair --force` drops everything from the bad record on", err)
+	var ce *journal.CorruptError
+	if errors.As(err, &ce) {
+		run := strings.TrimSuffix(filepath.Base(path), journal.Extension)
+		return fmt.Errorf("%w: inspect it with `failover journal dump %s`, then `failover journal repair %s --force` "+
+			"drops everything from the bad record on (a copy of the file is kept)", err, run, run)
 	}
-	return fmt.Errorf("read journal %s: %w", path, err)
+	return err
 }

@@ -328,7 +328,7 @@ func TestResumeDamagedJournal(t *testing.T) {
 			if err := os.WriteFile(path, b, 0o600); err != nil {
 				t.Fatal(err)
 			}
-		}, ExitCannotRun, "journal repair --force"},
+		}, ExitCannotRun, "`failover journal repair RUN --force`"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -340,8 +340,9 @@ func TestResumeDamagedJournal(t *testing.T) {
 			}
 			tt.damage(t, sum.JournalPath)
 			_, err = Resume(context.Background(), cfg, ResumeOptions{})
-			if ExitCode(err) != tt.wantCode || (tt.wantErr != "" && !strings.Contains(err.Error(), tt.wantErr)) {
-				t.Fatalf("err = %v (exit %d), want exit %d mentioning %q", err, ExitCode(err), tt.wantCode, tt.wantErr)
+			want := strings.ReplaceAll(tt.wantErr, "RUN", sum.RunID)
+			if ExitCode(err) != tt.wantCode || (want != "" && !strings.Contains(err.Error(), want)) {
+				t.Fatalf("err = %v (exit %d), want exit %d mentioning %q", err, ExitCode(err), tt.wantCode, want)
 			}
 			if tt.wantCode == ExitOK && rc.count("a") != 1 {
 				t.Errorf("a ran %d times, want once", rc.count("a"))

@@ -124,7 +124,7 @@ func newRun(cfg Config, runID string) (*run, error) {
 	}
 	res, err := newResolver(cfg, runID)
 	if err != nil {
-		return nil, cannotRun(fmt.Errorf("cannot resolve the plan's run-time values: %w", err))
+		return nil, cannotRun(fmt.Errorf("cannot resolve the plan's secrets and environment variables: %w", err))
 	}
 	r.res, r.red = res, newRedactor(res.secrets)
 	return r, nil

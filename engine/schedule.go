@@ -213,7 +213,7 @@ func (sc *scheduler) outcome(ctx context.Context) (string, error) {
 	switch {
 	case errors.Is(ctx.Err(), context.Canceled):
 		// Cancelled (Ctrl-C) whether or not a step was running then.
-		return RunInterrupted, &InterruptedError{RunID: r.id}
+		return RunInterrupted, &InterruptedError{RunID: r.id, Plan: r.planArg()}
 	case sc.waiting != nil:
 		return RunWaiting, sc.waiting
 	case len(sc.failures) > 0:

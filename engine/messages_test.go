@@ -1,0 +1,86 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/plans"
+)
+
+// The messages an operator acts on name where to look and what to type.
+func TestOperatorMessages(t *testing.T) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T) error
+		want []string
+	}{
+		{"missing secrets name their declaration", func(t *testing.T) error {
+			p := newPlan(step("a", nil, map[string]any{"echo": "${secrets.pw} ${env.SITE}"}))
+			p.Secrets["pw"] = &plans.Secret{Name: "pw", Env: "PW", Pos: plans.Pos{File: "test.yaml", Line: 4, Col: 3}}
+			p.Steps[0].With.Map["echo"].Parts[2].Ref.Pos = plans.Pos{File: "test.yaml", Line: 9, Col: 20}
+			_, err := Run(context.Background(), testConfig(t, p, newRecorder()))
+			return err
+		}, []string{"2 missing, nothing ran:\n  test.yaml:4:3: secret pw: environment variable PW is not set",
+			"\n  test.yaml:9:20: environment variable SITE is not set"}},
+		{"preflight failures name line and column", func(t *testing.T) error {
+			p := newPlan(step("a", nil, nil))
+			c := chk(map[string]any{"pass": false, "key": "x"})
+			c.Pos.Col = 7
+			p.Preflight = []*plans.Check{c}
+			_, err := Run(context.Background(), testConfig(t, p, newRecorder()))
+			return err
+		}, []string{"\n  test.yaml:2:7: test.check: "}},
+		{"in-doubt parameters read as written", func(t *testing.T) error {
+			cfg := testConfig(t, newPlan(step("a", nil, map[string]any{"cmd": "echo a >> ledger && true"})), newRecorder())
+			crashedRun(t, cfg, started("a"))
+			_, err := Resume(context.Background(), cfg, ResumeOptions{})
+			return err
+		}, []string{`"cmd":"echo a >> ledger && true"`, "failover resume test.yaml --retry a"}},
+		{"an interrupted run says how to resume it", func(t *testing.T) error {
+			rc := newRecorder()
+			ctx, cancel := context.WithCancel(context.Background())
+			rc.onStart = func(string) { cancel() }
+			_, err := Run(ctx, testConfig(t, newPlan(step("a", nil, map[string]any{"block": true})), rc))
+			return err
+		}, []string{"interrupted; continue it with `failover resume test.yaml`"}},
+		{"an interrupted preflight has nothing to resume", func(t *testing.T) error {
+			p := newPlan(step("a", nil, nil))
+			p.Preflight = []*plans.Check{chk(map[string]any{"pass": true})}
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			_, err := Run(ctx, testConfig(t, p, newRecorder()))
+			return err
+		}, []string{"interrupted before any step ran; nothing to resume"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.run(t)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+// A corrupt journal that is not a torn tail is refused with the commands
+// to inspect and repair it, for that very run.
+func TestCorruptJournalHintNamesTheRun(t *testing.T) {
+	err := readHint("state/p/20261126T020000Z-abcd.journal",
+		&journal.CorruptError{Path: "state/p/20261126T020000Z-abcd.journal", Offset: 90, Reason: "checksum mismatch"})
+	for _, w := range []string{"`failover journal dump 20261126T020000Z-abcd`", "`failover journal repair 20261126T020000Z-abcd --force`"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("hint lacks %q: %v", w, err)
+		}
+	}
+	if !errors.Is(err, journal.ErrCorrupt) {
+		t.Errorf("hint does not wrap ErrCorrupt: %v", err)
+	}
+}
