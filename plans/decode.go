@@ -46,6 +46,7 @@ func (l *loader) decodePlan(path string, root *node) *Plan {
 		}
 	}
 	p.Steps = l.decodeSteps(root.get("steps"), p)
+	l.warnUnusedFlags()
 	p.Graph = l.buildGraph(p.Steps)
 	hashPlan(p)
 	return p

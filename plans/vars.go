@@ -3,6 +3,7 @@ package plans
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -16,6 +17,9 @@ type varTable struct {
 	vals  map[string]*Value
 	state map[string]int // 1: resolving, 2: resolved
 	chain []string
+	// declared are the names given by the plan or a vars file; used, those
+	// a reference looked up. A --var of neither is most likely a typo.
+	declared, used map[string]bool
 }
 
 // maxVarValues bounds the size of one var's value once the vars it
@@ -49,7 +53,7 @@ func withinSize(v *Value, limit int) bool {
 
 func newVarTable() *varTable {
 	return &varTable{src: map[string]*node{}, lit: map[string]*Value{},
-		vals: map[string]*Value{}, state: map[string]int{}}
+		vals: map[string]*Value{}, state: map[string]int{}, declared: map[string]bool{}, used: map[string]bool{}}
 }
 
 var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
@@ -95,6 +99,7 @@ func (l *loader) addVars(n *node, what string) {
 			return
 		}
 		l.vars.src[k.value] = v
+		l.vars.declared[k.value] = true
 		delete(l.vars.lit, k.value)
 	})
 }
@@ -130,13 +135,45 @@ func (l *loader) addVarFlag(kv string) {
 		l.errorf(pos, "%v", err)
 		return
 	}
+	typed := l.typedFlag(k, v, pos)
 	delete(l.vars.src, k)
-	l.vars.lit[k] = &Value{Kind: KindString, Str: v, Pos: pos}
+	l.vars.lit[k] = typed
+}
+
+// typedFlag builds the value of a --var. The command line has only text,
+// so a var that the plan (or a vars file, or an earlier --var) gives as an
+// integer, number or boolean keeps that type when the text reads as one:
+// --var attempts=5 then fits retry: { attempts: "${vars.attempts}" }.
+// Anything else stays the literal string.
+func (l *loader) typedFlag(name, text string, pos Pos) *Value {
+	declared := KindString
+	if n := l.vars.src[name]; n != nil && n.kind == yaml.ScalarNode {
+		declared = map[string]ValueKind{"!!int": KindInt, "!!float": KindFloat, "!!bool": KindBool}[n.tag]
+	} else if prev := l.vars.lit[name]; prev != nil {
+		declared = prev.Kind
+	}
+	v := &Value{Kind: KindString, Str: text, Pos: pos}
+	switch declared {
+	case KindInt:
+		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
+			v = &Value{Kind: KindInt, Int: i, Pos: pos}
+		}
+	case KindFloat:
+		if f, err := strconv.ParseFloat(text, 64); err == nil {
+			v = &Value{Kind: KindFloat, Float: f, Pos: pos}
+		}
+	case KindBool:
+		if b, err := strconv.ParseBool(text); err == nil && len(text) > 1 {
+			v = &Value{Kind: KindBool, Bool: b, Pos: pos}
+		}
+	}
+	return v
 }
 
 // lookup returns the value at path (a var name, then map keys), or nil
 // after reporting why there is none.
 func (t *varTable) lookup(l *loader, path []string, text string, pos Pos) *Value {
+	t.used[path[0]] = true
 	v := t.resolve(l, path[0], pos)
 	if v == nil {
 		return nil
@@ -188,4 +225,19 @@ func (t *varTable) resolve(l *loader, name string, use Pos) *Value {
 	t.state[name] = 2
 	t.vals[name] = v
 	return v
+}
+
+// warnUnusedFlags warns about each --var that names a var the plan
+// neither declares nor uses: the override changes nothing, and is most
+// likely a misspelt name (--var databse=mgc).
+func (l *loader) warnUnusedFlags() {
+	names := sortedKeys(l.vars.declared)
+	for _, kv := range l.opts.Vars {
+		k, _, err := ParseVarFlag(kv)
+		if err != nil || l.vars.declared[k] || l.vars.used[k] {
+			continue
+		}
+		l.warnf(Pos{File: "--var " + kv}, "the plan neither declares nor uses a var %q, so this --var changes nothing%s",
+			k, didYouMean(k, names))
+	}
 }
