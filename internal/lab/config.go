@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -158,11 +159,23 @@ func LoadConfig(path string) (Config, error) {
 		return Config{}, fmt.Errorf("read lab config: %w", err)
 	}
 	cfg := DefaultConfig()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
+	var doc yaml.Node
 	// An empty file is io.EOF: it means the defaults.
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, fmt.Errorf("decode lab config %s: %w", path, err)
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return cfg, cfg.Validate()
+		}
+		return Config{}, fmt.Errorf("decode lab config: %w", describeYAMLError(path, err))
+	}
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 && doc.Content[0].Kind != yaml.MappingNode {
+		n := doc.Content[0]
+		return Config{}, fmt.Errorf("decode lab config: %s:%d:%d: the config must be a mapping (instances:, log_shipping:, scenario:, …)", path, n.Line, n.Column)
+	}
+	if errs := checkKeys(path, &doc, reflect.TypeOf(cfg), "the config"); len(errs) > 0 {
+		return Config{}, fmt.Errorf("decode lab config: %w", errors.Join(errs...))
+	}
+	if err := doc.Decode(&cfg); err != nil {
+		return Config{}, fmt.Errorf("decode lab config: %w", describeYAMLError(path, err))
 	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, fmt.Errorf("check lab config %s: %w", path, err)

@@ -31,7 +31,12 @@ func TestLoadConfig(t *testing.T) {
 					t.Errorf("faults = %+v", c.Faults)
 				}
 			}},
-		{name: "unknown key", yaml: "scenario:\n  gapp: true\n", wantErr: "field gapp not found"},
+		{name: "unknown key", yaml: "scenario:\n  gapp: true\n", wantErr: `lab.yaml:2:3: unknown key "gapp" in scenario (known: already_recovered, empty_log_backup,`},
+		{name: "unknown key in a list", yaml: "instances:\n  - name: A\n    logins: [{user: u, pasword: p}]\n", wantErr: `lab.yaml:3:24: unknown key "pasword" in instances[1].logins[1] (known: password, user)`},
+		{name: "wrong kind of value", yaml: "scenario: {gap: maybe}\nlog_shipping: {interval: soon}\n", wantErr: "lab.yaml:1: \"maybe\" is not true or false\n"},
+		{name: "bad duration", yaml: "log_shipping: {interval: soon}\n", wantErr: `lab.yaml:1: "soon" is not a duration`},
+		{name: "not a mapping", yaml: "- gap\n", wantErr: "lab.yaml:1:1: the config must be a mapping"},
+		{name: "bad YAML", yaml: "scenario: [\n", wantErr: "lab.yaml:1: did not find expected node content"},
 		{name: "unknown state", yaml: "instances:\n  - {name: A, logins: [{user: u, password: p}], databases: [{name: x, state: SLEEPY}]}\nlog_shipping: {primary: ''}\n", wantErr: `unknown state "SLEEPY"`},
 		{name: "missing instance", yaml: "log_shipping: {primary: PRIMARY, secondary: DR}\n", wantErr: `instance "DR", which is not defined`},
 		{name: "bad counts", yaml: "log_shipping: {copied: 20}\n", wantErr: "restored <= copied <= backups"},
@@ -47,6 +52,9 @@ func TestLoadConfig(t *testing.T) {
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want one with %q", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "lab.Scenario") || strings.Contains(err.Error(), "unmarshal") {
+					t.Errorf("err = %v: it names Go types", err)
 				}
 				return
 			}
@@ -95,5 +103,34 @@ func TestInitWritesChain(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(tl.dir, TLSDir, "ca.pem")); err != nil {
 		t.Errorf("no CA: %v", err)
+	}
+}
+
+func TestInitEverySwitchAtTheDefaultCount(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Scenario = Scenario{Gap: true, Truncated: true, ForeignFiles: true, MultiSetFile: true,
+		EmptyLogBackup: true, ForkMismatch: true}
+	tl := newTestLab(t, cfg)
+	in := tl.backup()
+	s := open(in, 51, "master")
+	// Beyond the gap lies a readable file whose header shows it: 4305.
+	entries, err := os.ReadDir(tl.share())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gaps := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "mgc_") {
+			continue
+		}
+		for _, pos := range []string{"1", "2"} {
+			w := run(t, in, s, "RESTORE LOG mgc FROM DISK = "+quote(filepath.Join(tl.share(), e.Name()))+" WITH FILE = "+pos+", NORECOVERY")
+			if got := w.errorNumbers(); len(got) == 2 && got[0] == 4305 {
+				gaps++
+			}
+		}
+	}
+	if gaps == 0 {
+		t.Error("no file beyond the gap answers 4305: the gap is hidden")
 	}
 }

@@ -159,7 +159,6 @@ func writeChain(dir string, cfg Config, server string, now time.Time) (labfile.C
 	spec := labfile.ChainSpec{
 		Database: ls.Database, Server: server, MirrorServer: mirrorName(server),
 		ForeignDatabase: complianceDB, Interval: interval, Count: ls.Backups,
-		Start:  now.Truncate(interval).Add(-time.Duration(ls.Backups) * interval),
 		Copied: ls.Copied, Restored: ls.Restored, Seed: uint64(now.UnixNano()),
 		Gap: sc.Gap, Truncated: sc.Truncated, ForeignFiles: sc.ForeignFiles,
 		MultiSetFile: sc.MultiSetFile, EmptyLogBackup: sc.EmptyLogBackup, ForkMismatch: sc.ForkMismatch,
@@ -167,6 +166,10 @@ func writeChain(dir string, cfg Config, server string, now time.Time) (labfile.C
 	if strings.EqualFold(spec.ForeignDatabase, spec.Database) {
 		spec.ForeignDatabase = spec.Database + "comp"
 	}
+	// Switches that need more log backups than configured get them (more
+	// files not yet copied), so any set of switches makes a working lab.
+	spec.Count = max(spec.Count, spec.MinCount())
+	spec.Start = now.Truncate(interval).Add(-time.Duration(spec.Count) * interval)
 	chain, err := labfile.GenerateChain(spec)
 	if err != nil {
 		return labfile.Chain{}, err

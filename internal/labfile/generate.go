@@ -225,12 +225,42 @@ func layout(s ChainSpec) (chainLayout, error) {
 	if s.Gap {
 		lay.gap, k = k, k+1
 	}
-	need := k
-	if s.Truncated {
-		lay.truncated, need = s.Count-1, k+1
-	}
-	if need > s.Count && need > s.Restored+1 {
+	if need := s.MinCount(); need > s.Count {
 		return lay, fmt.Errorf("the scenario switches need %d log backups, count is %d: %w", need, s.Count, ErrSpec)
 	}
+	if s.Truncated {
+		lay.truncated = s.Count - 1
+	}
 	return lay, nil
+}
+
+// MinCount is the least Count that holds the Copied files and leaves room
+// for the scenario switches after the Restored sets: one plain "next" set, then the empty set, the
+// two sets of the multi-set file, the missing set of the gap and, with
+// Truncated, the truncated newest file. With both Gap and Truncated a
+// readable set stays between the gap and the truncated file, so that the
+// gap shows in a header (FirstLSN beyond the restore point: 4305) and is
+// not hidden behind a file no one can read.
+func (s ChainSpec) MinCount() int {
+	k := s.Restored + 1
+	if s.EmptyLogBackup {
+		k++
+	}
+	if s.MultiSetFile {
+		k += 2
+	}
+	if s.Gap {
+		k++
+	}
+	if s.Truncated {
+		if s.Gap {
+			k++
+		}
+		k++
+	}
+	if k == s.Restored+1 {
+		// No switch needs room.
+		k = s.Restored
+	}
+	return max(k, s.Copied)
 }

@@ -117,6 +117,20 @@ func TestGenerateChainSwitches(t *testing.T) {
 				t.Errorf("replay stopped at %s (blocked %v), want at the missing set's start", end.RedoStartLSN, blocked)
 			}
 		}},
+		{name: "gap and truncated", set: func(s *ChainSpec) {
+			s.Gap, s.Truncated = true, true
+			s.Count = s.MinCount()
+		}, check: func(t *testing.T, c Chain) {
+			// A readable set lies beyond the gap, so the gap shows in a
+			// header (4305) instead of hiding behind the unreadable file.
+			end, blocked := replay(t, c)
+			if len(c.Missing) != 1 || end.RedoStartLSN != c.Missing[0].FirstLSN || len(blocked[Gap]) == 0 {
+				t.Errorf("replay stopped at %s (blocked %v), want a readable set beyond the gap", end.RedoStartLSN, blocked)
+			}
+			if c.Files[len(c.Files)-1].CutAt == 0 {
+				t.Error("the newest file is not truncated")
+			}
+		}},
 		{name: "truncated", set: func(s *ChainSpec) { s.Truncated = true }, check: func(t *testing.T, c Chain) {
 			last := c.Files[len(c.Files)-1]
 			b, err := last.Bytes()
@@ -220,6 +234,7 @@ func TestGenerateChainDeterministic(t *testing.T) {
 	s := testSpec()
 	s.Gap, s.ForeignFiles, s.MultiSetFile, s.EmptyLogBackup, s.ForkMismatch, s.Truncated = true, true, true, true, true, true
 	s.OtherFiles = true
+	s.Count = s.MinCount()
 	a, b := generate(t, s), generate(t, s)
 	if !reflect.DeepEqual(a, b) {
 		t.Error("the same spec gave two different chains")
@@ -310,5 +325,37 @@ func TestGenerateChainLSNsBeyondUint64(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestChainSpecMinCount(t *testing.T) {
+	tests := []struct {
+		name string
+		set  func(*ChainSpec)
+		want int
+	}{
+		{name: "no switch: the copied files", set: func(*ChainSpec) {}, want: 8},
+		{name: "gap", set: func(s *ChainSpec) { s.Gap = true }, want: 8},
+		{name: "truncated", set: func(s *ChainSpec) { s.Truncated = true }, want: 8},
+		{name: "gap and truncated", set: func(s *ChainSpec) { s.Gap, s.Truncated = true, true }, want: 10},
+		{name: "every switch", set: func(s *ChainSpec) {
+			s.Gap, s.Truncated, s.MultiSetFile, s.EmptyLogBackup, s.ForkMismatch, s.ForeignFiles = true, true, true, true, true, true
+		}, want: 13},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := testSpec()
+			tt.set(&s)
+			if got := s.MinCount(); got != tt.want {
+				t.Fatalf("MinCount = %d, want %d", got, tt.want)
+			}
+			s.Count = tt.want
+			generate(t, s)
+			if s.Count--; s.Count >= s.Copied && tt.want > s.Restored {
+				if _, err := GenerateChain(s); !errors.Is(err, ErrSpec) {
+					t.Errorf("count %d: err %v, want ErrSpec", s.Count, err)
+				}
+			}
+		})
 	}
 }
