@@ -88,6 +88,8 @@ func TestUsageErrors(t *testing.T) {
 		{name: "env for fish", args: []string{"env", "--dir", dir, "--shell", "fish"}, want: exitUsage, text: "unknown shell"},
 		{name: "status of a new dir", args: []string{"status", "--dir", dir}, want: exitNotRunning},
 		{name: "env before up", args: []string{"env", "--dir", dir}, want: exitFailed, text: "has not been up"},
+		{name: "fault in a dir that does not exist", args: []string{"fault", "add", "--dir", filepath.Join(dir, "nosuch"), "--match", "x", "--kind", "drop"},
+			want: exitFailed, text: "no lab dir here (failover-lab up --dir"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -219,9 +219,31 @@ func (c Config) Validate() error {
 	for i, f := range c.Faults {
 		if err := f.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("fault %d: %w", i+1, err))
+		} else if err := c.checkFaultInstance(f); err != nil {
+			errs = append(errs, fmt.Errorf("fault %d: %w", i+1, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ErrNotInitialised is returned by AddFault for a lab dir that does not
+// exist.
+var ErrNotInitialised = errors.New("no lab dir here")
+
+// checkFaultInstance refuses a fault for an instance the lab does not
+// have: it would never fire, and the drill would pass for a wrong reason.
+func (c Config) checkFaultInstance(f Fault) error {
+	if f.Instance == "" {
+		return nil
+	}
+	names := make([]string, len(c.Instances))
+	for i, in := range c.Instances {
+		if strings.EqualFold(in.Name, f.Instance) {
+			return nil
+		}
+		names[i] = strings.ToUpper(in.Name)
+	}
+	return fmt.Errorf("no instance %q in this lab (%s)", f.Instance, strings.Join(names, ", "))
 }
 
 func validName(s string) bool {

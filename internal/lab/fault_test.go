@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -101,6 +102,17 @@ func TestDropFaultInterruptsRestore(t *testing.T) {
 
 func TestFaultsFileAddListClear(t *testing.T) {
 	dir := t.TempDir()
+	if _, err := AddFault(filepath.Join(dir, "nosuch"), Fault{Match: "RESTORE", Kind: FaultDrop}); !errors.Is(err, ErrNotInitialised) {
+		t.Fatalf("a fault in a dir that does not exist: %v, want ErrNotInitialised", err)
+	}
+	// A fault may be prepared before the lab's first start.
+	if _, err := AddFault(dir, Fault{ID: "early", Match: "RESTORE", Kind: FaultDrop, Instance: "ANY"}); err != nil {
+		t.Fatalf("a fault before the first up: %v", err)
+	}
+	ClearFaults(dir, "")
+	if err := Init(dir, DefaultConfig()); err != nil {
+		t.Fatal(err)
+	}
 	f1, err := AddFault(dir, Fault{Match: "RESTORE", Kind: FaultError, Error: 1205, Times: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +139,14 @@ func TestFaultsFileAddListClear(t *testing.T) {
 	}
 	if _, err := AddFault(dir, Fault{Match: "x", Kind: FaultError}); err == nil {
 		t.Error("an error fault without a number was accepted")
+	}
+	// A fault for an instance the lab lacks would never fire.
+	if _, err := AddFault(dir, Fault{Match: "x", Kind: FaultDrop, Instance: "NOPE"}); err == nil ||
+		!strings.Contains(err.Error(), `no instance "NOPE" in this lab (PRIMARY, BACKUP)`) {
+		t.Errorf("a fault for an unknown instance: %v", err)
+	}
+	if _, err := AddFault(dir, Fault{Match: "x", Kind: FaultDrop, Instance: "backup"}); err != nil {
+		t.Errorf("instance names are case-insensitive: %v", err)
 	}
 	os.WriteFile(filepath.Join(dir, FaultsFile), []byte("faults:\n  - match: x\n    kind: drop\n    bogus: 1\n"), 0o644)
 	if _, err := ListFaults(dir); err == nil {

@@ -47,6 +47,20 @@ func AddFault(dir string, f Fault) (Fault, error) {
 	if err := f.Validate(); err != nil {
 		return Fault{}, err
 	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return Fault{}, fmt.Errorf("add fault: %s: %w (failover-lab up --dir %s)", dir, ErrNotInitialised, dir)
+	}
+	// Before the first up (a fault prepared for the lab's start) there is
+	// no config yet to check the instance against.
+	cfg, err := LoadConfig(filepath.Join(dir, ConfigFile))
+	switch {
+	case err == nil:
+		if err := cfg.checkFaultInstance(f); err != nil {
+			return Fault{}, fmt.Errorf("add fault: %w", err)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return Fault{}, fmt.Errorf("add fault: %w", err)
+	}
 	list, err := ListFaults(dir)
 	if err != nil {
 		return Fault{}, err
