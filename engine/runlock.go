@@ -58,8 +58,8 @@ func heldHint(cfg Config, held *lock.HeldError) error {
 	case held.DeadSameHost:
 		return fmt.Errorf("%w; its process is gone: continue the run with `failover resume %s`", held, planArg(cfg.Plan))
 	case held.Stale:
-		return fmt.Errorf("%w; the lock looks stale (no heartbeat within its lease): if that run is really dead, "+
-			"break the lock with `failover unlock %s --run %s`", held, planArg(cfg.Plan), held.Holder.RunID)
+		return fmt.Errorf("%w; if that run is really dead, break the lock with `failover unlock %s --run %s`",
+			held, planArg(cfg.Plan), held.Holder.RunID)
 	}
 	return held
 }

@@ -88,8 +88,11 @@ func newApplyCmd(a *app) *cobra.Command {
 			}
 			printPlan(a.stdout, p)
 			term := a.terminal()
-			if err := confirm(term, rf.autoApprove || rf.yes, fmt.Sprintf("Apply plan %s (%d steps)?", p.Name, len(p.Steps))); err != nil {
-				return err
+			if !rf.autoApprove && !rf.yes {
+				if err := a.confirm(term, fmt.Sprintf("Apply plan %s (%d steps)?", p.Name, len(p.Steps)), noTerminalApply,
+					"not confirmed: nothing ran"); err != nil {
+					return err
+				}
 			}
 			sum, err := engine.Run(cmd.Context(), rf.config(a, p, term))
 			return a.finishRun(sum, err)
@@ -121,21 +124,32 @@ func printPlan(w io.Writer, p *plans.Plan) {
 	}
 }
 
-// confirm asks the operator before anything runs. Without a terminal,
-// only --auto-approve lets the run start.
-func confirm(term *terminalApprover, auto bool, question string) error {
-	if auto {
-		return nil
+// noTerminalApply is apply's answer when no one can be asked.
+const noTerminalApply = "no terminal to ask for confirmation on: nothing ran; pass --yes to start unattended " +
+	"(approval steps then wait with exit 3), or --auto-approve to approve them too"
+
+// confirm asks the operator a yes/no question before anything is done:
+// on the terminal, or, without one, from a line on standard input (as in
+// `echo y | failover apply plan.yaml`). No answer at all (standard input
+// empty or closed) refuses with noTerminal, which says how to go on.
+func (a *app) confirm(term *terminalApprover, question, noTerminal, refused string) error {
+	var ok bool
+	var err error
+	if term != nil {
+		ok, err = term.ask(question)
+	} else {
+		fmt.Fprintf(a.stderr, "%s [y/N] ", question)
+		ok, err = readAnswer(bufio.NewReader(a.stdin))
+		fmt.Fprintln(a.stderr)
+		if errors.Is(err, io.EOF) {
+			return withCode(exitUsage, errors.New(noTerminal))
+		}
 	}
-	if term == nil {
-		return withCode(exitUsage, errors.New("no terminal to ask for confirmation on: nothing ran; pass --yes to start unattended (approval steps then wait with exit 3), or --auto-approve to approve them too"))
-	}
-	ok, err := term.ask(question)
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
 	if !ok {
-		return withCode(exitUsage, errors.New("not confirmed: nothing ran"))
+		return withCode(exitUsage, errors.New(refused))
 	}
 	return nil
 }
@@ -234,7 +248,14 @@ func (t *terminalApprover) ask(question string) (bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	fmt.Fprintf(t.out, "%s [y/N] ", question)
-	line, err := t.in.ReadString('\n')
+	return readAnswer(t.in)
+}
+
+// readAnswer reads one line: "y" or "yes" (any case) is yes, anything
+// else no. Nothing at all before the end of input is an error wrapping
+// io.EOF.
+func readAnswer(in *bufio.Reader) (bool, error) {
+	line, err := in.ReadString('\n')
 	if err != nil && line == "" {
 		return false, fmt.Errorf("read answer: %w", err)
 	}

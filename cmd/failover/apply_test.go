@@ -279,6 +279,24 @@ func TestUnlock(t *testing.T) {
 	}
 }
 
+// The lock of a run alive on this host is never broken: two runs of one
+// plan at once is what the lock is for.
+func TestUnlockRefusesLiveHolderOnThisHost(t *testing.T) {
+	dir, plan := writePlan(t, fmt.Sprintf(okStep, "one"))
+	state := filepath.Join(dir, "state")
+	live := lock.Info{RunID: "20261126T010000Z-a11e", User: "bob", Host: lock.Hostname(), PID: os.Getpid()}
+	if _, err := lock.Acquire(state, "cli-test", live); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := cli(t, "unlock", plan, "--run", live.RunID, "--yes")
+	if code != exitUsage || !strings.Contains(stderr, "is alive on this host") || !strings.Contains(out, "is alive on this host") {
+		t.Errorf("unlock of a live holder: exit %d, want 2\n%s%s", code, out, stderr)
+	}
+	if info, err := lock.Read(state, "cli-test"); err != nil || info.RunID != live.RunID {
+		t.Errorf("the live holder's lock is gone: %+v, %v", info, err)
+	}
+}
+
 func TestJournalRepair(t *testing.T) {
 	dir, plan := writePlan(t, fmt.Sprintf(okStep, "one"))
 	if code, _, stderr := cli(t, "apply", plan, "--auto-approve", "--log-format", "json"); code != exitOK {
@@ -304,5 +322,47 @@ func TestJournalRepair(t *testing.T) {
 	}
 	if code, _, _ := cli(t, "journal", "dump", "not-a-run"); code != exitUsage {
 		t.Errorf("dump of a bad run id: exit %d, want 2", code)
+	}
+}
+
+// Damage followed by good records: every command names the offset and the
+// repair that fits, and only a forced repair cuts the journal back.
+func TestJournalDamagedInTheMiddle(t *testing.T) {
+	dir, plan := writePlan(t, fmt.Sprintf(okStep, "one")+strings.Replace(fmt.Sprintf(okStep, "two"), "with:", "needs: [one]\n    with:", 1))
+	if code, _, stderr := cli(t, "apply", plan, "--auto-approve", "--log-format", "json"); code != exitOK {
+		t.Fatalf("apply: %d %s", code, stderr)
+	}
+	runs, _ := journal.List(filepath.Join(dir, "state"))
+	id, path := runs[0].RunID, runs[0].Path
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[strings.Index(string(b), `"step-started"`)+3] ^= 0x01
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	force := "`failover journal repair " + id + " --force`"
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     string
+	}{
+		{"dump shows the good records and the way on", []string{"journal", "dump", id}, exitFailed, force},
+		{"status lists the run as corrupt", []string{"status"}, exitOK, "corrupt at offset"},
+		{"status of the run warns", []string{"status", id}, exitOK, force},
+		{"resume refuses", []string{"resume", plan}, exitUsage, force},
+		{"repair refuses without --force", []string{"journal", "repair", id}, exitFailed, force},
+		{"repair --force cuts it back", []string{"journal", "repair", id, "--force"}, exitOK, "cut back to offset"},
+		{"then it is clean", []string{"journal", "repair", id}, exitOK, "is clean"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, stderr := cli(t, tt.args...)
+			if code != tt.wantCode || !strings.Contains(out+stderr, tt.want) {
+				t.Errorf("exit %d, want %d and %q\n%s%s", code, tt.wantCode, tt.want, out, stderr)
+			}
+		})
 	}
 }

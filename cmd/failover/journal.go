@@ -48,10 +48,13 @@ func newJournalDumpCmd(a *app) *cobra.Command {
 				}
 			}
 			if d := rep.Damage; d != nil {
-				fmt.Fprintf(a.stderr, "warning: bad record at offset %d: %s (`failover journal repair %s` cuts it back)\n",
-					d.Offset, d.Reason, args[0])
+				fmt.Fprintf(a.stderr, "warning: %s\n", damageText(d, args[0]))
 			}
-			return withCode(exitFailed, rerr)
+			if rerr != nil {
+				// Said just above, with the way on.
+				return &silentError{code: exitFailed}
+			}
+			return nil
 		},
 	}
 }
@@ -106,4 +109,16 @@ func journalPath(stateDir, arg string) (string, error) {
 		return "", err
 	}
 	return info.Path, nil
+}
+
+// damageText describes a journal's bad record and the repair that fits:
+// a torn tail is cut back as is; good records after the bad one are
+// dropped only with --force.
+func damageText(d *journal.Damage, run string) string {
+	if d.Trailing {
+		return fmt.Sprintf("bad record at offset %d: %s, and good records follow it; "+
+			"`failover journal repair %s --force` cuts the journal back there, dropping them (a copy is kept)", d.Offset, d.Reason, run)
+	}
+	return fmt.Sprintf("bad record at offset %d: %s (a torn tail: `failover journal repair %s` or `failover resume` cuts it back)",
+		d.Offset, d.Reason, run)
 }

@@ -94,8 +94,10 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 	if rep == nil {
 		return nil, err
 	}
-	if err != nil {
-		fmt.Fprintf(a.stderr, "warning: %v\n", err)
+	if rep.Damage != nil {
+		// Shown as far as it can be read; the operator must know the rest
+		// is missing.
+		fmt.Fprintf(a.stderr, "warning: journal %s: %s\n", info.Path, damageText(rep.Damage, info.RunID))
 	}
 	rs := engine.Fold(rep)
 	live := lockHeldBy(a.stateDir, info.Plan, info.RunID)
@@ -190,7 +192,7 @@ func (a *app) listRuns(format string) error {
 func listState(stateDir string, r journal.RunInfo) string {
 	switch {
 	case r.Err != nil:
-		return "unreadable: " + strings.SplitN(r.Err.Error(), "\n", 2)[0]
+		return unreadable(r.Err)
 	case lockHeldBy(stateDir, r.Plan, r.RunID):
 		return "running"
 	case r.Last != nil && r.Last.Type == engine.RecRunFinished:
@@ -219,4 +221,14 @@ func (a *app) planName(arg string, vf *varFlags) (string, error) {
 		return "", err
 	}
 	return p.Name, nil
+}
+
+// unreadable is the state of a run whose journal cannot be read, short
+// enough for a table: `journal dump RUN` tells the whole story.
+func unreadable(err error) string {
+	var ce *journal.CorruptError
+	if errors.As(err, &ce) {
+		return fmt.Sprintf("corrupt at offset %d (see journal dump)", ce.Offset)
+	}
+	return "unreadable: " + strings.SplitN(err.Error(), "\n", 2)[0]
 }

@@ -3,11 +3,17 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/failover-dev/failover/engine/lock"
 )
+
+// noTerminalUnlock is unlock's answer when no one can be asked.
+const noTerminalUnlock = "no terminal to ask for confirmation on: the lock is left as it is; " +
+	"pass --yes to break it without asking"
 
 func newUnlockCmd(a *app) *cobra.Command {
 	var runID string
@@ -19,7 +25,8 @@ func newUnlockCmd(a *app) *cobra.Command {
 		Long: "unlock breaks the lock of a plan (a plan file or a plan name) held by run RUN_ID, after\n" +
 			"showing who holds it and asking (--yes skips the question). Use it only when that run is\n" +
 			"really dead, e.g. its host is gone: two runs of one plan at once can do real damage.\n" +
-			"A lock whose process is gone on this same host needs no unlock: resume takes it over.",
+			"A lock whose process is gone on this same host needs no unlock: resume takes it over.\n" +
+			"A lock whose process is alive on this host is never broken: stop that run first.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runID == "" {
@@ -30,17 +37,27 @@ func newUnlockCmd(a *app) *cobra.Command {
 				return err
 			}
 			info, err := lock.Read(a.stateDir, name)
+			if errors.Is(err, fs.ErrNotExist) {
+				return withCode(exitUsage, fmt.Errorf("plan %s has no lock in %s: nothing to break", name, a.stateDir))
+			}
 			if err != nil {
 				return withCode(exitUsage, fmt.Errorf("read the lock of %s: %w", name, err))
 			}
-			fmt.Fprintf(a.stdout, "Lock of %s: run %s, user %s on %s, pid %d, started %s, last heartbeat %s\n",
+			fmt.Fprintf(a.stdout, "Lock of %s: run %s, user %s on %s, pid %d, started %s, last heartbeat %s\n  %s\n",
 				name, info.RunID, info.User, info.Host, info.PID, info.Started.Format("2006-01-02 15:04:05Z07:00"),
-				info.Heartbeat.Format("2006-01-02 15:04:05Z07:00"))
+				info.Heartbeat.Format("2006-01-02 15:04:05Z07:00"), holderState(info))
 			if info.RunID != runID {
 				return withCode(exitUsage, fmt.Errorf("the lock is held by run %s, not %s: nothing broken", info.RunID, runID))
 			}
-			if err := confirm(a.terminal(), yes, "Break this lock? Only if that run is really dead."); err != nil {
-				return err
+			if info.Host == lock.Hostname() && lock.ProcessAlive(info.PID) {
+				return withCode(exitUsage, fmt.Errorf("run %s is alive on this host (pid %d): nothing broken; "+
+					"stop that run first (Ctrl-C where it runs), its lock goes with it", info.RunID, info.PID))
+			}
+			if !yes {
+				if err := a.confirm(a.terminal(), "Break this lock? Only if that run is really dead.", noTerminalUnlock,
+					"not confirmed: the lock is left as it is"); err != nil {
+					return err
+				}
 			}
 			if err := lock.Break(a.stateDir, name, runID); err != nil {
 				return withCode(exitFailed, err)
@@ -53,4 +70,20 @@ func newUnlockCmd(a *app) *cobra.Command {
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	vf.add(cmd)
 	return cmd
+}
+
+// holderState says what is known of the lock's holder: alive or gone on
+// this host, or, on another host, whether its heartbeat is stale.
+func holderState(info *lock.Info) string {
+	age := time.Since(info.Heartbeat).Round(time.Second)
+	switch {
+	case info.Host == lock.Hostname() && lock.ProcessAlive(info.PID):
+		return fmt.Sprintf("its process %d is alive on this host", info.PID)
+	case info.Host == lock.Hostname():
+		return fmt.Sprintf("its process %d no longer exists on this host: `failover resume` takes the lock over by itself", info.PID)
+	case info.Lease > 0 && age > info.Lease:
+		return fmt.Sprintf("stale: no heartbeat for %s, longer than its lease of %s", age, info.Lease)
+	}
+	return fmt.Sprintf("WARNING: its heartbeat is %s old, within its lease of %s: that run may well be alive on %s",
+		age, info.Lease, info.Host)
 }
