@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/spf13/cobra"
@@ -34,22 +35,18 @@ func newValidateCmd(a *app) *cobra.Command {
 			if err != nil {
 				return withCode(exitUsage, err)
 			}
-			var sets []plans.Diagnostics
-			invalid := 0
-			for _, f := range files {
-				_, diags := plans.Load(f, vf.options(a.registry))
-				if diags.HasErrors() {
-					invalid++
-				}
-				sets = append(sets, diags)
-			}
-			if err := render(a, sets); err != nil {
+			res := validateFiles(files, vf.options(a.registry))
+			if err := render(a, []plans.Diagnostics{res.diags}); err != nil {
 				return err
 			}
 			if format == "text" {
-				fmt.Fprintf(a.stdout, "%d plan(s) checked: %d valid, %d invalid\n", len(files), len(files)-invalid, invalid)
+				fmt.Fprintf(a.stdout, "%d plan(s) checked: %d valid, %d invalid", len(files), len(files)-res.invalid, res.invalid)
+				if res.bases > 0 {
+					fmt.Fprintf(a.stdout, " (%d base plan(s) checked as part of the plans that extend them)", res.bases)
+				}
+				fmt.Fprintln(a.stdout)
 			}
-			if invalid > 0 {
+			if res.invalid > 0 {
 				return &silentError{code: exitFailed}
 			}
 			return nil
@@ -58,6 +55,81 @@ func newValidateCmd(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, github or sarif")
 	vf.add(cmd)
 	return cmd
+}
+
+// validation is the outcome of validating a set of files.
+type validation struct {
+	diags   plans.Diagnostics // of every plan loaded, each finding once
+	invalid int               // files with an error
+	bases   int               // files checked only through plans that extend them
+}
+
+// validateFiles loads every file that no other file of the set extends.
+// A base plan that one of them extends is checked as part of it, where
+// its every line is seen in context, and not alone, where it may lack
+// what only a whole plan needs (a name, the vars its includers give): so
+// that validating plans/**/*.yaml, base plans included, works. A finding
+// in a base shared by several plans is reported once, naming the plans
+// it concerns when not all of them, and makes the base invalid too.
+func validateFiles(files []string, opts plans.Options) validation {
+	includers := includersOf(files, opts)
+	var res validation
+	var order []plans.Diagnostic
+	from := map[plans.Diagnostic][]string{} // finding → plans that reported it
+	failed := map[string]bool{}             // files holding an error, by clean path
+	for _, f := range files {
+		if len(includers[filepath.Clean(f)]) > 0 {
+			res.bases++
+			continue
+		}
+		_, diags := plans.Load(f, opts)
+		for _, d := range diags {
+			if d.Severity == plans.SeverityError {
+				failed[filepath.Clean(d.Pos.File)], failed[filepath.Clean(f)] = true, true
+			}
+			if from[d] == nil {
+				order = append(order, d)
+			}
+			from[d] = append(from[d], f)
+		}
+	}
+	for _, d := range order {
+		if inc := includers[filepath.Clean(d.Pos.File)]; len(inc) > 1 && len(from[d]) < len(inc) {
+			d.Message += " (through " + strings.Join(from[d], ", ") + ")"
+		}
+		res.diags = append(res.diags, d)
+	}
+	for _, f := range files {
+		if failed[filepath.Clean(f)] {
+			res.invalid++
+		}
+	}
+	return res
+}
+
+// includersOf maps each file (clean path) that a top plan of the set
+// extends to those top plans, a top plan being one that no file of the
+// set extends. Files that only extend each other in a cycle have no top
+// plan: each is loaded alone and reports the cycle.
+func includersOf(files []string, opts plans.Options) map[string][]string {
+	chains := make([][]string, len(files))
+	isBase := map[string]bool{}
+	for i, f := range files {
+		chains[i] = plans.BaseFiles(f, opts)
+		for _, b := range chains[i] {
+			isBase[filepath.Clean(b)] = true
+		}
+	}
+	includers := map[string][]string{}
+	for i, f := range files {
+		if isBase[filepath.Clean(f)] {
+			continue
+		}
+		for _, b := range chains[i] {
+			includers[filepath.Clean(b)] = append(includers[filepath.Clean(b)], f)
+		}
+	}
+	return includers
 }
 
 // renderers write the diagnostics of every file validated, in one format.
