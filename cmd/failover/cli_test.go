@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/failover-dev/failover/actions/builtin"
@@ -84,36 +86,28 @@ func TestActionsDocUpToDate(t *testing.T) {
 	}
 }
 
-// TestExamplesValidate loads every plan under examples/, so examples
-// cannot rot.
+// TestExamplesValidate validates every plan under examples/, at any
+// depth, as `failover validate 'examples/**/*.yaml'` does (a base plan
+// through the plans that extend it), so examples cannot rot: no error
+// and no warning.
 func TestExamplesValidate(t *testing.T) {
-	files, err := filepath.Glob("../../examples/*/*.yaml")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no example plans found: %v", err)
-	}
-	reg := builtin.New()
-	for _, f := range files {
-		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
-			_, diags := plans.Load(f, plans.Options{Registry: reg})
-			// A base plan (common.yaml) holds settings and no steps.
-			if filepath.Base(f) == "common.yaml" {
-				diags = errorsOnly(diags)
-			}
-			if len(diags) > 0 {
-				var b bytes.Buffer
-				plans.RenderText(&b, diags, os.ReadFile)
-				t.Errorf("example %s has diagnostics:\n%s", f, b.String())
-			}
-		})
-	}
-}
-
-func errorsOnly(ds plans.Diagnostics) plans.Diagnostics {
-	var out plans.Diagnostics
-	for _, d := range ds {
-		if d.Severity == plans.SeverityError {
-			out = append(out, d)
+	var files []string
+	err := filepath.WalkDir("../../examples", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
+			files = append(files, path)
 		}
+		return err
+	})
+	if err != nil || len(files) < 2 {
+		t.Fatalf("want the example plans, found %d: %v", len(files), err)
 	}
-	return out
+	res := validateFiles(files, plans.Options{Registry: builtin.New()})
+	if len(res.diags) > 0 || res.invalid > 0 {
+		var b bytes.Buffer
+		plans.RenderText(&b, res.diags, os.ReadFile)
+		t.Errorf("examples have %d invalid file(s) and diagnostics:\n%s", res.invalid, b.String())
+	}
+	if res.bases == 0 {
+		t.Errorf("want examples/demo/common.yaml checked as a base plan, got no base among %q", files)
+	}
 }
