@@ -35,8 +35,15 @@ func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State
 		case st.typ.Idempotent || s.Idempotent:
 			r.log.Warn().Str("step", s.ID).Msg("in doubt: idempotent, running it again")
 			prior[s.ID] = StatePending
+		case err != nil && ctx.Err() != nil:
+			return nil, &InterruptedError{RunID: r.id, Plan: r.planArg()}
 		case err != nil:
-			return nil, fmt.Errorf("evaluate skip_if of in-doubt step %s: %w", s.ID, err)
+			// skip_if cannot tell: that is no answer, so the operator
+			// decides, told why the check could not.
+			msg := r.red.Redact(err.Error())
+			r.log.Warn().Str("step", s.ID).Str("error", msg).Msg("in doubt: skip_if could not be evaluated")
+			asks = append(asks, r.inDoubtText(s.ID, rec)+"\n  (its skip_if could not be evaluated: "+msg+")")
+			ids = append(ids, s.ID)
 		case done:
 			if err := r.appendRec(journal.Record{Type: RecStepSatisfied, Step: s.ID, Note: "in doubt; skip_if says done"}); err != nil {
 				return nil, err

@@ -39,6 +39,17 @@ func TestOperatorMessages(t *testing.T) {
 			_, err := Resume(context.Background(), cfg, ResumeOptions{})
 			return err
 		}, []string{`"cmd":"echo a >> ledger && true"`, "failover resume test.yaml --retry a"}},
+		{"an in-doubt step whose skip_if cannot be evaluated is left to the operator", func(t *testing.T) error {
+			a := step("a", nil, nil)
+			a.SkipIf = []*plans.Check{chk(map[string]any{"no_such_param": 1})}
+			cfg := testConfig(t, newPlan(a), newRecorder())
+			crashedRun(t, cfg, started("a"))
+			_, err := Resume(context.Background(), cfg, ResumeOptions{})
+			if ExitCode(err) != ExitWaiting {
+				t.Errorf("exit %d, want %d", ExitCode(err), ExitWaiting)
+			}
+			return err
+		}, []string{"step a (test.act) is in doubt", "its skip_if could not be evaluated: check test.check: "}},
 		{"an interrupted run says how to resume it", func(t *testing.T) error {
 			rc := newRecorder()
 			ctx, cancel := context.WithCancel(context.Background())

@@ -89,7 +89,7 @@ func newApplyCmd(a *app) *cobra.Command {
 			printPlan(a.stdout, p)
 			term := a.terminal()
 			if !rf.autoApprove && !rf.yes {
-				if err := a.confirm(term, fmt.Sprintf("Apply plan %s (%d steps)?", p.Name, len(p.Steps)), noTerminalApply,
+				if err := a.confirm(cmd.Context(), term, fmt.Sprintf("Apply plan %s (%d steps)?", p.Name, len(p.Steps)), noTerminalApply,
 					"not confirmed: nothing ran"); err != nil {
 					return err
 				}
@@ -132,24 +132,37 @@ const noTerminalApply = "no terminal to ask for confirmation on: nothing ran; pa
 // on the terminal, or, without one, from a line on standard input (as in
 // `echo y | failover apply plan.yaml`). No answer at all (standard input
 // empty or closed) refuses with noTerminal, which says how to go on.
-func (a *app) confirm(term *terminalApprover, question, noTerminal, refused string) error {
-	var ok bool
-	var err error
-	if term != nil {
-		ok, err = term.ask(question)
-	} else {
+// Ctrl-C while it waits for the answer ends it at once (exit 130).
+func (a *app) confirm(ctx context.Context, term *terminalApprover, question, noTerminal, refused string) error {
+	type answer struct {
+		ok  bool
+		err error
+	}
+	ansCh := make(chan answer, 1)
+	go func() {
+		if term != nil {
+			ok, err := term.ask(question)
+			ansCh <- answer{ok, err}
+			return
+		}
 		fmt.Fprintf(a.stderr, "%s [y/N] ", question)
-		ok, err = readAnswer(bufio.NewReader(a.stdin))
+		ok, err := readAnswer(bufio.NewReader(a.stdin))
 		fmt.Fprintln(a.stderr)
 		if errors.Is(err, io.EOF) {
-			return withCode(exitUsage, errors.New(noTerminal))
+			err = errors.New(noTerminal)
 		}
-	}
-	if err != nil {
-		return withCode(exitUsage, err)
-	}
-	if !ok {
-		return withCode(exitUsage, errors.New(refused))
+		ansCh <- answer{ok, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return withCode(exitInterrupted, errors.New("interrupted while asking: nothing done"))
+	case ans := <-ansCh:
+		if ans.err != nil {
+			return withCode(exitUsage, ans.err)
+		}
+		if !ans.ok {
+			return withCode(exitUsage, errors.New(refused))
+		}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -364,5 +365,25 @@ func TestJournalDamagedInTheMiddle(t *testing.T) {
 				t.Errorf("exit %d, want %d and %q\n%s%s", code, tt.wantCode, tt.want, out, stderr)
 			}
 		})
+	}
+}
+
+// Ctrl-C while apply waits for its confirmation ends it at once with 130,
+// before anything ran.
+func TestInterruptAtConfirmation(t *testing.T) {
+	dir, plan := writePlan(t, fmt.Sprintf(okStep, "one"))
+	stdin, w := io.Pipe() // an answer that never comes
+	defer w.Close()
+	var out, errb syncBuffer
+	root := newRootCmd(newApp(stdin, &out, &errb))
+	root.SetArgs([]string{"apply", plan})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := root.ExecuteContext(ctx)
+	if code := exitCode(err); code != exitInterrupted {
+		t.Fatalf("exit %d, want %d: %v\n%s", code, exitInterrupted, err, errb.String())
+	}
+	if _, serr := os.Stat(filepath.Join(dir, "state", "cli-test")); serr == nil {
+		t.Errorf("the state dir has the plan's directory: something ran")
 	}
 }

@@ -54,7 +54,7 @@ func newUnlockCmd(a *app) *cobra.Command {
 					"stop that run first (Ctrl-C where it runs), its lock goes with it", info.RunID, info.PID))
 			}
 			if !yes {
-				if err := a.confirm(a.terminal(), "Break this lock? Only if that run is really dead.", noTerminalUnlock,
+				if err := a.confirm(cmd.Context(), a.terminal(), "Break this lock? Only if that run is really dead.", noTerminalUnlock,
 					"not confirmed: the lock is left as it is"); err != nil {
 					return err
 				}
