@@ -115,6 +115,8 @@ func (l *loader) decodeSecrets(n *node) {
 		}
 		env, file := v.get("env"), v.get("file")
 		switch {
+		case env == nil && file == nil && (contains(l.misspelt[v], "env") || contains(l.misspelt[v], "file")):
+			// the misspelt key was reported
 		case env == nil && file == nil:
 			l.errorf(v.pos, "%s must say where its value comes from: {env: NAME} or {file: PATH}", what)
 		case env != nil && file != nil:

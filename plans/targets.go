@@ -34,7 +34,7 @@ func (l *loader) decodeTarget(k, v *node) *Target {
 	t := &Target{Name: k.value, Fields: map[string]*Value{}, Pos: k.pos}
 	tn := v.get("type")
 	if tn.isNull() {
-		l.errorf(v.pos, "%s is missing required field \"type\"", what)
+		l.missingTargetType(v, what)
 	} else if typ, ok := l.literal(tn, what+" type"); ok {
 		t.Type = typ
 		if l.reg.TargetType(typ) == nil {
@@ -60,6 +60,22 @@ func (l *loader) decodeTarget(k, v *node) *Target {
 		}
 	}
 	return t
+}
+
+// missingTargetType reports a target without a type: at a misspelt
+// "type" key if there is one (its fields cannot be checked without the
+// type), else at the target.
+func (l *loader) missingTargetType(v *node, what string) {
+	misspelt := false
+	v.pairs(func(k, _ *node) {
+		if !misspelt && suggest(k.value, []string{"type"}) != "" {
+			l.errorf(k.pos, "unknown key %q in %s (did you mean \"type\"?)", k.value, what)
+			misspelt = true
+		}
+	})
+	if !misspelt {
+		l.errorf(v.pos, "%s is missing required field \"type\"", what)
+	}
 }
 
 // validateTarget decodes static fields like a run will and runs the
