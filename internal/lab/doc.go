@@ -118,7 +118,9 @@
 //	    without ROLLBACK; with ROLLBACK the others are disconnected (INFO 5060)
 //
 // Logins: SQL logins of the config (18456 otherwise, and for integrated
-// authentication); a login database that is not ONLINE gives 4060.
+// authentication); a login database that is not ONLINE gives 4060, then
+// 18456 (as SQL Server sends them; both in mssql.Error.All). Failed logins
+// are logged as login-failed, with the reason for a database.
 //
 // Faults (config faults: and DIR/faults.yaml): kind drop closes the
 // connection before the Nth matching statement (a RESTORE LOG: after it

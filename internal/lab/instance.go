@@ -69,6 +69,11 @@ func (in *instance) Authenticate(l tds.Login) *tds.Message {
 		return nil
 	}
 	if d := in.st.database(l.Database); d == nil || d.State != "ONLINE" {
+		reason := "no such database"
+		if d != nil {
+			reason = "database " + d.Name + " is " + d.State
+		}
+		in.log.write(in.name, 0, "login-failed", fmt.Sprintf("%s reason=%q", loginText(l), reason))
 		m := msgCannotOpenDB(l.Database).tds(in.st.ServerName)
 		return &m
 	}

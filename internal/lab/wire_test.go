@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -15,16 +16,17 @@ func TestRoundTripLogin(t *testing.T) {
 	tests := []struct {
 		name string
 		dsn  string
-		want int32
+		want []int32
 	}{
-		{"wrong password", strings.Replace(sl.dsn("BACKUP", ""), url.QueryEscape(DefaultPassword), "nope", 1), 18456},
-		{"restoring database", strings.Replace(sl.dsn("BACKUP", ""), "database=master", "database=mgc", 1), 4060},
-		{"lab CA", sl.dsn("BACKUP", "&encrypt=true&certificate="+url.QueryEscape(filepath.Join(sl.dir, TLSDir, "ca.pem"))), 0},
+		{"wrong password", strings.Replace(sl.dsn("BACKUP", ""), url.QueryEscape(DefaultPassword), "nope", 1), []int32{18456}},
+		// As SQL Server: the reason, then 18456 (Number is the last).
+		{"restoring database", strings.Replace(sl.dsn("BACKUP", ""), "database=master", "database=mgc", 1), []int32{4060, 18456}},
+		{"lab CA", sl.dsn("BACKUP", "&encrypt=true&certificate="+url.QueryEscape(filepath.Join(sl.dir, TLSDir, "ca.pem"))), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dsn := strings.Replace(tt.dsn, "encrypt=disable&", "", 1)
-			if tt.want != 0 {
+			if tt.want != nil {
 				dsn = tt.dsn
 			}
 			db, err := sql.Open("sqlserver", dsn)
@@ -33,16 +35,29 @@ func TestRoundTripLogin(t *testing.T) {
 			}
 			defer db.Close()
 			err = db.Ping()
-			if tt.want == 0 {
+			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("ping: %v", err)
 				}
 				return
 			}
-			if me := asMSSQL(t, err); me.Number != tt.want {
-				t.Errorf("login error = %d %q, want %d", me.Number, me.Message, tt.want)
+			me := asMSSQL(t, err)
+			var got []int32
+			for _, e := range me.All {
+				got = append(got, e.Number)
+			}
+			if !reflect.DeepEqual(got, tt.want) || me.Number != 18456 {
+				t.Errorf("login errors = %v (Number %d), want %v", got, me.Number, tt.want)
 			}
 		})
+	}
+	log, err := os.ReadFile(filepath.Join(sl.dir, StatementLog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), "login-failed\tuser=\"failover\" app=") ||
+		!strings.Contains(string(log), `database="mgc" reason="database mgc is RESTORING"`) {
+		t.Errorf("the statement log lacks the failed logins:\n%s", log)
 	}
 }
 

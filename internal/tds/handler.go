@@ -137,7 +137,9 @@ type ResponseWriter interface {
 // goroutine per session; they must be safe for concurrent sessions.
 type Handler interface {
 	// Authenticate checks a login; a non-nil *Message is sent as the login
-	// error (18456 for a bad password, 4060 for a missing database).
+	// error (18456 for a bad password, 4060 for a missing database). Any
+	// error but 18456 is followed by 18456 "Login failed for user …", as
+	// SQL Server sends them.
 	Authenticate(l Login) *Message
 	// Open is called once a session has logged in.
 	Open(s Session)

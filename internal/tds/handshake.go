@@ -27,7 +27,7 @@ func (s *Server) serveConn(c net.Conn) {
 	}
 	c.SetDeadline(time.Time{})
 	if m := s.h.Authenticate(l.Login); m != nil {
-		ss.pw.writePackets(pktReply, loginFailure(*m, s.name()), true)
+		ss.pw.writePackets(pktReply, loginFailure(*m, l.Login.User, s.name()), true)
 		return
 	}
 	s.addSession(ss)

@@ -98,12 +98,23 @@ func loginResponse(db, server string, version [4]byte, packetSize int) []byte {
 
 // loginFailure is a rejected login: the ERROR, then DONE with the error
 // bit; the server closes the connection after sending it.
-func loginFailure(m Message, server string) []byte {
+func loginFailure(m Message, user, server string) []byte {
 	var b buf
 	if m.Class == 0 {
 		m.Class = 14
 	}
 	b.message(tokError, m, server)
+	if m.Number != loginFailedNumber {
+		// SQL Server follows a reason it tells the client (4060: the
+		// login's database cannot be opened) with 18456, as SqlClient
+		// shows: "Cannot open database … The login failed.\nLogin failed
+		// for user 'u'." go-mssqldb then has 18456 in Number, both in All.
+		b.message(tokError, Message{Number: loginFailedNumber, State: 1, Class: 14,
+			Text: fmt.Sprintf("Login failed for user '%s'.", user)}, server)
+	}
 	b.done(done{token: tokDone, status: doneError})
 	return b
 }
+
+// loginFailedNumber is SQL Server's "Login failed for user '%s'.".
+const loginFailedNumber = 18456

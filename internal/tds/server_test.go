@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,8 @@ type testHandler struct {
 	closed []int
 	// rejectPassword refuses logins with this password.
 	rejectPassword string
+	// rejectDatabase refuses logins to this database (4060).
+	rejectDatabase string
 	// gate holds "progress gate" after its first flushed message.
 	gate chan struct{}
 }
@@ -35,6 +38,9 @@ func (h *testHandler) Authenticate(l Login) *Message {
 	h.mu.Unlock()
 	if l.Password == h.rejectPassword {
 		return &Message{Number: 18456, State: 1, Class: 14, Text: fmt.Sprintf("Login failed for user '%s'.", l.User)}
+	}
+	if h.rejectDatabase != "" && l.Database == h.rejectDatabase {
+		return &Message{Number: 4060, State: 1, Class: 11, Text: fmt.Sprintf("Cannot open database \"%s\" requested by the login. The login failed.", l.Database)}
 	}
 	return nil
 }
@@ -213,13 +219,33 @@ func TestPingAndLogin(t *testing.T) {
 }
 
 func TestLoginFailure(t *testing.T) {
-	h := newTestHandler()
-	h.rejectPassword = "bad"
-	_, dsn := startServer(t, h, Config{})
-	db := openDB(t, strings.Replace(dsn, "sa:secret", "sa:bad", 1))
-	err := db.PingContext(ctxTimeout(t, 5*time.Second))
-	var me mssql.Error
-	if !errorsAs(err, &me) || me.Number != 18456 {
-		t.Fatalf("ping error = %v, want mssql.Error 18456", err)
+	tests := []struct {
+		name    string
+		replace [2]string
+		want    []int32
+	}{
+		{name: "bad password", replace: [2]string{"sa:secret", "sa:bad"}, want: []int32{18456}},
+		// SQL Server follows the reason with 18456, as SqlClient shows it.
+		{name: "database that cannot be opened", replace: [2]string{"database=master", "database=mgc"}, want: []int32{4060, 18456}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newTestHandler()
+			h.rejectPassword, h.rejectDatabase = "bad", "mgc"
+			_, dsn := startServer(t, h, Config{})
+			db := openDB(t, strings.Replace(dsn, tt.replace[0], tt.replace[1], 1))
+			err := db.PingContext(ctxTimeout(t, 5*time.Second))
+			var me mssql.Error
+			if !errorsAs(err, &me) || me.Number != 18456 {
+				t.Fatalf("ping error = %v, want mssql.Error 18456", err)
+			}
+			var got []int32
+			for _, e := range me.All {
+				got = append(got, e.Number)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("All = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
