@@ -220,3 +220,26 @@ func TestSchemaTakesUnquotedScalarsAsTheLoaderDoes(t *testing.T) {
 		})
 	}
 }
+
+// TestSchemaAcceptsBasePlans checks that a base plan, which may leave out
+// version and name, is not underlined in an editor.
+func TestSchemaAcceptsBasePlans(t *testing.T) {
+	sch := compile(t, builtin.New())
+	tests := []struct {
+		name string
+		plan string
+		ok   bool
+	}{
+		{name: "base without version or name", plan: "vars: { db: mgc }\nsteps:\n  - {id: a, action: wait, with: {duration: 1s}}\n", ok: true},
+		{name: "base with a wrong version", plan: "version: 2\nvars: { db: mgc }\n"},
+		{name: "base with an unknown key", plan: "vars: { db: mgc }\nstep: []\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := sch.Validate(instance(t, []byte(tt.plan)))
+			if (err == nil) != tt.ok {
+				t.Errorf("valid = %v, want %v (%v)", err == nil, tt.ok, err)
+			}
+		})
+	}
+}
