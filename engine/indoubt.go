@@ -28,7 +28,9 @@ func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State
 			st.result.Duration = rec.End.Sub(rec.First)
 		}
 		prior[s.ID] = resumeState(rec.State)
-		if rec.State != StateInDoubt || !st.selected {
+		// An in-doubt step outside --only/--from is decided too when a
+		// step of this run needs it: that step must not build on a guess.
+		if rec.State != StateInDoubt || (!st.selected && !r.feedsSelected(s.ID, map[string]bool{})) {
 			continue
 		}
 		switch done, err := r.inDoubtDone(ctx, st); {
@@ -111,4 +113,19 @@ func displayJSON(v any) string {
 		return fmt.Sprint(v)
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// feedsSelected reports whether a selected step depends on id, directly or
+// through other steps.
+func (r *run) feedsSelected(id string, seen map[string]bool) bool {
+	for _, d := range r.dependents[id] {
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		if r.steps[d].selected || r.feedsSelected(d, seen) {
+			return true
+		}
+	}
+	return false
 }

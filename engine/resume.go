@@ -40,7 +40,7 @@ func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, erro
 	if err != nil {
 		return nil, cannotRun(readHint(path, err))
 	}
-	r, err := newRun(cfg, rep.Header.RunID)
+	r, err := newRun(withRetried(cfg, opts.Retry), rep.Header.RunID)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +65,23 @@ func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, erro
 	}
 	r.log.Info().Str("journal", r.jw.Path()).Msg("run resumed")
 	return r.schedule(ctx, prior)
+}
+
+// withRetried adds the steps the operator asked to run again (--retry) to
+// a targeted run's --only: asked to run, they must not be left out.
+func withRetried(cfg Config, retry []string) Config {
+	if len(cfg.Only) == 0 && cfg.From == "" {
+		return cfg
+	}
+	only := append([]string(nil), cfg.Only...)
+	for _, id := range retry {
+		// An unknown step is reported as a --retry error by decisions.
+		if cfg.Plan.Step(id) != nil && !contains(only, id) {
+			only = append(only, id)
+		}
+	}
+	cfg.Only = only
+	return cfg
 }
 
 func checkResume(cfg Config, opts ResumeOptions) error {

@@ -70,8 +70,16 @@ func (sc *scheduler) init(prior map[string]State) {
 			continue
 		}
 		for _, d := range s.Deps {
-			if dep := r.steps[d]; dep != nil && sc.toRun(dep) {
+			dep := r.steps[d]
+			switch {
+			case dep == nil:
+			case sc.toRun(dep):
 				st.waitFor++
+			case !dep.state.done():
+				// Left out by --only/--from and not done: the operator
+				// asked for this; say so rather than pass it silently.
+				r.log.Warn().Str("step", s.ID).Str("needs", d).Str("needs_state", string(dep.state)).
+					Msg("runs without a step it needs, which this targeted run leaves out and which is not done")
 			}
 		}
 	}

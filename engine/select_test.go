@@ -1,0 +1,67 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+)
+
+// Targeted runs (--only, --from) never build on a guess: an in-doubt step
+// that a selected step needs is decided first, a step retried with
+// --retry runs although --only leaves it out, and a selected step whose
+// dependency is left out and not done runs with a warning.
+func TestTargetedRuns(t *testing.T) {
+	tests := []struct {
+		name      string
+		only      []string
+		from      string
+		retry     []string
+		wantCode  int
+		wantCalls map[string]int
+		wantErr   string
+	}{
+		{"--only below an in-doubt step asks the operator", []string{"c"}, "", nil, ExitWaiting,
+			map[string]int{"b": 0, "c": 0}, "step b (test.act) is in doubt"},
+		{"--from below an in-doubt step asks the operator", nil, "c", nil, ExitWaiting,
+			map[string]int{"b": 0, "c": 0}, "step b (test.act) is in doubt"},
+		{"--retry of the in-doubt step runs it with --only", []string{"c"}, "", []string{"b"}, ExitOK,
+			map[string]int{"a": 0, "b": 1, "c": 1}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rc := newRecorder()
+			cfg := testConfig(t, newPlan(step("a", nil, nil), step("b", []string{"a"}, nil), step("c", []string{"b"}, nil)), rc)
+			crashedRun(t, cfg, started("a"), succeeded("a", nil), started("b"))
+			cfg.Only, cfg.From = tt.only, tt.from
+			_, err := Resume(context.Background(), cfg, ResumeOptions{Retry: tt.retry})
+			if ExitCode(err) != tt.wantCode || (tt.wantErr != "" && !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("err = %v (exit %d), want exit %d with %q", err, ExitCode(err), tt.wantCode, tt.wantErr)
+			}
+			for id, n := range tt.wantCalls {
+				if rc.count(id) != n {
+					t.Errorf("%s ran %d times, want %d", id, rc.count(id), n)
+				}
+			}
+		})
+	}
+}
+
+func TestOnlyWithoutItsDependencyWarns(t *testing.T) {
+	rc := newRecorder()
+	cfg := testConfig(t, newPlan(step("a", nil, nil), step("b", []string{"a"}, nil)), rc)
+	var logs bytes.Buffer
+	cfg.Log = zerolog.New(&logs)
+	cfg.Only = []string{"b"}
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if rc.count("a") != 0 || rc.count("b") != 1 {
+		t.Errorf("calls a=%d b=%d, want 0 and 1", rc.count("a"), rc.count("b"))
+	}
+	if !strings.Contains(logs.String(), `"step":"b","needs":"a","needs_state":"pending"`) {
+		t.Errorf("no warning that b runs without a:\n%s", logs.String())
+	}
+}
