@@ -60,7 +60,8 @@
 //	    'IsInStandBy' | 'Recovery' | 'UserAccess' | 'Updateability'), SUSER_SNAME, APP_NAME,
 //	    HOST_NAME; aggregates COUNT(*), COUNT, MIN, MAX, SUM without GROUP BY.
 //	    No sub-queries, CASE, GROUP BY, cursors, IF/WHILE, TRY/CATCH.
-//	  tables (from any database; msdb ones as msdb.dbo.X, msdb..X, or X in msdb):
+//	  tables (from any database; msdb ones as msdb.dbo.X, msdb..X, or X in msdb;
+//	  a three-part name in a missing database gives 911, a restoring one 927):
 //	    sys.databases (name, database_id, source_database_id, create_date, compatibility_level,
 //	      collation_name, user_access, user_access_desc, is_read_only, state, state_desc,
 //	      is_in_standby, recovery_model, recovery_model_desc)

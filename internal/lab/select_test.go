@@ -130,6 +130,8 @@ func TestSelectErrors(t *testing.T) {
 		{"real DMV the lab lacks", "SELECT encrypt_option FROM sys.dm_exec_connections WHERE session_id = @@SPID", UnsupportedNumber},
 		{"real msdb table the lab lacks", "SELECT * FROM msdb.dbo.log_shipping_primary_databases", UnsupportedNumber},
 		{"undeclared variable", "SELECT @x", 137},
+		{"three-part name in a restoring database", "SELECT name FROM mgc.sys.databases", 927},
+		{"three-part name in a missing database", "SELECT name FROM nosuch.sys.master_files", 911},
 		{"real function the lab lacks", "SELECT NEWID()", UnsupportedNumber},
 		{"ambiguous column", "SELECT name FROM sys.databases AS a JOIN sys.databases AS b ON a.database_id = b.database_id", 209},
 		{"conversion", "SELECT 1 WHERE N'abc' = 1", 245},

@@ -40,14 +40,37 @@ var tableBuilders = map[string]func(in *instance) *table{
 // lookupTable resolves a (one- to three-part) name to a virtual table, as
 // SQL Server would from the session's current database.
 func (x *stmtCtx) lookupTable(name []string) (*table, error) {
-	key := tableKey(name, x.s.Database())
-	build, ok := tableBuilders[key]
+	x.in.mu.Lock()
+	defer x.in.mu.Unlock()
+	if len(name) == 3 && name[0] != "" {
+		if m := x.in.cannotOpen(name[0]); m != nil {
+			return nil, fail(*m)
+		}
+	}
+	build, ok := tableBuilders[tableKey(name, x.s.Database())]
 	if !ok {
 		return nil, fail(msgInvalidObject(strings.Join(name, ".")))
 	}
-	x.in.mu.Lock()
-	defer x.in.mu.Unlock()
 	return build(x.in), nil
+}
+
+// cannotOpen is the error SQL Server gives for a three-part name in a
+// database that does not exist (911) or cannot be opened (927 while it
+// restores, 942 otherwise); nil when it can be read. in.mu is held.
+func (in *instance) cannotOpen(db string) *sqlMsg {
+	d := in.st.database(db)
+	var m sqlMsg
+	switch {
+	case d == nil:
+		m = msgNoDatabase(db)
+	case d.State == "RESTORING":
+		m = msgInRestore(d.Name)
+	case d.State != "ONLINE":
+		m = msgOffline(d.Name)
+	default:
+		return nil
+	}
+	return &m
 }
 
 // tableKey normalises a name: sys views from any database, sysprocesses
