@@ -21,15 +21,28 @@ const (
 // StepError is a step that failed: its last attempt's error.
 type StepError struct {
 	Step string
-	Pos  plans.Pos
+	// Target is the step's target ("" : none).
+	Target string
+	Pos    plans.Pos
 	// Attempts is how many attempts ran.
 	Attempts int
 	Err      error
 }
 
-// Error names the step, its attempts and its last error.
+// Error names the step, its target and position, its attempts and its
+// last error.
 func (e *StepError) Error() string {
-	return fmt.Sprintf("step %s failed after %d attempt(s): %v", e.Step, e.Attempts, e.Err)
+	where := e.Step
+	if e.Target != "" {
+		where += " on " + e.Target
+	}
+	if e.Pos.File != "" {
+		where += " (" + posString(e.Pos) + ")"
+	}
+	if e.Attempts == 0 {
+		return fmt.Sprintf("step %s failed before its action ran: %v", where, e.Err)
+	}
+	return fmt.Sprintf("step %s failed after %d attempt(s): %v", where, e.Attempts, e.Err)
 }
 
 // Unwrap returns the step's error.

@@ -143,7 +143,7 @@ func (sc *scheduler) done(o outcome) {
 	case o.interrupted:
 		sc.stopping = true
 	case st.state == StateFailed:
-		sc.failures = append(sc.failures, &StepError{Step: st.step.ID, Pos: st.step.Pos, Attempts: st.attempts, Err: o.rootErr})
+		sc.failures = append(sc.failures, &StepError{Step: st.step.ID, Target: st.step.Target, Pos: st.step.Pos, Attempts: st.attempts, Err: o.rootErr})
 		sc.skipDependents(st, st.step.ID)
 		if !st.step.ContinueOnFailure {
 			sc.stopping = true
