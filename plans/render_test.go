@@ -146,6 +146,9 @@ func TestSuggest(t *testing.T) {
 		{"case", "Database", []string{"database"}, "database"},
 		{"nothing close", "compression", []string{"from", "to"}, ""},
 		{"tie broken by name", "ab", []string{"ac", "aa"}, "aa"},
+		{"short name is no likeness", "max", []string{"a", "db"}, ""},
+		{"whole short word replaced", "id", []string{"to"}, ""},
+		{"one letter off a short word", "ix", []string{"id"}, "id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,6 +46,11 @@ func suggest(word string, candidates []string) string {
 	lw := strings.ToLower(word)
 	for _, c := range sorted {
 		d := distance(lw, strings.ToLower(c))
+		// An edit that replaces all of the shorter word is no likeness
+		// ("a" for "max").
+		if d >= min(len(lw), len(c)) {
+			continue
+		}
 		if d <= limit && (bestDist < 0 || d < bestDist) {
 			best, bestDist = c, d
 		}

@@ -81,7 +81,7 @@ func TestUnusedVarFlag(t *testing.T) {
 		{"used but not declared", []string{"tool=x"}, ""},
 		{"declared in a vars file", []string{"tool=x", "site=dc3"}, ""},
 		{"misspelt", []string{"tool=x", "databse=db2"},
-			`--var databse=db2: warning: the plan neither declares nor uses a var "databse", so this --var changes nothing (did you mean "database"?)` + "\n"},
+			`--var databse=db2: warning: plan plan.yaml neither declares nor uses a var "databse", so this --var changes nothing (did you mean "database"?)` + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -237,7 +237,7 @@ func (l *loader) warnUnusedFlags() {
 		if err != nil || l.vars.declared[k] || l.vars.used[k] {
 			continue
 		}
-		l.warnf(Pos{File: "--var " + kv}, "the plan neither declares nor uses a var %q, so this --var changes nothing%s",
-			k, didYouMean(k, names))
+		l.warnf(Pos{File: "--var " + kv}, "plan %s neither declares nor uses a var %q, so this --var changes nothing%s",
+			l.top, k, didYouMean(k, names))
 	}
 }
