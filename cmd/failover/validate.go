@@ -78,14 +78,14 @@ func validateFiles(files []string, opts plans.Options) validation {
 	from := map[plans.Diagnostic][]string{} // finding → plans that reported it
 	failed := map[string]bool{}             // files holding an error, by clean path
 	for _, f := range files {
-		if len(includers[filepath.Clean(f)]) > 0 {
+		if len(includers[fileKey(f)]) > 0 {
 			res.bases++
 			continue
 		}
 		_, diags := plans.Load(f, opts)
 		for _, d := range diags {
 			if d.Severity == plans.SeverityError {
-				failed[filepath.Clean(d.Pos.File)], failed[filepath.Clean(f)] = true, true
+				failed[fileKey(d.Pos.File)], failed[fileKey(f)] = true, true
 			}
 			if from[d] == nil {
 				order = append(order, d)
@@ -94,13 +94,13 @@ func validateFiles(files []string, opts plans.Options) validation {
 		}
 	}
 	for _, d := range order {
-		if inc := includers[filepath.Clean(d.Pos.File)]; len(inc) > 1 && len(from[d]) < len(inc) {
+		if inc := includers[fileKey(d.Pos.File)]; len(inc) > 1 && len(from[d]) < len(inc) {
 			d.Message += " (through " + strings.Join(from[d], ", ") + ")"
 		}
 		res.diags = append(res.diags, d)
 	}
 	for _, f := range files {
-		if failed[filepath.Clean(f)] {
+		if failed[fileKey(f)] {
 			res.invalid++
 		}
 	}
@@ -117,19 +117,29 @@ func includersOf(files []string, opts plans.Options) map[string][]string {
 	for i, f := range files {
 		chains[i] = plans.BaseFiles(f, opts)
 		for _, b := range chains[i] {
-			isBase[filepath.Clean(b)] = true
+			isBase[fileKey(b)] = true
 		}
 	}
 	includers := map[string][]string{}
 	for i, f := range files {
-		if isBase[filepath.Clean(f)] {
+		if isBase[fileKey(f)] {
 			continue
 		}
 		for _, b := range chains[i] {
-			includers[filepath.Clean(b)] = append(includers[filepath.Clean(b)], f)
+			includers[fileKey(b)] = append(includers[fileKey(b)], f)
 		}
 	}
 	return includers
+}
+
+// fileKey identifies a file however its path is written (relative,
+// absolute, with ./ or ..), so that a base named on the command line is
+// recognised in an extends.
+func fileKey(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return filepath.Clean(path)
 }
 
 // renderers write the diagnostics of every file validated, in one format.
@@ -168,7 +178,7 @@ func expandPlanArgs(args []string) ([]string, error) {
 			matches = m
 		}
 		for _, f := range matches {
-			key := filepath.Clean(f)
+			key := fileKey(f)
 			if !seen[key] {
 				seen[key] = true
 				files = append(files, f)
