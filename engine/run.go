@@ -177,11 +177,13 @@ func (r *run) markDescendants(id string) {
 // journal needs, and the step order (status shows steps in it).
 func (r *run) runData() map[string]string {
 	ids := make([]string, len(r.plan.Steps))
+	acts := make([]string, len(r.plan.Steps))
 	for i, s := range r.plan.Steps {
-		ids[i] = s.ID
+		ids[i], acts[i] = s.ID, s.Action
 	}
 	d := map[string]string{"parallelism": strconv.Itoa(r.cfg.Parallelism), "steps": strings.Join(ids, ","),
-		"host": r.cfg.Host, "pid": strconv.Itoa(os.Getpid())}
+		"actions": strings.Join(acts, ","),
+		"host":    r.cfg.Host, "pid": strconv.Itoa(os.Getpid())}
 	if len(r.cfg.Only) > 0 {
 		d["only"] = strings.Join(r.cfg.Only, ",")
 	}

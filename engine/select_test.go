@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -63,5 +64,26 @@ func TestOnlyWithoutItsDependencyWarns(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"step":"b","needs":"a","needs_state":"pending"`) {
 		t.Errorf("no warning that b runs without a:\n%s", logs.String())
+	}
+}
+
+// status reads each step's action from the journal, steps not yet run too.
+func TestFoldKnowsEveryStepsAction(t *testing.T) {
+	rc := newRecorder()
+	b := step("b", []string{"a"}, nil)
+	b.Action = "test.idem"
+	cfg := testConfig(t, newPlan(step("a", nil, nil), b), rc)
+	cfg.Only = []string{"a"}
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	got := map[string]string{}
+	for _, res := range Fold(mustRead(t, sum.JournalPath)).Results(nil, false) {
+		got[res.ID] = res.Action + " " + string(res.State)
+	}
+	want := map[string]string{"a": "test.act succeeded", "b": "test.idem pending"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("folded %v, want %v", got, want)
 	}
 }

@@ -14,7 +14,10 @@ type RunState struct {
 	Header journal.Header
 	// Order is the plan's step order when the run started.
 	Order []string
-	Steps map[string]*StepRecord
+	// Actions maps a step id to its action type, as the run last
+	// started or resumed knew it.
+	Actions map[string]string
+	Steps   map[string]*StepRecord
 	// Ended is how the run last ended ("succeeded", "failed", "waiting",
 	// "interrupted"), or "" while it runs or after a crash.
 	Ended string
@@ -35,7 +38,7 @@ type StepRecord struct {
 
 // Fold replays a journal's records into step states.
 func Fold(rep *journal.Replay) *RunState {
-	rs := &RunState{Header: rep.Header, Steps: map[string]*StepRecord{}}
+	rs := &RunState{Header: rep.Header, Steps: map[string]*StepRecord{}, Actions: map[string]string{}}
 	for i := range rep.Records {
 		rec := &rep.Records[i]
 		rs.Last = rec
@@ -51,8 +54,10 @@ func (rs *RunState) apply(rec *journal.Record) {
 		if s := rec.Data["steps"]; s != "" {
 			rs.Order = strings.Split(s, ",")
 		}
+		rs.foldActions(rec.Data)
 		rs.Ended = ""
 	case RecRunResumed:
+		rs.foldActions(rec.Data)
 		rs.Ended = ""
 	case RecRunFinished:
 		rs.Ended = rec.Data["state"]
@@ -91,6 +96,21 @@ func (rs *RunState) apply(rec *journal.Record) {
 	}
 }
 
+// foldActions reads the action of each step from a run-started or
+// run-resumed record ("steps" and "actions", in the same order).
+func (rs *RunState) foldActions(d map[string]string) {
+	ids, acts := strings.Split(d["steps"], ","), strings.Split(d["actions"], ",")
+	if d["actions"] == "" || len(ids) != len(acts) {
+		return
+	}
+	if rs.Actions == nil {
+		rs.Actions = map[string]string{}
+	}
+	for i, id := range ids {
+		rs.Actions[id] = acts[i]
+	}
+}
+
 func (rs *RunState) step(id string) *StepRecord {
 	st := rs.Steps[id]
 	if st == nil {
@@ -112,9 +132,10 @@ func (rs *RunState) Results(order []string, live bool) []StepResult {
 	}
 	out := make([]StepResult, 0, len(order))
 	for _, id := range order {
-		res := StepResult{ID: id, State: StatePending}
+		res := StepResult{ID: id, Action: rs.Actions[id], State: StatePending}
 		if st := rs.Steps[id]; st != nil {
-			res = StepResult{ID: id, State: st.State, Attempts: st.Attempts, Error: st.Error, Note: st.Note, Outputs: st.Outputs}
+			res = StepResult{ID: id, Action: rs.Actions[id], State: st.State, Attempts: st.Attempts, Error: st.Error,
+				Note: st.Note, Outputs: st.Outputs}
 			if !st.End.IsZero() && !st.First.IsZero() {
 				res.Duration = st.End.Sub(st.First)
 			}

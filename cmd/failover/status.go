@@ -69,11 +69,14 @@ type runView struct {
 // its journal.
 func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 	var order []string
+	actions := map[string]string{}
 	var info journal.RunInfo
 	var err error
 	switch _, serr := os.Stat(arg); {
 	case journal.ValidRunID(arg):
 		info, err = findRunByID(a.stateDir, arg)
+	case serr != nil && looksLikeFile(arg):
+		return nil, withCode(exitUsage, fmt.Errorf("plan file %s: %w", arg, serr))
 	case serr != nil:
 		// Not a file: a plan name as the state dir spells it.
 		info, err = latestRun(a.stateDir, arg)
@@ -84,6 +87,7 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 		}
 		for _, s := range p.Steps {
 			order = append(order, s.ID)
+			actions[s.ID] = s.Action
 		}
 		info, err = latestRun(a.stateDir, p.Name)
 	}
@@ -102,8 +106,20 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 	rs := engine.Fold(rep)
 	live := lockHeldBy(a.stateDir, info.Plan, info.RunID)
 	h := rep.Header
+	steps := rs.Results(order, live)
+	for i := range steps {
+		if steps[i].Action == "" {
+			steps[i].Action = actions[steps[i].ID]
+		}
+	}
 	return &runView{Plan: h.PlanName, RunID: h.RunID, State: runState(rs, live), User: h.User, Host: h.Host,
-		Started: h.Started, Journal: info.Path, Steps: rs.Results(order, live)}, nil
+		Started: h.Started, Journal: info.Path, Steps: steps}, nil
+}
+
+// looksLikeFile reports whether arg names a plan file rather than a plan
+// name: plan names are [a-z0-9-]+, so a dot or a separator says file.
+func looksLikeFile(arg string) bool {
+	return strings.ContainsAny(arg, `./\`)
 }
 
 // runState says how a run stands: how it ended, running, or stopped
