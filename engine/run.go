@@ -182,8 +182,7 @@ func (r *run) runData() map[string]string {
 		ids[i], acts[i] = s.ID, s.Action
 	}
 	d := map[string]string{"parallelism": strconv.Itoa(r.cfg.Parallelism), "steps": strings.Join(ids, ","),
-		"actions": strings.Join(acts, ","),
-		"host":    r.cfg.Host, "pid": strconv.Itoa(os.Getpid())}
+		"actions": strings.Join(acts, ","), "host": r.cfg.Host, "pid": strconv.Itoa(os.Getpid())}
 	if len(r.cfg.Only) > 0 {
 		d["only"] = strings.Join(r.cfg.Only, ",")
 	}
