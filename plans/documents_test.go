@@ -23,6 +23,10 @@ func TestOneDocumentPerFile(t *testing.T) {
 			"plan.yaml:5:1: error: a second YAML document starts here"},
 		{"broken second document", map[string]string{"plan.yaml": plan + "---\n- [\n"}, Options{},
 			"plan.yaml:6:1: error: invalid YAML"},
+		{"empty documents, then a third", map[string]string{"plan.yaml": plan + "---\n# nothing\n---\nname: x\n"}, Options{},
+			"plan.yaml:7:1: error: a second YAML document starts here"},
+		{"only a separator", map[string]string{"plan.yaml": "---\n# nothing yet\n"}, Options{},
+			"plan.yaml:1:1: error: file is empty"},
 		{"second vars document", map[string]string{"plan.yaml": plan, "v.yaml": "a: 1\n---\nb: 2\n"},
 			Options{VarsFiles: []string{"v.yaml"}}, "v.yaml:2:1: error: a second YAML document starts here"},
 	}

@@ -101,7 +101,7 @@ func parseFile(file string, data []byte) (*node, Diagnostics) {
 	if err := dec.Decode(&doc); err != nil && err != io.EOF {
 		return nil, Diagnostics{syntaxError(file, data, err)}
 	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
+	if doc.Kind == 0 || len(doc.Content) == 0 || isEmptyDocument(&doc) {
 		return nil, Diagnostics{{Severity: SeverityError, Pos: Pos{File: file, Line: 1, Col: 1}, Message: "file is empty"}}
 	}
 	c := converter{file: file}
@@ -120,19 +120,26 @@ func parseFile(file string, data []byte) (*node, Diagnostics) {
 // separator would otherwise be dropped without a word. A bare "---" at
 // the end of the file is harmless.
 func secondDocument(file string, data []byte, dec *yaml.Decoder) (Diagnostic, bool) {
-	var next yaml.Node
-	err := dec.Decode(&next)
-	switch {
-	case err == io.EOF:
-		return Diagnostic{}, false
-	case err != nil:
-		return syntaxError(file, data, err), true
-	case len(next.Content) == 1 && next.Content[0].Kind == yaml.ScalarNode &&
-		next.Content[0].ShortTag() == "!!null" && next.Content[0].Value == "":
-		return Diagnostic{}, false
+	for {
+		var next yaml.Node
+		err := dec.Decode(&next)
+		switch {
+		case err == io.EOF:
+			return Diagnostic{}, false
+		case err != nil:
+			return syntaxError(file, data, err), true
+		case !isEmptyDocument(&next):
+			return Diagnostic{Severity: SeverityError, Pos: Pos{File: file, Line: next.Line, Col: next.Column},
+				Message: "a second YAML document starts here: a plan or vars file holds one document (combine plans with extends)"}, true
+		}
 	}
-	return Diagnostic{Severity: SeverityError, Pos: Pos{File: file, Line: next.Line, Col: next.Column},
-		Message: "a second YAML document starts here: a plan or vars file holds one document (combine plans with extends)"}, true
+}
+
+// isEmptyDocument reports whether a document holds nothing: a "---" with
+// only comments, or nothing, after it.
+func isEmptyDocument(doc *yaml.Node) bool {
+	return len(doc.Content) == 1 && doc.Content[0].Kind == yaml.ScalarNode &&
+		doc.Content[0].ShortTag() == "!!null" && doc.Content[0].Value == ""
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
