@@ -3,9 +3,11 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
+	"strconv"
 	"syscall"
 )
 
@@ -20,7 +22,22 @@ func detach(cmd *exec.Cmd) {
 // it exists under another user.
 func processAlive(pid int) bool {
 	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	return (err == nil || errors.Is(err, syscall.EPERM)) && !zombie(pid)
+}
+
+// zombie reports whether pid has exited but not been reaped yet (Linux:
+// state Z in /proc/PID/stat). A killed lab is a zombie until init reaps
+// it, which in a container can take a while; it serves nothing, so up
+// must start a new lab rather than wait for it.
+func zombie(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// The command name in parentheses may hold spaces: the state follows
+	// the last ')'.
+	i := bytes.LastIndexByte(b, ')')
+	return i >= 0 && i+2 < len(b) && b[i+2] == 'Z'
 }
 
 // requestStop asks the lab to stop gracefully: SIGTERM, which serve
