@@ -182,9 +182,14 @@ func TestDeadlineStopsTheRun(t *testing.T) {
 	p := newPlan(step("a", nil, map[string]any{"block": true}))
 	cfg := testConfig(t, p, rc)
 	cfg.Deadline = 20 * time.Millisecond
-	_, err := Run(context.Background(), cfg)
+	sum, err := Run(context.Background(), cfg)
 	if err == nil || !strings.Contains(err.Error(), "deadline") || ExitCode(err) != ExitFailed {
 		t.Fatalf("err = %v, want the run's deadline named, exit 1", err)
+	}
+	// The step the deadline cut short is in doubt, and says why.
+	st := Fold(mustRead(t, sum.JournalPath)).Steps["a"]
+	if st.State != StateInDoubt || st.Note != "the run's deadline (20ms) passed while it ran" {
+		t.Errorf("a folds to %s %q, want in-doubt with the deadline named", st.State, st.Note)
 	}
 }
 

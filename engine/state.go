@@ -85,7 +85,10 @@ func (rs *RunState) apply(rec *journal.Record) {
 	case RecStepFailed:
 		st.State, st.Error, st.End = StateFailed, rec.Error, rec.Time
 	case RecStepInterrupted:
-		st.State, st.Note, st.End = StateInDoubt, "interrupted while running", rec.Time
+		st.State, st.Note, st.End = StateInDoubt, rec.Note, rec.Time
+		if st.Note == "" {
+			st.Note = "interrupted while running"
+		}
 	case RecStepWaiting:
 		st.State, st.Note = StateWaiting, rec.Note
 	case RecMarkedDone:

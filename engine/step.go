@@ -100,7 +100,7 @@ func (r *run) judge(ctx context.Context, o outcome, out map[string]any, err erro
 		return true, r.settle(o, StateWaiting, we.Message, RecStepWaiting)
 	}
 	if ctx.Err() != nil {
-		return true, r.interrupt(o)
+		return true, r.interrupt(ctx, o)
 	}
 	policy := o.st.step.Retry
 	if n >= maxAttempts(policy) || !retryable(policy, err) {
@@ -185,7 +185,7 @@ func (r *run) succeed(o outcome, out map[string]any) outcome {
 func (r *run) fail(ctx context.Context, o outcome, err error) outcome {
 	if ctx.Err() != nil {
 		if o.result.Attempts > 0 {
-			return r.interrupt(o)
+			return r.interrupt(ctx, o)
 		}
 		// Cancelled before any attempt (in a check or a require wait):
 		// nothing ran, the step stays pending.
@@ -202,10 +202,14 @@ func (r *run) fail(ctx context.Context, o outcome, err error) outcome {
 
 // interrupt journals that the run was cancelled while the step's action
 // ran: on resume the step is in doubt.
-func (r *run) interrupt(o outcome) outcome {
+func (r *run) interrupt(ctx context.Context, o outcome) outcome {
 	o.interrupted = true
-	return r.settleRec(o, StateInDoubt, "interrupted", journal.Record{Type: RecStepInterrupted,
-		Step: o.st.step.ID, Attempt: o.result.Attempts})
+	note := "interrupted while running"
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		note = fmt.Sprintf("the run's deadline (%s) passed while it ran", r.cfg.Deadline)
+	}
+	return r.settleRec(o, StateInDoubt, note, journal.Record{Type: RecStepInterrupted,
+		Step: o.st.step.ID, Attempt: o.result.Attempts, Note: note})
 }
 
 func (r *run) settle(o outcome, state State, note, typ string) outcome {
