@@ -17,8 +17,9 @@ func newActionsCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "actions [TYPE]",
 		Short: "Show the reference of every action, check and target type",
-		Long: "actions lists every registered type; with TYPE, its params (types, defaults, docs),\n" +
-			"outputs and idempotency. --format markdown writes the content of docs/actions.md.",
+		Long: "actions prints the reference of every registered type after an index: params (types,\n" +
+			"defaults, docs), outputs and idempotency; with TYPE, of that type only. --format markdown\n" +
+			"writes the content of docs/actions.md.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
@@ -34,7 +35,7 @@ func newActionsCmd(a *app) *cobra.Command {
 			}
 			if len(args) == 0 {
 				listTypes(a.stdout, a.registry)
-				return nil
+				return describeAll(a.stdout, a.registry)
 			}
 			return describeType(a.stdout, a.registry, args[0])
 		},
@@ -55,39 +56,64 @@ func listTypes(w io.Writer, r *actions.Registry) {
 	tw.Flush()
 }
 
+// describeAll prints the reference of every type after the index: the
+// actions, the checks, then the target types.
+func describeAll(w io.Writer, r *actions.Registry) error {
+	var names []string
+	for _, t := range r.Types(actions.KindAction) {
+		names = append(names, t.Name)
+	}
+	for _, t := range r.Types(actions.KindCheck) {
+		names = append(names, t.Name)
+	}
+	for _, t := range r.TargetTypes() {
+		names = append(names, t.Name)
+	}
+	for _, name := range names {
+		fmt.Fprintf(w, "\n%s\n\n", strings.Repeat("─", 72))
+		if err := describeType(w, r, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // describeType prints one action, check or target type.
 func describeType(w io.Writer, r *actions.Registry, name string) error {
 	var specs []actions.ParamSpec
+	word := "Params"
 	if t := r.Type(name); t != nil {
 		fmt.Fprintf(w, "%s (%s)\n\n%s\n\n", t.Name, t.Kind, t.Doc)
+		targets := "none"
 		if len(t.Targets) > 0 {
-			opt := ""
+			targets = strings.Join(t.Targets, ", ")
 			if t.TargetOptional {
-				opt = " (optional)"
+				targets += " (optional)"
 			}
-			fmt.Fprintf(w, "Targets: %s%s\n", strings.Join(t.Targets, ", "), opt)
 		}
+		fmt.Fprintf(w, "Target: %s\n", targets)
 		if t.Kind == actions.KindAction {
-			fmt.Fprintf(w, "Idempotent: %v\n", t.Idempotent)
+			fmt.Fprintf(w, "Idempotent: %s\n", map[bool]string{true: "yes", false: "no"}[t.Idempotent])
 		}
 		specs = r.ParamSpecs(name)
 		defer printOutputs(w, t)
 	} else if tt := r.TargetType(name); tt != nil {
 		fmt.Fprintf(w, "%s (target type)\n\n%s\n", tt.Name, tt.Doc)
 		specs = r.TargetSpecs(name)
+		word = "Fields"
 	} else {
 		return withCode(exitUsage, fmt.Errorf("no action, check or target type %q (see `failover actions`)", name))
 	}
-	printParams(w, specs)
+	printParams(w, word, specs)
 	return nil
 }
 
-func printParams(w io.Writer, specs []actions.ParamSpec) {
+func printParams(w io.Writer, word string, specs []actions.ParamSpec) {
 	if len(specs) == 0 {
-		fmt.Fprintln(w, "\nParams: none")
+		fmt.Fprintf(w, "\n%s: none\n", word)
 		return
 	}
-	fmt.Fprintln(w, "\nParams:")
+	fmt.Fprintf(w, "\n%s:\n", word)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, s := range specs {
 		var notes []string
@@ -110,12 +136,17 @@ func printParams(w io.Writer, specs []actions.ParamSpec) {
 
 func printOutputs(w io.Writer, t *actions.Type) {
 	if len(t.Outputs) == 0 && !t.OpenOutputs {
+		if t.Kind == actions.KindAction {
+			fmt.Fprintln(w, "\nOutputs: none")
+		}
 		return
 	}
 	fmt.Fprintln(w, "\nOutputs:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, o := range t.Outputs {
-		fmt.Fprintf(w, "  %s\t%s\n", o.Name, o.Doc)
+		fmt.Fprintf(tw, "  %s\t%s\n", o.Name, o.Doc)
 	}
+	tw.Flush()
 	if t.OpenOutputs {
 		fmt.Fprintln(w, "  (and further keys, named at run time)")
 	}
