@@ -59,6 +59,18 @@ func (r *run) approvalPrompt(stepID, prompt string) string {
 	}
 	if next := r.dependents[stepID]; len(next) > 0 {
 		fmt.Fprintf(&b, "\nNext: %s", strings.Join(next, ", "))
+		for _, id := range next {
+			if s := r.plan.Step(id); s != nil {
+				fmt.Fprintf(&b, "\n  %s (%s)", id, s.Action)
+				if s.Target != "" {
+					fmt.Fprintf(&b, " on %s", s.Target)
+				}
+				if s.Description != "" {
+					fmt.Fprintf(&b, ": %s", s.Description)
+				}
+			}
+		}
+		fmt.Fprintf(&b, "\nApprove %s?", stepID)
 	}
 	return b.String()
 }

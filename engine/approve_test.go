@@ -71,7 +71,8 @@ func TestApproval(t *testing.T) {
 				t.Errorf("no approval record by %s via %s", tt.wantBy, tt.wantHow)
 			}
 			if ta, ok := cfg.Approver.(*termApprover); ok {
-				if !strings.Contains(ta.prompt, "Point clients at DC2") || !strings.Contains(ta.prompt, "Next: switch") {
+				if !strings.Contains(ta.prompt, "Point clients at DC2") || !strings.Contains(ta.prompt, "Next: switch\n  switch (test.act)") ||
+					!strings.HasSuffix(ta.prompt, "\nApprove gate?") {
 					t.Errorf("prompt %q lacks the description or what follows", ta.prompt)
 				}
 			}
