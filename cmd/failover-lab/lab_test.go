@@ -141,3 +141,30 @@ func TestUpReset(t *testing.T) {
 		t.Errorf("after up --reset, BACKUP mgc is %q, want RESTORING again", s["mgc"])
 	}
 }
+
+// TestUpResetKeepsTheDrill: --reset without --config starts the same
+// scenario over; a bad --config with --reset leaves the running lab be.
+func TestUpResetKeepsTheDrill(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "lab.yaml")
+	if err := os.WriteFile(cfg, []byte("scenario: { already_recovered: true }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir, _ := upLab(t, "--config", cfg)
+	r := mustLab(t, exitOK, "up", "--dir", dir, "--reset")
+	env, err := parseEnv(r.stdout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := mustStates(t, openDB(t, env["FAILOVER_LAB_BACKUP_DSN"])); s["mgc"] != "ONLINE" {
+		t.Errorf("after up --reset, BACKUP mgc is %q, want ONLINE (already_recovered kept)", s["mgc"])
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("scenario: { gapp: true }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = mustLab(t, exitFailed, "up", "--dir", dir, "--reset", "--config", bad)
+	if !strings.Contains(r.stderr, `bad.yaml:1:13: unknown key "gapp" in scenario`) {
+		t.Errorf("stderr %q does not name the bad key", r.stderr)
+	}
+	mustLab(t, exitOK, "status", "--dir", dir)
+}

@@ -27,7 +27,7 @@ type initOpts struct {
 
 func (o *initOpts) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.config, "config", "", "lab config (YAML) for a new lab dir; default: the Persistent Chat topology")
-	cmd.Flags().BoolVar(&o.reset, "reset", false, "initialise the lab dir again, discarding its state")
+	cmd.Flags().BoolVar(&o.reset, "reset", false, "initialise the lab dir again, discarding its state (from --config, else from its own config)")
 }
 
 // initIfNeeded runs lab.Init for a new dir (or with --reset); an existing
@@ -39,12 +39,9 @@ func initIfNeeded(d labDir, o initOpts, log zerolog.Logger) error {
 		}
 		return nil
 	}
-	cfg := lab.DefaultConfig()
-	if o.config != "" {
-		var err error
-		if cfg, err = lab.LoadConfig(o.config); err != nil {
-			return err
-		}
+	cfg, err := chooseConfig(d, o)
+	if err != nil {
+		return err
 	}
 	if err := os.MkdirAll(d.path, 0o755); err != nil {
 		return fmt.Errorf("create lab dir: %w", err)
@@ -58,6 +55,19 @@ func initIfNeeded(d labDir, o initOpts, log zerolog.Logger) error {
 	}
 	log.Info().Str("dir", d.path).Msg("lab dir initialised")
 	return nil
+}
+
+// chooseConfig is the config a new or reset lab starts from: --config,
+// else for --reset the dir's own (the same drill over again), else the
+// default topology.
+func chooseConfig(d labDir, o initOpts) (lab.Config, error) {
+	switch {
+	case o.config != "":
+		return lab.LoadConfig(o.config)
+	case o.reset && d.initialised():
+		return lab.LoadConfig(d.configFile())
+	}
+	return lab.DefaultConfig(), nil
 }
 
 func newServeCmd(g *globals) *cobra.Command {

@@ -60,6 +60,10 @@ func up(ctx context.Context, d labDir, o initOpts, timeout time.Duration, log ze
 	}
 	defer unlock()
 	if o.reset {
+		// A bad config must not cost the running lab: check it first.
+		if _, err := chooseConfig(d, o); err != nil {
+			return err
+		}
 		if err := down(d, timeout, log); err != nil {
 			return err
 		}
