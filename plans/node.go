@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
-	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -140,37 +138,6 @@ func secondDocument(file string, data []byte, dec *yaml.Decoder) (Diagnostic, bo
 func isEmptyDocument(doc *yaml.Node) bool {
 	return len(doc.Content) == 1 && doc.Content[0].Kind == yaml.ScalarNode &&
 		doc.Content[0].ShortTag() == "!!null" && doc.Content[0].Value == ""
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// syntaxError turns a yaml.v3 error, which carries a line but no column,
-// into a diagnostic at the first non-blank column of that line.
-func syntaxError(file string, data []byte, err error) Diagnostic {
-	msg := err.Error()
-	pos := Pos{File: file, Line: 1, Col: 1}
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		pos.Line, _ = strconv.Atoi(m[1])
-		pos.Col = firstColumn(data, pos.Line)
-		msg = m[2]
-	} else {
-		msg = strings.TrimPrefix(msg, "yaml: ")
-	}
-	return Diagnostic{Severity: SeverityError, Pos: pos, Message: "invalid YAML: " + msg}
-}
-
-// firstColumn returns the column of the first non-blank byte of a line.
-func firstColumn(data []byte, line int) int {
-	lines := strings.Split(string(data), "\n")
-	if line < 1 || line > len(lines) {
-		return 1
-	}
-	text := lines[line-1]
-	trimmed := strings.TrimLeft(text, " \t")
-	if trimmed == "" {
-		return 1
-	}
-	return len(text) - len(trimmed) + 1
 }
 
 type converter struct {

@@ -1,0 +1,123 @@
+package plans
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parserProblems are the messages of yaml.v3's parser (as opposed to its
+// scanner). For these it reports a 0-based line (that of the construct the
+// problem is in: the "{" of a flow mapping), where scanner errors carry a
+// 1-based one; the offset is corrected here. The rune is the character
+// that opens the construct, when there is one to point the column at.
+var parserProblems = map[string]rune{
+	"did not find expected ',' or '}'":       '{',
+	"did not find expected ',' or ']'":       '[',
+	"did not find expected key":              0,
+	"did not find expected '-' indicator":    0,
+	"did not find expected node content":     0,
+	"did not find expected <document start>": 0,
+	"did not find expected <stream-start>":   0,
+	"found undefined tag handle":             0,
+	"found duplicate %YAML directive":        0,
+	"found incompatible YAML document":       0,
+	"found duplicate %TAG directive":         0,
+}
+
+// syntaxError turns a yaml.v3 error, which carries a line but no column,
+// into a diagnostic: at the line of the problem, at the construct it
+// concerns or else the first non-blank column, with a hint for the
+// mistakes plans are prone to (Windows paths in double quotes, an
+// unquoted ${…} in a flow mapping, tabs).
+func syntaxError(file string, data []byte, err error) Diagnostic {
+	msg := err.Error()
+	pos := Pos{File: file, Line: 1, Col: 1}
+	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		pos.Line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+		if _, parser := parserProblems[msg]; parser {
+			pos.Line++
+		}
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	pos.Line = min(pos.Line, lastNonBlank(lines))
+	text := ""
+	if pos.Line >= 1 && pos.Line <= len(lines) {
+		text = lines[pos.Line-1]
+	}
+	pos.Col = firstColumn(text)
+	hint := ""
+	switch {
+	case msg == "found unknown escape character":
+		pos.Col = columnAfter(text, `"`, `\`, pos.Col)
+		hint = ` (in double quotes a backslash starts an escape: write Windows paths in single quotes, 'D:\LogShip')`
+	case parserProblems[msg] != 0:
+		pos.Col = columnAfter(text, "", string(parserProblems[msg]), pos.Col)
+		if strings.Contains(text, "${") {
+			hint = ` (inside { } and [ ], quote a value that starts with ${: "${vars.x}")`
+		}
+	case strings.Contains(msg, "tab character"), strings.Contains(msg, "cannot start any token"):
+		if i := lineWithTab(lines, pos.Line); i > 0 {
+			pos.Line, pos.Col = i, strings.Index(lines[i-1], "\t")+1
+			hint = " (indent with spaces, not tabs)"
+		}
+	}
+	return Diagnostic{Severity: SeverityError, Pos: pos, Message: "invalid YAML: " + msg + hint}
+}
+
+// lastNonBlank returns the number of the last line holding more than
+// blanks (at least 1): a problem found at the end of the file is shown on
+// the last line there is.
+func lastNonBlank(lines []string) int {
+	for i := len(lines) - 1; i > 0; i-- {
+		if strings.TrimSpace(lines[i]) != "" {
+			return i + 1
+		}
+	}
+	return 1
+}
+
+// firstColumn returns the column of the first non-blank character of a
+// line.
+func firstColumn(text string) int {
+	trimmed := strings.TrimLeft(text, " \t")
+	if trimmed == "" {
+		return 1
+	}
+	return len([]rune(text)) - len([]rune(trimmed)) + 1
+}
+
+// columnAfter returns the column of the first want in text after the
+// first after (anywhere if after is ""), or def when there is none.
+func columnAfter(text, after, want string, def int) int {
+	from := 0
+	if after != "" {
+		i := strings.Index(text, after)
+		if i < 0 {
+			return def
+		}
+		from = i + len(after)
+	}
+	j := strings.Index(text[from:], want)
+	if j < 0 {
+		return def
+	}
+	return len([]rune(text[:from+j])) + 1
+}
+
+// lineWithTab returns the number of the first line from line on that is
+// indented with a tab, or 0: yaml.v3 reports a tab that breaks the
+// indentation at the scalar before it.
+func lineWithTab(lines []string, line int) int {
+	for i := max(line, 1); i <= len(lines) && i <= line+1; i++ {
+		if strings.HasPrefix(strings.TrimLeft(lines[i-1], " "), "\t") {
+			return i
+		}
+	}
+	return 0
+}
