@@ -32,17 +32,21 @@ type StepError struct {
 // Error names the step, its target and position, its attempts and its
 // last error.
 func (e *StepError) Error() string {
-	where := e.Step
+	var where []string
 	if e.Target != "" {
-		where += " on " + e.Target
+		where = append(where, "target "+e.Target)
 	}
 	if e.Pos.File != "" {
-		where += " (" + posString(e.Pos) + ")"
+		where = append(where, posString(e.Pos))
+	}
+	at := ""
+	if len(where) > 0 {
+		at = " (" + strings.Join(where, ", ") + ")"
 	}
 	if e.Attempts == 0 {
-		return fmt.Sprintf("step %s failed before its action ran: %v", where, e.Err)
+		return fmt.Sprintf("step %s failed before its action ran%s: %v", e.Step, at, e.Err)
 	}
-	return fmt.Sprintf("step %s failed after %d attempt(s): %v", where, e.Attempts, e.Err)
+	return fmt.Sprintf("step %s failed after %d attempt(s)%s: %v", e.Step, e.Attempts, at, e.Err)
 }
 
 // Unwrap returns the step's error.

@@ -57,13 +57,13 @@ func TestOperatorMessages(t *testing.T) {
 			p.Targets["db"] = &plans.Target{Name: "db", Type: "test", Fields: map[string]*plans.Value{}}
 			_, err := Run(context.Background(), testConfig(t, p, newRecorder()))
 			return err
-		}, []string{"step a on db (test.yaml:1:5) failed after 1 attempt(s): "}},
+		}, []string{"step a failed after 1 attempt(s) (target db, test.yaml:1:5): "}},
 		{"a step failed by its require says no action ran", func(t *testing.T) error {
 			a := step("a", nil, nil)
 			a.Require = []*plans.Check{chk(map[string]any{"pass": false, "key": "ready"})}
 			_, err := Run(context.Background(), testConfig(t, newPlan(a), newRecorder()))
 			return err
-		}, []string{"step a (test.yaml:1) failed before its action ran: require test.check not met"}},
+		}, []string{"step a failed before its action ran (test.yaml:1): require test.check not met"}},
 		{"an interrupted run says how to resume it", func(t *testing.T) error {
 			rc := newRecorder()
 			ctx, cancel := context.WithCancel(context.Background())

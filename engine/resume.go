@@ -196,7 +196,7 @@ func findRun(cfg Config, runID string) (string, error) {
 		return "", cannotRun(fmt.Errorf("no run of plan %s to resume: run %s died while creating its journal, "+
 			"before any step ran; start again with `failover apply %s`", cfg.Plan.Name, last.RunID, planArg(cfg.Plan)))
 	}
-	if last.Err == nil && last.Last != nil && last.Last.Type == RecRunFinished && last.Last.Data["state"] == RunSucceeded {
+	if last.Err == nil && Complete(last.Last) {
 		return "", cannotRun(fmt.Errorf("the latest run %s of plan %s has finished; nothing to resume "+
 			"(start a new one with `failover apply %s`)", last.RunID, cfg.Plan.Name, planArg(cfg.Plan)))
 	}

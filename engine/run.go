@@ -245,8 +245,7 @@ func latestUnfinished(cfg Config) (journal.RunInfo, bool, error) {
 		return journal.RunInfo{}, false, nil
 	}
 	last := LatestRun(runs)
-	done := last.Err == nil && last.Last != nil && last.Last.Type == RecRunFinished && last.Last.Data["state"] == RunSucceeded
-	return last, !done, nil
+	return last, last.Err != nil || !Complete(last.Last), nil
 }
 
 // refuseUnfinished refuses a new run while the plan's latest run is not
@@ -275,6 +274,8 @@ func describeLast(ri journal.RunInfo) string {
 		return "journal unreadable: " + ri.Err.Error()
 	case ri.Last == nil:
 		return "no step ran"
+	case ri.Last.Type == RecRunFinished && ri.Last.Data["left"] != "":
+		return "ended " + ri.Last.Data["state"] + ", leaving out " + strings.ReplaceAll(ri.Last.Data["left"], ",", ", ")
 	case ri.Last.Type == RecRunFinished:
 		return "ended " + ri.Last.Data["state"]
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/go-multierror"
 
@@ -204,6 +205,12 @@ func (sc *scheduler) finish(ctx context.Context) (*Summary, error) {
 		sum.RootCauses = append(sum.RootCauses, f.Step)
 	}
 	rec := journal.Record{Type: RecRunFinished, Data: map[string]string{"state": state}}
+	if left := r.notDone(); state == RunSucceeded && len(left) > 0 {
+		// A targeted run left these out: the run stays open for resume,
+		// and a new apply, which would redo what this one did, is refused.
+		rec.Data["left"] = strings.Join(left, ",")
+		sum.Left = left
+	}
 	if state == RunInterrupted {
 		rec = journal.Record{Type: RecRunInterrupted}
 	}
@@ -235,6 +242,25 @@ func (sc *scheduler) outcome(ctx context.Context) (string, error) {
 		}
 	}
 	return RunSucceeded, nil
+}
+
+// notDone lists the steps, in file order, that neither succeeded, were
+// satisfied nor skipped.
+func (r *run) notDone() []string {
+	var out []string
+	for _, s := range r.plan.Steps {
+		if !r.steps[s.ID].state.done() {
+			out = append(out, s.ID)
+		}
+	}
+	return out
+}
+
+// Complete reports whether a journal's last record says the run is over
+// for good: it ended succeeded with no step left out by --only/--from.
+// Anything else can be resumed, and a new apply of the plan is refused.
+func Complete(last *journal.Record) bool {
+	return last != nil && last.Type == RecRunFinished && last.Data["state"] == RunSucceeded && last.Data["left"] == ""
 }
 
 // stepErrors returns the one failure as is, or all of them.

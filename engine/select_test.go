@@ -87,3 +87,29 @@ func TestFoldKnowsEveryStepsAction(t *testing.T) {
 		t.Errorf("folded %v, want %v", got, want)
 	}
 }
+
+// A targeted run that leaves steps out stays open: a new apply, which
+// would redo its steps, is refused, and resume finishes it.
+func TestTargetedRunStaysOpenUntilResumed(t *testing.T) {
+	rc := newRecorder()
+	cfg := testConfig(t, newPlan(step("a", nil, nil), step("b", []string{"a"}, nil)), rc)
+	cfg.Only = []string{"a"}
+	sum, err := Run(context.Background(), cfg)
+	if err != nil || !reflect.DeepEqual(sum.Left, []string{"b"}) {
+		t.Fatalf("Run --only a: left %v, err %v; want b left", sum.Left, err)
+	}
+	cfg.Only = nil
+	if _, err := Run(context.Background(), cfg); ExitCode(err) != ExitCannotRun {
+		t.Fatalf("apply after a targeted run: %v, want refused (exit 2)", err)
+	}
+	sum, err = Resume(context.Background(), cfg, ResumeOptions{})
+	if err != nil || len(sum.Left) != 0 {
+		t.Fatalf("Resume: left %v, err %v", sum.Left, err)
+	}
+	if rc.count("a") != 1 || rc.count("b") != 1 {
+		t.Errorf("calls a=%d b=%d, want 1 and 1", rc.count("a"), rc.count("b"))
+	}
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Errorf("apply after the run completed: %v", err)
+	}
+}

@@ -44,9 +44,12 @@ type Summary struct {
 	Steps       []StepResult `json:"steps"`
 	// RootCauses name the steps whose own failure made the run fail, once;
 	// steps skipped because of them are not repeated here.
-	RootCauses []string  `json:"root_causes,omitempty"`
-	Started    time.Time `json:"started"`
-	Finished   time.Time `json:"finished"`
+	RootCauses []string `json:"root_causes,omitempty"`
+	// Left names the steps a targeted run (--only, --from) left out and
+	// that are not done: `resume` runs them.
+	Left     []string  `json:"left,omitempty"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
 }
 
 // Step returns the result of the step with the given id, or nil.

@@ -185,6 +185,9 @@ func printSummary(w io.Writer, sum *engine.Summary) {
 	if len(sum.RootCauses) > 0 {
 		fmt.Fprintf(w, "Failed: %s\n", strings.Join(sum.RootCauses, ", "))
 	}
+	if len(sum.Left) > 0 {
+		fmt.Fprintf(w, "Left out by --only/--from, not done: %s; `failover resume` runs them\n", strings.Join(sum.Left, ", "))
+	}
 }
 
 // writeStepTable is the table status and the summary share.

@@ -128,6 +128,8 @@ func runState(rs *engine.RunState, live bool) string {
 	switch {
 	case live:
 		return "running"
+	case rs.Ended != "" && !engine.Complete(rs.Last) && rs.Ended == engine.RunSucceeded:
+		return leftState(rs.Last)
 	case rs.Ended != "":
 		return rs.Ended
 	}
@@ -211,6 +213,8 @@ func listState(stateDir string, r journal.RunInfo) string {
 		return unreadable(r.Err)
 	case lockHeldBy(stateDir, r.Plan, r.RunID):
 		return "running"
+	case r.Last != nil && r.Last.Type == engine.RecRunFinished && r.Last.Data["left"] != "":
+		return leftState(r.Last)
 	case r.Last != nil && r.Last.Type == engine.RecRunFinished:
 		return r.Last.Data["state"]
 	case r.Last != nil && r.Last.Type == engine.RecRunInterrupted:
@@ -247,4 +251,10 @@ func unreadable(err error) string {
 		return fmt.Sprintf("corrupt at offset %d (see journal dump)", ce.Offset)
 	}
 	return "unreadable: " + strings.SplitN(err.Error(), "\n", 2)[0]
+}
+
+// leftState is the state of a targeted run that succeeded but left steps
+// out: resume runs them.
+func leftState(last *journal.Record) string {
+	return fmt.Sprintf("succeeded, %d step(s) left out", len(strings.Split(last.Data["left"], ",")))
 }
