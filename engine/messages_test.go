@@ -64,6 +64,14 @@ func TestOperatorMessages(t *testing.T) {
 			_, err := Run(context.Background(), testConfig(t, newPlan(a), newRecorder()))
 			return err
 		}, []string{"step a failed before its action ran (test.yaml:1): require test.check not met"}},
+		{"resume of a run that is not there names it", func(t *testing.T) error {
+			cfg := testConfig(t, newPlan(step("a", nil, nil)), newRecorder())
+			_, err := Resume(context.Background(), cfg, ResumeOptions{RunID: "20261126T010000Z-0000"})
+			if ExitCode(err) != ExitCannotRun {
+				t.Errorf("exit %d, want %d", ExitCode(err), ExitCannotRun)
+			}
+			return err
+		}, []string{"no run 20261126T010000Z-0000 of plan test-plan in "}},
 		{"an interrupted run says how to resume it", func(t *testing.T) error {
 			rc := newRecorder()
 			ctx, cancel := context.WithCancel(context.Background())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -37,6 +38,10 @@ func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, erro
 		return nil, err
 	}
 	rep, err := journal.Read(cfg.FS, path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, cannotRun(fmt.Errorf("no run %s of plan %s in %s (`failover status` lists the runs)",
+			opts.RunID, cfg.Plan.Name, cfg.StateDir))
+	}
 	if err != nil {
 		return nil, cannotRun(readHint(path, err))
 	}
