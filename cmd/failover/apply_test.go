@@ -387,3 +387,34 @@ func TestInterruptAtConfirmation(t *testing.T) {
 		t.Errorf("the state dir has the plan's directory: something ran")
 	}
 }
+
+// A journal whose run holds the plan's lock is being written: repair
+// leaves it alone.
+func TestJournalRepairRefusesARunningRun(t *testing.T) {
+	dir, plan := writePlan(t, fmt.Sprintf(okStep, "one"))
+	if code, _, stderr := cli(t, "apply", plan, "--auto-approve", "--log-format", "json"); code != exitOK {
+		t.Fatalf("apply: %d %s", code, stderr)
+	}
+	state := filepath.Join(dir, "state")
+	runs, _ := journal.List(state)
+	f, err := os.OpenFile(runs[0].Path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte{0x20, 0, 0, 0, 1, 2}) // a torn frame, as a live writer may leave for an instant
+	f.Close()
+	before, _ := os.ReadFile(runs[0].Path)
+	live := lock.Info{RunID: runs[0].RunID, User: "bob", Host: lock.Hostname(), PID: os.Getpid()}
+	if _, err := lock.Acquire(state, "cli-test", live); err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{runs[0].RunID, runs[0].Path} {
+		code, _, stderr := cli(t, "journal", "repair", arg, "--force")
+		if code != exitUsage || !strings.Contains(stderr, "holds the lock of plan cli-test") {
+			t.Errorf("repair %s of a running run: exit %d, want 2\n%s", arg, code, stderr)
+		}
+	}
+	if after, _ := os.ReadFile(runs[0].Path); !bytes.Equal(before, after) {
+		t.Errorf("the running run's journal was changed")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -72,6 +73,13 @@ func newJournalRepairCmd(a *app) *cobra.Command {
 			path, err := journalPath(a.stateDir, args[0])
 			if err != nil {
 				return err
+			}
+			// The run's own process appends to its journal: cutting it
+			// under that process would lose what it writes next.
+			stateDir, plan := filepath.Dir(filepath.Dir(path)), filepath.Base(filepath.Dir(path))
+			if run := strings.TrimSuffix(filepath.Base(path), journal.Extension); lockHeldBy(stateDir, plan, run) {
+				return withCode(exitUsage, fmt.Errorf("run %s holds the lock of plan %s: it may be running and "+
+					"writing its journal; nothing repaired (stop it first, or `failover unlock` a dead one)", run, plan))
 			}
 			d, err := journal.Repair(journal.OSFS{}, path, force)
 			if errors.Is(err, journal.ErrCorrupt) && !force {
