@@ -55,8 +55,8 @@
 //	    expressions: literals, NULL, @var, @@SPID @@VERSION @@SERVERNAME @@SERVICENAME
 //	    @@TRANCOUNT @@LANGUAGE, + - * / %, = <> != < > <= >=, AND OR NOT, IS [NOT] NULL,
 //	    [NOT] IN (…), [NOT] LIKE, CAST(x AS t), CONVERT(t, x), DB_ID([name]), DB_NAME([id]),
-//	    ISNULL, COALESCE, UPPER, LOWER, LTRIM, RTRIM, LEN, GETDATE, GETUTCDATE,
-//	    SYSDATETIME, SYSUTCDATETIME, SERVERPROPERTY, DATABASEPROPERTYEX(db, 'Status' |
+//	    ISNULL, COALESCE, UPPER, LOWER, LTRIM, RTRIM, LEN, GETDATE, GETUTCDATE (DATETIME),
+//	    SYSDATETIME, SYSUTCDATETIME (DATETIME2; so is a time value DATETIME would round), SERVERPROPERTY, DATABASEPROPERTYEX(db, 'Status' |
 //	    'IsInStandBy' | 'Recovery' | 'UserAccess' | 'Updateability'), SUSER_SNAME, APP_NAME,
 //	    HOST_NAME; aggregates COUNT(*), COUNT, MIN, MAX, SUM without GROUP BY.
 //	    No sub-queries, CASE, GROUP BY, cursors, IF/WHILE, TRY/CATCH.

@@ -76,10 +76,10 @@ func init() {
 		"LTRIM":              {1, 1, fnText(func(s string) string { return strings.TrimLeft(s, " ") })},
 		"RTRIM":              {1, 1, fnText(func(s string) string { return strings.TrimRight(s, " ") })},
 		"LEN":                {1, 1, fnLen},
-		"GETDATE":            {0, 0, fnNow(false)},
-		"SYSDATETIME":        {0, 0, fnNow(false)},
-		"GETUTCDATE":         {0, 0, fnNow(true)},
-		"SYSUTCDATETIME":     {0, 0, fnNow(true)},
+		"GETDATE":            {0, 0, fnNow(false, dateTimeTick)},
+		"SYSDATETIME":        {0, 0, fnNow(false, dateTime2Tick)},
+		"GETUTCDATE":         {0, 0, fnNow(true, dateTimeTick)},
+		"SYSUTCDATETIME":     {0, 0, fnNow(true, dateTime2Tick)},
 		"SERVERPROPERTY":     {1, 1, fnServerProperty},
 		"DATABASEPROPERTYEX": {2, 2, fnDatabaseProperty},
 		"SUSER_SNAME":        {0, 0, fnLogin},
@@ -146,13 +146,39 @@ func fnLen(_ *stmtCtx, args []any) (any, error) {
 	return int64(len([]rune(strings.TrimRight(toText(args[0]), " ")))), nil
 }
 
-func fnNow(utc bool) func(*stmtCtx, []any) (any, error) {
+// fnNow is GETDATE and friends: the current time at the precision of
+// their type, DATETIME (1/300 s) or DATETIME2 (100 ns), which also picks
+// the result column's type (typeOf).
+func fnNow(utc bool, tick func(time.Time) time.Time) func(*stmtCtx, []any) (any, error) {
 	return func(*stmtCtx, []any) (any, error) {
+		now := time.Now()
 		if utc {
-			return time.Now().UTC(), nil
+			now = now.UTC()
 		}
-		return time.Now(), nil
+		return tick(now), nil
 	}
+}
+
+// dateTimeTick rounds t to DATETIME's 1/300 s ticks, expressed as the
+// whole milliseconds clients read them as (…0, …3, …7).
+func dateTimeTick(t time.Time) time.Time {
+	ticks := (int64(t.Nanosecond())*300 + 5e8) / 1e9
+	ms := (ticks*1000 + 150) / 300
+	return t.Truncate(time.Second).Add(time.Duration(ms) * time.Millisecond)
+}
+
+// dateTime2Tick truncates t to DATETIME2(7)'s 100 ns.
+func dateTime2Tick(t time.Time) time.Time { return t.Truncate(100 * time.Nanosecond) }
+
+// onDateTimeTick reports whether DATETIME holds t exactly, in either
+// form a tick is read as: whole milliseconds (go-mssqldb, GETDATE) or
+// exact nanoseconds (a DATETIME parameter as internal/tds decodes it). A
+// value DATETIME would round (a DATETIME2 or DATETIMEOFFSET parameter,
+// SYSDATETIME) is sent as DATETIME2, so it round-trips.
+func onDateTimeTick(t time.Time) bool {
+	ns := int64(t.Nanosecond())
+	ticks := (ns*300 + 5e8) / 1e9
+	return ns == (ticks*1000+150)/300*1e6 || ns == (ticks*1e9+150)/300
 }
 
 func fnLogin(x *stmtCtx, _ []any) (any, error) { return x.s.Login().User, nil }

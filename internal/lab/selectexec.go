@@ -234,6 +234,9 @@ func typeOf(v any) (tds.ColType, uint8) {
 	case bool:
 		return tds.TypeBit, 0
 	case time.Time:
+		if !onDateTimeTick(n) {
+			return tds.TypeDateTime2, 0
+		}
 		return tds.TypeDateTime, 0
 	case numeric:
 		return tds.TypeNumeric, 38

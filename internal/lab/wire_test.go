@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	mssql "github.com/microsoft/go-mssqldb"
+	"github.com/shopspring/decimal"
 )
 
 func TestRoundTripLogin(t *testing.T) {
@@ -87,6 +90,65 @@ func TestRoundTripParameterTypes(t *testing.T) {
 	}
 	if i != 42 || s != "héllo" || !b || lsn != "1903345000083031000001" || null.Valid {
 		t.Errorf("got %d %q %v %s %v", i, s, b, lsn, null)
+	}
+}
+
+// TestRoundTripParameterValues: each parameter type go-mssqldb sends for
+// sp_executesql comes back as the value that was sent.
+func TestRoundTripParameterValues(t *testing.T) {
+	sl := serveTestLab(t, DefaultConfig())
+	db := sl.db(t, "BACKUP")
+	lsn := "3985726000000913600001"
+	tests := []struct {
+		name string
+		arg  any
+		dest any
+		want any
+	}{
+		{name: "nvarchar", arg: "Grüße", dest: new(string), want: "Grüße"},
+		{name: "int", arg: int32(-7), dest: new(int32), want: int32(-7)},
+		{name: "bigint beyond int", arg: int64(1) << 60, dest: new(int64), want: int64(1) << 60},
+		{name: "bit", arg: true, dest: new(bool), want: true},
+		{name: "datetime", arg: mssql.DateTime1(time.Date(2026, 11, 26, 4, 5, 6, 7e6, time.UTC)), dest: new(time.Time),
+			want: time.Date(2026, 11, 26, 4, 5, 6, 7e6, time.UTC)},
+		{name: "datetime2 keeps 100 ns", arg: time.Date(2026, 11, 26, 4, 5, 6, 123456700, time.UTC), dest: new(time.Time),
+			want: time.Date(2026, 11, 26, 4, 5, 6, 123456700, time.UTC)},
+		{name: "uniqueidentifier", arg: mssql.UniqueIdentifier{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
+			dest: new(mssql.UniqueIdentifier), want: mssql.UniqueIdentifier{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}},
+		{name: "numeric(25,0) LSN beyond uint64", arg: decimal.RequireFromString(lsn), dest: new(string), want: lsn},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := db.QueryRow("SELECT @p AS v", sql.Named("p", tt.arg)).Scan(tt.dest); err != nil {
+				t.Fatal(err)
+			}
+			got := reflect.ValueOf(tt.dest).Elem().Interface()
+			if gt, ok := got.(time.Time); ok {
+				if !gt.Equal(tt.want.(time.Time)) {
+					t.Errorf("got %v, want %v", gt, tt.want)
+				}
+				return
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %#v, want %#v", got, tt.want)
+			}
+		})
+	}
+	var now time.Time
+	var typ string
+	rows, err := db.Query("SELECT GETDATE() AS d, SYSDATETIME() AS d2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cts, _ := rows.ColumnTypes()
+	typ = cts[0].DatabaseTypeName()
+	if rows.Next() {
+		var d2 time.Time
+		rows.Scan(&now, &d2)
+	}
+	if typ != "DATETIME" || !onDateTimeTick(now) {
+		t.Errorf("GETDATE() is %s %v, want a DATETIME on a 1/300 s tick", typ, now)
 	}
 }
 
