@@ -72,6 +72,15 @@ func TestOperatorMessages(t *testing.T) {
 			}
 			return err
 		}, []string{"no run 20261126T010000Z-0000 of plan test-plan in "}},
+		{"--approve of a step that is not there", func(t *testing.T) error {
+			cfg := testConfig(t, newPlan(step("a", nil, nil)), newRecorder())
+			cfg.Approve = []string{"gate"}
+			_, err := Run(context.Background(), cfg)
+			if ExitCode(err) != ExitCannotRun {
+				t.Errorf("exit %d, want %d", ExitCode(err), ExitCannotRun)
+			}
+			return err
+		}, []string{"--approve gate: no such step in plan test-plan"}},
 		{"an interrupted run says how to resume it", func(t *testing.T) error {
 			rc := newRecorder()
 			ctx, cancel := context.WithCancel(context.Background())

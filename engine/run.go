@@ -122,6 +122,11 @@ func newRun(cfg Config, runID string) (*run, error) {
 	if err := r.selectSteps(); err != nil {
 		return nil, cannotRun(err)
 	}
+	for _, id := range cfg.Approve {
+		if r.steps[id] == nil {
+			return nil, cannotRun(fmt.Errorf("--approve %s: no such step in plan %s", id, cfg.Plan.Name))
+		}
+	}
 	res, err := newResolver(cfg, runID)
 	if err != nil {
 		return nil, cannotRun(fmt.Errorf("cannot resolve the plan's secrets and environment variables: %w", err))
