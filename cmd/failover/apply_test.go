@@ -418,3 +418,38 @@ func TestJournalRepairRefusesARunningRun(t *testing.T) {
 		t.Errorf("the running run's journal was changed")
 	}
 }
+
+// A run whose lock another host holds with an old heartbeat is shown as
+// stale, naming who held it and how to break it.
+func TestStatusShowsStaleLock(t *testing.T) {
+	dir, plan := writePlan(t, fmt.Sprintf(okStep, "one")+fmt.Sprintf(failStep, "two", "one"))
+	if code, _, stderr := cli(t, "apply", plan, "--auto-approve", "--log-format", "json"); code != exitFailed {
+		t.Fatalf("apply: %d %s", code, stderr)
+	}
+	state := filepath.Join(dir, "state")
+	runs, _ := journal.List(state)
+	old := time.Now().Add(-time.Hour)
+	if _, err := lock.Acquire(state, "cli-test", lock.Info{RunID: runs[0].RunID, User: "alice", Host: "dc9-admin01",
+		PID: 4242, Started: old, Heartbeat: old, Lease: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"list", []string{"status"}, []string{runs[0].RunID + "  stale lock "}},
+		{"run", []string{"status", runs[0].RunID}, []string{"stale lock: held by alice on dc9-admin01 (pid 4242), no heartbeat for 1h",
+			"longer than its lease of 1m0s; if that run is dead, `failover unlock cli-test --run " + runs[0].RunID + "`"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, stderr := cli(t, tt.args...)
+			for _, w := range tt.want {
+				if code != exitOK || !strings.Contains(out, w) {
+					t.Errorf("exit %d, want 0 and %q\n%s%s", code, w, out, stderr)
+				}
+			}
+		})
+	}
+}

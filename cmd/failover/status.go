@@ -105,6 +105,11 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 	}
 	rs := engine.Fold(rep)
 	live := lockHeldBy(a.stateDir, info.Plan, info.RunID)
+	stale := staleLock(a.stateDir, info.Plan, info.RunID)
+	if stale != "" {
+		// Its steps without an outcome are in doubt, not running.
+		live = false
+	}
 	h := rep.Header
 	steps := rs.Results(order, live)
 	for i := range steps {
@@ -112,7 +117,11 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 			steps[i].Action = actions[steps[i].ID]
 		}
 	}
-	return &runView{Plan: h.PlanName, RunID: h.RunID, State: runState(rs, live), User: h.User, Host: h.Host,
+	state := runState(rs, live)
+	if stale != "" {
+		state = stale + fmt.Sprintf("; if that run is dead, `failover unlock %s --run %s`", info.Plan, info.RunID)
+	}
+	return &runView{Plan: h.PlanName, RunID: h.RunID, State: state, User: h.User, Host: h.Host,
 		Started: h.Started, Journal: info.Path, Steps: steps}, nil
 }
 
@@ -143,6 +152,21 @@ func lockHeldBy(stateDir, plan, runID string) bool {
 		return false
 	}
 	return info.Host != lock.Hostname() || lock.ProcessAlive(info.PID)
+}
+
+// staleLock describes the plan's lock when run holds it from another
+// host and its heartbeat is older than its lease; "" otherwise.
+func staleLock(stateDir, plan, runID string) string {
+	info, err := lock.Read(stateDir, plan)
+	if err != nil || info.RunID != runID || info.Host == lock.Hostname() {
+		return ""
+	}
+	age := time.Since(info.Heartbeat)
+	if info.Lease <= 0 || age <= info.Lease {
+		return ""
+	}
+	return fmt.Sprintf("stale lock: held by %s on %s (pid %d), no heartbeat for %s, longer than its lease of %s",
+		info.User, info.Host, info.PID, age.Round(time.Second), info.Lease)
 }
 
 func findRunByID(stateDir, id string) (journal.RunInfo, error) {
@@ -211,6 +235,8 @@ func listState(stateDir string, r journal.RunInfo) string {
 	switch {
 	case r.Err != nil:
 		return unreadable(r.Err)
+	case staleLock(stateDir, r.Plan, r.RunID) != "":
+		return "stale lock"
 	case lockHeldBy(stateDir, r.Plan, r.RunID):
 		return "running"
 	case r.Last != nil && r.Last.Type == engine.RecRunFinished && r.Last.Data["left"] != "":
