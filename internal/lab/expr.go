@@ -300,7 +300,10 @@ func (p *parser) parsePrimary() (expr, error) {
 }
 
 func parseNumber(s string) (expr, error) {
-	if strings.Contains(s, ".") {
+	if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
+		return nil, fail(msgUnsupported("a binary literal (" + s + ")"))
+	}
+	if strings.ContainsAny(s, ".eE") {
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
 			return nil, fail(msgSyntax(s))

@@ -182,10 +182,31 @@ func (l *lexer) word() string {
 	return string(l.src[start:l.i])
 }
 
+// number reads 123, 1.5, 1.5E3 or a binary literal 0x1F (whose letters
+// would otherwise read as a column alias: SELECT 0x01 is not SELECT 0 x01).
 func (l *lexer) number() string {
 	start := l.i
+	if l.src[l.i] == '0' && (l.peek(1) == 'x' || l.peek(1) == 'X') {
+		l.i += 2
+		for l.i < len(l.src) && strings.ContainsRune("0123456789abcdefABCDEF", l.src[l.i]) {
+			l.i++
+		}
+		return string(l.src[start:l.i])
+	}
 	for l.i < len(l.src) && (unicode.IsDigit(l.src[l.i]) || l.src[l.i] == '.') {
 		l.i++
+	}
+	if c := l.peek(0); c == 'e' || c == 'E' {
+		n := 1
+		if s := l.peek(1); s == '+' || s == '-' {
+			n = 2
+		}
+		if unicode.IsDigit(l.peek(n)) {
+			l.i += n
+			for l.i < len(l.src) && unicode.IsDigit(l.src[l.i]) {
+				l.i++
+			}
+		}
 	}
 	return string(l.src[start:l.i])
 }

@@ -49,6 +49,7 @@ func TestParseBatchErrors(t *testing.T) {
 		{"unsupported statement", "DROP DATABASE mgc", UnsupportedNumber},
 		{"unsupported SET option", "SET SHOWPLAN_ALL ON", UnsupportedNumber},
 		{"KILL takes no variable", "KILL @spid", 102},
+		{"binary literal unsupported, not 0 AS x01", "SELECT 0x01", UnsupportedNumber},
 		{"KILL WITH STATUSONLY unsupported", "KILL 57 WITH STATUSONLY", UnsupportedNumber},
 		// The lab's parser follows only the forms the actions send: where it
 		// stops, the statement may be valid T-SQL, so it is not a 102.

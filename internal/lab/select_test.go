@@ -21,6 +21,8 @@ func TestSelectAnswers(t *testing.T) {
 		{"spid", "SELECT @@SPID AS spid", "spid", int64(57)},
 		{"servername", "SELECT @@SERVERNAME AS n", "n", "DC2-SQL01"},
 		{"literal", "select 1 AS one;", "one", int64(1)},
+		{"float literal with exponent", "SELECT 1.5E3 AS f", "f", 1500.0},
+		{"number then alias", "SELECT 12abc", "abc", int64(12)},
 		{"string literal", "SELECT N'it''s' AS s", "s", "it's"},
 		{"alias with equals", "SELECT answer = 6 * 7", "answer", int64(42)},
 		{"concat and cast", "SELECT N'KILL ' + CAST(57 AS nvarchar(11)) AS k", "k", "KILL 57"},
