@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -81,6 +83,19 @@ func TestOperatorMessages(t *testing.T) {
 			}
 			return err
 		}, []string{"--approve gate: no such step in plan test-plan"}},
+		{"a state dir that cannot hold the lock: nothing ran", func(t *testing.T) error {
+			rc := newRecorder()
+			cfg := testConfig(t, newPlan(step("a", nil, nil)), rc)
+			cfg.StateDir = filepath.Join(cfg.StateDir, "file")
+			if err := os.WriteFile(cfg.StateDir, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Run(context.Background(), cfg)
+			if ExitCode(err) != ExitCannotRun || rc.count("a") != 0 {
+				t.Errorf("exit %d, a ran %d times; want exit %d, not run", ExitCode(err), rc.count("a"), ExitCannotRun)
+			}
+			return err
+		}, []string{"lock plan test-plan: "}},
 		{"an interrupted run says how to resume it", func(t *testing.T) error {
 			rc := newRecorder()
 			ctx, cancel := context.WithCancel(context.Background())

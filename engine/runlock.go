@@ -43,7 +43,9 @@ func acquireLock(cfg Config, runID string, takeOver bool) (*runLock, error) {
 	case errors.As(err, &held):
 		return nil, cannotRun(heldHint(cfg, held))
 	default:
-		return nil, fmt.Errorf("lock plan %s: %w", cfg.Plan.Name, err)
+		// Nothing ran: the state dir cannot hold a lock (permissions, a
+		// full disk).
+		return nil, cannotRun(fmt.Errorf("lock plan %s: %w", cfg.Plan.Name, err))
 	}
 	rl.l = l
 	ctx, cancel := context.WithCancel(context.Background())
