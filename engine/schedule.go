@@ -225,7 +225,18 @@ func (sc *scheduler) finish(ctx context.Context) (*Summary, error) {
 // outcome decides how the run ended.
 func (sc *scheduler) outcome(ctx context.Context) (string, error) {
 	r := sc.r
+	var undone *stepState
+	for _, s := range r.plan.Steps {
+		if st := r.steps[s.ID]; sc.toRun(st) && !st.state.done() {
+			undone = st
+			break
+		}
+	}
 	switch {
+	case undone == nil && sc.waiting == nil && len(sc.failures) == 0:
+		// Every step is done: a Ctrl-C or the deadline that came after
+		// the last outcome changes nothing.
+		return RunSucceeded, nil
 	case errors.Is(ctx.Err(), context.Canceled):
 		// Cancelled (Ctrl-C) whether or not a step was running then.
 		return RunInterrupted, &InterruptedError{RunID: r.id, Plan: r.planArg()}
@@ -236,12 +247,7 @@ func (sc *scheduler) outcome(ctx context.Context) (string, error) {
 	case ctx.Err() != nil:
 		return RunFailed, fmt.Errorf("run %s passed its deadline (%s): %w", r.id, r.cfg.Deadline, ctx.Err())
 	}
-	for _, s := range r.plan.Steps {
-		if st := r.steps[s.ID]; sc.toRun(st) && !st.state.done() {
-			return RunFailed, fmt.Errorf("step %s did not run (state %s)", s.ID, st.state)
-		}
-	}
-	return RunSucceeded, nil
+	return RunFailed, fmt.Errorf("step %s did not run (state %s)", undone.step.ID, undone.state)
 }
 
 // notDone lists the steps, in file order, that neither succeeded, were

@@ -113,3 +113,24 @@ func TestTargetedRunStaysOpenUntilResumed(t *testing.T) {
 		t.Errorf("apply after the run completed: %v", err)
 	}
 }
+
+// A Ctrl-C that comes after the last step's outcome leaves nothing to
+// resume: the run succeeded.
+func TestInterruptAfterTheLastOutcomeIsSuccess(t *testing.T) {
+	rc := newRecorder()
+	cfg := testConfig(t, newPlan(step("a", nil, nil)), rc)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg.Observer = func(res StepResult) {
+		if res.State == StateSucceeded {
+			cancel()
+		}
+	}
+	sum, err := Run(ctx, cfg)
+	if err != nil || sum.State != RunSucceeded {
+		t.Fatalf("Run: state %v, err %v; want succeeded", sum.State, err)
+	}
+	if got := recordTypes(records(t, sum), ""); got[len(got)-1] != RecRunFinished {
+		t.Errorf("records %v, want the run finished", got)
+	}
+}
