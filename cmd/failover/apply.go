@@ -138,6 +138,11 @@ func (a *app) confirm(ctx context.Context, term *terminalApprover, question, noT
 		ok  bool
 		err error
 	}
+	if term == nil && isTerminal(a.stdin) {
+		// A terminal for input but not for the question (stderr
+		// redirected): the operator would not see what is asked.
+		return withCode(exitUsage, errors.New(noTerminal))
+	}
 	ansCh := make(chan answer, 1)
 	go func() {
 		if term != nil {
@@ -243,6 +248,11 @@ func (t *terminalApprover) Approve(ctx context.Context, stepID, prompt string) (
 	type answer struct {
 		ok  bool
 		err error
+	}
+	if term == nil && isTerminal(a.stdin) {
+		// A terminal for input but not for the question (stderr
+		// redirected): the operator would not see what is asked.
+		return withCode(exitUsage, errors.New(noTerminal))
 	}
 	ansCh := make(chan answer, 1)
 	go func() {
