@@ -50,14 +50,23 @@ func newPlanCmd(a *app) *cobra.Command {
 
 // planView is what `failover plan` shows; its JSON form is stable.
 type planView struct {
-	Name        string      `json:"name"`
-	Description string      `json:"description,omitempty"`
-	File        string      `json:"file"`
-	Hash        string      `json:"hash"`
-	Deadline    string      `json:"deadline,omitempty"`
-	Preflight   []checkView `json:"preflight"`
-	Levels      [][]string  `json:"levels"`
-	Steps       []stepView  `json:"steps"`
+	Name        string       `json:"name"`
+	Description string       `json:"description,omitempty"`
+	File        string       `json:"file"`
+	Hash        string       `json:"hash"`
+	Deadline    string       `json:"deadline,omitempty"`
+	Targets     []targetView `json:"targets"`
+	Preflight   []checkView  `json:"preflight"`
+	Levels      [][]string   `json:"levels"`
+	Steps       []stepView   `json:"steps"`
+}
+
+// targetView is a target with its fields as written, vars substituted,
+// secrets masked.
+type targetView struct {
+	Name   string         `json:"name"`
+	Type   string         `json:"type"`
+	Fields map[string]any `json:"fields"`
 }
 
 type stepView struct {
@@ -100,6 +109,15 @@ func newPlanView(p *plans.Plan, reg *actions.Registry) *planView {
 		Preflight: checkViews(p.Preflight), Levels: p.Graph.Levels}
 	if v.Preflight == nil {
 		v.Preflight = []checkView{}
+	}
+	v.Targets = []targetView{}
+	for _, name := range sortedKeys(p.Targets) {
+		t := p.Targets[name]
+		tv := targetView{Name: name, Type: t.Type, Fields: map[string]any{}}
+		for k, f := range t.Fields {
+			tv.Fields[k] = f.Display()
+		}
+		v.Targets = append(v.Targets, tv)
 	}
 	if p.Deadline > 0 {
 		v.Deadline = p.Deadline.String()
@@ -200,6 +218,7 @@ func (v *planView) writeText(w io.Writer) {
 		fmt.Fprintf(w, ", deadline %s", v.Deadline)
 	}
 	fmt.Fprintln(w)
+	writeTargets(w, v.Targets)
 	if len(v.Preflight) > 0 {
 		fmt.Fprintln(w, "\nPreflight (all must pass before any step runs):")
 		writeChecks(w, "  ", v.Preflight)
@@ -211,6 +230,25 @@ func (v *planView) writeText(w io.Writer) {
 			fmt.Fprintf(w, "\nLevel %d\n", level)
 		}
 		writeStep(w, i+1, s)
+	}
+}
+
+// writeTargets lists the targets, one a line, fields sorted.
+func writeTargets(w io.Writer, targets []targetView) {
+	if len(targets) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nTargets:")
+	width := 0
+	for _, t := range targets {
+		width = max(width, len(t.Name))
+	}
+	for _, t := range targets {
+		line := fmt.Sprintf("  %-*s  %s", width, t.Name, t.Type)
+		for _, k := range sortedKeys(t.Fields) {
+			line += fmt.Sprintf(" %s=%s", k, compact(t.Fields[k]))
+		}
+		fmt.Fprintln(w, line)
 	}
 }
 
@@ -295,7 +333,7 @@ func compact(v any) string {
 	return string(b)
 }
 
-func sortedKeys(m map[string]any) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
