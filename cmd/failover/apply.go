@@ -134,14 +134,14 @@ const noTerminalApply = "no terminal to ask for confirmation on: nothing ran; pa
 // empty or closed) refuses with noTerminal, which says how to go on.
 // Ctrl-C while it waits for the answer ends it at once (exit 130).
 func (a *app) confirm(ctx context.Context, term *terminalApprover, question, noTerminal, refused string) error {
-	type answer struct {
-		ok  bool
-		err error
-	}
 	if term == nil && isTerminal(a.stdin) {
 		// A terminal for input but not for the question (stderr
 		// redirected): the operator would not see what is asked.
 		return withCode(exitUsage, errors.New(noTerminal))
+	}
+	type answer struct {
+		ok  bool
+		err error
 	}
 	ansCh := make(chan answer, 1)
 	go func() {
@@ -248,11 +248,6 @@ func (t *terminalApprover) Approve(ctx context.Context, stepID, prompt string) (
 	type answer struct {
 		ok  bool
 		err error
-	}
-	if term == nil && isTerminal(a.stdin) {
-		// A terminal for input but not for the question (stderr
-		// redirected): the operator would not see what is asked.
-		return withCode(exitUsage, errors.New(noTerminal))
 	}
 	ansCh := make(chan answer, 1)
 	go func() {
