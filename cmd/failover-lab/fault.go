@@ -26,11 +26,12 @@ func newFaultAddCmd(g *globals) *cobra.Command {
 	var f lab.Fault
 	var kind string
 	cmd := &cobra.Command{
-		Use:   "add --match REGEXP --kind drop|error|delay [flags]",
-		Short: "Add a fault: drop the connection, return an error, or delay matching statements",
+		Use:   "add --match REGEXP --kind drop|error|delay [flags] | add --kind down --instance NAME",
+		Short: "Add a fault: drop the connection, return an error, or delay matching statements; or stop an instance",
 		Example: `  failover-lab fault add --dir DIR --match 'RESTORE LOG' --kind drop --nth 2
   failover-lab fault add --dir DIR --match 'sys\.databases' --kind error --error 1205 --times 2
-  failover-lab fault add --dir DIR --match 'RESTORE LOG' --kind delay --delay 3s --instance BACKUP`,
+  failover-lab fault add --dir DIR --match 'RESTORE LOG' --kind delay --delay 3s --instance BACKUP
+  failover-lab fault add --dir DIR --kind down --instance PRIMARY   # the datacenter goes dark until fault clear`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			d, err := g.labDir()
@@ -50,8 +51,8 @@ func newFaultAddCmd(g *globals) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.Match, "match", "", "regular expression the statement (or RPC procedure) must match (required)")
-	fl.StringVar(&kind, "kind", "", "drop (close the connection), error (return --error) or delay (wait --delay)")
+	fl.StringVar(&f.Match, "match", "", "regular expression the statement (or RPC procedure) must match (required but for --kind down)")
+	fl.StringVar(&kind, "kind", "", "drop (close the connection), error (return --error), delay (wait --delay) or down (stop --instance until cleared)")
 	fl.StringVar(&f.Instance, "instance", "", "only this instance (default: all)")
 	fl.IntVar(&f.Nth, "nth", 1, "fire from the Nth matching statement on")
 	fl.IntVar(&f.Times, "times", 1, "fire this many times (-1: every time)")
