@@ -211,8 +211,8 @@ func (l *loader) loadTimeRef(n *node, r rawPart, c *refCtx) *Value {
 		return &Value{Kind: KindString, Str: l.name, Pos: pos}
 	case "vars":
 		v := l.vars.lookup(l, r.ref[1:], r.text, pos)
-		if v != nil {
-			l.checkSpliced(v, r.text, pos, c)
+		if v != nil && !l.bad[v] && !l.checkSpliced(v, r.text, pos, c) {
+			return l.poisoned(pos) // reported: the field is not also wrong
 		}
 		return v
 	}

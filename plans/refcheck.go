@@ -56,20 +56,22 @@ func (l *loader) checkStepRef(ref *Ref, c *refCtx) bool {
 }
 
 // checkSpliced checks the run-time references a var brings to where it
-// is used, and records the dependencies they imply.
-func (l *loader) checkSpliced(v *Value, text string, pos Pos, c *refCtx) {
+// is used, and records the dependencies they imply. It reports whether
+// they may be used there (when not, it has said why).
+func (l *loader) checkSpliced(v *Value, text string, pos Pos, c *refCtx) bool {
 	for _, ref := range v.Refs() {
 		switch {
 		case !c.runtime:
 			l.errorf(pos, "%s holds %s, known only at run time; %s may use only ${vars.…} and ${plan.name}", text, ref, c.field)
-			return
+			return false
 		case ref.Scope == "steps" && !c.steps:
 			l.errorf(pos, "%s holds %s, which cannot be used in %s: %s", text, ref, c.field, c.noSteps)
-			return
+			return false
 		case ref.Scope == "steps" && c.deps != nil && ref.Path[0] != c.self:
 			*c.deps = append(*c.deps, implicitDep{id: ref.Path[0], pos: pos})
 		}
 	}
+	return true
 }
 
 func hasOutput(t *actions.Type, key string) bool {
