@@ -110,7 +110,8 @@
 //	    sp_delete_log_shipping_secondary_database [@secondary_database =] N'db' → 0; removes
 //	      the db's secondary_databases and monitor rows and, for the last db of its
 //	      secondary id, the log_shipping_secondary row and the copy and restore jobs;
-//	      the database stays RESTORING; 32014 and status 1 when it is no secondary
+//	      the database stays RESTORING; 32014 and status 1 when it is no secondary;
+//	      8145 for a parameter it does not have, 8144 for too many arguments
 //	    sp_executesql N'stmt' [, N'@p type, …', @p = v …]   (also as the RPC go-mssqldb sends)
 //	    sp_who2, sys.sp_help_log_shipping_monitor
 //	ALTER DATABASE db SET SINGLE_USER | RESTRICTED_USER | MULTI_USER

@@ -164,6 +164,15 @@ func TestDeleteLogShippingSecondary(t *testing.T) {
 	tl := newTestLab(t, DefaultConfig())
 	in := tl.backup()
 	s := open(in, 51, "master")
+	// Arguments it does not have are refused before it runs (nothing gone).
+	for sql, want := range map[string]int32{
+		"exec sp_delete_log_shipping_secondary_database @database = N'mgc'": 8145,
+		"exec sp_delete_log_shipping_secondary_database N'mgc', 0, 1":       8144,
+	} {
+		if got := run(t, in, s, sql).errorNumbers(); !reflect.DeepEqual(got, []int32{want}) {
+			t.Errorf("%s: %v, want [%d]", sql, got, want)
+		}
+	}
 	w := &recWriter{}
 	in.RPC(t.Context(), s, "master.dbo.sp_delete_log_shipping_secondary_database",
 		[]tds.Param{{Name: "@secondary_database", Type: tds.TypeNVarChar, Value: "mgc"}}, w)

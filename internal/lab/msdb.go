@@ -13,6 +13,10 @@ import (
 // 1 with error 32014 when the database is not a secondary.
 func (x *stmtCtx) deleteSecondary(args []procArg) error {
 	const proc = "sp_delete_log_shipping_secondary_database"
+	if err := checkArgs(proc, args, "@secondary_database", "@ignoreremotemonitor"); err != nil {
+		x.status = 1
+		return err
+	}
 	v, ok, err := x.argValue(args, "@secondary_database", 0)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/failover-dev/failover/internal/tds"
@@ -121,6 +122,26 @@ func procCall(proc string, args []procArg) (stmt, error) {
 }
 
 // argValue finds an argument by name or position and evaluates it.
+// checkArgs refuses arguments a procedure does not have, as SQL Server
+// does before running it: a named one it lacks (8145) or more positional
+// ones than its parameters (8144).
+func checkArgs(proc string, args []procArg, params ...string) error {
+	positional := 0
+	for _, a := range args {
+		if a.name == "" {
+			positional++
+			continue
+		}
+		if !slices.Contains(params, a.name) {
+			return fail(sqlMsg{8145, 2, 16, fmt.Sprintf("%s is not a parameter for procedure %s.", a.name, proc)})
+		}
+	}
+	if positional > len(params) {
+		return fail(sqlMsg{8144, 2, 16, fmt.Sprintf("Procedure or function %s has too many arguments specified.", proc)})
+	}
+	return nil
+}
+
 func (x *stmtCtx) argValue(args []procArg, name string, pos int) (any, bool, error) {
 	for i, a := range args {
 		if a.name == name || a.name == "" && i == pos {
