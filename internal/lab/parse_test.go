@@ -50,6 +50,8 @@ func TestParseBatchErrors(t *testing.T) {
 		{"unsupported SET option", "SET SHOWPLAN_ALL ON", UnsupportedNumber},
 		{"KILL takes no variable", "KILL @spid", 102},
 		{"binary literal unsupported, not 0 AS x01", "SELECT 0x01", UnsupportedNumber},
+		{"sp_who2 filter unsupported, not ignored", "EXEC sp_who2 'active'", UnsupportedNumber},
+		{"sp_help_log_shipping_monitor takes no argument", "EXEC sp_help_log_shipping_monitor 1", 8144},
 		{"KILL WITH STATUSONLY unsupported", "KILL 57 WITH STATUSONLY", UnsupportedNumber},
 		// The lab's parser follows only the forms the actions send: where it
 		// stops, the statement may be valid T-SQL, so it is not a 102.

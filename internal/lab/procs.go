@@ -112,8 +112,15 @@ func procCall(proc string, args []procArg) (stmt, error) {
 	case "sp_delete_log_shipping_secondary_database":
 		return stmt{text: text, run: func(x *stmtCtx) error { return x.deleteSecondary(args) }}, nil
 	case "sp_who2":
+		if len(args) > 0 {
+			// Its filter (a spid, a login, 'active') would be ignored.
+			return stmt{}, fail(msgUnsupported("sp_who2 with an argument"))
+		}
 		return stmt{text: text, run: func(x *stmtCtx) error { return x.who2() }}, nil
 	case "sp_help_log_shipping_monitor":
+		if err := checkArgs(short, args); err != nil {
+			return stmt{}, err
+		}
 		return stmt{text: text, run: func(x *stmtCtx) error { return x.helpLogShippingMonitor() }}, nil
 	case "sp_executesql":
 		return stmt{text: text, run: func(x *stmtCtx) error { return x.execSQLArgs(args) }}, nil
