@@ -80,8 +80,9 @@
 //	      enabled, description), restorehistory, backupset, backupmediafamily (domain.md B.2)
 //	SET NOCOUNT | XACT_ABORT | LOCK_TIMEOUT | ANSI_* | QUOTED_IDENTIFIER | ARITHABORT |
 //	    CONCAT_NULL_YIELDS_NULL | TEXTSIZE | DATEFORMAT | DATEFIRST | LANGUAGE |
-//	    DEADLOCK_PRIORITY | IMPLICIT_TRANSACTIONS | TRANSACTION ISOLATION LEVEL … |
-//	    ROWCOUNT …  (accepted; they change no answer)      SET @var = expr
+//	    DEADLOCK_PRIORITY | TRANSACTION ISOLATION LEVEL … |
+//	    ROWCOUNT 0 | IMPLICIT_TRANSACTIONS OFF  (accepted; they change no answer; other
+//	    values of these two would, so they are not supported)      SET @var = expr
 //	DECLARE @v type [= expr] [, …]          PRINT expr          WAITFOR DELAY 'hh:mm[:ss[.mmm]]'
 //	USE db                    911 missing, 927 RESTORING, 942 not ONLINE, 924 SINGLE_USER in use; INFO 5701
 //	BEGIN TRAN[SACTION] [name] | COMMIT | ROLLBACK [TRAN|WORK]   (3902/3903 without one)

@@ -48,6 +48,8 @@ func TestParseBatchErrors(t *testing.T) {
 		{"unclosed comment", "SELECT 1 /* open", 113},
 		{"unsupported statement", "DROP DATABASE mgc", UnsupportedNumber},
 		{"unsupported SET option", "SET SHOWPLAN_ALL ON", UnsupportedNumber},
+		{"SET ROWCOUNT would cut results", "SET ROWCOUNT 1", UnsupportedNumber},
+		{"SET IMPLICIT_TRANSACTIONS ON would make RESTORE fail", "SET IMPLICIT_TRANSACTIONS ON", UnsupportedNumber},
 		{"KILL takes no variable", "KILL @spid", 102},
 		{"binary literal unsupported, not 0 AS x01", "SELECT 0x01", UnsupportedNumber},
 		{"sp_who2 filter unsupported, not ignored", "EXEC sp_who2 'active'", UnsupportedNumber},
@@ -96,6 +98,17 @@ func TestLexLiteralsAndIdentifiers(t *testing.T) {
 	for i, w := range want {
 		if toks[i].kind != w.kind || toks[i].text != w.text {
 			t.Errorf("token %d = %v %q, want %v %q", i, toks[i].kind, toks[i].text, w.kind, w.text)
+		}
+	}
+}
+
+// TestParseBatchAcceptsHarmlessSetOptions: the values of the SET options
+// that client tools send on connect change no answer, so they pass.
+func TestParseBatchAcceptsHarmlessSetOptions(t *testing.T) {
+	for _, sql := range []string{"SET ROWCOUNT 0", "SET IMPLICIT_TRANSACTIONS OFF", "SET NOCOUNT ON",
+		"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET LOCK_TIMEOUT 5000"} {
+		if _, err := parseBatch(sql); err != nil {
+			t.Errorf("%s: %v", sql, err)
 		}
 	}
 }
