@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/rs/zerolog"
+
+	"github.com/failover-dev/failover/actions"
 )
 
 // Targeted runs (--only, --from) never build on a guess: an in-doubt step
@@ -132,5 +134,59 @@ func TestInterruptAfterTheLastOutcomeIsSuccess(t *testing.T) {
 	}
 	if got := recordTypes(records(t, sum), ""); got[len(got)-1] != RecRunFinished {
 		t.Errorf("records %v, want the run finished", got)
+	}
+}
+
+// Outputs too large for one journal record are cut to their end, so the
+// outcome of a step that succeeded is journaled and read back the same.
+func TestHugeOutputsAreCutToFitTheJournal(t *testing.T) {
+	tests := []struct {
+		name string
+		out  any
+		want func(t *testing.T, v any)
+	}{
+		{"a long string keeps its end", strings.Repeat("x", 3<<20) + "THE END", func(t *testing.T, v any) {
+			s, _ := v.(string)
+			if !strings.HasSuffix(s, "THE END") || !strings.HasPrefix(s, "…(cut") || len(s) > maxOutputsSize {
+				t.Errorf("cut to %d bytes, starting %.40q", len(s), s)
+			}
+		}},
+		{"control characters escape six-fold", strings.Repeat("\x01", 1<<20), func(t *testing.T, v any) {
+			if s, _ := v.(string); !strings.HasPrefix(s, "…(cut") {
+				t.Errorf("not cut: %.40q", s)
+			}
+		}},
+		{"a huge list is dropped with a note", func() any {
+			l := make([]any, 200000)
+			for i := range l {
+				l[i] = "item"
+			}
+			return l
+		}(), func(t *testing.T, v any) {
+			if s, _ := v.(string); !strings.Contains(s, "too large for the journal") {
+				t.Errorf("kept %T", v)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rc := newRecorder()
+			cfg := testConfig(t, newPlan(step("a", nil, map[string]any{"out": map[string]any{"big": "x", "small": "ok"}})), rc)
+			cfg.Registry.Type("test.act").Run = func(context.Context, *actions.Env, any) (map[string]any, error) {
+				return map[string]any{"big": tt.out, "small": "ok"}, nil
+			}
+			sum, err := Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			st := Fold(mustRead(t, sum.JournalPath)).Steps["a"]
+			if st.State != StateSucceeded || st.Outputs["small"] != "ok" {
+				t.Fatalf("journaled %s with small=%v", st.State, st.Outputs["small"])
+			}
+			tt.want(t, st.Outputs["big"])
+			if !reflect.DeepEqual(sum.Step("a").Outputs, st.Outputs) {
+				t.Errorf("dependents would see other outputs than a resumed run")
+			}
+		})
 	}
 }

@@ -174,6 +174,11 @@ func (r *run) attempt(ctx context.Context, st *stepState, attempt int) (map[stri
 // fsync, which comes before any dependent runs, carries it to disk.
 func (r *run) succeed(o outcome, out map[string]any) outcome {
 	out = r.red.outputs(out)
+	out, cut := fitOutputs(out, maxOutputsSize)
+	if cut {
+		r.log.Warn().Str("step", o.st.step.ID).Int("limit", maxOutputsSize).
+			Msg("outputs too large for the journal: the longest cut to their end")
+	}
 	o.result.Outputs = out
 	r.res.outputs.set(o.st.step.ID, out)
 	return r.settleRec(o, StateSucceeded, "", journal.Record{Type: RecStepSucceeded, Step: o.st.step.ID,
