@@ -125,6 +125,10 @@ func RenderGitHub(w io.Writer, sets ...Diagnostics) error {
 		if d.Severity == SeverityWarning {
 			level = "warning"
 		}
+		if fromFlag(d.Pos) {
+			fmt.Fprintf(&b, "::%s::%s\n", level, escapeData(d.Pos.File+": "+d.Message))
+			continue
+		}
 		props := []string{"file=" + escapeProperty(d.Pos.File)}
 		if d.Pos.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", d.Pos.Line))
@@ -137,6 +141,10 @@ func RenderGitHub(w io.Writer, sets ...Diagnostics) error {
 	_, err := w.Write(b.Bytes())
 	return err
 }
+
+// fromFlag reports whether a finding concerns a command-line flag
+// (--var, --vars-file) rather than a file: it has no file to annotate.
+func fromFlag(p Pos) bool { return strings.HasPrefix(p.File, "--") }
 
 // escapeData escapes a workflow command's message as the runner expects.
 func escapeData(s string) string {

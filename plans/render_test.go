@@ -87,7 +87,7 @@ func TestRenderGitHub(t *testing.T) {
 	}
 	want := "::error file=a.yaml,line=2,col=3::unknown key \"x\"\n" +
 		"::warning file=b.yaml,line=1,col=9::50%25 done,%0Anext: line\n" +
-		"::error file=--var q::malformed --var\n"
+		"::error::--var q: malformed --var\n"
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
@@ -96,6 +96,7 @@ func TestRenderGitHub(t *testing.T) {
 func TestRenderSARIF(t *testing.T) {
 	var b bytes.Buffer
 	ds := append(Diagnostics{{Severity: SeverityError, Pos: Pos{File: `plans\dc2.yaml`, Line: 4, Col: 1}, Message: "m"}}, renderDiags...)
+	ds = append(ds, Diagnostic{Severity: SeverityError, Pos: Pos{File: "gone.yaml"}, Message: "read plan: no such file"})
 	if err := RenderSARIF(&b, ds); err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +109,7 @@ func TestRenderSARIF(t *testing.T) {
 			Results []struct {
 				RuleID    string `json:"ruleId"`
 				Level     string `json:"level"`
+				Message   struct{ Text string }
 				Locations []struct {
 					PhysicalLocation struct {
 						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
@@ -123,15 +125,18 @@ func TestRenderSARIF(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := log.Runs[0]
-	if log.Version != "2.1.0" || r.Tool.Driver.Name != "failover" || len(r.Results) != 4 {
+	if log.Version != "2.1.0" || r.Tool.Driver.Name != "failover" || len(r.Results) != 5 {
 		t.Fatalf("bad SARIF log:\n%s", b.String())
 	}
 	loc := r.Results[0].Locations[0].PhysicalLocation
 	if loc.ArtifactLocation.URI != "plans/dc2.yaml" || loc.Region.StartLine != 4 || r.Results[2].Level != "warning" {
 		t.Errorf("first result %+v, third level %q", loc, r.Results[2].Level)
 	}
-	if r.Results[3].Locations[0].PhysicalLocation.Region != nil {
-		t.Error("a diagnostic without a line must have no region")
+	if flag := r.Results[3]; len(flag.Locations) != 0 || flag.Message.Text != "--var q: malformed --var" {
+		t.Errorf("a finding about a flag must name it and point at no file, got %+v", flag)
+	}
+	if gone := r.Results[4].Locations[0].PhysicalLocation; gone.ArtifactLocation.URI != "gone.yaml" || gone.Region != nil {
+		t.Errorf("a finding without a line must name its file and have no region, got %+v", gone)
 	}
 }
 

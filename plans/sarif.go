@@ -77,6 +77,11 @@ func RenderSARIF(w io.Writer, sets ...Diagnostics) error {
 		Results: []sarifResult{},
 	}
 	for _, d := range flatten(sets) {
+		if fromFlag(d.Pos) { // no file to point at: say which flag
+			run.Results = append(run.Results, sarifResult{RuleID: sarifRuleID, Level: string(d.Severity),
+				Message: sarifMessage{Text: d.Pos.File + ": " + d.Message}, Locations: []sarifLocation{}})
+			continue
+		}
 		loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: toSlash(d.Pos.File)}}
 		if d.Pos.Line > 0 {
 			loc.Region = &sarifRegion{StartLine: d.Pos.Line, StartColumn: d.Pos.Col}
