@@ -1,6 +1,7 @@
 package plans
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 
@@ -22,8 +23,8 @@ func BaseFiles(path string, opts Options) []string {
 	var bases []string
 	for {
 		data, err := read(path)
-		if err != nil {
-			return bases
+		if err != nil || !bytes.Contains(data, []byte("extends")) {
+			return bases // no need to parse a file that extends nothing
 		}
 		root, _ := parseFile(path, data)
 		ext := root.get("extends")
