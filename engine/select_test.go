@@ -6,10 +6,13 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/plans"
 )
 
 // Targeted runs (--only, --from) never build on a guess: an in-doubt step
@@ -188,5 +191,29 @@ func TestHugeOutputsAreCutToFitTheJournal(t *testing.T) {
 				t.Errorf("dependents would see other outputs than a resumed run")
 			}
 		})
+	}
+}
+
+// Ctrl-C while a resumed step waits for its require, before any attempt
+// of this run: the step did not start, so it is not in doubt.
+func TestInterruptBeforeAnAttemptOfAResumedStep(t *testing.T) {
+	rc := newRecorder()
+	a := step("a", nil, nil)
+	a.Require = []*plans.Check{chk(map[string]any{"pass": false, "key": "ready"})}
+	a.Require[0].Wait = time.Hour
+	cfg := testConfig(t, newPlan(a), rc)
+	id := crashedRun(t, cfg, started("a"), journal.Record{Type: RecStepFailed, Step: "a", Attempt: 1, Error: "boom"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg.Registry.Type("test.check").Check = func(context.Context, *actions.Env, any) (bool, string, error) {
+		cancel()
+		return false, "not ready", nil
+	}
+	if _, err := Resume(ctx, cfg, ResumeOptions{}); ExitCode(err) != ExitInterrupted {
+		t.Fatalf("Resume: %v, want interrupted", err)
+	}
+	st := Fold(mustRead(t, journal.Path(cfg.StateDir, cfg.Plan.Name, id))).Steps["a"]
+	if st.State == StateInDoubt || rc.count("a") != 0 {
+		t.Errorf("a folds to %s after %d calls; want not in doubt, never called", st.State, rc.count("a"))
 	}
 }

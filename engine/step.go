@@ -189,7 +189,9 @@ func (r *run) succeed(o outcome, out map[string]any) outcome {
 // interruption instead.
 func (r *run) fail(ctx context.Context, o outcome, err error) outcome {
 	if ctx.Err() != nil {
-		if o.result.Attempts > 0 {
+		// In doubt only if an attempt started in this run of the step:
+		// attempts of an earlier run (resume) ended with their outcome.
+		if o.result.Attempts > o.st.attempts {
 			return r.interrupt(ctx, o)
 		}
 		// Cancelled before any attempt (in a check or a require wait):
