@@ -229,7 +229,8 @@ var headerColumns = []tds.Column{
 	cBit("IsForceOffline"), cBit("IsCopyOnly"), cGUID("FirstRecoveryForkID"), cLSN("ForkPointLSN"),
 	cStr("RecoveryModel"), cLSN("DifferentialBaseLSN"), cGUID("DifferentialBaseGUID"),
 	cStr("BackupTypeDescription"), cGUID("BackupSetGUID"), {Name: "CompressedBackupSize", Type: tds.TypeBigInt},
-	cTiny("Containment"),
+	cTiny("Containment"), cStr("KeyAlgorithm"), {Name: "EncryptorThumbprint", Type: tds.TypeVarBinary},
+	cStr("EncryptorType"), // NULL: the lab's backups are not encrypted
 }
 
 func headerRow(s labfile.BackupSet) []any {
