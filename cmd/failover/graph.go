@@ -41,7 +41,8 @@ var graphWriters = map[string]func(io.Writer, *plans.Plan){
 }
 
 // writeDot writes the graph for Graphviz: one cluster-free digraph, nodes
-// labelled with id and action, ranks by topological level.
+// labelled with id and action, ranks by topological level; a dependency
+// implied by a reference to outputs (not in needs) is dashed.
 func writeDot(w io.Writer, p *plans.Plan) {
 	fmt.Fprintf(w, "digraph %q {\n  rankdir=TB;\n  node [shape=box, fontname=\"sans-serif\"];\n", p.Name)
 	for _, level := range p.Graph.Levels {
@@ -56,7 +57,11 @@ func writeDot(w io.Writer, p *plans.Plan) {
 	}
 	for _, s := range p.Steps {
 		for _, dep := range p.Graph.Deps[s.ID] {
-			fmt.Fprintf(w, "  %q -> %q;\n", dep, s.ID)
+			style := ""
+			if !needs(s, dep) {
+				style = " [style=dashed]"
+			}
+			fmt.Fprintf(w, "  %q -> %q%s;\n", dep, s.ID, style)
 		}
 	}
 	fmt.Fprintln(w, "}")
@@ -73,9 +78,24 @@ func writeMermaid(w io.Writer, p *plans.Plan) {
 	}
 	for _, s := range p.Steps {
 		for _, dep := range p.Graph.Deps[s.ID] {
-			fmt.Fprintf(w, "  %s --> %s\n", num[dep], num[s.ID])
+			arrow := "-->"
+			if !needs(s, dep) {
+				arrow = "-.->"
+			}
+			fmt.Fprintf(w, "  %s %s %s\n", num[dep], arrow, num[s.ID])
 		}
 	}
+}
+
+// needs reports whether a step names dep in its needs; a dependency it
+// does not name comes from a ${steps.ID.outputs.KEY} and is drawn dashed.
+func needs(s *plans.Step, dep string) bool {
+	for _, n := range s.Needs {
+		if n.ID == dep {
+			return true
+		}
+	}
+	return false
 }
 
 func mermaidText(s string) string {
