@@ -102,6 +102,9 @@ func (v *varFlags) add(cmd *cobra.Command) {
 // the command line, not defects of a plan, and would otherwise be
 // reported once for every plan validated.
 func (v *varFlags) check() error {
+	if v == nil {
+		return nil
+	}
 	for _, kv := range v.vars {
 		if _, _, err := plans.ParseVarFlag(kv); err != nil {
 			return withCode(exitUsage, err)
