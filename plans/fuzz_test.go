@@ -7,7 +7,7 @@ import (
 )
 
 // FuzzLoad loads arbitrary bytes as a plan (with the test bases beside
-// it, for extends) and checks that Load never panics and keeps its
+// it, for extends) and checks that Load (and BaseFiles) never panics and keeps its
 // contract: a plan exactly when there is no error, every diagnostic with
 // a file.
 func FuzzLoad(f *testing.F) {
@@ -27,7 +27,9 @@ func FuzzLoad(f *testing.F) {
 		for k, v := range files {
 			mem[k] = v
 		}
-		p, ds := Load("testdata/bad/fuzz.yaml", Options{Registry: reg, ReadFile: memFiles(mem)})
+		opts := Options{Registry: reg, ReadFile: memFiles(mem)}
+		_ = BaseFiles("testdata/bad/fuzz.yaml", opts) // must not panic either
+		p, ds := Load("testdata/bad/fuzz.yaml", opts)
 		if (p != nil) == ds.HasErrors() {
 			t.Fatalf("plan returned = %v with errors = %v", p != nil, ds.HasErrors())
 		}
