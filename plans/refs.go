@@ -3,6 +3,7 @@ package plans
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -125,18 +126,39 @@ func isRefSegment(s string) bool {
 }
 
 // offsetPos is the position of byte off of a scalar: exact on a single
-// line (plain or quoted, barring escapes before it), the scalar's own
-// position otherwise.
+// line, in characters, counting the quotes and escapes written before it
+// (an escaped backslash, or a doubled single quote, is two characters for
+// one); the scalar's own position when it spans lines or is a block (| or
+// >). A non-ASCII character is taken as written, not as a \u escape.
 func offsetPos(n *node, off int) Pos {
 	p := n.pos
-	if strings.ContainsRune(n.value, '\n') {
+	block := n.style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0
+	if block || strings.ContainsRune(n.value, '\n') || off > len(n.value) {
 		return p
 	}
+	prefix := n.value[:off]
+	p.Col += utf8.RuneCountInString(prefix)
 	switch n.style {
-	case 0:
-		p.Col += off
-	case yaml.SingleQuotedStyle, yaml.DoubleQuotedStyle:
-		p.Col += off + 1
+	case yaml.SingleQuotedStyle:
+		p.Col += 1 + strings.Count(prefix, "'")
+	case yaml.DoubleQuotedStyle:
+		p.Col++
+		for _, r := range prefix {
+			p.Col += escapeWidth(r)
+		}
 	}
 	return p
+}
+
+// escapeWidth is how many characters more than one a character takes in
+// a double-quoted YAML string: \\, \", \t, … are two; other control
+// characters are written \xNN.
+func escapeWidth(r rune) int {
+	switch {
+	case strings.ContainsRune("\\\"\t\r\a\b\f\v\x00\x1b", r):
+		return 1
+	case r < 0x20 || r == 0x7f:
+		return 3
+	}
+	return 0
 }

@@ -56,3 +56,31 @@ func TestScanTemplate(t *testing.T) {
 		})
 	}
 }
+
+// TestReferenceColumns checks that a reference is reported at its column
+// in the source line: characters, not bytes, and the quotes and escapes
+// written before it counted.
+func TestReferenceColumns(t *testing.T) {
+	tests := []struct {
+		name, value string
+		want        int // column of the $ of ${vars.nope}
+	}{
+		{"plain", `program: ab ${vars.nope}`, 13},
+		{"double quoted", `program: "ab ${vars.nope}"`, 14},
+		{"non-ASCII before", `program: "üü ${vars.nope}"`, 14},
+		{"escaped backslashes", `program: "C:\\x\\${vars.nope}"`, 18},
+		{"escaped quote and tab", `program: "a\"\t${vars.nope}"`, 16},
+		{"single quoted with a quote", `program: 'it''s ${vars.nope}'`, 17},
+		{"folded block: the indicator", "program: >-\n  folded ${vars.nope}", 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "version: 1\nname: cols\nsteps:\n  - id: a\n    action: exec.run\n    with:\n      " +
+				strings.ReplaceAll(tt.value, "\n", "\n      ") + "\n"
+			_, ds := Load("p.yaml", Options{Registry: testRegistry(), ReadFile: memFiles(map[string]string{"p.yaml": src})})
+			if len(ds) != 1 || ds[0].Pos.Line != 7 || ds[0].Pos.Col != tt.want+6 {
+				t.Errorf("want one finding at 7:%d, got:\n%s", tt.want+6, textOf(ds))
+			}
+		})
+	}
+}
