@@ -88,7 +88,9 @@ func newApplyCmd(a *app) *cobra.Command {
 			}
 			printPlan(a.stdout, p)
 			term := a.terminal()
-			if !rf.autoApprove && !rf.yes {
+			// Without a terminal, steps approved on the command line say the
+			// operator meant to run this unattended: that is the answer.
+			if !rf.autoApprove && !rf.yes && (term != nil || len(rf.approve) == 0) {
 				if err := a.confirm(cmd.Context(), term, fmt.Sprintf("Apply plan %s (%d steps)?", p.Name, len(p.Steps)), noTerminalApply,
 					"not confirmed: nothing ran"); err != nil {
 					return err

@@ -105,6 +105,9 @@ func TestApplyExitCodes(t *testing.T) {
 			[]string{`two +failed`, `three +skipped`, `upstream failed: two`, `Failed: two`}, []string{"step two failed"}, false},
 		{"--only runs just that step", steps(fmt.Sprintf(okStep, "one"), fmt.Sprintf(failStep, "two", "one")),
 			[]string{"--auto-approve", "--only", "one"}, exitOK, []string{`one +succeeded`, `two +pending`}, nil, false},
+		{"--approve without a terminal starts; another approval waits", "  - { id: a, action: approval }\n" +
+			"  - { id: b, action: approval, needs: [a] }\n", []string{"--approve", "a"}, exitWaiting,
+			[]string{`a +succeeded`, `b +waiting`}, []string{"waiting for approval of b"}, false},
 		{"parallelism below one is bad usage", fmt.Sprintf(okStep, "one"), []string{"--auto-approve", "--parallelism", "0"},
 			exitUsage, nil, []string{"--parallelism 0: want at least 1"}, true},
 		{"missing secret cannot run", "  - id: one\n    action: exec.run\n    with: { program: \"PROGRAM\", env: { P: \"${secrets.pw}\" } }\n" +
