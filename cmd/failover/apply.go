@@ -71,7 +71,8 @@ func newApplyCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "apply PLAN",
 		Short: "Run a plan: print it, ask for confirmation, run every step with a durable journal",
-		Long: "apply prints the plan's steps in order and asks for confirmation (unless --auto-approve), then\n" +
+		Long: "apply prints the plan's steps in order and asks for confirmation (unless --auto-approve or\n" +
+			"--yes; without a terminal the answer is a line on standard input, or --approve STEP), then\n" +
 			"runs them: preflight checks first, then each step with its checks, retries and timeout, every\n" +
 			"start and outcome in the run's journal under the state dir. An interrupted or failed run is\n" +
 			"continued with `failover resume PLAN`; apply refuses while one is unfinished.\n\n" +
