@@ -151,6 +151,17 @@ func readBackup(path string) ([]labfile.BackupSet, *sqlMsg) {
 	return nil, &m
 }
 
+// devicePath evaluates a backup device's path. SQL Server reads a relative
+// path from its default backup folder; the lab's is its own dir, so the
+// answer does not depend on where the lab was started.
+func (x *stmtCtx) devicePath(e expr) (string, error) {
+	p, err := x.evalText(e)
+	if err != nil || p == "" || filepath.IsAbs(p) {
+		return p, err
+	}
+	return filepath.Join(filepath.Dir(filepath.Dir(x.in.path)), p), nil
+}
+
 // evalText evaluates an expression to a string (a path or a name).
 func (x *stmtCtx) evalText(e expr) (string, error) {
 	v, err := (&env{x: x}).eval(e)
@@ -178,7 +189,7 @@ func (x *stmtCtx) evalFile(e expr) (int, error) {
 // headerOnly answers RESTORE HEADERONLY: one row per backup set.
 func (x *stmtCtx) headerOnly(r restoreSpec) error {
 	term := msgTerminating("RESTORE HEADERONLY")
-	path, err := x.evalText(r.disk)
+	path, err := x.devicePath(r.disk)
 	if err != nil {
 		return err
 	}

@@ -297,6 +297,29 @@ func TestHeaderOnlyReadsEverySet(t *testing.T) {
 	}
 }
 
+// TestRelativeDeviceFromLabDir: a relative path is read from the lab dir
+// (SQL Server's default backup folder), wherever the lab was started.
+func TestRelativeDeviceFromLabDir(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	r := in.st.database("mgc").Restore
+	if err := labfile.WriteFile(filepath.Join(tl.dir, "rel.trn"), []labfile.BackupSet{
+		logSet("mgc", r.RedoStartLSN, lsnPlus(t, r.RedoStartLSN, 100), r.RedoStartForkID)}); err != nil {
+		t.Fatal(err)
+	}
+	s := open(in, 51, "master")
+	if w := run(t, in, s, "RESTORE HEADERONLY FROM DISK = N'rel.trn'"); len(w.errors) > 0 || len(w.results) != 1 {
+		t.Fatalf("HEADERONLY of a relative path: %v", w.errors)
+	}
+	if w := run(t, in, s, "RESTORE LOG mgc FROM DISK = N'rel.trn' WITH NORECOVERY"); len(w.errors) > 0 {
+		t.Fatalf("RESTORE LOG of a relative path: %v", w.errors)
+	}
+	w := run(t, in, s, "RESTORE HEADERONLY FROM DISK = N'nope.trn'")
+	if len(w.errors) == 0 || !strings.Contains(w.errors[0].Text, filepath.Join(tl.dir, "nope.trn")) {
+		t.Errorf("a missing relative file: %v, want 3201 naming the full path", w.errors)
+	}
+}
+
 func TestRestoreHistoryCrossCheck(t *testing.T) {
 	tl := newTestLab(t, DefaultConfig())
 	in := tl.backup()

@@ -133,7 +133,7 @@ func (x *stmtCtx) setMode(d *dbState, mode, standbyFile string) {
 // the simulated work starts, so a cancel, a dropped connection or a killed
 // lab leaves the database needing that set again (4319 for any other).
 func (x *stmtCtx) restoreLog(d *dbState, r restoreSpec, term sqlMsg) error {
-	path, err := x.evalText(r.disk)
+	path, err := x.devicePath(r.disk)
 	if err != nil {
 		return err
 	}
