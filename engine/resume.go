@@ -40,7 +40,7 @@ func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, erro
 	rep, err := journal.Read(cfg.FS, path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, cannotRun(fmt.Errorf("no run %s of plan %s in %s (`failover status` lists the runs)",
-			opts.RunID, cfg.Plan.Name, cfg.StateDir))
+			strings.TrimSuffix(filepath.Base(path), journal.Extension), cfg.Plan.Name, cfg.StateDir))
 	}
 	if err != nil {
 		return nil, cannotRun(readHint(path, err))

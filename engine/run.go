@@ -240,7 +240,8 @@ func (r *run) applyLock() (*runLock, error) {
 }
 
 // latestUnfinished returns the plan's latest run and whether it is
-// unfinished (anything but a run that ended succeeded).
+// unfinished: anything but Complete (failed, interrupted, waiting, left
+// steps out, died, or unreadable).
 func latestUnfinished(cfg Config) (journal.RunInfo, bool, error) {
 	runs, err := journal.ListPlan(cfg.StateDir, cfg.Plan.Name)
 	if err != nil {
