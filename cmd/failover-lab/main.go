@@ -66,6 +66,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitFailed
 }
 
+// version is set at build time with -ldflags "-X main.version=…" (make
+// build does).
+var version = "dev"
+
 // globals are the flags every subcommand shares.
 type globals struct {
 	dir       string
@@ -79,6 +83,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "failover-lab",
 		Short:         "A simulated datacenter (SQL Server over TDS, log shipping) for failover drills and tests",
+		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

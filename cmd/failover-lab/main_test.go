@@ -277,3 +277,11 @@ func TestConcurrentUps(t *testing.T) {
 		t.Errorf("neither up found the other's lab:\n%s\n%s", a.stderr, b.stderr)
 	}
 }
+
+// TestVersion: --version names the build, as failover's does.
+func TestVersion(t *testing.T) {
+	r := mustLab(t, exitOK, "--version")
+	if !strings.HasPrefix(r.stdout, "failover-lab version ") {
+		t.Errorf("--version printed %q", r.stdout)
+	}
+}
