@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -62,6 +63,13 @@ func heldHint(cfg Config, held *lock.HeldError) error {
 	case held.Stale:
 		return fmt.Errorf("%w; if that run is really dead, break the lock with `failover unlock %s --run %s`",
 			held, planArg(cfg.Plan), held.Holder.RunID)
+	case heartbeatStale(held.Holder, cfg.Clock.Now()):
+		// A process of that pid exists, but a run renews its heartbeat:
+		// after a reboot another program may have the pid.
+		return fmt.Errorf("%w; process %d exists but has not renewed the lock for %s (lease %s): if it is not "+
+			"that run (a pid reused after a reboot), break the lock with `failover unlock %s --run %s`", held,
+			held.Holder.PID, cfg.Clock.Now().Sub(held.Holder.Heartbeat).Round(time.Second), held.Holder.Lease,
+			planArg(cfg.Plan), held.Holder.RunID)
 	}
 	return held
 }
@@ -105,4 +113,10 @@ func (rl *runLock) lost() error {
 		return fmt.Errorf("lost the plan's lock, no further step starts: %w", err)
 	}
 	return nil
+}
+
+// heartbeatStale reports whether a holder has not renewed its lock within
+// its lease.
+func heartbeatStale(h lock.Info, now time.Time) bool {
+	return h.Lease > 0 && now.Sub(h.Heartbeat) > h.Lease
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
@@ -64,5 +66,25 @@ func TestRefusedResumeStillJournalsTakeOver(t *testing.T) {
 	}
 	if rc.count("a") != 0 {
 		t.Errorf("a ran %d times, want 0", rc.count("a"))
+	}
+}
+
+// A pid of this host that exists but does not renew the lock may be a pid
+// reused after a reboot: the refusal says how to break the lock.
+func TestHeldLockWithStaleHeartbeatOnThisHost(t *testing.T) {
+	rc := newRecorder()
+	cfg := testConfig(t, newPlan(step("a", nil, nil)), rc)
+	cfg.Host = lock.Hostname()
+	old := cfg.Clock.Now().Add(-time.Hour)
+	if _, err := lock.Acquire(cfg.StateDir, cfg.Plan.Name, lock.Info{RunID: "20261126T010000Z-b007", User: "bob",
+		Host: lock.Hostname(), PID: os.Getpid(), Started: old, Heartbeat: old, Lease: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Run(context.Background(), cfg)
+	if ExitCode(err) != ExitCannotRun || !strings.Contains(fmt.Sprint(err), "`failover unlock test.yaml --run 20261126T010000Z-b007`") {
+		t.Errorf("err = %v, want exit 2 naming the unlock", err)
+	}
+	if rc.count("a") != 0 {
+		t.Errorf("a ran")
 	}
 }

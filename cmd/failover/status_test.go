@@ -230,3 +230,28 @@ func TestStatusShowsStaleLock(t *testing.T) {
 		})
 	}
 }
+
+// A pid of this host that exists but never renews the lock (reused after
+// a reboot) does not make the lock unbreakable.
+func TestUnlockPidReusedAfterReboot(t *testing.T) {
+	dir, plan := writePlan(t, fmt.Sprintf(okStep, "one"))
+	state := filepath.Join(dir, "state")
+	old := time.Now().Add(-time.Hour)
+	holder := lock.Info{RunID: "20261126T010000Z-b007", User: "bob", Host: lock.Hostname(), PID: os.Getpid(),
+		Started: old, Heartbeat: old, Lease: time.Minute}
+	if _, err := lock.Acquire(state, "cli-test", holder); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := cli(t, "apply", plan, "--yes")
+	if code != exitUsage || !strings.Contains(stderr, "a pid reused after a reboot") ||
+		!strings.Contains(stderr, "failover unlock "+plan+" --run "+holder.RunID) {
+		t.Fatalf("apply: exit %d, want 2 and the way to unlock\n%s", code, stderr)
+	}
+	code, out, stderr := cli(t, "unlock", plan, "--run", holder.RunID, "--yes")
+	if code != exitOK || !strings.Contains(out, "a pid reused after a reboot, or a hung run") {
+		t.Fatalf("unlock: exit %d, want 0\n%s%s", code, out, stderr)
+	}
+	if code, _, stderr := cli(t, "apply", plan, "--yes"); code != exitOK {
+		t.Errorf("apply after unlock: exit %d\n%s", code, stderr)
+	}
+}

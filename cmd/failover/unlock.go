@@ -49,7 +49,7 @@ func newUnlockCmd(a *app) *cobra.Command {
 			if info.RunID != runID {
 				return withCode(exitUsage, fmt.Errorf("the lock is held by run %s, not %s: nothing broken", info.RunID, runID))
 			}
-			if info.Host == lock.Hostname() && lock.ProcessAlive(info.PID) {
+			if info.Host == lock.Hostname() && lock.ProcessAlive(info.PID) && !heartbeatStale(info) {
 				return withCode(exitUsage, fmt.Errorf("run %s is alive on this host (pid %d): nothing broken; "+
 					"stop that run first (Ctrl-C where it runs), its lock goes with it", info.RunID, info.PID))
 			}
@@ -77,6 +77,9 @@ func newUnlockCmd(a *app) *cobra.Command {
 func holderState(info *lock.Info) string {
 	age := time.Since(info.Heartbeat).Round(time.Second)
 	switch {
+	case info.Host == lock.Hostname() && lock.ProcessAlive(info.PID) && heartbeatStale(info):
+		return fmt.Sprintf("a process %d exists on this host, but the lock's heartbeat is %s old, longer than its "+
+			"lease of %s: a pid reused after a reboot, or a hung run", info.PID, age, info.Lease)
 	case info.Host == lock.Hostname() && lock.ProcessAlive(info.PID):
 		return fmt.Sprintf("its process %d is alive on this host", info.PID)
 	case info.Host == lock.Hostname():
@@ -86,4 +89,10 @@ func holderState(info *lock.Info) string {
 	}
 	return fmt.Sprintf("WARNING: its heartbeat is %s old, within its lease of %s: that run may well be alive on %s",
 		age, info.Lease, info.Host)
+}
+
+// heartbeatStale reports whether the holder has not renewed the lock
+// within its lease.
+func heartbeatStale(info *lock.Info) bool {
+	return info.Lease > 0 && time.Since(info.Heartbeat) > info.Lease
 }
