@@ -154,17 +154,18 @@ func lockHeldBy(stateDir, plan, runID string) bool {
 	return info.Host != lock.Hostname() || lock.ProcessAlive(info.PID)
 }
 
-// staleLock describes the plan's lock when run holds it from another
-// host and its heartbeat is older than its lease; "" otherwise.
+// staleLock describes the plan's lock when run holds it and its heartbeat
+// is older than its lease (from another host, or a pid of this host that
+// exists but does not renew it); "" otherwise.
 func staleLock(stateDir, plan, runID string) string {
 	info, err := lock.Read(stateDir, plan)
-	if err != nil || info.RunID != runID || info.Host == lock.Hostname() {
+	if err != nil || info.RunID != runID || !heartbeatStale(info) {
 		return ""
+	}
+	if info.Host == lock.Hostname() && !lock.ProcessAlive(info.PID) {
+		return "" // its process is gone: resume takes the lock over
 	}
 	age := time.Since(info.Heartbeat)
-	if info.Lease <= 0 || age <= info.Lease {
-		return ""
-	}
 	return fmt.Sprintf("stale lock: held by %s on %s (pid %d), no heartbeat for %s, longer than its lease of %s",
 		info.User, info.Host, info.PID, age.Round(time.Second), info.Lease)
 }
