@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -76,8 +77,15 @@ func newFaultListCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if len(faults) == 0 {
+			fromConfig, err := d.configFaults()
+			if err != nil {
+				return err
+			}
+			if len(faults)+len(fromConfig) == 0 {
 				fmt.Fprintln(g.stdout, "no faults")
+			}
+			for _, f := range fromConfig {
+				fmt.Fprintln(g.stdout, f.String()+" (from the config)")
 			}
 			for _, f := range faults {
 				fmt.Fprintln(g.stdout, f.String())
@@ -105,6 +113,9 @@ func newFaultClearCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if fromConfig, _ := d.configFaults(); id != "" && !removed && slices.ContainsFunc(fromConfig, func(f lab.Fault) bool { return f.ID == id }) {
+				return usageError{fmt.Errorf("fault clear: %s comes from the config (DIR/lab.yaml) and stays while the lab runs; up --reset with a config without it", id)}
+			}
 			if id != "" && !removed {
 				return usageError{fmt.Errorf("fault clear: no fault %q (failover-lab fault list)", id)}
 			}
@@ -112,4 +123,13 @@ func newFaultClearCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// configFaults are the faults of the dir's config (none before the first
+// up).
+func (d labDir) configFaults() ([]lab.Fault, error) {
+	if !d.initialised() {
+		return nil, nil
+	}
+	return lab.ConfigFaults(d.path)
 }

@@ -168,3 +168,26 @@ func TestUpResetKeepsTheDrill(t *testing.T) {
 	}
 	mustLab(t, exitOK, "status", "--dir", dir)
 }
+
+// TestFaultListShowsConfigFaults: the config's faults are listed (they
+// fire too) and cannot be cleared at run time.
+func TestFaultListShowsConfigFaults(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "lab.yaml")
+	if err := os.WriteFile(cfg, []byte("faults:\n  - { match: 'sys\\.databases', kind: error, error: 1205 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir, _ := upLab(t, "--config", cfg)
+	mustLab(t, exitOK, "fault", "add", "--dir", dir, "--match", "KILL", "--kind", "drop")
+	r := mustLab(t, exitOK, "fault", "list", "--dir", dir)
+	if !strings.Contains(r.stdout, "config-1: error 1205 on /sys\\.databases/ from match 1, once (from the config)") ||
+		!strings.Contains(r.stdout, "f1: drop on /KILL/") {
+		t.Errorf("fault list:\n%s", r.stdout)
+	}
+	if r := mustLab(t, exitOK, "status", "--dir", dir); !strings.Contains(r.stdout, "faults: 2") {
+		t.Errorf("status:\n%s", r.stdout)
+	}
+	r = mustLab(t, exitUsage, "fault", "clear", "--dir", dir, "config-1")
+	if !strings.Contains(r.stderr, "comes from the config") {
+		t.Errorf("clear of a config fault: %q", r.stderr)
+	}
+}

@@ -57,7 +57,11 @@ func status(g *globals, d labDir) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "  faults: %d (failover-lab fault list)\n", len(faults))
+	fromConfig, err := d.configFaults()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  faults: %d (failover-lab fault list)\n", len(faults)+len(fromConfig))
 	if !up {
 		return notRunningError{d.path}
 	}

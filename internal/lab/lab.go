@@ -53,12 +53,7 @@ func Serve(ctx context.Context, dir string) (*Lab, error) {
 	}
 	l := &Lab{dir: dir, faults: &faultSet{}, watch: faultWatch{path: filepath.Join(dir, FaultsFile)},
 		addrs: map[string]string{}, stopCh: make(chan struct{})}
-	for i, f := range cfg.Faults {
-		if f.ID == "" {
-			f.ID = "config-" + strconv.Itoa(i+1)
-		}
-		l.cfgFaults = append(l.cfgFaults, f)
-	}
+	l.cfgFaults = configFaults(cfg)
 	if err := l.reloadFaults(); err != nil {
 		return nil, fmt.Errorf("serve lab: %w", err)
 	}
@@ -217,4 +212,26 @@ func (l *Lab) Close() error {
 	}
 	errs = append(errs, l.log.close())
 	return errors.Join(errs...)
+}
+
+// ConfigFaults returns the faults of the lab's config in dir (active from
+// the start, for as long as the lab runs), each with its ID: its own or
+// config-N. They cannot be cleared at run time.
+func ConfigFaults(dir string) ([]Fault, error) {
+	cfg, err := LoadConfig(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return nil, err
+	}
+	return configFaults(cfg), nil
+}
+
+func configFaults(cfg Config) []Fault {
+	var out []Fault
+	for i, f := range cfg.Faults {
+		if f.ID == "" {
+			f.ID = "config-" + strconv.Itoa(i+1)
+		}
+		out = append(out, f)
+	}
+	return out
 }
