@@ -40,6 +40,7 @@ var tableBuilders = map[string]func(in *instance) *table{
 // lookupTable resolves a (one- to three-part) name to a virtual table, as
 // SQL Server would from the session's current database.
 func (x *stmtCtx) lookupTable(name []string) (*table, error) {
+	key := tableKey(name, x.s.Database())
 	x.in.mu.Lock()
 	defer x.in.mu.Unlock()
 	if len(name) == 3 && name[0] != "" {
@@ -47,7 +48,7 @@ func (x *stmtCtx) lookupTable(name []string) (*table, error) {
 			return nil, fail(*m)
 		}
 	}
-	build, ok := tableBuilders[tableKey(name, x.s.Database())]
+	build, ok := tableBuilders[key]
 	if !ok {
 		return nil, fail(msgInvalidObject(strings.Join(name, ".")))
 	}
