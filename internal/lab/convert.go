@@ -213,6 +213,22 @@ func castTo(v any, typ string) (any, error) {
 		return guid(strings.ToUpper(toText(v))), nil
 	case "nvarchar", "varchar", "sysname", "nchar", "char":
 		return toText(v), nil
+	case "float", "real":
+		r, err := toRat(v)
+		if err != nil {
+			return nil, fail(msgConversion(toText(v), typ))
+		}
+		f, _ := r.Float64()
+		return f, nil
+	case "datetime", "datetime2":
+		// Only a time stays a time: a string would need SQL Server's
+		// date formats, which the lab does not parse.
+		if t, ok := v.(time.Time); ok {
+			if typ == "datetime" {
+				return dateTimeTick(t), nil
+			}
+			return dateTime2Tick(t), nil
+		}
 	}
 	return nil, fail(msgUnsupported("CAST to " + typ))
 }

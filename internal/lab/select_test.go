@@ -22,6 +22,8 @@ func TestSelectAnswers(t *testing.T) {
 		{"servername", "SELECT @@SERVERNAME AS n", "n", "DC2-SQL01"},
 		{"literal", "select 1 AS one;", "one", int64(1)},
 		{"float literal with exponent", "SELECT 1.5E3 AS f", "f", 1500.0},
+		{"cast to float", "SELECT CAST(3 AS float) / 2 AS f", "f", 1.5},
+		{"datetime variable", "DECLARE @d datetime = CAST(GETDATE() AS datetime); SELECT CASE_FREE = 1 WHERE @d <= GETDATE()", "CASE_FREE", int64(1)},
 		{"number then alias", "SELECT 12abc", "abc", int64(12)},
 		{"string literal", "SELECT N'it''s' AS s", "s", "it's"},
 		{"alias with equals", "SELECT answer = 6 * 7", "answer", int64(42)},

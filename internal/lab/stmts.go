@@ -78,7 +78,7 @@ var declarableTypes = map[string]bool{
 	"int": true, "bigint": true, "smallint": true, "tinyint": true, "bit": true,
 	"numeric": true, "decimal": true, "uniqueidentifier": true, "sysname": true,
 	"nvarchar": true, "varchar": true, "nchar": true, "char": true,
-	"datetime": true, "datetime2": true, "smalldatetime": true, "date": true, "float": true,
+	"datetime": true, "datetime2": true, "float": true, "real": true,
 }
 
 // changesAnswers reports the SET options whose value would change what
