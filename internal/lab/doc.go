@@ -83,7 +83,9 @@
 //	    DEADLOCK_PRIORITY | TRANSACTION ISOLATION LEVEL … |
 //	    ROWCOUNT 0 | IMPLICIT_TRANSACTIONS OFF  (accepted; they change no answer; other
 //	    values of these two would, so they are not supported)      SET @var = expr
-//	DECLARE @v type [= expr] [, …]          PRINT expr          WAITFOR DELAY 'hh:mm[:ss[.mmm]]'
+//	DECLARE @v type [= expr] [, …]   (int types, bit, numeric/decimal, float, real, [n][var]char,
+//	                                  sysname, uniqueidentifier, datetime, datetime2; no cursor or table)
+//	PRINT expr          WAITFOR DELAY 'hh:mm[:ss[.mmm]]'
 //	USE db                    911 missing, 927 RESTORING, 942 not ONLINE, 924 SINGLE_USER in use; INFO 5701
 //	BEGIN TRAN[SACTION] [name] | COMMIT | ROLLBACK [TRAN|WORK]   (3902/3903 without one)
 //	RESTORE HEADERONLY FROM DISK = path|@var [WITH FILE = n, NOUNLOAD, CHECKSUM, …]
