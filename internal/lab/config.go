@@ -100,6 +100,10 @@ type Scenario struct {
 	EmptyLogBackup bool `yaml:"empty_log_backup"`
 	// ForkMismatch adds a backup from another recovery fork.
 	ForkMismatch bool `yaml:"fork_mismatch"`
+	// OtherFiles adds files that are not log backups to the share: the
+	// full backup (.bak), a STANDBY undo file (.tuf) and a copy in
+	// progress (.trn.tmp), so a failover classifies files by header.
+	OtherFiles bool `yaml:"other_files"`
 	// AlreadyRecovered starts the secondary database ONLINE (recovered).
 	AlreadyRecovered bool `yaml:"already_recovered"`
 	// UserSessions are simulated user sessions in the secondary database.

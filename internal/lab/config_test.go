@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -133,5 +134,30 @@ func TestInitEverySwitchAtTheDefaultCount(t *testing.T) {
 	}
 	if gaps == 0 {
 		t.Error("no file beyond the gap answers 4305: the gap is hidden")
+	}
+}
+
+// TestInitOtherFiles: other_files puts the full backup, a STANDBY undo
+// file and a copy in progress on the share; HEADERONLY tells them apart.
+func TestInitOtherFiles(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Scenario.OtherFiles = true
+	tl := newTestLab(t, cfg)
+	in := tl.backup()
+	s := open(in, 51, "master")
+	entries, err := os.ReadDir(tl.share())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]int32{}
+	for _, e := range entries {
+		if ext := filepath.Ext(e.Name()); ext != ".trn" {
+			w := run(t, in, s, "RESTORE HEADERONLY FROM DISK = "+quote(filepath.Join(tl.share(), e.Name())))
+			got[ext] = w.errorNumbers()
+		}
+	}
+	want := map[string][]int32{".bak": {}, ".tuf": {3241, 3013}, ".tmp": {3203, 3013}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("HEADERONLY errors by extension = %v, want %v", got, want)
 	}
 }

@@ -162,6 +162,7 @@ func writeChain(dir string, cfg Config, server string, now time.Time) (labfile.C
 		Copied: ls.Copied, Restored: ls.Restored, Seed: uint64(now.UnixNano()),
 		Gap: sc.Gap, Truncated: sc.Truncated, ForeignFiles: sc.ForeignFiles,
 		MultiSetFile: sc.MultiSetFile, EmptyLogBackup: sc.EmptyLogBackup, ForkMismatch: sc.ForkMismatch,
+		OtherFiles: sc.OtherFiles,
 	}
 	if strings.EqualFold(spec.ForeignDatabase, spec.Database) {
 		spec.ForeignDatabase = spec.Database + "comp"
