@@ -59,7 +59,9 @@
 //	    SYSDATETIME, SYSUTCDATETIME (DATETIME2; so is a time value DATETIME would round), SERVERPROPERTY, DATABASEPROPERTYEX(db, 'Status' |
 //	    'IsInStandBy' | 'Recovery' | 'UserAccess' | 'Updateability'), SUSER_SNAME, APP_NAME,
 //	    HOST_NAME; aggregates COUNT(*), COUNT, MIN, MAX, SUM without GROUP BY.
-//	    No sub-queries, CASE, GROUP BY, cursors, IF/WHILE, TRY/CATCH.
+//	    SELECT @v = expr, … assigns from the last row (no result set; 141 when mixed
+//	    with retrieval). No sub-queries, CASE, GROUP BY, cursors, IF/WHILE, TRY/CATCH.
+//	    RPC OUTPUT parameters are not supported (the lab sends no RETURNVALUE).
 //	  tables (from any database; msdb ones as msdb.dbo.X, msdb..X, or X in msdb;
 //	  a three-part name in a missing database gives 911, a restoring one 927):
 //	    sys.databases (name, database_id, source_database_id, create_date, compatibility_level,

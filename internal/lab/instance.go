@@ -122,6 +122,16 @@ func (in *instance) RPC(ctx context.Context, s tds.Session, proc string, params 
 	in.setBusy(s, true)
 	defer in.setBusy(s, false)
 	in.log.write(in.name, s.SPID(), "rpc", rpcText(proc, params))
+	for _, p := range params {
+		if p.Output {
+			// The lab sends no RETURNVALUE: the caller's variable would
+			// silently keep its old value.
+			x := newStmtCtx(ctx, in, s, w, nil)
+			x.sendError(fail(msgUnsupported("an OUTPUT parameter (" + p.Name + ")")))
+			w.ReturnStatus(1)
+			return
+		}
+	}
 	if isExecuteSQL(proc) {
 		in.executeSQL(ctx, s, params, w)
 		return

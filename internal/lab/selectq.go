@@ -25,6 +25,8 @@ type selItem struct {
 	star  bool
 	qual  string // alias.* when star
 	given bool   // the name was given with AS or name =
+	// assign is the variable of SELECT @v = expr (lower case).
+	assign string
 }
 
 type fromItem struct {
@@ -135,6 +137,11 @@ func (p *parser) parseSelItem() (selItem, error) {
 	if (t.kind == tWord || t.kind == tQuoted) && p.peekAt(1).isOp(".") && p.peekAt(2).isOp("*") {
 		p.i += 3
 		return selItem{star: true, qual: strings.ToLower(t.text)}, nil
+	}
+	if t.kind == tVar && p.peekAt(1).isOp("=") {
+		p.i += 2
+		e, err := p.parseExpr()
+		return selItem{e: e, assign: strings.ToLower(t.text)}, err
 	}
 	if (t.kind == tWord || t.kind == tQuoted || t.kind == tString) && p.peekAt(1).isOp("=") && !t.is("NULL") {
 		p.i += 2
@@ -290,24 +297,8 @@ type outRow struct {
 
 // run executes the SELECT and returns its result set.
 func (s *selectStmt) run(x *stmtCtx) (tds.ResultSet, error) {
-	cols, rows, err := s.runCore(x)
+	cols, rows, err := s.rows(x)
 	if err != nil {
-		return tds.ResultSet{}, err
-	}
-	for u, all := s.union, s.unionAll; u != nil; u, all = u.union, u.unionAll {
-		ucols, urows, err := u.runCore(x)
-		if err != nil {
-			return tds.ResultSet{}, err
-		}
-		if len(ucols) != len(cols) {
-			return tds.ResultSet{}, fail(sqlMsg{205, 1, 16, "All queries combined using a UNION, INTERSECT or EXCEPT operator must have an equal number of expressions in their target lists."})
-		}
-		rows = append(rows, urows...)
-		if !all {
-			rows = distinctRows(rows)
-		}
-	}
-	if err := s.sortRows(cols, rows); err != nil {
 		return tds.ResultSet{}, err
 	}
 	rs := tds.ResultSet{Columns: cols}
@@ -315,6 +306,31 @@ func (s *selectStmt) run(x *stmtCtx) (tds.ResultSet, error) {
 		rs.Rows = append(rs.Rows, wireRow(r.vals))
 	}
 	return rs, nil
+}
+
+// rows executes the SELECT with its UNION partners and ORDER BY.
+func (s *selectStmt) rows(x *stmtCtx) ([]tds.Column, []outRow, error) {
+	cols, rows, err := s.runCore(x)
+	if err != nil {
+		return nil, nil, err
+	}
+	for u, all := s.union, s.unionAll; u != nil; u, all = u.union, u.unionAll {
+		ucols, urows, err := u.runCore(x)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(ucols) != len(cols) {
+			return nil, nil, fail(sqlMsg{205, 1, 16, "All queries combined using a UNION, INTERSECT or EXCEPT operator must have an equal number of expressions in their target lists."})
+		}
+		rows = append(rows, urows...)
+		if !all {
+			rows = distinctRows(rows)
+		}
+	}
+	if err := s.sortRows(cols, rows); err != nil {
+		return nil, nil, err
+	}
+	return cols, rows, nil
 }
 
 // topCount evaluates TOP (n); -1 means no limit.

@@ -13,6 +13,9 @@ func parseSelectStmt(p *parser) (func(*stmtCtx) error, error) {
 	if err != nil {
 		return nil, err
 	}
+	if assigns, err := sel.assigns(); err != nil || assigns {
+		return sel.assign, err
+	}
 	return func(x *stmtCtx) error {
 		rs, err := sel.run(x)
 		if err != nil {

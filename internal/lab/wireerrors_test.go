@@ -86,6 +86,13 @@ func TestRoundTripEveryErrorOfTheIssue(t *testing.T) {
 			}
 		})
 	}
+	// An OUTPUT parameter would keep its old value (no RETURNVALUE): an
+	// error, never a silent success.
+	out := int64(-1)
+	_, err = db.Exec("SET @x = 5", sql.Named("x", sql.Out{Dest: &out}))
+	if me := asMSSQL(t, err); me.Number != UnsupportedNumber || !strings.Contains(me.Message, "OUTPUT parameter (@x)") {
+		t.Errorf("OUTPUT parameter: %d %q", me.Number, me.Message)
+	}
 	// 6104: a session cannot KILL itself (one pinned connection).
 	conn, err := db.Conn(context.Background())
 	if err != nil {
