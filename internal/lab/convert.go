@@ -3,6 +3,8 @@ package lab
 import (
 	"fmt"
 	"math/big"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -101,8 +103,14 @@ func toText(v any) string {
 }
 
 func arith(op string, l, r any) (any, error) {
-	if op == "+" && (isText(l) || isText(r)) {
+	if op == "+" && isText(l) && isText(r) {
 		return toText(l) + toText(r), nil
+	}
+	// A number beside a string converts the string (numbers take
+	// precedence): 1 + '1' is 2, 'a' + 1 is error 245.
+	l, r, err := numberBeside(l, r)
+	if err != nil {
+		return nil, err
 	}
 	li, lok := l.(int64)
 	ri, rok := r.(int64)
@@ -124,6 +132,28 @@ func arith(op string, l, r any) (any, error) {
 		return li % ri, nil
 	}
 	return arithRat(op, l, r)
+}
+
+// numberBeside converts a string operand next to an int to an int (next
+// to any other number the rational arithmetic converts it).
+func numberBeside(l, r any) (any, any, error) {
+	conv := func(text, other any) (any, error) {
+		if _, ok := other.(int64); !ok || !isText(text) {
+			return text, nil
+		}
+		s := strings.TrimSpace(toText(text))
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, fail(msgConversion(toText(text), "int"))
+		}
+		return n, nil
+	}
+	l, err := conv(l, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err = conv(r, l)
+	return l, r, err
 }
 
 func isText(v any) bool {
@@ -164,24 +194,63 @@ func arithRat(op string, l, r any) (any, error) {
 	return f, nil
 }
 
-// like matches a LIKE pattern with % and _ (case-insensitively).
+// like matches a LIKE pattern (case-insensitively, as the lab's
+// collation): % any run, _ one character, [abc] [a-f] [^a] one of a set.
 func like(s, pat string) bool {
-	s, pat = strings.ToUpper(s), strings.ToUpper(pat)
-	if pat == "" {
-		return s == ""
-	}
-	switch pat[0] {
-	case '%':
-		for i := 0; i <= len(s); i++ {
-			if like(s[i:], pat[1:]) {
-				return true
+	return likeRegexp(pat).MatchString(s)
+}
+
+// likeRegexp translates a LIKE pattern; an unclosed [ stands for itself.
+func likeRegexp(pat string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("(?is)^")
+	rs := []rune(pat)
+	for i := 0; i < len(rs); i++ {
+		switch c := rs[i]; c {
+		case '%':
+			b.WriteString(".*")
+		case '_':
+			b.WriteString(".")
+		case '[':
+			end := slices.Index(rs[i+1:], ']')
+			if end < 0 {
+				b.WriteString(`\[`)
+				continue
 			}
+			b.WriteString(likeClass(rs[i+1 : i+1+end]))
+			i += end + 1
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
 		}
-		return false
-	case '_':
-		return s != "" && like(s[1:], pat[1:])
 	}
-	return s != "" && s[0] == pat[0] && like(s[1:], pat[1:])
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}
+
+// likeClass is a regexp class for the inside of a LIKE [...]: ^ first
+// negates, a - between two characters is a range.
+func likeClass(class []rune) string {
+	var b strings.Builder
+	b.WriteString("[")
+	if len(class) > 0 && class[0] == '^' {
+		b.WriteString("^")
+		class = class[1:]
+	}
+	if len(class) == 0 {
+		return "(?:[^\\x00-\\x{10FFFF}])" // [] matches nothing
+	}
+	for i, c := range class {
+		if c == '-' && i > 0 && i < len(class)-1 {
+			b.WriteRune('-')
+			continue
+		}
+		if strings.ContainsRune(`\]^-[`, c) {
+			b.WriteRune('\\')
+		}
+		b.WriteRune(c)
+	}
+	b.WriteString("]")
+	return b.String()
 }
 
 // castTo converts for CAST/CONVERT.
