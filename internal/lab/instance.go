@@ -190,6 +190,12 @@ func paramValue(p tds.Param) any {
 		return v
 	case []byte:
 		return string(v)
+	case time.Time:
+		// A DATETIMEOFFSET keeps its instant: the lab's times carry no
+		// offset, and one sent back as DATETIME2 is read as UTC.
+		if _, off := v.Zone(); off != 0 {
+			return v.UTC()
+		}
 	}
 	return p.Value
 }

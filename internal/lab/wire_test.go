@@ -113,6 +113,8 @@ func TestRoundTripParameterValues(t *testing.T) {
 			want: time.Date(2026, 11, 26, 4, 5, 6, 7e6, time.UTC)},
 		{name: "datetime2 keeps 100 ns", arg: time.Date(2026, 11, 26, 4, 5, 6, 123456700, time.UTC), dest: new(time.Time),
 			want: time.Date(2026, 11, 26, 4, 5, 6, 123456700, time.UTC)},
+		{name: "datetimeoffset keeps its instant", arg: time.Date(2026, 11, 26, 4, 5, 6, 123456700, time.FixedZone("CET", 3600)), dest: new(time.Time),
+			want: time.Date(2026, 11, 26, 4, 5, 6, 123456700, time.FixedZone("CET", 3600))},
 		{name: "uniqueidentifier", arg: mssql.UniqueIdentifier{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
 			dest: new(mssql.UniqueIdentifier), want: mssql.UniqueIdentifier{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}},
 		{name: "numeric(25,0) LSN beyond uint64", arg: decimal.RequireFromString(lsn), dest: new(string), want: lsn},
