@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"math/big"
+	"strings"
 )
 
 // Values during evaluation are nil (NULL), int64, float64, string
@@ -65,7 +66,11 @@ func (e *env) eval(x expr) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return castTo(val, v.typ)
+		out, err := castTo(val, v.typ)
+		if n, ok := out.(numeric); ok && v.prec > 0 && len(strings.TrimLeft(string(n), "-")) > int(v.prec) {
+			return nil, fail(sqlMsg{8115, 2, 16, "Arithmetic overflow error converting numeric to data type numeric."})
+		}
+		return out, err
 	}
 	return nil, fail(msgUnsupported(fmt.Sprintf("expression %T", x)))
 }

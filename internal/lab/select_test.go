@@ -144,6 +144,7 @@ func TestSelectErrors(t *testing.T) {
 		{"real function the lab lacks", "SELECT NEWID()", UnsupportedNumber},
 		{"ambiguous column", "SELECT name FROM sys.databases AS a JOIN sys.databases AS b ON a.database_id = b.database_id", 209},
 		{"conversion", "SELECT 1 WHERE N'abc' = 1", 245},
+		{"numeric overflow", "SELECT CAST(12345 AS numeric(4,0))", 8115},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -191,6 +191,9 @@ func (s *selectStmt) columns(tables []bound) []tds.Column {
 			continue
 		}
 		col := tds.Column{Name: it.name, Type: -1}
+		if c, ok := it.e.(castExpr); ok && c.prec > 0 && (c.typ == "numeric" || c.typ == "decimal") {
+			col.Type, col.Precision = tds.TypeNumeric, c.prec
+		}
 		if c, ok := it.e.(colExpr); ok {
 			for _, b := range tables {
 				if i := b.t.index(c.name); i >= 0 && (c.qual == "" || c.qual == b.alias) {

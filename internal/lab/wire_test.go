@@ -152,6 +152,16 @@ func TestRoundTripParameterValues(t *testing.T) {
 	if typ != "DATETIME" || !onDateTimeTick(now) {
 		t.Errorf("GETDATE() is %s %v, want a DATETIME on a 1/300 s tick", typ, now)
 	}
+	// CAST to numeric(25,0) is a NUMERIC(25,0) column, as an LSN.
+	lr, err := db.Query("SELECT CAST(@p AS numeric(25,0)) AS lsn", sql.Named("p", lsn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lr.Close()
+	lcts, _ := lr.ColumnTypes()
+	if p, sc, ok := lcts[0].DecimalSize(); !ok || p != 25 || sc != 0 {
+		t.Errorf("CAST to numeric(25,0) is DECIMAL(%d,%d), want (25,0)", p, sc)
+	}
 }
 
 func TestRoundTripRunTimeFaultAndStatementLog(t *testing.T) {
