@@ -26,6 +26,9 @@ func newDownCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := positive("timeout", timeout); err != nil {
+				return err
+			}
 			return down(d, timeout, log)
 		},
 	}

@@ -80,6 +80,8 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{name: "unknown flag", args: []string{"up", "--dir", dir, "--bogus"}, want: exitUsage, text: "unknown flag"},
 		{name: "no dir", args: []string{"status"}, want: exitUsage, text: "no lab dir"},
+		{name: "negative up timeout", args: []string{"up", "--dir", dir, "--timeout", "-1s"}, want: exitUsage, text: "--timeout -1s: want a positive duration"},
+		{name: "zero down timeout", args: []string{"down", "--dir", dir, "--timeout", "0s"}, want: exitUsage, text: "--timeout 0s: want a positive duration"},
 		{name: "bad log format", args: []string{"down", "--dir", dir, "--log-format", "xml"}, want: exitUsage, text: "log-format"},
 		{name: "fault without match", args: []string{"fault", "add", "--dir", dir, "--kind", "drop"}, want: exitUsage, text: "match"},
 		{name: "fault of unknown kind", args: []string{"fault", "add", "--dir", dir, "--match", "x", "--kind", "explode"}, want: exitUsage, text: "explode"},

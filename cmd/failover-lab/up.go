@@ -36,6 +36,9 @@ DIR/lab.env, DIR/targets.yaml, DIR/lab.pid and DIR/lab.log, and prints lab.env.`
 			if err != nil {
 				return err
 			}
+			if err := positive("timeout", timeout); err != nil {
+				return err
+			}
 			if err := up(cmd.Context(), d, o, timeout, log); err != nil {
 				return err
 			}
@@ -239,4 +242,12 @@ func (b *background) logTail(d labDir) string {
 		return "(the log is empty)"
 	}
 	return strings.Join(lines, "\n")
+}
+
+// positive refuses a duration flag of zero or less (exit 2).
+func positive(flag string, d time.Duration) error {
+	if d <= 0 {
+		return usageError{fmt.Errorf("--%s %s: want a positive duration, e.g. 30s", flag, d)}
+	}
+	return nil
 }
