@@ -40,6 +40,9 @@ func newFaultAddCmd(g *globals) *cobra.Command {
 				return err
 			}
 			f.Kind = lab.FaultKind(kind)
+			if err := checkFaultFlags(cmd, f); err != nil {
+				return usageError{fmt.Errorf("fault add: %w", err)}
+			}
 			if err := f.Validate(); err != nil {
 				return usageError{fmt.Errorf("fault add: %w", err)}
 			}
@@ -132,4 +135,22 @@ func (d labDir) configFaults() ([]lab.Fault, error) {
 		return nil, nil
 	}
 	return lab.ConfigFaults(d.path)
+}
+
+// checkFaultFlags refuses what the file format cannot tell from a default
+// (an explicit --nth 0 or --times 0, which would read as 1) and flags
+// that the fault's kind would ignore.
+func checkFaultFlags(cmd *cobra.Command, f lab.Fault) error {
+	fl := cmd.Flags()
+	switch {
+	case fl.Changed("nth") && f.Nth == 0:
+		return fmt.Errorf("--nth 0: the first matching statement is --nth 1")
+	case fl.Changed("times") && f.Times == 0:
+		return fmt.Errorf("--times 0: a fault fires at least once (-1: every time)")
+	case fl.Changed("error") && f.Kind != lab.FaultError:
+		return fmt.Errorf("--error goes with --kind error, not %s", f.Kind)
+	case fl.Changed("delay") && f.Kind != lab.FaultDelay:
+		return fmt.Errorf("--delay goes with --kind delay, not %s", f.Kind)
+	}
+	return nil
 }
