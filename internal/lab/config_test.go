@@ -42,6 +42,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "missing instance", yaml: "log_shipping: {primary: PRIMARY, secondary: DR}\n", wantErr: `instance "DR", which is not defined`},
 		{name: "bad counts", yaml: "log_shipping: {copied: 20}\n", wantErr: "restored <= copied <= backups"},
 		{name: "fault for an unknown instance", yaml: "faults:\n  - {match: x, kind: drop, instance: DR}\n", wantErr: `fault 1: no instance "DR" in this lab (PRIMARY, BACKUP)`},
+		{name: "error number on a drop fault", yaml: "faults:\n  - {match: x, kind: drop, error: 1205}\n", wantErr: "fault 1: error 1205 goes with kind error, not drop"},
 		{name: "bad fault", yaml: "faults:\n  - {match: x, kind: explode}\n", wantErr: `unknown fault kind "explode"`},
 	}
 	for _, tt := range tests {

@@ -64,6 +64,12 @@ func (f Fault) Validate() error {
 	if f.Nth < 0 || f.Times < -1 {
 		return fmt.Errorf("nth must be >= 1 and times >= 1 or -1")
 	}
+	switch {
+	case f.Error != 0 && f.Kind != FaultError:
+		return fmt.Errorf("error %d goes with kind error, not %s", f.Error, f.Kind)
+	case f.Delay != 0 && f.Kind != FaultDelay:
+		return fmt.Errorf("delay %s goes with kind delay, not %s", f.Delay, f.Kind)
+	}
 	switch f.Kind {
 	case FaultDrop:
 	case FaultError:
