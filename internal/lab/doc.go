@@ -118,7 +118,9 @@
 //	      secondary id, the log_shipping_secondary row and the copy and restore jobs;
 //	      the database stays RESTORING; 32014 and status 1 when it is no secondary;
 //	      8145 for a parameter it does not have, 8144 for too many arguments
-//	    sp_executesql N'stmt' [, N'@p type, …', @p = v …]   (also as the RPC go-mssqldb sends)
+//	    sp_executesql N'stmt' [, N'@p type, …', @p = v | v …]   (also as the RPC go-mssqldb sends;
+//	      values bind by name or in declared order; 8178 for a declared one not supplied,
+//	      8145 for one not declared, 8144 for too many)
 //	    sp_who2, sys.sp_help_log_shipping_monitor
 //	ALTER DATABASE db SET SINGLE_USER | RESTRICTED_USER | MULTI_USER
 //	    [WITH ROLLBACK IMMEDIATE | ROLLBACK AFTER n [SECONDS] | NO_WAIT]

@@ -157,9 +157,21 @@ func (in *instance) executeSQL(ctx context.Context, s tds.Session, params []tds.
 		return
 	}
 	sql, _ := params[0].Value.(string)
-	for _, p := range params[min(2, len(params)):] {
-		x.vars[strings.ToLower(p.Name)] = paramValue(p)
+	decl := ""
+	if len(params) > 1 {
+		decl, _ = params[1].Value.(string)
 	}
+	var values []execArg
+	for _, p := range params[min(2, len(params)):] {
+		values = append(values, execArg{p.Name, paramValue(p)})
+	}
+	vars, err := bindExecuteSQL(sql, decl, values)
+	if err != nil {
+		x.sendError(err)
+		w.ReturnStatus(1)
+		return
+	}
+	x.vars = vars
 	stmts, err := parseBatch(sql)
 	if err != nil {
 		x.sendError(err)

@@ -195,27 +195,33 @@ var declRe = regexp.MustCompile(`(?i)(@\w+)`)
 // batch.
 func (x *stmtCtx) execSQLArgs(args []procArg) error {
 	sqlV, ok, err := x.argValue(args, "@stmt", 0)
+	if !ok && err == nil {
+		sqlV, ok, err = x.argValue(args, "@statement", 0)
+	}
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return fail(msgMissingParam("sp_executesql", "@statement"))
 	}
-	vars := map[string]any{}
+	decl := ""
 	if declV, ok, _ := x.argValue(args, "@params", 1); ok {
-		for _, n := range declRe.FindAllString(toText(declV), -1) {
-			vars[strings.ToLower(n)] = nil
-		}
+		decl = toText(declV)
 	}
+	var values []execArg
 	for i, a := range args {
-		if i < 2 && a.name == "" {
+		if i < 2 && a.name == "" || a.name == "@stmt" || a.name == "@statement" || a.name == "@params" {
 			continue
 		}
 		v, err := (&env{x: x}).eval(a.e)
 		if err != nil {
 			return err
 		}
-		vars[a.name] = v
+		values = append(values, execArg{a.name, v})
+	}
+	vars, err := bindExecuteSQL(toText(sqlV), decl, values)
+	if err != nil {
+		return err
 	}
 	return x.nested(toText(sqlV), vars)
 }
