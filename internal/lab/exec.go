@@ -19,11 +19,13 @@ type stmt struct {
 
 // stmtCtx is the context of the statements of one request.
 type stmtCtx struct {
-	ctx   context.Context
-	in    *instance
-	s     tds.Session
-	w     tds.ResponseWriter
-	vars  map[string]any
+	ctx  context.Context
+	in   *instance
+	s    tds.Session
+	w    tds.ResponseWriter
+	vars map[string]any
+	// types are the declared types of vars (DECLARE), for assignments.
+	types map[string]string
 	inRPC bool
 	// status is the return status of a procedure call.
 	status int32
@@ -190,3 +192,17 @@ func (x *stmtCtx) sendError(err error) {
 
 // info writes an informational message.
 func (x *stmtCtx) info(m sqlMsg) { x.w.Info(m.tds("")) }
+
+// assignVar stores v in a declared variable, converted to its declared
+// type as SQL Server does (SET @n = N'abc' on an int is 245).
+func (x *stmtCtx) assignVar(name string, v any) error {
+	if typ, ok := x.types[name]; ok {
+		cv, err := castTo(v, typ)
+		if err != nil {
+			return err
+		}
+		v = cv
+	}
+	x.vars[name] = v
+	return nil
+}

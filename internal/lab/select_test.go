@@ -25,6 +25,8 @@ func TestSelectAnswers(t *testing.T) {
 		{"select assigns a variable", "DECLARE @n sysname; SELECT @n = name FROM sys.databases WHERE database_id = 5; SELECT @n AS n", "n", "mgc"},
 		{"select assigns from the last row", "DECLARE @n int; SELECT @n = database_id FROM sys.databases ORDER BY database_id; SELECT @n AS n", "n", int64(6)},
 		{"select with no row keeps the value", "DECLARE @n sysname = N'x'; SELECT @n = name FROM sys.databases WHERE 1 = 0; SELECT @n AS n", "n", "x"},
+		{"SET converts to the declared type", "DECLARE @n int; SET @n = N'42'; SELECT @n + 1 AS n", "n", int64(43)},
+		{"SELECT @v = converts too", "DECLARE @s nvarchar(20); SELECT @s = 5; SELECT @s + N'x' AS s", "s", "5x"},
 		{"cast to float", "SELECT CAST(3 AS float) / 2 AS f", "f", 1.5},
 		{"datetime variable", "DECLARE @d datetime = CAST(GETDATE() AS datetime); SELECT CASE_FREE = 1 WHERE @d <= GETDATE()", "CASE_FREE", int64(1)},
 		{"number then alias", "SELECT 12abc", "abc", int64(12)},
@@ -144,6 +146,7 @@ func TestSelectErrors(t *testing.T) {
 		{"real function the lab lacks", "SELECT NEWID()", UnsupportedNumber},
 		{"ambiguous column", "SELECT name FROM sys.databases AS a JOIN sys.databases AS b ON a.database_id = b.database_id", 209},
 		{"conversion", "SELECT 1 WHERE N'abc' = 1", 245},
+		{"SET of a string that is no int", "DECLARE @n int; SET @n = N'abc'", 245},
 		{"numeric overflow", "SELECT CAST(12345 AS numeric(4,0))", 8115},
 	}
 	for _, tt := range tests {

@@ -36,7 +36,9 @@ func (s *selectStmt) assign(x *stmtCtx) error {
 	if len(rows) > 0 {
 		last := rows[len(rows)-1].vals
 		for i, it := range s.items {
-			x.vars[it.assign] = last[i]
+			if err := x.assignVar(it.assign, last[i]); err != nil {
+				return err
+			}
 		}
 	}
 	x.w.Done(int64(len(rows)))

@@ -61,7 +61,9 @@ func parseSet(p *parser, text string) (func(*stmtCtx) error, error) {
 			if err != nil {
 				return err
 			}
-			x.vars[name] = v
+			if err := x.assignVar(name, v); err != nil {
+				return err
+			}
 			x.w.Done(-1)
 			return nil
 		}, nil
@@ -147,6 +149,10 @@ func parseDeclare(p *parser) (func(*stmtCtx) error, error) {
 				}
 			}
 			x.vars[d.name] = v
+			if x.types == nil {
+				x.types = map[string]string{}
+			}
+			x.types[d.name] = d.typ
 		}
 		x.w.Done(-1)
 		return nil
