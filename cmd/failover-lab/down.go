@@ -18,11 +18,7 @@ func newDownCmd(g *globals) *cobra.Command {
 		Short: "Stop the background lab, wait for it and remove its pid file (a stopped lab is fine)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log, err := g.logger()
-			if err != nil {
-				return err
-			}
-			d, err := g.labDir()
+			log, d, err := g.logAndDir()
 			if err != nil {
 				return err
 			}

@@ -120,3 +120,13 @@ func (g *globals) logger() (zerolog.Logger, error) {
 
 // labDir resolves --dir.
 func (g *globals) labDir() (labDir, error) { return newLabDir(g.dir) }
+
+// logAndDir is what the commands that start or stop a lab need first.
+func (g *globals) logAndDir() (zerolog.Logger, labDir, error) {
+	log, err := g.logger()
+	if err != nil {
+		return log, labDir{}, err
+	}
+	d, err := g.labDir()
+	return log, d, err
+}

@@ -77,11 +77,7 @@ func newServeCmd(g *globals) *cobra.Command {
 		Short: "Run the lab in the foreground until interrupted (up runs this in the background)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log, err := g.logger()
-			if err != nil {
-				return err
-			}
-			d, err := g.labDir()
+			log, d, err := g.logAndDir()
 			if err != nil {
 				return err
 			}

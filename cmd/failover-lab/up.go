@@ -28,11 +28,7 @@ Persistent Chat topology); an existing DIR continues where it was. Writes
 DIR/lab.env, DIR/targets.yaml, DIR/lab.pid and DIR/lab.log, and prints lab.env.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log, err := g.logger()
-			if err != nil {
-				return err
-			}
-			d, err := g.labDir()
+			log, d, err := g.logAndDir()
 			if err != nil {
 				return err
 			}
