@@ -54,6 +54,14 @@ func (f *runFlags) check() error {
 	return nil
 }
 
+// loadPlan checks the flags, then loads and validates the plan.
+func (f *runFlags) loadPlan(a *app, path string) (*plans.Plan, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	return a.loadPlan(path, &f.vars)
+}
+
 // config builds the engine's configuration for a loaded plan; term is
 // nil without a terminal.
 func (f *runFlags) config(a *app, p *plans.Plan, term *terminalApprover) engine.Config {
@@ -80,10 +88,7 @@ func newApplyCmd(a *app) *cobra.Command {
 			"failed, lock held, unfinished run); 3 waiting for the operator; 130 interrupted.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := rf.check(); err != nil {
-				return err
-			}
-			p, err := a.loadPlan(args[0], &rf.vars)
+			p, err := rf.loadPlan(a, args[0])
 			if err != nil {
 				return err
 			}

@@ -22,10 +22,7 @@ func newResumeCmd(a *app) *cobra.Command {
 			"A lock left by a process that no longer exists on this host is taken over with a warning.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := rf.check(); err != nil {
-				return err
-			}
-			p, err := a.loadPlan(args[0], &rf.vars)
+			p, err := rf.loadPlan(a, args[0])
 			if err != nil {
 				return err
 			}
