@@ -13,14 +13,21 @@ import (
 // when the plan gives no interval.
 const defaultPollInterval = 5 * time.Second
 
-// check evaluates one check once. A check that cannot be evaluated
-// (unknown type, bad params, an error of the check) returns the error.
+// check evaluates one check once, its params resolved with the run's
+// resolver. A check that cannot be evaluated (unknown type, bad params, an
+// error of the check) returns the error.
 func (r *run) check(ctx context.Context, c *plans.Check, stepID string) (bool, string, error) {
+	return r.checkWith(ctx, c, stepID, r.res)
+}
+
+// checkWith is check with the resolver given: verify checks also see the
+// outputs of the attempt they verify.
+func (r *run) checkWith(ctx context.Context, c *plans.Check, stepID string, res plans.Resolver) (bool, string, error) {
 	typ := r.cfg.Registry.Type(c.Type)
 	if typ == nil || typ.Kind != actions.KindCheck {
 		return false, "", fmt.Errorf("unknown check type %q", c.Type)
 	}
-	vals, err := resolveMap(c.With, r.res)
+	vals, err := resolveMap(c.With, res)
 	if err != nil {
 		return false, "", fmt.Errorf("check %s: %w", c.Type, err)
 	}
@@ -40,8 +47,13 @@ func (r *run) check(ctx context.Context, c *plans.Check, stepID string) (bool, s
 
 // allPass evaluates checks in order and stops at the first that fails.
 func (r *run) allPass(ctx context.Context, cs []*plans.Check, stepID string) (bool, string, error) {
+	return r.allPassWith(ctx, cs, stepID, r.res)
+}
+
+// allPassWith is allPass with the resolver given.
+func (r *run) allPassWith(ctx context.Context, cs []*plans.Check, stepID string, res plans.Resolver) (bool, string, error) {
 	for _, c := range cs {
-		ok, detail, err := r.check(ctx, c, stepID)
+		ok, detail, err := r.checkWith(ctx, c, stepID, res)
 		if err != nil {
 			return false, "", err
 		}

@@ -255,3 +255,28 @@ func TestOutputsFlowToDependents(t *testing.T) {
 		t.Errorf("summary output %v", got)
 	}
 }
+
+// A step's verify reads the outputs of the attempt it verifies, through
+// ${steps.SELF.outputs.KEY}; a bad output fails the attempt.
+func TestVerifyReadsOwnOutputs(t *testing.T) {
+	tests := []struct {
+		name string
+		out  map[string]any
+		want State
+	}{
+		{"output says done", map[string]any{"ok": true}, StateSucceeded},
+		{"output says not done", map[string]any{"ok": false}, StateFailed},
+		{"output missing", map[string]any{}, StateFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rc := newRecorder()
+			s := step("a", nil, map[string]any{"out": tt.out})
+			s.Verify = []*plans.Check{chk(map[string]any{"pass": "${steps.a.outputs.ok}", "key": "v"})}
+			sum, _ := Run(context.Background(), testConfig(t, newPlan(s), rc))
+			if got := sum.Step("a"); got.State != tt.want {
+				t.Errorf("state %s (%s), want %s", got.State, got.Error, tt.want)
+			}
+		})
+	}
+}

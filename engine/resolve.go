@@ -88,6 +88,26 @@ func (r *resolver) stepOutput(ref *plans.Ref) (any, error) {
 	return v, nil
 }
 
+// ownOutputs resolves a step's references to its own outputs from the
+// attempt being verified, and everything else as the run does.
+type ownOutputs struct {
+	plans.Resolver
+	step string
+	out  map[string]any
+}
+
+// Lookup implements plans.Resolver.
+func (o *ownOutputs) Lookup(ref *plans.Ref) (any, error) {
+	if ref.Scope != "steps" || len(ref.Path) != 3 || ref.Path[0] != o.step || ref.Path[1] != "outputs" {
+		return o.Resolver.Lookup(ref)
+	}
+	v, ok := o.out[ref.Path[2]]
+	if !ok {
+		return nil, fmt.Errorf("%s: step %s has no output %q", ref, o.step, ref.Path[2])
+	}
+	return v, nil
+}
+
 // newResolver reads every secret and environment variable the plan
 // references, all at once, so that a missing one stops the run before
 // anything ran, with every missing one listed.

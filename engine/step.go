@@ -155,7 +155,10 @@ func (r *run) attempt(ctx context.Context, st *stepState, attempt int) (map[stri
 	env := r.env(s.ID, attempt, target, s.Idempotent || st.typ.Idempotent)
 	out, err := st.typ.Run(actx, env, params)
 	if err == nil && len(s.Verify) > 0 {
-		ok, detail, verr := r.allPass(actx, s.Verify, s.ID)
+		// The attempt's outputs are not stored before verify passes, but
+		// verify may read them: ${steps.SELF.outputs.KEY}.
+		own := &ownOutputs{Resolver: r.res, step: s.ID, out: r.red.outputs(out)}
+		ok, detail, verr := r.allPassWith(actx, s.Verify, s.ID, own)
 		switch {
 		case verr != nil:
 			err = fmt.Errorf("verify: %w", verr)
