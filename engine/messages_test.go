@@ -19,8 +19,8 @@ func TestOperatorMessages(t *testing.T) {
 		run  func(t *testing.T) error
 		want []string
 	}{
-		{"missing secrets name their declaration", func(t *testing.T) error {
-			p := newPlan(step("a", nil, map[string]any{"echo": "${secrets.pw} ${env.SITE}"}))
+		{"missing secrets name their declaration, once each", func(t *testing.T) error {
+			p := newPlan(step("a", nil, map[string]any{"echo": "${secrets.pw} ${env.SITE} ${secrets.pw} ${env.SITE}"}))
 			p.Secrets["pw"] = &plans.Secret{Name: "pw", Env: "PW", Pos: plans.Pos{File: "test.yaml", Line: 4, Col: 3}}
 			p.Steps[0].With.Map["echo"].Parts[2].Ref.Pos = plans.Pos{File: "test.yaml", Line: 9, Col: 20}
 			_, err := Run(context.Background(), testConfig(t, p, newRecorder()))

@@ -114,13 +114,16 @@ func (o *ownOutputs) Lookup(ref *plans.Ref) (any, error) {
 func newResolver(cfg Config, runID string) (*resolver, error) {
 	r := &resolver{runID: runID, secrets: map[string]string{}, env: map[string]string{}, outputs: newOutputStore()}
 	var errs *multierror.Error
+	seen := map[string]bool{}
 	for _, ref := range planRefs(cfg.Plan) {
 		name := strings.Join(ref.Path, ".")
+		// Each secret and variable is read, and reported missing, once.
+		if seen[ref.Scope+"."+name] {
+			continue
+		}
+		seen[ref.Scope+"."+name] = true
 		switch ref.Scope {
 		case "secrets":
-			if _, done := r.secrets[name]; done {
-				continue
-			}
 			v, err := readSecret(cfg, name)
 			if err != nil {
 				errs = multierror.Append(errs, fmt.Errorf("%s: %w", secretPos(cfg.Plan, name, ref.Pos), err))
@@ -128,9 +131,6 @@ func newResolver(cfg Config, runID string) (*resolver, error) {
 			}
 			r.secrets[name] = v
 		case "env":
-			if _, done := r.env[name]; done {
-				continue
-			}
 			v, ok := cfg.LookupEnv(name)
 			if !ok {
 				errs = multierror.Append(errs, fmt.Errorf("%s: environment variable %s is not set", posString(ref.Pos), name))
