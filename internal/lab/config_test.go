@@ -162,3 +162,23 @@ func TestInitOtherFiles(t *testing.T) {
 		t.Errorf("HEADERONLY errors by extension = %v, want %v", got, want)
 	}
 }
+
+// A config whose instances list no databases still makes a log-shipping
+// lab: the primary's database online, the secondary's restoring.
+func TestInitAddsUnlistedLogShippedDatabases(t *testing.T) {
+	cfg := DefaultConfig()
+	for i := range cfg.Instances {
+		cfg.Instances[i].Databases = nil
+	}
+	tl := newTestLab(t, cfg)
+	for _, tt := range []struct{ instance, want string }{{"PRIMARY", "ONLINE"}, {"BACKUP", "RESTORING"}} {
+		in := tl.ins[tt.instance]
+		w := run(t, in, open(in, 51, "master"), "SELECT state_desc FROM sys.databases WHERE name = N'mgc'")
+		if len(w.errors) > 0 || len(w.results) != 1 || len(w.results[0].Rows) != 1 {
+			t.Fatalf("%s: mgc not listed: errors %v, results %v", tt.instance, w.errors, w.results)
+		}
+		if got := w.results[0].Rows[0][0]; got != tt.want {
+			t.Errorf("%s: mgc is %v, want %s", tt.instance, got, tt.want)
+		}
+	}
+}

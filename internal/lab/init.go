@@ -112,8 +112,22 @@ func buildStates(dir string, cfg Config, now time.Time) ([]*instanceState, error
 	if err != nil {
 		return nil, err
 	}
+	// The primary's log-shipped database is online, listed or not.
+	ensureDatabase(prim, ls.Database, "ONLINE", now)
 	setupSecondary(dir, cfg, prim, sec, chain, now)
 	return states, nil
+}
+
+// ensureDatabase returns the named database of st, adding it in the given
+// state when the config does not list it.
+func ensureDatabase(st *instanceState, name, state string, now time.Time) *dbState {
+	if d := st.database(name); d != nil {
+		return d
+	}
+	d := &dbState{Name: name, ID: len(st.Databases) + 1, State: state, UserAccess: "MULTI_USER",
+		RecoveryModel: "FULL", Created: now}
+	st.Databases = append(st.Databases, d)
+	return d
 }
 
 func findState(states []*instanceState, name string) *instanceState {
@@ -196,11 +210,9 @@ func mirrorName(server string) string {
 // and fills msdb's log shipping tables and jobs as the wizard would.
 func setupSecondary(dir string, cfg Config, prim, sec *instanceState, chain labfile.Chain, now time.Time) {
 	ls, sc := cfg.LogShipping, cfg.Scenario
-	d := sec.database(ls.Database)
-	if d == nil {
-		d = &dbState{Name: ls.Database, ID: len(sec.Databases) + 1, UserAccess: "MULTI_USER", RecoveryModel: "FULL", Created: now}
-		sec.Databases = append(sec.Databases, d)
-	}
+	// A log-shipped secondary that the config does not list is restoring,
+	// as the wizard leaves it.
+	d := ensureDatabase(sec, ls.Database, "RESTORING", now)
 	if d.State == "ONLINE" && !d.Standby {
 		d.State = "RESTORING"
 	}
