@@ -50,8 +50,15 @@ type Fault struct {
 // Validate checks that the fault can fire.
 func (f Fault) Validate() error {
 	if f.Kind == FaultDown {
-		if f.Instance == "" {
+		switch {
+		case f.Instance == "":
 			return errors.New("a down fault needs instance, the instance to stop")
+		case f.Match != "":
+			return fmt.Errorf("match %q does not go with kind down: a down fault stops the whole instance", f.Match)
+		case f.Error != 0:
+			return fmt.Errorf("error %d goes with kind error, not down", f.Error)
+		case f.Delay != 0:
+			return fmt.Errorf("delay %s goes with kind delay, not down", f.Delay)
 		}
 		return nil
 	}

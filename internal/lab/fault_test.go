@@ -183,3 +183,35 @@ func TestRunningLabSeesEveryFaultsFileEdit(t *testing.T) {
 		}
 	}
 }
+
+// Validate refuses what a fault's kind would silently ignore.
+func TestFaultValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		f    Fault
+		want string // "" for valid
+	}{
+		{"down", Fault{Kind: FaultDown, Instance: "PRIMARY"}, ""},
+		{"down without instance", Fault{Kind: FaultDown}, "needs instance"},
+		{"down with match", Fault{Kind: FaultDown, Instance: "PRIMARY", Match: "RESTORE"}, `match "RESTORE" does not go with kind down`},
+		{"down with error", Fault{Kind: FaultDown, Instance: "PRIMARY", Error: 1205}, "error 1205 goes with kind error"},
+		{"down with delay", Fault{Kind: FaultDown, Instance: "PRIMARY", Delay: time.Second}, "goes with kind delay"},
+		{"error", Fault{Kind: FaultError, Match: "RESTORE", Error: 1205}, ""},
+		{"error without number", Fault{Kind: FaultError, Match: "RESTORE"}, "needs error"},
+		{"drop without match", Fault{Kind: FaultDrop}, "needs match"},
+		{"bad pattern", Fault{Kind: FaultDrop, Match: "("}, "compile match"},
+		{"delay on drop", Fault{Kind: FaultDrop, Match: "x", Delay: time.Second}, "goes with kind delay"},
+		{"unknown kind", Fault{Kind: "melt", Match: "x"}, `unknown fault kind "melt"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.f.Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("valid fault refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
