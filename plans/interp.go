@@ -165,7 +165,9 @@ func (l *loader) joinParts(n *node, raw []rawPart, c *refCtx) *Value {
 		}
 	}
 	if failed {
-		return l.poisoned(n.pos)
+		v := l.poisoned(n.pos)
+		l.keepRefs(v, parts)
+		return v
 	}
 	return templateValue(parts, n.pos)
 }
@@ -228,4 +230,32 @@ func (l *loader) poisoned(pos Pos) *Value {
 	v := &Value{Kind: KindNull, Pos: pos}
 	l.bad[v] = true
 	return v
+}
+
+// keepRefs remembers the sound references of a poisoned string, so that
+// the warnings they deserve (a secret in a field not marked secret) are
+// still given beside the error that poisoned it.
+func (l *loader) keepRefs(v *Value, parts []Part) {
+	for _, p := range parts {
+		if p.Ref != nil {
+			l.kept[v] = append(l.kept[v], p.Ref)
+		}
+	}
+}
+
+// allRefs is v's references, those of its poisoned parts included.
+func (l *loader) allRefs(v *Value) []*Ref {
+	if len(l.kept) == 0 {
+		return v.Refs()
+	}
+	var out []*Ref
+	v.walk(func(x *Value) {
+		out = append(out, l.kept[x]...)
+		for _, p := range x.Parts {
+			if p.Ref != nil {
+				out = append(out, p.Ref)
+			}
+		}
+	})
+	return out
 }

@@ -49,7 +49,8 @@ type loader struct {
 	secrets   map[string]*Secret
 	stepNodes map[string]*node // step id → its mapping (first of each id)
 	vars      *varTable
-	bad       map[*Value]bool // values whose references were reported
+	bad       map[*Value]bool   // values whose references were reported
+	kept      map[*Value][]*Ref // the sound references of bad values
 	implied   map[*Step][]implicitDep
 	misspelt  map[*node][]string // keys suggested for unknown keys, by mapping
 }
@@ -60,7 +61,7 @@ func newLoader(opts Options) *loader {
 		read = os.ReadFile
 	}
 	return &loader{opts: opts, reg: opts.Registry, read: read, vars: newVarTable(),
-		secrets: map[string]*Secret{}, stepNodes: map[string]*node{}, bad: map[*Value]bool{},
+		secrets: map[string]*Secret{}, stepNodes: map[string]*node{}, bad: map[*Value]bool{}, kept: map[*Value][]*Ref{},
 		implied: map[*Step][]implicitDep{}, misspelt: map[*node][]string{}}
 }
 

@@ -31,7 +31,8 @@ func (l *loader) checkParams(ps paramSet, v *Value, pos Pos) bool {
 			ok = false
 			continue
 		}
-		if l.holdsBad(e) {
+		if l.holdsBad(e) { // reported; its sound references may still deserve a warning
+			l.warnSecrets(ps, spec, e, l.allRefs(e))
 			ok = false
 			continue
 		}
