@@ -49,7 +49,7 @@ func sourceLine(cache map[string][]string, read func(string) ([]byte, error), p 
 	if !ok {
 		data, err := read(p.File)
 		if err == nil {
-			lines = strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+			lines = sourceLines(data)
 		}
 		cache[p.File] = lines
 	}

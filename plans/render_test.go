@@ -163,3 +163,63 @@ func TestSuggest(t *testing.T) {
 		})
 	}
 }
+
+func TestSARIFURI(t *testing.T) {
+	tests := []struct{ name, path, want string }{
+		{"relative", "plans/dc2.yaml", "plans/dc2.yaml"},
+		{"windows relative", `plans\dc2.yaml`, "plans/dc2.yaml"},
+		{"space and percent", "my plans/50%.yaml", "my%20plans/50%25.yaml"},
+		{"hash", "plans/#1.yaml", "plans/%231.yaml"},
+		{"colon in first segment", "a:b.yaml", "./a:b.yaml"},
+		{"unix absolute", "/srv/plans/a.yaml", "file:///srv/plans/a.yaml"},
+		{"drive letter", `D:\plans\a.yaml`, "file:///D:/plans/a.yaml"},
+		{"UNC share", `\\dc1-sql01\plans\mgc.yaml`, "file://dc1-sql01/plans/mgc.yaml"},
+		{"umlaut", "pläne/a.yaml", "pl%C3%A4ne/a.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sarifURI(tt.path); got != tt.want {
+				t.Errorf("sarifURI(%q) = %q, want %q", tt.path, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRenderTextWindowsFiles checks that the source line and caret of
+// files saved on Windows (a UTF-8 byte order mark, UTF-16 from
+// PowerShell 5, CRLF) show the text, not the encoding's bytes.
+func TestRenderTextWindowsFiles(t *testing.T) {
+	utf16le := []byte{0xFF, 0xFE}
+	for _, r := range "version: 1\r\nnamee: ü\r\n" {
+		utf16le = append(utf16le, byte(r), byte(r>>8))
+	}
+	utf16be := []byte{0xFE, 0xFF}
+	for _, r := range "version: 1\r\nnamee: ü\r\n" {
+		utf16be = append(utf16be, byte(r>>8), byte(r))
+	}
+	tests := []struct {
+		name string
+		data []byte
+		pos  Pos
+		want string
+	}{
+		{"UTF-8 BOM on line 1", []byte("\xEF\xBB\xBFnamee: x\r\n"), Pos{File: "f", Line: 1, Col: 1}, "namee: x\n^\n"},
+		{"UTF-8 BOM, caret after", []byte("\xEF\xBB\xBFname: [x, ü]\r\n"), Pos{File: "f", Line: 1, Col: 11}, "name: [x, ü]\n          ^\n"},
+		{"UTF-16LE", utf16le, Pos{File: "f", Line: 2, Col: 8}, "namee: ü\n       ^\n"},
+		{"UTF-16BE", utf16be, Pos{File: "f", Line: 2, Col: 1}, "namee: ü\n^\n"},
+		{"lone CR", []byte("version: 1\rnamee: x\r"), Pos{File: "f", Line: 2, Col: 1}, "namee: x\n^\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			d := Diagnostics{{Severity: SeverityError, Pos: tt.pos, Message: "m"}}
+			if err := RenderText(&b, d, func(string) ([]byte, error) { return tt.data, nil }); err != nil {
+				t.Fatal(err)
+			}
+			_, got, _ := strings.Cut(b.String(), "\n")
+			if got != tt.want {
+				t.Errorf("got:\n%q\nwant:\n%q", got, tt.want)
+			}
+		})
+	}
+}

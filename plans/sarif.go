@@ -3,6 +3,8 @@ package plans
 import (
 	"encoding/json"
 	"io"
+	"net/url"
+	"strings"
 )
 
 // sarifRuleID is the one rule every finding of failover validate falls
@@ -66,7 +68,8 @@ type sarifRegion struct {
 
 // RenderSARIF writes the diagnostics of any number of files as one
 // SARIF 2.1.0 log (tool name "failover"), for code-scanning services.
-// File paths are written as given, with forward slashes.
+// File paths are written as URIs: relative as given, with forward
+// slashes; absolute (/srv/plans, D:\plans, \\server\share) as file URIs.
 func RenderSARIF(w io.Writer, sets ...Diagnostics) error {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
@@ -82,7 +85,7 @@ func RenderSARIF(w io.Writer, sets ...Diagnostics) error {
 				Message: sarifMessage{Text: d.Pos.File + ": " + d.Message}, Locations: []sarifLocation{}})
 			continue
 		}
-		loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: toSlash(d.Pos.File)}}
+		loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(d.Pos.File)}}
 		if d.Pos.Line > 0 {
 			loc.Region = &sarifRegion{StartLine: d.Pos.Line, StartColumn: d.Pos.Col}
 		}
@@ -94,6 +97,26 @@ func RenderSARIF(w io.Writer, sets ...Diagnostics) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(log)
+}
+
+// sarifURI turns a file path, written on any OS, into a URI reference:
+// separators become "/", characters a URI cannot hold (a space, "%",
+// "#") are percent-encoded, and an absolute path becomes a file URI
+// (D:\plans\a.yaml is file:///D:/plans/a.yaml, \\srv\share\a.yaml is
+// file://srv/share/a.yaml).
+func sarifURI(p string) string {
+	s := toSlash(p)
+	switch {
+	case strings.HasPrefix(s, "//"):
+		host, rest, _ := strings.Cut(s[2:], "/")
+		return (&url.URL{Scheme: "file", Host: host, Path: "/" + rest}).String()
+	case isAbsAnyOS(s):
+		if !strings.HasPrefix(s, "/") {
+			s = "/" + s
+		}
+		return (&url.URL{Scheme: "file", Path: s}).String()
+	}
+	return (&url.URL{Path: s}).String()
 }
 
 // toSlash turns Windows separators into URI ones on every OS.

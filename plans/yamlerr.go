@@ -35,7 +35,7 @@ var parserProblems = map[string]rune{
 func syntaxError(file string, data []byte, err error) Diagnostic {
 	msg := err.Error()
 	pos := Pos{File: file, Line: 1, Col: 1}
-	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+	lines := sourceLines(data)
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
@@ -63,7 +63,7 @@ func syntaxError(file string, data []byte, err error) Diagnostic {
 		}
 	case strings.Contains(msg, "tab character"), strings.Contains(msg, "cannot start any token"):
 		if i := lineWithTab(lines, pos.Line); i > 0 {
-			pos.Line, pos.Col = i, strings.Index(lines[i-1], "\t")+1
+			pos.Line, pos.Col = i, columnAfter(lines[i-1], "", "\t", 1)
 			hint = " (indent with spaces, not tabs)"
 		}
 	}

@@ -33,6 +33,8 @@ func TestSyntaxErrorPositions(t *testing.T) {
 			`p.yaml:6:5: error: invalid YAML: mapping values are not allowed in this context`},
 		{"indented key", "version: 1\nname: p\n  steps: []\n",
 			`p.yaml:3:3: error: invalid YAML: mapping values are not allowed in this context`},
+		{"Windows path on the first line after a byte order mark", "\xEF\xBB\xBFname: \"D:\\Backup\"\r\nversion: 1\r\n",
+			`p.yaml:1:10: error: invalid YAML: found unknown escape character (in double quotes a backslash starts an escape: write Windows paths in single quotes, 'D:\LogShip')`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
