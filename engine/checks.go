@@ -96,7 +96,7 @@ func (r *run) poll(ctx context.Context, c *plans.Check, stepID string) error {
 			}
 			return actions.MarkPermanent(fmt.Errorf("require %s not met: %s", c.Type, detail))
 		}
-		r.log.Info().Str("step", stepID).Str("check", c.Type).Str("detail", detail).Dur("left", left).Msg("waiting for require")
+		r.log.Info().Str("step", stepID).Str("check", c.Type).Str("detail", detail).Str("left", logDur(left)).Msg("waiting for require")
 		if err := r.cfg.Clock.Sleep(ctx, min(interval, left)); err != nil {
 			return err
 		}

@@ -218,7 +218,7 @@ func (sc *scheduler) finish(ctx context.Context) (*Summary, error) {
 	if _, jerr := r.jw.AppendSync(rec); jerr != nil {
 		return sum, errors.Join(err, fmt.Errorf("journal end of run: %w", jerr))
 	}
-	r.log.Info().Str("state", state).Dur("duration", sum.Finished.Sub(sum.Started)).Msg("run ended")
+	r.log.Info().Str("state", state).Str("duration", logDur(sum.Finished.Sub(sum.Started))).Msg("run ended")
 	return sum, err
 }
 
@@ -303,7 +303,7 @@ func (r *run) emit(res StepResult) {
 	}
 	ev = ev.Str("step", res.ID).Str("action", res.Action).Int("attempt", res.Attempts)
 	if res.State != StateRunning {
-		ev = ev.Dur("duration", res.Duration)
+		ev = ev.Str("duration", logDur(res.Duration))
 	}
 	if res.Error != "" {
 		ev = ev.Str("error", res.Error)

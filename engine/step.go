@@ -122,7 +122,7 @@ func (r *run) backoff(ctx context.Context, o *outcome, err error, n int, began t
 		return false
 	}
 	r.log.Warn().Str("step", s.ID).Str("action", s.Action).Int("attempt", o.result.Attempts).
-		Dur("duration", r.cfg.Clock.Now().Sub(began)).Dur("retry_in", delay).Str("error", msg).Msg("attempt failed")
+		Str("duration", logDur(r.cfg.Clock.Now().Sub(began))).Str("retry_in", logDur(delay)).Str("error", msg).Msg("attempt failed")
 	if err := r.cfg.Clock.Sleep(ctx, delay); err != nil {
 		// The failed attempt is journaled: nothing is in doubt.
 		o.interrupted = true

@@ -255,3 +255,43 @@ func TestUnlockPidReusedAfterReboot(t *testing.T) {
 		t.Errorf("apply after unlock: exit %d\n%s", code, stderr)
 	}
 }
+
+// After breaking a lock, unlock sends the operator to resume only when the
+// run left an unfinished journal: with no journal, or a finished one,
+// there is nothing to resume.
+func TestUnlockSaysWhatComesNext(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps string // "" for no run at all, only a lock
+		want  string
+	}{
+		{"no journal", "", "run 20261126T010000Z-beef left no journal (it stopped before its first step): " +
+			"there is nothing to resume; start the plan with `failover apply "},
+		{"an unfinished run", steps(fmt.Sprintf(okStep, "zero"), fmt.Sprintf(failStep, "one", "zero")), "continue the run with `failover resume "},
+		{"a finished run", fmt.Sprintf(okStep, "one"), "run 20261126T010000Z-beef had finished: there is nothing to resume; `failover apply "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, plan := writePlan(t, tt.steps)
+			state := filepath.Join(dir, "state")
+			runID := "20261126T010000Z-beef"
+			if tt.steps != "" {
+				cli(t, "apply", plan, "--auto-approve")
+				runs, err := journal.ListPlan(state, "cli-test")
+				if err != nil || len(runs) != 1 {
+					t.Fatalf("runs: %v %v", runs, err)
+				}
+				runID = runs[0].RunID
+			}
+			old := time.Now().Add(-time.Hour)
+			holder := lock.Info{RunID: runID, User: "alice", Host: "dc1-admin01", PID: 4242, Started: old, Heartbeat: old, Lease: time.Minute}
+			if _, err := lock.Acquire(state, "cli-test", holder); err != nil {
+				t.Fatal(err)
+			}
+			code, out, stderr := cli(t, "unlock", plan, "--run", runID, "--yes")
+			if code != exitOK || !strings.Contains(out, "Lock broken; "+strings.ReplaceAll(tt.want, "20261126T010000Z-beef", runID)) {
+				t.Errorf("exit %d, want 0 and %q\n%s%s", code, tt.want, out, stderr)
+			}
+		})
+	}
+}

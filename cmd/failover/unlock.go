@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/failover-dev/failover/engine"
+	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
 )
 
@@ -62,7 +64,7 @@ func newUnlockCmd(a *app) *cobra.Command {
 			if err := lock.Break(a.stateDir, name, runID); err != nil {
 				return withCode(exitFailed, err)
 			}
-			fmt.Fprintf(a.stdout, "Lock broken; continue the run with `failover resume %s`\n", args[0])
+			fmt.Fprintf(a.stdout, "Lock broken; %s\n", afterUnlock(a.stateDir, name, runID, args[0]))
 			return nil
 		},
 	}
@@ -95,4 +97,26 @@ func holderState(info *lock.Info) string {
 // within its lease.
 func heartbeatStale(info *lock.Info) bool {
 	return info.Lease > 0 && time.Since(info.Heartbeat) > info.Lease
+}
+
+// afterUnlock says what to do once the lock of run runID is broken: resume
+// it only if it left a journal that is not finished. A run that died
+// before its journal existed, or that had finished, leaves nothing to
+// resume: the next step is a new apply.
+func afterUnlock(stateDir, plan, runID, arg string) string {
+	runs, err := journal.ListPlan(stateDir, plan)
+	var ri *journal.RunInfo
+	for i := range runs {
+		if runs[i].RunID == runID {
+			ri = &runs[i]
+		}
+	}
+	switch {
+	case err == nil && ri == nil:
+		return fmt.Sprintf("run %s left no journal (it stopped before its first step): there is nothing to resume; "+
+			"start the plan with `failover apply %s`", runID, arg)
+	case ri != nil && ri.Err == nil && engine.Complete(ri.Last):
+		return fmt.Sprintf("run %s had finished: there is nothing to resume; `failover apply %s` starts a new run", runID, arg)
+	}
+	return fmt.Sprintf("continue the run with `failover resume %s`", arg)
 }
