@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -24,6 +26,9 @@ type node struct {
 	style   yaml.Style
 	pos     Pos
 	content []*node
+	// src holds the file's lines for a scalar that spans lines (a | or >
+	// block, a long quoted string), to find the columns inside it.
+	src *[]string
 }
 
 // pairs calls fn for each key and value of a mapping, in order.
@@ -102,7 +107,7 @@ func parseFile(file string, data []byte) (*node, Diagnostics) {
 	if doc.Kind == 0 || len(doc.Content) == 0 || isEmptyDocument(&doc) {
 		return nil, Diagnostics{{Severity: SeverityError, Pos: Pos{File: file, Line: 1, Col: 1}, Message: "file is empty"}}
 	}
-	c := converter{file: file}
+	c := converter{file: file, data: data}
 	root := c.convert(doc.Content[0])
 	if c.aliased > maxAliasNodes {
 		return nil, c.diags
@@ -143,8 +148,10 @@ func isEmptyDocument(doc *yaml.Node) bool {
 type converter struct {
 	slab    []node // nodes are allocated in chunks: a plan has many
 	file    string
-	aliased int // nodes added by expanding aliases
-	inAlias int // depth of alias expansion
+	data    []byte    // the file, for the columns of anchored values
+	lines   *[]string // its lines, split when first needed
+	aliased int       // nodes added by expanding aliases
+	inAlias int       // depth of alias expansion
 	diags   Diagnostics
 }
 
@@ -174,7 +181,13 @@ func (c *converter) convert(y *yaml.Node) *node {
 	}
 	n := c.alloc()
 	*n = node{kind: y.Kind, tag: y.ShortTag(), value: y.Value, style: y.Style,
-		pos: Pos{File: c.file, Line: y.Line, Col: y.Column}}
+		pos: Pos{File: c.file, Line: y.Line, Col: c.valueColumn(y)}}
+	if y.Kind == yaml.ScalarNode && c.spansLines(y, n.pos.Col) {
+		n.src = c.sourceLines()
+	}
+	if c.inAlias == 0 && n.style&yaml.DoubleQuotedStyle != 0 {
+		c.checkEscapedPath(n)
+	}
 	if y.Kind == yaml.DocumentNode && len(y.Content) > 0 {
 		return c.convert(y.Content[0])
 	}
@@ -186,6 +199,94 @@ func (c *converter) convert(y *yaml.Node) *node {
 		n.content = c.dedupe(n.content)
 	}
 	return n
+}
+
+// escapeNames names what YAML makes of a backslash escape that Windows
+// paths are prone to hold (\n, \t, \L, …).
+var escapeNames = map[rune]string{
+	'\x00': `a null character (\0)`, '\a': `a bell (\a)`, '\b': `a backspace (\b)`, '\t': `a tab (\t)`,
+	'\n': `a line feed (\n)`, '\v': `a vertical tab (\v)`, '\f': `a form feed (\f)`, '\r': `a carriage return (\r)`,
+	'\x1b': `an escape character (\e)`, '\u0085': `a next-line character (\N)`, '\u00a0': `a no-break space (\_)`,
+	'\u2028': `a line separator (\L)`, '\u2029': `a paragraph separator (\P)`,
+}
+
+// checkEscapedPath warns about a double-quoted string that looks like a
+// Windows path whose backslashes YAML took for escapes: "D:\LogShip" is
+// D: then a line separator, "C:\temp" holds a tab. It is a path when it
+// starts with a drive letter or still holds a backslash, and mangled
+// when it holds what one of those escapes makes.
+func (c *converter) checkEscapedPath(n *node) {
+	s := n.value
+	drive := len(s) >= 2 && s[1] == ':' && s[0]|0x20 >= 'a' && s[0]|0x20 <= 'z'
+	if !drive && !strings.Contains(s, `\`) {
+		return
+	}
+	for _, r := range s {
+		if name, ok := escapeNames[r]; ok {
+			c.diags = append(c.diags, Diagnostic{Severity: SeverityWarning, Pos: n.pos, Message: "this double-quoted string holds " +
+				name + " where a path would have a backslash: in double quotes a backslash starts an escape; " +
+				`write Windows paths in single quotes, 'D:\LogShip', or double each backslash`})
+			return
+		}
+	}
+}
+
+// valueColumn is the column where a node's value starts. yaml.v3 places
+// a node with an anchor or an explicit tag at the "&" or "!" before it,
+// which would put the columns of references in "&x '${vars.a}'" a few
+// characters early; when the value follows on the same line, its own
+// column is taken.
+func (c *converter) valueColumn(y *yaml.Node) int {
+	if y.Anchor == "" && y.Style&yaml.TaggedStyle == 0 {
+		return y.Column
+	}
+	lines := *c.sourceLines()
+	if y.Line < 1 || y.Line > len(lines) {
+		return y.Column
+	}
+	line := []rune(lines[y.Line-1])
+	i := y.Column - 1
+	for i >= 0 && i < len(line) && (line[i] == '&' || line[i] == '!') {
+		for i < len(line) && line[i] != ' ' && line[i] != '\t' {
+			i++
+		}
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+			i++
+		}
+	}
+	if i < 0 || i >= len(line) || line[i] == '#' {
+		return y.Column // the value starts on a later line
+	}
+	return i + 1
+}
+
+// spansLines reports whether a scalar starting at col is written on more
+// than one line: a | or > block, or a quoted or plain string folded onto
+// the next lines (its value then holds more characters than its first
+// line has left). Only a value with a ${ needs to know: positions inside
+// a scalar are those of references.
+func (c *converter) spansLines(y *yaml.Node, col int) bool {
+	switch {
+	case !strings.Contains(y.Value, "${"):
+		return false
+	case y.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || strings.Contains(y.Value, "\n"):
+		return true
+	}
+	lines := *c.sourceLines()
+	if y.Line < 1 || y.Line > len(lines) {
+		return false
+	}
+	return utf8.RuneCountInString(lines[y.Line-1])-(col-1) < utf8.RuneCountInString(y.Value)
+}
+
+// sourceLines returns the file's lines, split the first time they are
+// needed (most plans need them for no node).
+func (c *converter) sourceLines() *[]string {
+	if c.lines == nil {
+		lines := sourceLines(c.data)
+		c.lines = &lines
+	}
+	return c.lines
 }
 
 func (c *converter) alloc() *node {

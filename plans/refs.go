@@ -128,12 +128,17 @@ func isRefSegment(s string) bool {
 // offsetPos is the position of byte off of a scalar: exact on a single
 // line, in characters, counting the quotes and escapes written before it
 // (an escaped backslash, or a doubled single quote, is two characters for
-// one); the scalar's own position when it spans lines or is a block (| or
-// >). A non-ASCII character is taken as written, not as a \u escape.
+// one). In a scalar that spans lines (a | or > block, a long quoted
+// string) the text at off is looked for in the source lines; when it
+// cannot be found there the scalar's own position is taken. A non-ASCII
+// character is taken as written, not as a \u escape.
 func offsetPos(n *node, off int) Pos {
 	p := n.pos
 	block := n.style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0
-	if block || strings.ContainsRune(n.value, '\n') || off > len(n.value) {
+	if block || n.src != nil || off > len(n.value) {
+		if q, ok := findInSource(n, off); ok {
+			return q
+		}
 		return p
 	}
 	prefix := n.value[:off]
@@ -161,4 +166,48 @@ func escapeWidth(r rune) int {
 		return 3
 	}
 	return 0
+}
+
+// findInSource finds the reference (or the text up to the end of its
+// line) at byte off of a scalar that spans lines in the scalar's source
+// lines: the how-manyth occurrence it is in the value is the one taken
+// in the source, from the scalar's start on, and only on the lines
+// indented more than the line the scalar starts on, which are its own.
+func findInSource(n *node, off int) (Pos, bool) {
+	if n.src == nil || off < 0 || off >= len(n.value) {
+		return Pos{}, false
+	}
+	text := n.value[off:]
+	if i := strings.IndexAny(text, "}\n"); i >= 0 {
+		text = text[:i+strings.Count(text[i:i+1], "}")]
+	}
+	if text == "" {
+		return Pos{}, false
+	}
+	skip := strings.Count(n.value[:off], text)
+	lines := *n.src
+	if n.pos.Line < 1 || n.pos.Line > len(lines) {
+		return Pos{}, false
+	}
+	indent := len(lines[n.pos.Line-1]) - len(strings.TrimLeft(lines[n.pos.Line-1], " "))
+	for ln := n.pos.Line; ln <= len(lines); ln++ {
+		line, from := lines[ln-1], 0
+		if ln == n.pos.Line {
+			from = len(string([]rune(line)[:min(n.pos.Col-1, utf8.RuneCountInString(line))]))
+		} else if strings.TrimSpace(line) != "" && len(line)-len(strings.TrimLeft(line, " ")) <= indent {
+			return Pos{}, false // past the scalar's lines
+		}
+		for {
+			i := strings.Index(line[from:], text)
+			if i < 0 {
+				break
+			}
+			if skip == 0 {
+				return Pos{File: n.pos.File, Line: ln, Col: utf8.RuneCountInString(line[:from+i]) + 1}, true
+			}
+			skip--
+			from += i + len(text)
+		}
+	}
+	return Pos{}, false
 }

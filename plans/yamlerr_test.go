@@ -48,3 +48,36 @@ func TestSyntaxErrorPositions(t *testing.T) {
 		})
 	}
 }
+
+// TestEscapedPathWarning checks the warning about Windows paths that
+// YAML's double-quote escapes mangled, and that nothing else draws it.
+func TestEscapedPathWarning(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want string // the rendered first line, or "" for no diagnostic
+	}{
+		{"line separator", `p: "D:\LogShip"`, `p.yaml:1:4: warning: this double-quoted string holds a line separator (\L) where`},
+		{"tab", `p: "C:\temp"`, `p.yaml:1:4: warning: this double-quoted string holds a tab (\t) where`},
+		{"UNC share", `p: "\\\\dc1-sql01\\logship\new"`, `p.yaml:1:4: warning: this double-quoted string holds a line feed (\n) where`},
+		{"doubled backslashes", `p: "D:\\LogShip\\new"`, ""},
+		{"single quotes", `p: 'D:\LogShip'`, ""},
+		{"plain", `p: D:\LogShip`, ""},
+		{"a message with a line feed", `p: "done:\nnext"`, ""},
+		{"alias warns once, at the value", "a: &x \"D:\\new\"\nb: *x\nc: *x", `p.yaml:1:7: warning: this double-quoted string holds a line feed (\n) where`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ds := parseFile("p.yaml", []byte(tt.src))
+			if tt.want == "" {
+				if len(ds) != 0 {
+					t.Fatalf("want no diagnostic, got:\n%s", textOf(ds))
+				}
+				return
+			}
+			if len(ds) != 1 || !strings.HasPrefix(textOf(ds), tt.want) {
+				t.Errorf("got:\n%s\nwant one diagnostic starting %s", textOf(ds), tt.want)
+			}
+		})
+	}
+}
