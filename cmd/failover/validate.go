@@ -133,9 +133,13 @@ func includersOf(files []string, opts plans.Options) map[string][]string {
 }
 
 // fileKey identifies a file however its path is written (relative,
-// absolute, with ./ or ..), so that a base named on the command line is
-// recognised in an extends.
+// absolute, with ./ or .., through a symbolic link), so that a base named
+// on the command line is recognised in an extends and a file two globs
+// match is validated once.
 func fileKey(path string) string {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
 	if abs, err := filepath.Abs(path); err == nil {
 		return abs
 	}
