@@ -30,8 +30,13 @@ func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State
 		prior[s.ID] = resumeState(rec.State)
 		// An in-doubt step outside --only/--from is decided too when a
 		// step of this run needs it: that step must not build on a guess.
-		if rec.State != StateInDoubt || (!st.selected && !r.feedsSelected(s.ID, map[string]bool{})) {
+		verifyFailed := rec.State == StateFailed && rec.AfterEffect
+		if (rec.State != StateInDoubt && !verifyFailed) || (!st.selected && !r.feedsSelected(s.ID, map[string]bool{})) {
 			continue
+		}
+		text, note := r.inDoubtText, "in doubt; skip_if says done"
+		if verifyFailed {
+			text, note = r.verifyFailedText, "verify failed after its action; skip_if says done"
 		}
 		switch done, err := r.inDoubtDone(ctx, st); {
 		case st.typ.Idempotent || s.Idempotent:
@@ -44,15 +49,15 @@ func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State
 			// decides, told why the check could not.
 			msg := r.red.Redact(err.Error())
 			r.log.Warn().Str("step", s.ID).Str("error", msg).Msg("in doubt: skip_if could not be evaluated")
-			asks = append(asks, r.inDoubtText(s.ID, rec)+"\n  (its skip_if could not be evaluated: "+msg+")")
+			asks = append(asks, text(s.ID, rec)+"\n  (its skip_if could not be evaluated: "+msg+")")
 			ids = append(ids, s.ID)
 		case done:
-			if err := r.appendRec(journal.Record{Type: RecStepSatisfied, Step: s.ID, Note: "in doubt; skip_if says done"}); err != nil {
+			if err := r.appendRec(journal.Record{Type: RecStepSatisfied, Step: s.ID, Note: note}); err != nil {
 				return nil, err
 			}
 			prior[s.ID] = StateSatisfied
 		default:
-			asks = append(asks, r.inDoubtText(s.ID, rec))
+			asks = append(asks, text(s.ID, rec))
 			ids = append(ids, s.ID)
 		}
 	}
@@ -90,17 +95,24 @@ func (r *run) inDoubtText(id string, rec *StepRecord) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "step %s (%s) is in doubt: attempt %d started at %s, but the run stopped before its outcome "+
 		"was recorded, so it may or may not have taken effect.\n", id, s.Action, rec.Attempts, rec.First.Format("2006-01-02 15:04:05Z07:00"))
+	r.waysOn(&b, id)
+	return b.String()
+}
+
+// waysOn writes what the step does, where and with what, and the
+// operator's two ways on.
+func (r *run) waysOn(b *strings.Builder, id string) {
+	s := r.plan.Step(id)
 	if s.Description != "" {
-		fmt.Fprintf(&b, "  It does: %s\n", s.Description)
+		fmt.Fprintf(b, "  It does: %s\n", s.Description)
 	}
 	if s.Target != "" {
-		fmt.Fprintf(&b, "  On target: %s\n", s.Target)
+		fmt.Fprintf(b, "  On target: %s\n", s.Target)
 	}
-	fmt.Fprintf(&b, "  With: %s\n", displayJSON(s.With.Display()))
-	fmt.Fprintf(&b, "  Check whether that happened, then either\n")
-	fmt.Fprintf(&b, "  - it did not happen, run it again:\n      failover resume %s --retry %s\n", r.planArg(), id)
-	fmt.Fprintf(&b, "  - it happened, record it as done:\n      failover resume %s --mark-done %s --note \"what you checked\"", r.planArg(), id)
-	return b.String()
+	fmt.Fprintf(b, "  With: %s\n", displayJSON(s.With.Display()))
+	fmt.Fprintf(b, "  Check whether that happened, then either\n")
+	fmt.Fprintf(b, "  - it did not happen, run it again:\n      failover resume %s --retry %s\n", r.planArg(), id)
+	fmt.Fprintf(b, "  - it happened, record it as done:\n      failover resume %s --mark-done %s --note \"what you checked\"", r.planArg(), id)
 }
 
 // displayJSON renders parameters as the plan wrote them: one line of JSON

@@ -34,6 +34,10 @@ type StepRecord struct {
 	// First is when the step's first attempt started; End when it ended.
 	First, End time.Time
 	Outputs    map[string]any
+	// AfterEffect says the step failed its verify after its action
+	// completed: the effect may be there, and a step that is not
+	// idempotent is not run again without the operator.
+	AfterEffect bool
 }
 
 // Fold replays a journal's records into step states.
@@ -71,6 +75,7 @@ func (rs *RunState) apply(rec *journal.Record) {
 	switch rec.Type {
 	case RecStepStarted:
 		st.State, st.Attempts, st.Error, st.Note, st.End = StateInDoubt, rec.Attempt, "", "", time.Time{}
+		st.AfterEffect = false
 		if st.First.IsZero() {
 			st.First = rec.Time
 		}
@@ -84,6 +89,7 @@ func (rs *RunState) apply(rec *journal.Record) {
 		st.State, st.Note, st.End = StateSkipped, rec.Note, rec.Time
 	case RecStepFailed:
 		st.State, st.Error, st.End = StateFailed, rec.Error, rec.Time
+		st.AfterEffect = rec.Data[effectTook] != ""
 	case RecStepInterrupted:
 		st.State, st.Note, st.End = StateInDoubt, rec.Note, rec.Time
 		if st.Note == "" {

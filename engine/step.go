@@ -102,8 +102,10 @@ func (r *run) judge(ctx context.Context, o outcome, out map[string]any, err erro
 	if ctx.Err() != nil {
 		return true, r.interrupt(ctx, o)
 	}
+	// A verify that failed after a non-idempotent action completed is
+	// not retried: another attempt would run the action again.
 	policy := o.st.step.Retry
-	if n >= maxAttempts(policy) || !retryable(policy, err) {
+	if n >= maxAttempts(policy) || !retryable(policy, err) || afterEffect(o.st, err) {
 		return true, r.fail(ctx, o, err)
 	}
 	return false, o
@@ -161,9 +163,9 @@ func (r *run) attempt(ctx context.Context, st *stepState, attempt int) (map[stri
 		ok, detail, verr := r.allPassWith(actx, s.Verify, s.ID, own)
 		switch {
 		case verr != nil:
-			err = fmt.Errorf("verify: %w", verr)
+			err = &verifyError{fmt.Errorf("verify: %w", verr)}
 		case !ok:
-			err = fmt.Errorf("verify failed: %s", detail)
+			err = &verifyError{fmt.Errorf("verify failed: %s", detail)}
 		}
 	}
 	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
@@ -206,8 +208,14 @@ func (r *run) fail(ctx context.Context, o outcome, err error) outcome {
 	msg := r.red.Redact(err.Error())
 	o.rootErr = errors.New(msg)
 	o.result.Error = msg
-	return r.settleRec(o, StateFailed, "", journal.Record{Type: RecStepFailed, Step: o.st.step.ID,
-		Attempt: o.result.Attempts, Error: msg, Class: actions.ClassOf(err).String()})
+	rec := journal.Record{Type: RecStepFailed, Step: o.st.step.ID, Attempt: o.result.Attempts, Error: msg,
+		Class: actions.ClassOf(err).String()}
+	note := ""
+	if afterEffect(o.st, err) {
+		rec.Data = map[string]string{effectTook: "verify failed after the action completed"}
+		note = "its action completed, then verify failed: resume asks before running it again"
+	}
+	return r.settleRec(o, StateFailed, note, rec)
 }
 
 // interrupt journals that the run was cancelled while the step's action
