@@ -24,7 +24,8 @@ func RenderText(w io.Writer, ds Diagnostics, read func(string) ([]byte, error)) 
 	for _, d := range ds {
 		fmt.Fprintf(bw, "%s: %s: %s\n", location(d.Pos), d.Severity, d.Message)
 		if line, ok := sourceLine(cache, read, d.Pos); ok {
-			fmt.Fprintf(bw, "%s\n%s^\n", line, caretPad(line, d.Pos.Col))
+			line, col := clipLine(line, d.Pos.Col)
+			fmt.Fprintf(bw, "%s\n%s^\n", line, caretPad(line, col))
 		}
 	}
 	return bw.Flush()
@@ -57,6 +58,28 @@ func sourceLine(cache map[string][]string, read func(string) ([]byte, error), p 
 		return "", false
 	}
 	return lines[p.Line-1], true
+}
+
+// maxShown is how many characters of a long source line are shown.
+const maxShown = 160
+
+// clipLine shows a long line (a flow list of a thousand items, a long
+// description) as the part around col, marked with … where it is cut,
+// and returns the caret's column in what it shows.
+func clipLine(line string, col int) (string, int) {
+	runes := []rune(line)
+	if len(runes) <= maxShown {
+		return line, col
+	}
+	start := max(0, min(col-1-maxShown/2, len(runes)-maxShown))
+	shown, c := string(runes[start:start+maxShown]), col-start
+	if start > 0 {
+		shown, c = "…"+shown, c+1
+	}
+	if start+maxShown < len(runes) {
+		shown += "…"
+	}
+	return shown, c
 }
 
 // caretPad is the run of blanks under line up to col (tabs kept).

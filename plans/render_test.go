@@ -223,3 +223,39 @@ func TestRenderTextWindowsFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderTextLongLine checks that a long source line is shown as the
+// part around the column, with the caret still under it.
+func TestRenderTextLongLine(t *testing.T) {
+	long := "k: [" + strings.Repeat("ab, ", 500) + "X]"
+	x := strings.Index(long, "X") + 1
+	tests := []struct {
+		name      string
+		line      string
+		col       int
+		wantStart string
+		wantEnd   string
+	}{
+		{"short line whole", "k: [X]", 5, "k: [X]", "k: [X]"},
+		{"cut at both ends", strings.Repeat("é", 300) + "X" + strings.Repeat("é", 300), 301, "…é", "é…"},
+		{"cut at the start", long, x, "…", "X]"},
+		{"cut at the end", long, 1, "k: [", "…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			d := Diagnostics{{Severity: SeverityError, Pos: Pos{File: "f", Line: 1, Col: tt.col}, Message: "m"}}
+			if err := RenderText(&b, d, func(string) ([]byte, error) { return []byte(tt.line), nil }); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(b.String(), "\n")
+			shown, caret := []rune(lines[1]), lines[2]
+			if !strings.HasPrefix(lines[1], tt.wantStart) || !strings.HasSuffix(lines[1], tt.wantEnd) || len(shown) > maxShown+2 {
+				t.Errorf("shown %q", lines[1])
+			}
+			if i := len(caret) - 1; caret[i] != '^' || i >= len(shown) || shown[i] != []rune(tt.line)[tt.col-1] {
+				t.Errorf("caret at %d does not point at the column's character in %q", i, lines[1])
+			}
+		})
+	}
+}
