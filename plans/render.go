@@ -54,8 +54,8 @@ func sourceLine(cache map[string][]string, read func(string) ([]byte, error), p 
 		}
 		cache[p.File] = lines
 	}
-	if p.Line > len(lines) {
-		return "", false
+	if p.Line > len(lines) || strings.TrimSpace(lines[p.Line-1]) == "" {
+		return "", false // nothing to show a caret under (an empty file)
 	}
 	return lines[p.Line-1], true
 }

@@ -259,3 +259,14 @@ func TestRenderTextLongLine(t *testing.T) {
 		})
 	}
 }
+
+func TestRenderTextEmptyFile(t *testing.T) {
+	var b bytes.Buffer
+	d := Diagnostics{{Severity: SeverityError, Pos: Pos{File: "e.yaml", Line: 1, Col: 1}, Message: "file is empty"}}
+	if err := RenderText(&b, d, func(string) ([]byte, error) { return []byte("\r\n"), nil }); err != nil {
+		t.Fatal(err)
+	}
+	if want := "e.yaml:1:1: error: file is empty\n"; b.String() != want {
+		t.Errorf("got %q, want %q: no blank source line and lone caret", b.String(), want)
+	}
+}
