@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	yaml "go.yaml.in/yaml/v3"
+
 	"github.com/failover-dev/failover/actions/builtin"
 	"github.com/failover-dev/failover/internal/reference"
 	"github.com/failover-dev/failover/plans"
@@ -109,5 +111,49 @@ func TestExamplesValidate(t *testing.T) {
 	}
 	if res.bases == 0 {
 		t.Errorf("want examples/demo/common.yaml checked as a base plan, got no base among %q", files)
+	}
+}
+
+// TestFlowReadsBack checks that plan's one-line rendering of lists and
+// mappings is YAML that reads back as the same values, for the strings
+// plans hold: Windows paths, UNC shares, queries, quotes, YAML's words.
+func TestFlowReadsBack(t *testing.T) {
+	tests := []struct {
+		name string
+		s    string
+	}{
+		{"UNC share", `\\dc1-sql01\logship\mgc`},
+		{"drive path", `D:\LogShip`},
+		{"glob", "*.trn"},
+		{"query", "SELECT 1 WHERE a < b && c > d"},
+		{"empty", ""},
+		{"boolean word", "yes"},
+		{"number", "0x1F"},
+		{"null word", "~"},
+		{"quote", "it's"},
+		{"colon space", "x: y"},
+		{"trailing colon", "key:"},
+		{"comment sign", "a #b"},
+		{"flow signs", "a,[b]{c}"},
+		{"leading dash", "-d"},
+		{"lone dash", "-"},
+		{"leading space", " x"},
+		{"line break", "one\ntwo"},
+		{"tab", "a\tb"},
+		{"umlaut and en dash", "Größe – München"},
+		{"percent", "100%"},
+		{"anchor sign", "&x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := flow(map[string]any{tt.s + "k": []any{tt.s}})
+			var got map[string][]any
+			if err := yaml.Unmarshal([]byte(text), &got); err != nil {
+				t.Fatalf("%s does not parse: %v", text, err)
+			}
+			if v := got[tt.s+"k"]; len(v) != 1 || v[0] != any(tt.s) {
+				t.Errorf("%s reads back as %q, want [%q]", text, got, tt.s)
+			}
+		})
 	}
 }

@@ -211,7 +211,7 @@ func checkViews(cs []*plans.Check) []checkView {
 func (v *planView) writeText(w io.Writer) {
 	fmt.Fprintf(w, "Plan %s (%s)\n", v.Name, v.File)
 	if v.Description != "" {
-		fmt.Fprintf(w, "  %s\n", v.Description)
+		writeLines(w, "  ", v.Description)
 	}
 	fmt.Fprintf(w, "  hash %s, %d steps in %d levels", v.Hash[:12], len(v.Steps), len(v.Levels))
 	if v.Deadline != "" {
@@ -259,10 +259,10 @@ func writeStep(w io.Writer, n int, s stepView) {
 	}
 	fmt.Fprintln(w, head)
 	if s.Description != "" {
-		fmt.Fprintf(w, "       %s\n", s.Description)
+		writeLines(w, "       ", s.Description)
 	}
 	for _, k := range sortedKeys(s.With) {
-		fmt.Fprintf(w, "       %s: %s\n", k, compact(s.With[k]))
+		writeField(w, "       ", k, s.With[k])
 	}
 	if len(s.Needs) > 0 {
 		fmt.Fprintf(w, "       needs: %s\n", strings.Join(s.Needs, ", "))
@@ -318,19 +318,6 @@ func writeChecks(w io.Writer, indent string, cs []checkView) {
 		}
 		fmt.Fprintln(w, line)
 	}
-}
-
-// compact renders a param value on one line: strings as they are, the
-// rest as JSON.
-func compact(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
