@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/failover-dev/failover/engine"
 	"github.com/failover-dev/failover/engine/journal"
 )
 
@@ -81,7 +82,7 @@ func newJournalRepairCmd(a *app) *cobra.Command {
 				return withCode(exitUsage, fmt.Errorf("run %s holds the lock of plan %s: it may be running and "+
 					"writing its journal; nothing repaired (stop it first, or `failover unlock` a dead one)", run, plan))
 			}
-			d, err := journal.Repair(journal.OSFS{}, path, force)
+			d, inDoubt, err := engine.RepairJournal(journal.OSFS{}, path, force, operatorName())
 			if errors.Is(err, journal.ErrCorrupt) && !force {
 				return withCode(exitFailed, fmt.Errorf("%w; good records follow the damage: check them with "+
 					"`failover journal dump %s`, then `failover journal repair %s --force` drops them (a copy is kept)", err, args[0], args[0]))
@@ -94,6 +95,10 @@ func newJournalRepairCmd(a *app) *cobra.Command {
 				return nil
 			}
 			fmt.Fprintf(a.stdout, "%s cut back to offset %d (%s); the original is kept as %s\n", path, d.Offset, d.Reason, d.Copy)
+			if len(inDoubt) > 0 {
+				fmt.Fprintf(a.stdout, "The dropped records show these steps started; they are now in doubt, and resume "+
+					"asks you about each one that is not idempotent: %s\n", strings.Join(inDoubt, ", "))
+			}
 			return nil
 		},
 	}

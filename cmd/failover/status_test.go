@@ -153,7 +153,13 @@ func TestJournalDamagedInTheMiddle(t *testing.T) {
 		{"resume refuses", []string{"resume", plan}, exitUsage, force},
 		{"repair refuses without --force", []string{"journal", "repair", id}, exitFailed, force},
 		{"repair --force cuts it back", []string{"journal", "repair", id, "--force"}, exitOK, "cut back to offset"},
+		{"the steps the dropped records show started are in doubt", []string{"journal", "dump", id}, exitOK,
+			`"Type":"step-interrupted","Step":"two"`},
 		{"then it is clean", []string{"journal", "repair", id}, exitOK, "is clean"},
+		// The dropped records showed both steps ran: neither runs again
+		// on a guess.
+		{"resume asks before running them again", []string{"resume", plan}, exitWaiting, "step one (exec.run) is in doubt"},
+		{"and names both", []string{"resume", plan}, exitWaiting, "failover resume " + plan + " --retry two"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

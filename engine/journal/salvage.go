@@ -21,11 +21,17 @@ func Salvage(fsys FS, path string) ([]Salvaged, error) {
 	if rp == nil {
 		return nil, err
 	}
-	if rp.Damage == nil || !rp.Damage.Trailing {
-		return nil, nil
+	return salvageAfter(buf, rp.Damage), nil
+}
+
+// salvageAfter returns the good records after damage d in buf (none when
+// d is nil or a torn tail).
+func salvageAfter(buf []byte, d *Damage) []Salvaged {
+	if d == nil || !d.Trailing {
+		return nil
 	}
 	var out []Salvaged
-	for off := rp.Damage.Offset + 1; off+frameHeaderSize < int64(len(buf)); {
+	for off := d.Offset + 1; off+frameHeaderSize < int64(len(buf)); {
 		payload, next, reason := frameAt(buf, off)
 		if reason != "" {
 			off++ // resynchronise byte by byte, as the damage check does
@@ -36,5 +42,5 @@ func Salvage(fsys FS, path string) ([]Salvaged, error) {
 		}
 		off = next
 	}
-	return out, nil
+	return out
 }

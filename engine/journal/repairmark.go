@@ -1,0 +1,125 @@
+package journal
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// MarkFunc returns the records to append to a journal being repaired, from
+// what the cut keeps and the records it drops: the good ones after the
+// damage, and first the damaged record itself when its payload still
+// decodes (a flipped bit in a record's text leaves it readable). It lets
+// the caller say in the journal what the dropped records meant (a step
+// that may have run) so that nothing is redone on a guess.
+type MarkFunc func(kept *Replay, dropped []Salvaged) []Record
+
+// RepairMarking is Repair whose cut also appends the records mark returns,
+// in one atomic step: the cut journal with those records is written to a
+// synced temporary file and renamed over the original (a copy of which is
+// kept first), so that a crash leaves either the journal as it was or the
+// repaired one with its marks, never a cut journal without them. With no
+// records to append it is Repair.
+func RepairMarking(fsys FS, path string, force bool, mark MarkFunc) (*Damage, error) {
+	buf, err := fsys.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("repair journal %s: %w", path, err)
+	}
+	rp, _, err := parse(path, buf)
+	var ce *CorruptError
+	switch {
+	case errors.As(err, &ce) && force:
+	case err != nil:
+		if rp != nil {
+			return rp.Damage, err
+		}
+		return nil, err
+	case rp.Damage == nil:
+		return nil, nil
+	}
+	dropped := salvageAfter(buf, rp.Damage)
+	if r, ok := damagedRecord(buf, rp.Damage.Offset); ok {
+		dropped = append([]Salvaged{{Offset: rp.Damage.Offset, Record: r}}, dropped...)
+	}
+	recs := mark(rp, dropped)
+	if len(recs) == 0 {
+		return Repair(fsys, path, force)
+	}
+	out, err := appendRecords(buf[:rp.Damage.Offset], uint64(len(rp.Records)), recs)
+	if err != nil {
+		return rp.Damage, fmt.Errorf("repair journal %s: %w", path, err)
+	}
+	d := rp.Damage
+	if d.Copy, err = keepCopy(fsys, path, buf); err != nil {
+		return d, err
+	}
+	if err := replaceFile(fsys, path, out); err != nil {
+		return d, fmt.Errorf("repair journal %s: %w", path, err)
+	}
+	d.Repaired = true
+	return d, nil
+}
+
+// appendRecords frames recs after buf, numbering them from seq+1.
+func appendRecords(buf []byte, seq uint64, recs []Record) ([]byte, error) {
+	out := append([]byte(nil), buf...)
+	now := time.Now().UTC()
+	for _, r := range recs {
+		seq++
+		r.Seq = seq
+		if r.Time.IsZero() {
+			r.Time = now
+		}
+		r.Time = r.Time.UTC()
+		payload, err := json.Marshal(r)
+		if err != nil {
+			return nil, fmt.Errorf("encode record %d: %w", r.Seq, err)
+		}
+		if len(payload) > MaxRecordSize {
+			return nil, fmt.Errorf("encode record %d: %d bytes, over the limit of %d", r.Seq, len(payload), MaxRecordSize)
+		}
+		out = appendFrame(out, payload)
+	}
+	return out, nil
+}
+
+// replaceFile writes data to a synced temporary file beside path and
+// renames it over path, then syncs the directory.
+func replaceFile(fsys FS, path string, data []byte) error {
+	tmp := path + ".repair-tmp"
+	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	err = writeAndSync(f, data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = fsys.Rename(tmp, path)
+	}
+	if err != nil {
+		return err
+	}
+	return fsys.SyncDir(filepath.Dir(path))
+}
+
+// damagedRecord decodes the record at off whose frame is bad, if its
+// length is plausible and its payload still decodes; it is only a hint of
+// what the record said.
+func damagedRecord(buf []byte, off int64) (Record, bool) {
+	if int64(len(buf))-off < frameHeaderSize {
+		return Record{}, false
+	}
+	n := int64(binary.LittleEndian.Uint32(buf[off : off+4]))
+	end := off + frameHeaderSize + n
+	if n == 0 || n > MaxRecordSize || end > int64(len(buf)) {
+		return Record{}, false
+	}
+	r, err := unmarshalRecord(buf[off+frameHeaderSize : end])
+	return r, err == nil
+}
