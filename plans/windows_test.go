@@ -1,0 +1,76 @@
+package plans
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf16"
+)
+
+// windowsPlan has an error, a warning, non-ASCII text, a tab inside a
+// flow mapping and a literal block: each position must come out the same
+// however the file was saved.
+const windowsPlan = `version: 1
+name: saved-on-windows
+description: "Umschaltung – München"
+secrets:
+  pw: { env: PW }
+steps:
+  - id: a
+    action: exec.run
+    with: {	program: echo, args: ["Größe ${secrets.pw}"], dri: x }
+  - id: b
+    action: exec.run
+    with:
+      program: |
+        echo eins
+        echo ${vars.nope}
+`
+
+// TestFilesSavedOnWindows loads the same plan as written on Linux, with
+// CRLF, with CRLF and a UTF-8 byte order mark, and as UTF-16 with CRLF
+// (Windows PowerShell 5's ">"), and wants the same diagnostics at the
+// same lines and columns.
+func TestFilesSavedOnWindows(t *testing.T) {
+	crlf := strings.ReplaceAll(windowsPlan, "\n", "\r\n")
+	tests := []struct {
+		name string
+		data string
+	}{
+		{"LF", windowsPlan},
+		{"CRLF", crlf},
+		{"CRLF with a UTF-8 BOM", "\uFEFF" + crlf},
+		{"UTF-16LE with CRLF", utf16LE("\uFEFF" + crlf)},
+	}
+	want := "p.yaml:9:59: error: unknown parameter \"dri\" for exec.run (did you mean \"dir\"?)\n" +
+		"p.yaml:15:14: error: undefined variable \"nope\"\n" +
+		"p.yaml:9:34: warning: secret \"pw\" is used in parameter \"args\" for exec.run, which is not marked secret: its value may be shown in output\n"
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ds := Load("p.yaml", Options{Registry: testRegistry(), ReadFile: memFiles(map[string]string{"p.yaml": tt.data})})
+			if got := textOf(sortedBySeverity(ds)); got != want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func utf16LE(s string) string {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return string(b)
+}
+
+// sortedBySeverity puts errors first, keeping the order within each.
+func sortedBySeverity(ds Diagnostics) Diagnostics {
+	var out Diagnostics
+	for _, sev := range []Severity{SeverityError, SeverityWarning} {
+		for _, d := range ds {
+			if d.Severity == sev {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
