@@ -24,8 +24,11 @@ import (
 // binary with FAILOVER_TEST_MAIN=1), SIGKILLs it at 50 or more moments,
 // and resumes each time, acting as an operator on in-doubt steps: it looks
 // in the ledger and answers --mark-done when the step's line is there,
-// --retry when it is not. At the end every step that is not idempotent
-// ran exactly once and the run completed.
+// --retry when it is not. Kills land in resumes too, those carrying the
+// operator's --mark-done and --retry included, and with four chains at
+// --parallelism 4 several steps are killed at once: each must then be in
+// doubt. At the end every step that is not idempotent ran exactly once and
+// the run completed.
 func TestCrashAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test spawns hundreds of processes")
@@ -36,7 +39,7 @@ func TestCrashAndResume(t *testing.T) {
 	}
 	rnd := rand.New(rand.NewPCG(1, 2))
 	moments := map[string]bool{}
-	kills, answers, invocations := 0, 0, 0
+	kills, answers, invocations, maxInDoubt := 0, 0, 0, 0
 	// Rounds of one whole run each (apply, kills, resumes) until the kills
 	// add up: one run of this plan takes about as long as a few kills.
 	for round := 1; kills < wantKills; round++ {
@@ -50,6 +53,7 @@ func TestCrashAndResume(t *testing.T) {
 		c.drive()
 		c.checkLedger()
 		kills, answers, invocations = kills+c.kills, answers+c.answers, invocations+c.invocations
+		maxInDoubt = max(maxInDoubt, c.maxInDoubt)
 		for m := range c.moments {
 			moments[fmt.Sprint(round, "/", m)] = true
 		}
@@ -63,8 +67,11 @@ func TestCrashAndResume(t *testing.T) {
 	if len(distinct) < 25 {
 		t.Errorf("kills landed at only %d distinct journal lengths", len(distinct))
 	}
-	t.Logf("%d kills at %d distinct journal lengths (%d distinct round/length pairs), %d operator answers, %d invocations",
-		kills, len(distinct), len(moments), answers, invocations)
+	if maxInDoubt < 2 {
+		t.Errorf("no kill left two parallel steps in doubt at once (at most %d)", maxInDoubt)
+	}
+	t.Logf("%d kills at %d distinct journal lengths (%d distinct round/length pairs), %d operator answers, "+
+		"at most %d steps in doubt at once, %d invocations", kills, len(distinct), len(moments), answers, maxInDoubt, invocations)
 }
 
 type crasher struct {
@@ -75,6 +82,9 @@ type crasher struct {
 	invocations       int
 	moments           map[int]bool // journal record counts at the kills
 	budget            int          // kills this round may still make
+	// maxInDoubt is the most steps in doubt at once: parallel steps
+	// killed together must all be in doubt, none redone or skipped.
+	maxInDoubt int
 }
 
 const wantKills = 100
@@ -82,7 +92,7 @@ const wantKills = 100
 // drive runs apply, then resume until the run completes.
 func (c *crasher) drive() {
 	t := c.t
-	args := []string{"apply", c.plan, "--auto-approve", "--parallelism", "3"}
+	args := []string{"apply", c.plan, "--auto-approve", "--parallelism", "4"}
 	for c.invocations < 2000 {
 		c.invocations++
 		killAfter := time.Duration(-1)
@@ -104,7 +114,7 @@ func (c *crasher) drive() {
 			args = c.answer()
 		case code == 2 && strings.Contains(stderr, "no run of plan"):
 			// Killed before the journal existed: start again.
-			args = []string{"apply", c.plan, "--auto-approve", "--parallelism", "3"}
+			args = []string{"apply", c.plan, "--auto-approve", "--parallelism", "4"}
 		default:
 			t.Fatalf("%v: exit %d\n%s", args, code, stderr)
 		}
@@ -166,6 +176,7 @@ func (c *crasher) answer() []string {
 	if len(args) == 2 {
 		c.t.Fatalf("exit 3 with no in-doubt step")
 	}
+	c.maxInDoubt = max(c.maxInDoubt, (len(args)-2)/2)
 	return append(args, "--note", "checked the ledger")
 }
 
