@@ -59,3 +59,26 @@ func BenchmarkValidate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkValidateOneLine loads a 10,000-step plan written as JSON on
+// one line, as a generator might write it: finding the columns inside its
+// strings must not take time in proportion to the line for each string.
+func BenchmarkValidateOneLine(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"version": 1, "name": "generated", "vars": {"share": "D:\\Backups"}, "steps": [`)
+	for i := range 10_000 {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, `{"id": "step-%d", "action": "exec.run", "with": {"program": "robocopy", "args": ["${vars.share}\\%d", "E:\\Copy"]}}`, i, i)
+	}
+	sb.WriteString("]}\n")
+	files := map[string]string{"plan.json": sb.String()}
+	opts := Options{Registry: testRegistry(), ReadFile: memFiles(files)}
+	b.SetBytes(int64(sb.Len()))
+	for b.Loop() {
+		if p, ds := Load("plan.json", opts); p == nil {
+			b.Fatalf("generated plan is invalid:\n%s", textOf(ds[:min(len(ds), 5)]))
+		}
+	}
+}

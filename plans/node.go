@@ -146,13 +146,14 @@ func isEmptyDocument(doc *yaml.Node) bool {
 }
 
 type converter struct {
-	slab    []node // nodes are allocated in chunks: a plan has many
-	file    string
-	data    []byte    // the file, for the columns of anchored values
-	lines   *[]string // its lines, split when first needed
-	aliased int       // nodes added by expanding aliases
-	inAlias int       // depth of alias expansion
-	diags   Diagnostics
+	slab      []node // nodes are allocated in chunks: a plan has many
+	file      string
+	data      []byte      // the file, for the columns of anchored values
+	lines     *[]string   // its lines, split when first needed
+	lineRunes map[int]int // characters of a line, by number, counted when first needed
+	aliased   int         // nodes added by expanding aliases
+	inAlias   int         // depth of alias expansion
+	diags     Diagnostics
 }
 
 func (c *converter) errorf(pos Pos, format string, args ...any) {
@@ -276,7 +277,15 @@ func (c *converter) spansLines(y *yaml.Node, col int) bool {
 	if y.Line < 1 || y.Line > len(lines) {
 		return false
 	}
-	return utf8.RuneCountInString(lines[y.Line-1])-(col-1) < utf8.RuneCountInString(y.Value)
+	if c.lineRunes == nil {
+		c.lineRunes = map[int]int{}
+	}
+	n, ok := c.lineRunes[y.Line] // counted once a line: a plan written as JSON is one long line
+	if !ok {
+		n = utf8.RuneCountInString(lines[y.Line-1])
+		c.lineRunes[y.Line] = n
+	}
+	return n-(col-1) < utf8.RuneCountInString(y.Value)
 }
 
 // sourceLines returns the file's lines, split the first time they are
