@@ -10,10 +10,6 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// stillActive is the exit code GetExitCodeProcess reports for a process
-// that has not exited (STILL_ACTIVE).
-const stillActive = 259
-
 // withGuard runs fn holding an exclusive LockFileEx lock on <path>.guard.
 // Such locks belong to a handle, so two goroutines of one process exclude
 // each other as two processes do, and Windows releases the lock when the
@@ -38,22 +34,25 @@ func withGuard(path string, fn func() error) error {
 func syncDir(dir string) error { return nil }
 
 // ProcessAlive reports whether a process with this pid exists on this
-// host: it can be opened and has not exited. Access denied means it exists
-// but belongs to someone else.
+// host and has not exited. A handle with SYNCHRONIZE tells for sure: the
+// process object is signalled once it exits, even while another handle
+// keeps the object around (the Windows kin of a zombie). GetExitCodeProcess
+// is not used for that: a process may exit with code 259 (STILL_ACTIVE).
+// Access denied means the process exists but belongs to someone else.
 func ProcessAlive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}
-	h, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(pid))
+	h, err := windows.OpenProcess(windows.SYNCHRONIZE|windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(pid))
 	if err != nil {
 		return errors.Is(err, windows.ERROR_ACCESS_DENIED)
 	}
 	defer windows.CloseHandle(h)
-	var code uint32
-	if err := windows.GetExitCodeProcess(h, &code); err != nil {
+	ev, err := windows.WaitForSingleObject(h, 0)
+	if err != nil {
 		return true // it exists; we just cannot tell more
 	}
-	return code == stillActive
+	return ev == uint32(windows.WAIT_TIMEOUT)
 }
 
 // retrySharing runs fn, retrying briefly while another process has the file
