@@ -5,6 +5,7 @@ package exec
 import (
 	"fmt"
 	osexec "os/exec"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -17,6 +18,9 @@ import (
 type tree struct {
 	cmd *osexec.Cmd
 	job windows.Handle
+	// cancelled is set by kill: a cancellation that came between Start
+	// and the program's joining the job found the job empty.
+	cancelled atomic.Bool
 }
 
 // newTree creates the job and makes the context's cancellation
@@ -52,6 +56,12 @@ func (t *tree) start() error {
 		_ = t.cmd.Wait()
 		return fmt.Errorf("put process %d in job object: %w", pid, err)
 	}
+	if t.cancelled.Load() {
+		// Cancelled before it joined the job, whose termination then
+		// missed it: end it before it runs; Wait reports it killed.
+		_ = t.kill()
+		return nil
+	}
 	if err := resumeThreads(pid); err != nil {
 		_ = t.kill()
 		_ = t.cmd.Wait()
@@ -70,7 +80,10 @@ func (t *tree) assign(pid uint32) error {
 }
 
 // kill terminates every process in the job.
-func (t *tree) kill() error { return windows.TerminateJobObject(t.job, 1) }
+func (t *tree) kill() error {
+	t.cancelled.Store(true)
+	return windows.TerminateJobObject(t.job, 1)
+}
 
 // release closes the job: KILL_ON_JOB_CLOSE ends whatever the program
 // left running.
