@@ -166,8 +166,18 @@ func (r *run) decisions(rs *RunState, opts ResumeOptions) ([]journal.Record, err
 			if r.steps[id] == nil {
 				return cannotRun(fmt.Errorf("%s %s: no such step in plan %s", flag, id, r.plan.Name))
 			}
-			if st := rs.Steps[id]; st != nil && (st.State == StateSucceeded || st.State == StateSatisfied) {
+			st := rs.Steps[id]
+			if st != nil && (st.State == StateSucceeded || st.State == StateSatisfied) {
 				return cannotRun(fmt.Errorf("%s %s: the step already %s; it never runs again", flag, id, st.State))
+			}
+			if typ == RecMarkedDone && (st == nil || (st.State != StateInDoubt && st.State != StateFailed)) {
+				// Marking a step that never ran done would skip it on a word.
+				state := StatePending
+				if st != nil {
+					state = st.State
+				}
+				return cannotRun(fmt.Errorf("%s %s: the step is %s, not in doubt or failed: only a step that ran can "+
+					"be marked done (a step already done by hand is what its skip_if is for)", flag, id, state))
 			}
 			recs = append(recs, journal.Record{Type: typ, Step: id, User: r.cfg.User, Note: opts.Note})
 		}

@@ -105,6 +105,7 @@ func TestResumeOperatorDecisions(t *testing.T) {
 		{"mark done needs a note", ResumeOptions{MarkDone: []string{"a"}}, ExitCannotRun, 0, ""},
 		{"unknown step", ResumeOptions{Retry: []string{"nope"}}, ExitCannotRun, 0, ""},
 		{"succeeded step is never retried", ResumeOptions{Retry: []string{"z"}}, ExitCannotRun, 0, ""},
+		{"a step that never ran is not marked done", ResumeOptions{MarkDone: []string{"b"}, Note: "did it by hand"}, ExitCannotRun, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
