@@ -20,7 +20,7 @@ func (l *loader) decodePlan(path string, root *node) *Plan {
 	p := &Plan{File: path, Version: 1, Secrets: l.secrets, Targets: map[string]*Target{}}
 	l.top = path
 	l.checkKeys(root, "the plan", topKeys...)
-	if root.get("version").isNull() && !contains(l.misspelt[root], "version") {
+	if root.get("version").isNull() && !l.mayLack(root, "version") {
 		l.errorf(root.pos, "the plan is missing required field \"version\" (write version: 1)")
 	}
 	p.Name = l.planName(root)
@@ -56,7 +56,7 @@ func (l *loader) decodePlan(path string, root *node) *Plan {
 // so must be written literally.
 func (l *loader) planName(root *node) string {
 	n := root.get("name")
-	if n.isNull() && contains(l.misspelt[root], "name") {
+	if n.isNull() && l.mayLack(root, "name") {
 		return ""
 	}
 	if n.isNull() {

@@ -27,11 +27,18 @@ func (l *loader) checkKeys(n *node, what string, allowed ...string) bool {
 	return true
 }
 
+// mayLack reports whether a mapping's missing key goes unreported: a
+// misspelling of it was reported, or the mapping held a merge key (<<),
+// reported as unsupported, that may have been meant to give it.
+func (l *loader) mayLack(n *node, key string) bool {
+	return n.merged || contains(l.misspelt[n], key)
+}
+
 // requireKeys reports each named key missing from a mapping, unless a
 // misspelling of it was already reported.
 func (l *loader) requireKeys(n *node, what string, keys ...string) {
 	for _, k := range keys {
-		if n.get(k).isNull() && !contains(l.misspelt[n], k) {
+		if n.get(k).isNull() && !l.mayLack(n, k) {
 			l.errorf(n.pos, "%s is missing required field %q", what, k)
 		}
 	}

@@ -39,6 +39,9 @@ func (l *loader) value(n *node, c *refCtx) *Value {
 	switch n.kind {
 	case yaml.MappingNode:
 		v := &Value{Kind: KindMap, Map: map[string]*Value{}, KeyPos: map[string]Pos{}, Pos: n.pos}
+		if n.merged {
+			l.merged[v] = true
+		}
 		n.pairs(func(k, e *node) {
 			if hasRef(k.value) {
 				l.errorf(k.pos, "mapping key %q holds a reference, but keys are taken literally: write the key out", k.value)

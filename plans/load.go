@@ -51,6 +51,7 @@ type loader struct {
 	vars      *varTable
 	bad       map[*Value]bool   // values whose references were reported
 	kept      map[*Value][]*Ref // the sound references of bad values
+	merged    map[*Value]bool   // mappings that held a merge key (<<)
 	implied   map[*Step][]implicitDep
 	misspelt  map[*node][]string // keys suggested for unknown keys, by mapping
 }
@@ -61,7 +62,7 @@ func newLoader(opts Options) *loader {
 		read = os.ReadFile
 	}
 	return &loader{opts: opts, reg: opts.Registry, read: read, vars: newVarTable(),
-		secrets: map[string]*Secret{}, stepNodes: map[string]*node{}, bad: map[*Value]bool{}, kept: map[*Value][]*Ref{},
+		secrets: map[string]*Secret{}, stepNodes: map[string]*node{}, bad: map[*Value]bool{}, kept: map[*Value][]*Ref{}, merged: map[*Value]bool{},
 		implied: map[*Step][]implicitDep{}, misspelt: map[*node][]string{}}
 }
 

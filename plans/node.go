@@ -29,6 +29,9 @@ type node struct {
 	// src holds the file's lines for a scalar that spans lines (a | or >
 	// block, a long quoted string), to find the columns inside it.
 	src *[]string
+	// merged is set on a mapping that held a YAML merge key (<<), which
+	// is reported and dropped: what it lacks is not reported as missing.
+	merged bool
 }
 
 // pairs calls fn for each key and value of a mapping, in order.
@@ -197,7 +200,7 @@ func (c *converter) convert(y *yaml.Node) *node {
 		n.content = append(n.content, c.convert(e))
 	}
 	if n.kind == yaml.MappingNode {
-		n.content = c.dedupe(n.content)
+		n.content, n.merged = c.dedupe(n.content)
 	}
 	return n
 }
@@ -308,8 +311,10 @@ func (c *converter) alloc() *node {
 }
 
 // dedupe reports duplicate keys of a mapping (yaml.v3 does not when
-// decoding into a Node) and keeps the first of each.
-func (c *converter) dedupe(content []*node) []*node {
+// decoding into a Node) and keeps the first of each; it drops (and
+// reports) merge keys, and says whether there was one.
+func (c *converter) dedupe(content []*node) ([]*node, bool) {
+	merged := false
 	seen := make(map[string]Pos, len(content)/2)
 	out := content[:0]
 	for i := 0; i+1 < len(content); i += 2 {
@@ -320,6 +325,7 @@ func (c *converter) dedupe(content []*node) []*node {
 		}
 		if k.tag == "!!merge" {
 			c.errorf(k.pos, "YAML merge keys (<<) are not supported; use extends or vars")
+			merged = true
 			continue
 		}
 		if first, dup := seen[k.value]; dup && c.aliased <= maxAliasNodes {
@@ -329,5 +335,5 @@ func (c *converter) dedupe(content []*node) []*node {
 		seen[k.value] = k.pos
 		out = append(out, k, content[i+1])
 	}
-	return out
+	return out, merged
 }

@@ -45,9 +45,13 @@ func (l *loader) checkParams(ps paramSet, v *Value, pos Pos) bool {
 		static = static && len(refs) == 0
 	}
 	for _, s := range ps.specs {
-		if e, present := v.Map[s.Name]; s.Required && (!present || e.Kind == KindNull) && !l.bad[e] && !suggested[s.Name] {
+		e, present := v.Map[s.Name]
+		if !s.Required || (present && e.Kind != KindNull) {
+			continue
+		}
+		ok = false
+		if !l.bad[e] && !suggested[s.Name] && !l.merged[v] { // else said, or a merge key (<<) was to give it
 			l.errorf(pos, "missing required %s %q for %s", ps.word, s.Name, ps.owner)
-			ok = false
 		}
 	}
 	return ok && static

@@ -73,7 +73,7 @@ func (l *loader) missingTargetType(v *node, what string) {
 			misspelt = true
 		}
 	})
-	if !misspelt {
+	if !misspelt && !v.merged {
 		l.errorf(v.pos, "%s is missing required field \"type\"", what)
 	}
 }
