@@ -98,7 +98,8 @@ func (rs *RunState) apply(rec *journal.Record) {
 	case RecStepWaiting:
 		st.State, st.Note = StateWaiting, rec.Note
 	case RecMarkedDone:
-		st.State, st.End = StateSucceeded, rec.Time
+		// The failed attempt's error no longer describes the step.
+		st.State, st.End, st.Error = StateSucceeded, rec.Time, ""
 		st.Note = fmt.Sprintf("marked done by %s: %s", rec.User, rec.Note)
 	case RecRetryRequested:
 		st.State, st.Note = StatePending, fmt.Sprintf("retry requested by %s: %s", rec.User, rec.Note)

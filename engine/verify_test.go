@@ -68,6 +68,13 @@ func TestVerifyFailedAfterEffect(t *testing.T) {
 			if tt.wantResume == ExitOK && sum.Step("b").State != StateSucceeded {
 				t.Errorf("b %s, want succeeded", sum.Step("b").State)
 			}
+			if tt.opts.MarkDone != nil {
+				// Done on the operator's word: the verify's error no longer
+				// describes it; the note does.
+				if a := sum.Step("a"); a.Error != "" || a.Note != "marked done by tester: it is primary" {
+					t.Errorf("a's error %q and note %q, want none and the operator's note", a.Error, a.Note)
+				}
+			}
 		})
 	}
 }
