@@ -93,8 +93,14 @@ func resumeState(s State) State {
 func (r *run) inDoubtText(id string, rec *StepRecord) string {
 	s := r.plan.Step(id)
 	var b strings.Builder
-	fmt.Fprintf(&b, "step %s (%s) is in doubt: attempt %d started at %s, but the run stopped before its outcome "+
-		"was recorded, so it may or may not have taken effect.\n", id, s.Action, rec.Attempts, rec.First.Format("2006-01-02 15:04:05Z07:00"))
+	if rec.First.IsZero() {
+		// Its start records are gone (a forced journal repair): the
+		// note says why it is in doubt.
+		fmt.Fprintf(&b, "step %s (%s) is in doubt: %s.\n", id, s.Action, rec.Note)
+	} else {
+		fmt.Fprintf(&b, "step %s (%s) is in doubt: attempt %d started at %s, but the run stopped before its outcome "+
+			"was recorded, so it may or may not have taken effect.\n", id, s.Action, rec.Attempts, rec.First.Format("2006-01-02 15:04:05Z07:00"))
+	}
 	r.waysOn(&b, id)
 	return b.String()
 }

@@ -31,7 +31,7 @@ func RepairJournal(fsys journal.FS, path string, force bool, user string) (*jour
 		recs := []journal.Record{{Type: RecJournalRepaired, User: user, Data: map[string]string{
 			"offset": strconv.FormatInt(off, 10), "dropped": strconv.Itoa(len(dropped))}}}
 		for _, id := range inDoubt {
-			recs = append(recs, journal.Record{Type: RecStepInterrupted, Step: id, User: user,
+			recs = append(recs, journal.Record{Type: RecStepInterrupted, Step: id, User: user, Attempt: lastAttempt(dropped, id),
 				Note: fmt.Sprintf("its records after offset %d were dropped by `journal repair --force`: it may have run", off)})
 		}
 		return recs
@@ -61,4 +61,15 @@ func droppedSteps(kept *RunState, dropped []journal.Salvaged, damageAt int64) []
 		out = append(out, id)
 	}
 	return out
+}
+
+// lastAttempt is the highest attempt the dropped records give a step.
+func lastAttempt(dropped []journal.Salvaged, id string) int {
+	n := 0
+	for _, s := range dropped {
+		if s.Record.Step == id {
+			n = max(n, s.Record.Attempt)
+		}
+	}
+	return n
 }

@@ -92,6 +92,8 @@ func (rs *RunState) apply(rec *journal.Record) {
 		st.AfterEffect = rec.Data[effectTook] != ""
 	case RecStepInterrupted:
 		st.State, st.Note, st.End = StateInDoubt, rec.Note, rec.Time
+		// A forced repair's mark stands in for dropped start records.
+		st.Attempts = max(st.Attempts, rec.Attempt)
 		if st.Note == "" {
 			st.Note = "interrupted while running"
 		}
