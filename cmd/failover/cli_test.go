@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -155,5 +156,49 @@ func TestFlowReadsBack(t *testing.T) {
 				t.Errorf("%s reads back as %q, want [%q]", text, got, tt.s)
 			}
 		})
+	}
+}
+
+// TestGlobError checks that a directory a pattern cannot list is named
+// in full, not relative to the pattern's fixed part as doublestar has it.
+func TestGlobError(t *testing.T) {
+	denied := &fs.PathError{Op: "open", Path: "dc1/locked", Err: fs.ErrPermission}
+	tests := []struct {
+		name, pattern string
+		err           error
+		want          string
+	}{
+		{"relative", "plans/**/*.yaml", denied, "open " + filepath.Join("plans", "dc1", "locked") + ": permission denied"},
+		{"from the current directory", "**/*.yaml", denied, "open " + filepath.Join("dc1", "locked") + ": permission denied"},
+		{"not a path error", "plans/*.yaml", fs.ErrClosed, fs.ErrClosed.Error()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := globError(tt.pattern, tt.err).Error(); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestExpandUnlistableDirectory checks that a glob over a directory that
+// cannot be listed fails instead of skipping the plans it may hold.
+func TestExpandUnlistableDirectory(t *testing.T) {
+	if os.Geteuid() == 0 || runtime.GOOS == "windows" {
+		t.Skip("needs a user whom file modes bind")
+	}
+	dir := t.TempDir()
+	locked := filepath.Join(dir, "locked")
+	if err := os.Mkdir(locked, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "a.yaml", "version: 1\n")
+	writeFile(t, locked, "b.yaml", "version: 1\n")
+	if err := os.Chmod(locked, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(locked, 0o755) })
+	if files, err := expandPlanArgs([]string{filepath.Join(dir, "**", "*.yaml")}); err == nil {
+		t.Errorf("want an error naming %s, got files %v", locked, files)
 	}
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -171,9 +173,12 @@ func expandPlanArgs(args []string) ([]string, error) {
 	for _, arg := range args {
 		matches := []string{arg}
 		if hasGlobMeta(arg) {
-			m, err := doublestar.FilepathGlob(arg, doublestar.WithFilesOnly())
-			if err != nil {
+			m, err := doublestar.FilepathGlob(arg, doublestar.WithFilesOnly(), doublestar.WithFailOnIOErrors())
+			switch {
+			case errors.Is(err, doublestar.ErrBadPattern):
 				return nil, fmt.Errorf("bad pattern %q: %w", arg, err)
+			case err != nil: // a directory it cannot list may hold plans: not a silent pass
+				return nil, fmt.Errorf("expand %q: %w", arg, globError(arg, err))
 			}
 			if len(m) == 0 {
 				return nil, fmt.Errorf("no plan file matches %q", arg)
@@ -190,6 +195,17 @@ func expandPlanArgs(args []string) ([]string, error) {
 		}
 	}
 	return files, nil
+}
+
+// globError names the directory of an I/O error in full: doublestar
+// reports it relative to the pattern's fixed leading directories.
+func globError(pattern string, err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	base, _ := doublestar.SplitPattern(filepath.ToSlash(pattern))
+	return &fs.PathError{Op: pe.Op, Path: filepath.Join(filepath.FromSlash(base), filepath.FromSlash(pe.Path)), Err: pe.Err}
 }
 
 func hasGlobMeta(s string) bool {
