@@ -23,7 +23,8 @@ func newValidateCmd(a *app) *cobra.Command {
 		Short: "Check plan files offline: no connection, no secret, no Windows needed",
 		Long: "validate loads every plan named (globs with ** are expanded; quote them) and reports every\n" +
 			"problem with its file, line and column. Exit 0: all valid (warnings allowed); 1: a plan is\n" +
-			"invalid; 2: bad usage (no file matched, unknown format, a malformed --var, a missing --vars-file).",
+			"invalid; 2: bad usage (no file matched, a directory a glob cannot list, unknown format, a malformed\n" +
+			"--var, a missing --vars-file).",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			render, ok := renderers[format]
