@@ -1,11 +1,15 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"github.com/failover-dev/failover/engine/lock"
 )
@@ -69,4 +73,70 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 	}
 	t.Fatal("timed out waiting")
+}
+
+// A heartbeat that cannot be renewed stops the run only once the lease
+// has run out (another host may then take the lock as stale); a failure
+// shorter than the lease lets the next step start.
+func TestRenewalFailureStopsOnlyPastTheLease(t *testing.T) {
+	tests := []struct {
+		name    string
+		lease   time.Duration
+		sleep   string
+		wantRun int // calls of b
+	}{
+		{"within the lease", 1500 * time.Millisecond, "700ms", 1},
+		{"past the lease", 150 * time.Millisecond, "700ms", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rc := newRecorder()
+			cfg := testConfig(t, newPlan(step("a", nil, map[string]any{"sleep": tt.sleep}), step("b", []string{"a"}, nil)), rc)
+			cfg.Clock, cfg.LockLease = nil, tt.lease
+			var logs syncBuffer
+			cfg.Log = zerolog.New(&logs)
+			path := lock.Path(cfg.StateDir, cfg.Plan.Name)
+			rc.onStart = func(id string) {
+				if id != "a" {
+					return
+				}
+				// A directory where the lock file was: every renewal fails
+				// to read it, and none says the lock is someone else's.
+				if err := os.Rename(path, path+".away"); err != nil {
+					t.Errorf("move the lock: %v", err)
+				}
+				if err := os.Mkdir(path, 0o755); err != nil {
+					t.Errorf("block the lock: %v", err)
+				}
+			}
+			_, err := Run(context.Background(), cfg)
+			if n := rc.count("b"); n != tt.wantRun {
+				t.Errorf("b ran %d times, want %d (err %v)", n, tt.wantRun, err)
+			}
+			if tt.wantRun == 1 && !strings.Contains(logs.String(), "cannot renew the plan's lock; steps start while its lease lasts") {
+				t.Errorf("no renewal failed before b started, or it was not logged:\n%s", logs.String())
+			}
+			if tt.wantRun == 0 && (err == nil || !strings.Contains(err.Error(), "could not renew the plan's lock since")) {
+				t.Errorf("err = %v, want the renewal failure past the lease named", err)
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the log's concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

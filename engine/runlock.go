@@ -102,17 +102,38 @@ func (r *run) takeOverRecords(lk *runLock) []journal.Record {
 		"run": h.RunID, "user": h.User, "host": h.Host, "pid": strconv.Itoa(h.PID)}}}
 }
 
-// lost returns why the lock is no longer ours (its heartbeat failed, e.g.
-// someone ran unlock), or nil. Without the lock no step may start: another
-// run of the plan may be going on.
+// lost returns why no further step may start, or nil: the lock is no
+// longer ours (someone broke or took it: another run of the plan may be
+// going on), or its heartbeat could not be renewed for longer than its
+// lease, so that another host may rightly take it as stale. A renewal that
+// failed only for a moment (a reader holding the file on Windows, a full
+// disk being cleared) does not stop the run: the heartbeat keeps trying.
 func (rl *runLock) lost() error {
 	if rl == nil || rl.l == nil {
 		return nil
 	}
-	if err := rl.l.Err(); err != nil {
+	err := rl.l.Err()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, lock.ErrLost):
 		return fmt.Errorf("lost the plan's lock, no further step starts: %w", err)
+	case heartbeatStale(rl.l.Info(), time.Now()):
+		// The heartbeat goroutine renews by the wall clock: judge by it.
+		info := rl.l.Info()
+		return fmt.Errorf("could not renew the plan's lock since %s, longer than its lease of %s, no further step starts: %w",
+			info.Heartbeat.UTC().Format("15:04:05Z07:00"), info.Lease, err)
 	}
 	return nil
+}
+
+// renewFailing returns the last renewal's failure while the lock is still
+// ours, or nil.
+func (rl *runLock) renewFailing() error {
+	if rl == nil || rl.l == nil {
+		return nil
+	}
+	return rl.l.Err()
 }
 
 // heartbeatStale reports whether a holder has not renewed its lock within

@@ -67,6 +67,9 @@ func (r *run) attempts(ctx context.Context, o outcome) outcome {
 			o.fatal, o.result.State = err, StatePending
 			return o
 		}
+		if err := r.lock.renewFailing(); err != nil {
+			r.log.Warn().Err(err).Str("step", s.ID).Msg("cannot renew the plan's lock; steps start while its lease lasts")
+		}
 		o.result.Attempts++
 		attempt := o.result.Attempts
 		// Synced before the action runs: intent before effect. This one
