@@ -50,6 +50,7 @@ type recorder struct {
 	events  int
 	checks  map[string]int
 	onStart func(step string)
+	onCheck func(key string) // called after a check is evaluated
 }
 
 func newRecorder() *recorder {
@@ -121,6 +122,9 @@ func (rc *recorder) check(_ context.Context, _ *actions.Env, params any) (bool, 
 	rc.checks[p.Key]++
 	n := rc.checks[p.Key]
 	rc.mu.Unlock()
+	if rc.onCheck != nil {
+		rc.onCheck(p.Key)
+	}
 	if p.PassAfter > 0 {
 		return int64(n) > p.PassAfter, fmt.Sprintf("evaluation %d of %s", n, p.Key), nil
 	}

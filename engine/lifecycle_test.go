@@ -280,3 +280,30 @@ func TestVerifyReadsOwnOutputs(t *testing.T) {
 		})
 	}
 }
+
+// A run cancelled after a step's checks passed but before its attempt's
+// start was journaled: the action never ran, so the step is pending, not
+// in doubt, and resume runs it without asking.
+func TestCancelledBeforeStartIsNotInDoubt(t *testing.T) {
+	rc := newRecorder()
+	a := step("a", nil, nil)
+	a.When = []*plans.Check{chk(map[string]any{"pass": true, "key": "cancel"})}
+	cfg := testConfig(t, newPlan(a), rc)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rc.onCheck = func(key string) { cancel() }
+	sum, err := Run(ctx, cfg)
+	if ExitCode(err) != ExitInterrupted || rc.count("a") != 0 {
+		t.Fatalf("exit %d, a ran %d times; want 130 and never (%v)", ExitCode(err), rc.count("a"), err)
+	}
+	if st := sum.Step("a").State; st != StatePending {
+		t.Errorf("a is %s, want pending", st)
+	}
+	if got := recordTypes(records(t, sum), "a"); len(got) != 0 {
+		t.Errorf("a's records %v, want none", got)
+	}
+	rc.onCheck = nil
+	if _, err := Resume(context.Background(), cfg, ResumeOptions{}); err != nil || rc.count("a") != 1 {
+		t.Errorf("resume: %v, a ran %d times; want it run once without asking", err, rc.count("a"))
+	}
+}

@@ -67,6 +67,12 @@ func (r *run) attempts(ctx context.Context, o outcome) outcome {
 			o.fatal, o.result.State = err, StatePending
 			return o
 		}
+		if ctx.Err() != nil {
+			// Cancelled before this attempt's start was journaled: it
+			// never ran, so it is not in doubt.
+			o.interrupted, o.result.State = true, StatePending
+			return o
+		}
 		if err := r.lock.renewFailing(); err != nil {
 			r.log.Warn().Err(err).Str("step", s.ID).Msg("cannot renew the plan's lock; steps start while its lease lasts")
 		}
