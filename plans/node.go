@@ -186,7 +186,7 @@ func (c *converter) convert(y *yaml.Node) *node {
 	n := c.alloc()
 	*n = node{kind: y.Kind, tag: y.ShortTag(), value: y.Value, style: y.Style,
 		pos: Pos{File: c.file, Line: y.Line, Col: c.valueColumn(y)}}
-	if y.Kind == yaml.ScalarNode && c.spansLines(y, n.pos.Col) {
+	if y.Kind == yaml.ScalarNode && c.needsSource(y, n.pos.Col) {
 		n.src = c.sourceLines()
 	}
 	if c.inAlias == 0 && n.style&yaml.DoubleQuotedStyle != 0 {
@@ -264,16 +264,17 @@ func (c *converter) valueColumn(y *yaml.Node) int {
 	return i + 1
 }
 
-// spansLines reports whether a scalar starting at col is written on more
-// than one line: a | or > block, or a quoted or plain string folded onto
-// the next lines (its value then holds more characters than its first
-// line has left). Only a value with a ${ needs to know: positions inside
-// a scalar are those of references.
-func (c *converter) spansLines(y *yaml.Node, col int) bool {
+// needsSource reports whether the columns of references inside a scalar
+// starting at col need its source lines: it holds a ${ (positions inside
+// a scalar are those of references) and is a | or > block, a string
+// folded onto the next lines (its value then holds more characters than
+// its first line has left), or in double quotes, where an escape may
+// stand for a character written as several.
+func (c *converter) needsSource(y *yaml.Node, col int) bool {
 	switch {
 	case !strings.Contains(y.Value, "${"):
 		return false
-	case y.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || strings.Contains(y.Value, "\n"):
+	case y.Style&(yaml.LiteralStyle|yaml.FoldedStyle|yaml.DoubleQuotedStyle) != 0 || strings.Contains(y.Value, "\n"):
 		return true
 	}
 	lines := *c.sourceLines()

@@ -135,7 +135,7 @@ func isRefSegment(s string) bool {
 func offsetPos(n *node, off int) Pos {
 	p := n.pos
 	block := n.style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0
-	if block || n.src != nil || off > len(n.value) {
+	if block || strings.ContainsRune(n.value, '\n') || off > len(n.value) {
 		if q, ok := findInSource(n, off); ok {
 			return q
 		}
@@ -152,7 +152,33 @@ func offsetPos(n *node, off int) Pos {
 			p.Col += escapeWidth(r)
 		}
 	}
+	if n.src != nil && !sourceHasAt(n, p, refText(n.value, off)) {
+		// folded onto the next line, or a \u escape before it: look
+		if q, ok := findInSource(n, off); ok {
+			return q
+		}
+	}
 	return p
+}
+
+// refText is the reference at byte off of a value (or, when it is not
+// closed, the text up to the end of its line).
+func refText(value string, off int) string {
+	text := value[off:]
+	if i := strings.IndexAny(text, "}\n"); i >= 0 {
+		text = text[:i+strings.Count(text[i:i+1], "}")]
+	}
+	return text
+}
+
+// sourceHasAt reports whether the scalar's source line holds text at p.
+func sourceHasAt(n *node, p Pos, text string) bool {
+	lines := *n.src
+	if p.Line < 1 || p.Line > len(lines) || p.Col < 1 {
+		return false
+	}
+	runes := []rune(lines[p.Line-1])
+	return p.Col-1 <= len(runes) && strings.HasPrefix(string(runes[p.Col-1:]), text)
 }
 
 // escapeWidth is how many characters more than one a character takes in
@@ -177,10 +203,7 @@ func findInSource(n *node, off int) (Pos, bool) {
 	if n.src == nil || off < 0 || off >= len(n.value) {
 		return Pos{}, false
 	}
-	text := n.value[off:]
-	if i := strings.IndexAny(text, "}\n"); i >= 0 {
-		text = text[:i+strings.Count(text[i:i+1], "}")]
-	}
+	text := refText(n.value, off)
 	if text == "" {
 		return Pos{}, false
 	}

@@ -73,6 +73,8 @@ func TestReferenceColumns(t *testing.T) {
 		{"escaped quote and tab", `program: "a\"\t${vars.nope}"`, 0, 16},
 		{"single quoted with a quote", `program: 'it''s ${vars.nope}'`, 0, 17},
 		{"anchored", `program: &p "ab ${vars.nope}"`, 0, 17},
+		{"a \\u escape before", `program: "\u00fc\u2013 ${vars.nope}"`, 0, 24},
+		{"a tab written as a tab in double quotes", "program: \"a\t${vars.nope}\"", 0, 13},
 		{"tagged", `program: !!str ab ${vars.nope}`, 0, 19},
 		{"literal block", "program: |\n  echo one\n    two ${vars.nope}", 2, 9},
 		{"folded block", "program: >-\n  folded\n  more ${vars.nope}", 2, 8},
