@@ -28,7 +28,7 @@ type node struct {
 	content []*node
 	// src holds the file's lines for a scalar that spans lines (a | or >
 	// block, a long quoted string), to find the columns inside it.
-	src *[]string
+	src *source
 	// merged is set on a mapping that held a YAML merge key (<<), which
 	// is reported and dropped: what it lacks is not reported as missing.
 	merged bool
@@ -149,14 +149,13 @@ func isEmptyDocument(doc *yaml.Node) bool {
 }
 
 type converter struct {
-	slab      []node // nodes are allocated in chunks: a plan has many
-	file      string
-	data      []byte      // the file, for the columns of anchored values
-	lines     *[]string   // its lines, split when first needed
-	lineRunes map[int]int // characters of a line, by number, counted when first needed
-	aliased   int         // nodes added by expanding aliases
-	inAlias   int         // depth of alias expansion
-	diags     Diagnostics
+	slab    []node // nodes are allocated in chunks: a plan has many
+	file    string
+	data    []byte  // the file, for the columns of anchored values
+	src     *source // its lines, split when first needed
+	aliased int     // nodes added by expanding aliases
+	inAlias int     // depth of alias expansion
+	diags   Diagnostics
 }
 
 func (c *converter) errorf(pos Pos, format string, args ...any) {
@@ -187,7 +186,7 @@ func (c *converter) convert(y *yaml.Node) *node {
 	*n = node{kind: y.Kind, tag: y.ShortTag(), value: y.Value, style: y.Style,
 		pos: Pos{File: c.file, Line: y.Line, Col: c.valueColumn(y)}}
 	if y.Kind == yaml.ScalarNode && c.needsSource(y, n.pos.Col) {
-		n.src = c.sourceLines()
+		n.src = c.source()
 	}
 	if c.inAlias == 0 && n.style&yaml.DoubleQuotedStyle != 0 {
 		c.checkEscapedPath(n)
@@ -244,11 +243,11 @@ func (c *converter) valueColumn(y *yaml.Node) int {
 	if y.Anchor == "" && y.Style&yaml.TaggedStyle == 0 {
 		return y.Column
 	}
-	lines := *c.sourceLines()
-	if y.Line < 1 || y.Line > len(lines) {
+	text, ok := c.source().line(y.Line)
+	if !ok {
 		return y.Column
 	}
-	line := []rune(lines[y.Line-1])
+	line := []rune(text)
 	i := y.Column - 1
 	for i >= 0 && i < len(line) && (line[i] == '&' || line[i] == '!') {
 		for i < len(line) && line[i] != ' ' && line[i] != '\t' {
@@ -277,29 +276,16 @@ func (c *converter) needsSource(y *yaml.Node, col int) bool {
 	case y.Style&(yaml.LiteralStyle|yaml.FoldedStyle|yaml.DoubleQuotedStyle) != 0 || strings.Contains(y.Value, "\n"):
 		return true
 	}
-	lines := *c.sourceLines()
-	if y.Line < 1 || y.Line > len(lines) {
-		return false
-	}
-	if c.lineRunes == nil {
-		c.lineRunes = map[int]int{}
-	}
-	n, ok := c.lineRunes[y.Line] // counted once a line: a plan written as JSON is one long line
-	if !ok {
-		n = utf8.RuneCountInString(lines[y.Line-1])
-		c.lineRunes[y.Line] = n
-	}
-	return n-(col-1) < utf8.RuneCountInString(y.Value)
+	return c.source().runes(y.Line)-(col-1) < utf8.RuneCountInString(y.Value)
 }
 
-// sourceLines returns the file's lines, split the first time they are
-// needed (most plans need them for no node).
-func (c *converter) sourceLines() *[]string {
-	if c.lines == nil {
-		lines := sourceLines(c.data)
-		c.lines = &lines
+// source returns the file's lines, split the first time they are
+// needed (most plans need them for few nodes).
+func (c *converter) source() *source {
+	if c.src == nil {
+		c.src = newSource(c.data)
 	}
-	return c.lines
+	return c.src
 }
 
 func (c *converter) alloc() *node {

@@ -173,12 +173,9 @@ func refText(value string, off int) string {
 
 // sourceHasAt reports whether the scalar's source line holds text at p.
 func sourceHasAt(n *node, p Pos, text string) bool {
-	lines := *n.src
-	if p.Line < 1 || p.Line > len(lines) || p.Col < 1 {
-		return false
-	}
-	runes := []rune(lines[p.Line-1])
-	return p.Col-1 <= len(runes) && strings.HasPrefix(string(runes[p.Col-1:]), text)
+	line, _ := n.src.line(p.Line)
+	b := n.src.offset(p.Line, p.Col)
+	return b >= 0 && strings.HasPrefix(line[b:], text)
 }
 
 // escapeWidth is how many characters more than one a character takes in
@@ -208,16 +205,18 @@ func findInSource(n *node, off int) (Pos, bool) {
 		return Pos{}, false
 	}
 	skip := strings.Count(n.value[:off], text)
-	lines := *n.src
-	if n.pos.Line < 1 || n.pos.Line > len(lines) {
+	first, ok := n.src.line(n.pos.Line)
+	from := n.src.offset(n.pos.Line, n.pos.Col)
+	if !ok || from < 0 {
 		return Pos{}, false
 	}
-	indent := len(lines[n.pos.Line-1]) - len(strings.TrimLeft(lines[n.pos.Line-1], " "))
-	for ln := n.pos.Line; ln <= len(lines); ln++ {
-		line, from := lines[ln-1], 0
-		if ln == n.pos.Line {
-			from = len(string([]rune(line)[:min(n.pos.Col-1, utf8.RuneCountInString(line))]))
-		} else if strings.TrimSpace(line) != "" && len(line)-len(strings.TrimLeft(line, " ")) <= indent {
+	indent := len(first) - len(strings.TrimLeft(first, " "))
+	for ln := n.pos.Line; ln <= len(n.src.lines); ln++ {
+		line := n.src.lines[ln-1]
+		if ln > n.pos.Line {
+			from = 0
+		}
+		if ln > n.pos.Line && strings.TrimSpace(line) != "" && len(line)-len(strings.TrimLeft(line, " ")) <= indent {
 			return Pos{}, false // past the scalar's lines
 		}
 		for {

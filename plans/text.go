@@ -3,6 +3,7 @@ package plans
 import (
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // sourceLines splits a plan file's bytes into lines as the YAML parser
@@ -40,4 +41,79 @@ var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u0085", "\n", "
 
 func splitLines(text string) []string {
 	return strings.Split(lineBreaks.Replace(text), "\n")
+}
+
+// source is a file's lines, kept for the nodes whose references need
+// columns found in the text, with an index of each line's characters
+// built when first needed: columns count characters, and a plan written
+// as JSON is one line of a megabyte holding thousands of references.
+type source struct {
+	lines []string
+	index map[int]*lineIndex
+}
+
+// lineIndex holds the byte offset of every markEvery-th character of a
+// line, and how many characters it has.
+type lineIndex struct {
+	marks []int
+	runes int
+}
+
+const markEvery = 64
+
+func newSource(data []byte) *source {
+	return &source{lines: sourceLines(data), index: map[int]*lineIndex{}}
+}
+
+// line returns line ln (from 1), and whether there is one.
+func (s *source) line(ln int) (string, bool) {
+	if ln < 1 || ln > len(s.lines) {
+		return "", false
+	}
+	return s.lines[ln-1], true
+}
+
+func (s *source) lineIndex(ln int) *lineIndex {
+	if x, ok := s.index[ln]; ok {
+		return x
+	}
+	x := &lineIndex{}
+	for b := range s.lines[ln-1] {
+		if x.runes%markEvery == 0 {
+			x.marks = append(x.marks, b)
+		}
+		x.runes++
+	}
+	s.index[ln] = x
+	return x
+}
+
+// runes returns the number of characters of line ln.
+func (s *source) runes(ln int) int {
+	if _, ok := s.line(ln); !ok {
+		return 0
+	}
+	return s.lineIndex(ln).runes
+}
+
+// offset returns the byte offset of column col (from 1) of line ln; a
+// column just past the end is the line's length; -1 when out of range.
+func (s *source) offset(ln, col int) int {
+	line, ok := s.line(ln)
+	if !ok || col < 1 {
+		return -1
+	}
+	x := s.lineIndex(ln)
+	switch {
+	case col-1 == x.runes:
+		return len(line)
+	case col-1 > x.runes:
+		return -1
+	}
+	b := x.marks[(col-1)/markEvery]
+	for range (col - 1) % markEvery {
+		_, w := utf8.DecodeRuneInString(line[b:])
+		b += w
+	}
+	return b
 }

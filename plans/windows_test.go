@@ -74,3 +74,36 @@ func sortedBySeverity(ds Diagnostics) Diagnostics {
 	}
 	return out
 }
+
+// TestSourceOffset checks the byte offset of a column (a character
+// count), also far into a long line of non-ASCII text.
+func TestSourceOffset(t *testing.T) {
+	long := strings.Repeat("ä", 1000) + "X"
+	src := newSource([]byte("ab\r\nüx–y\n" + long + "\n"))
+	tests := []struct {
+		name      string
+		line, col int
+		want      int
+	}{
+		{"first column", 1, 1, 0},
+		{"ASCII", 1, 2, 1},
+		{"just past the end", 1, 3, 2},
+		{"past the end", 1, 4, -1},
+		{"after an umlaut", 2, 2, 2},
+		{"after an en dash", 2, 4, 6},
+		{"far into a long line", 3, 1001, 2000},
+		{"on a mark", 3, 1 + markEvery, 2 * markEvery},
+		{"no such line", 9, 1, -1},
+		{"column 0", 1, 0, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := src.offset(tt.line, tt.col); got != tt.want {
+				t.Errorf("offset(%d, %d) = %d, want %d", tt.line, tt.col, got, tt.want)
+			}
+		})
+	}
+	if got := src.runes(3); got != 1001 {
+		t.Errorf("runes(3) = %d, want 1001", got)
+	}
+}
