@@ -243,24 +243,23 @@ func (c *converter) valueColumn(y *yaml.Node) int {
 	if y.Anchor == "" && y.Style&yaml.TaggedStyle == 0 {
 		return y.Column
 	}
-	text, ok := c.source().line(y.Line)
-	if !ok {
+	line, _ := c.source().line(y.Line)
+	b := c.source().offset(y.Line, y.Column)
+	if b < 0 {
 		return y.Column
 	}
-	line := []rune(text)
-	i := y.Column - 1
-	for i >= 0 && i < len(line) && (line[i] == '&' || line[i] == '!') {
-		for i < len(line) && line[i] != ' ' && line[i] != '\t' {
-			i++
-		}
-		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
-			i++
+	rest := line[b:]
+	for strings.HasPrefix(rest, "&") || strings.HasPrefix(rest, "!") {
+		if i := strings.IndexAny(rest, " \t"); i >= 0 {
+			rest = strings.TrimLeft(rest[i:], " \t")
+		} else {
+			rest = ""
 		}
 	}
-	if i < 0 || i >= len(line) || line[i] == '#' {
+	if rest == "" || rest[0] == '#' {
 		return y.Column // the value starts on a later line
 	}
-	return i + 1
+	return y.Column + utf8.RuneCountInString(line[b:len(line)-len(rest)])
 }
 
 // needsSource reports whether the columns of references inside a scalar
