@@ -23,6 +23,9 @@ type RunState struct {
 	Ended string
 	// Last is the last record (nil: none yet).
 	Last *journal.Record
+	// Repaired says a forced journal repair cut the run's records back
+	// since it last started or resumed.
+	Repaired bool
 }
 
 // StepRecord is one step's state folded from the journal.
@@ -62,7 +65,9 @@ func (rs *RunState) apply(rec *journal.Record) {
 		rs.Ended = ""
 	case RecRunResumed:
 		rs.foldActions(rec.Data)
-		rs.Ended = ""
+		rs.Ended, rs.Repaired = "", false
+	case RecJournalRepaired:
+		rs.Repaired = true
 	case RecRunFinished:
 		rs.Ended = rec.Data["state"]
 	case RecRunInterrupted:

@@ -132,7 +132,7 @@ func looksLikeFile(arg string) bool {
 }
 
 // runState says how a run stands: how it ended, running, or stopped
-// without an end (the process died).
+// without an end (the process died, or a forced repair cut its end off).
 func runState(rs *engine.RunState, live bool) string {
 	switch {
 	case live:
@@ -141,6 +141,8 @@ func runState(rs *engine.RunState, live bool) string {
 		return leftState(rs.Last)
 	case rs.Ended != "":
 		return rs.Ended
+	case rs.Repaired:
+		return "stopped (its journal was cut back by `journal repair --force`; `failover resume` continues it)"
 	}
 	return "stopped (the process died; `failover resume` continues it)"
 }

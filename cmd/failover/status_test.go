@@ -156,6 +156,7 @@ func TestJournalDamagedInTheMiddle(t *testing.T) {
 		{"the steps the dropped records show started are in doubt", []string{"journal", "dump", id}, exitOK,
 			`"Type":"step-interrupted","Step":"two"`},
 		{"then it is clean", []string{"journal", "repair", id}, exitOK, "is clean"},
+		{"status says why the run stopped", []string{"status", id}, exitOK, "stopped (its journal was cut back by `journal repair --force`"},
 		// The dropped records showed both steps ran: neither runs again
 		// on a guess.
 		{"resume asks before running them again", []string{"resume", plan}, exitWaiting,
