@@ -150,11 +150,12 @@ func TestVarOverrideOrder(t *testing.T) {
 	files := map[string]string{
 		"plan.yaml": "version: 1\nname: vars\nvars: { a: plan, b: plan, c: plan, d: plan }\n" +
 			"steps:\n  - id: s\n    action: exec.run\n    with: { program: x, args: ['${vars.a}', '${vars.b}', '${vars.c}', '${vars.d}'] }\n",
-		"one.yaml": "b: one\nc: one\nd: one\n",
-		"two.yaml": "c: two\nd: two\n",
+		"one.yaml":   "b: one\nc: one\nd: one\n",
+		"two.yaml":   "c: two\nd: two\n",
+		"empty.yaml": "# dc3 overrides nothing\r\n",
 	}
 	p := mustLoad(t, "plan.yaml", Options{ReadFile: memFiles(files),
-		VarsFiles: []string{"one.yaml", "two.yaml"}, Vars: []string{"d=flag1", "d=flag2=x"}})
+		VarsFiles: []string{"one.yaml", "empty.yaml", "two.yaml"}, Vars: []string{"d=flag1", "d=flag2=x"}})
 	got := p.Step("s").With.Map["args"].Display()
 	want := []any{"plan", "one", "two", "flag2=x"}
 	if !reflect.DeepEqual(got, want) {

@@ -98,6 +98,9 @@ func (n *node) describe() string {
 	return strconv.Quote(n.value)
 }
 
+// emptyFile is the message for a file without a YAML document.
+const emptyFile = "file is empty"
+
 // parseFile parses one YAML document into a node tree, reporting syntax
 // errors and duplicate mapping keys. It returns nil for an empty file or
 // a file that does not parse.
@@ -108,7 +111,7 @@ func parseFile(file string, data []byte) (*node, Diagnostics) {
 		return nil, Diagnostics{syntaxError(file, data, err)}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 || isEmptyDocument(&doc) {
-		return nil, Diagnostics{{Severity: SeverityError, Pos: Pos{File: file, Line: 1, Col: 1}, Message: "file is empty"}}
+		return nil, Diagnostics{{Severity: SeverityError, Pos: Pos{File: file, Line: 1, Col: 1}, Message: emptyFile}}
 	}
 	c := converter{file: file, data: data}
 	root := c.convert(doc.Content[0])

@@ -111,6 +111,9 @@ func (l *loader) addVarsFile(path string) {
 		return
 	}
 	root, ds := parseFile(path, data)
+	if root == nil && len(ds) == 1 && ds[0].Message == emptyFile {
+		return // a vars file of comments only (a site with nothing to override) sets nothing
+	}
 	l.diags = append(l.diags, ds...)
 	if root != nil {
 		l.addVars(root, "a vars file")
