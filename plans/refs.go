@@ -128,10 +128,11 @@ func isRefSegment(s string) bool {
 // offsetPos is the position of byte off of a scalar: exact on a single
 // line, in characters, counting the quotes and escapes written before it
 // (an escaped backslash, or a doubled single quote, is two characters for
-// one). In a scalar that spans lines (a | or > block, a long quoted
-// string) the text at off is looked for in the source lines; when it
-// cannot be found there the scalar's own position is taken. A non-ASCII
-// character is taken as written, not as a \u escape.
+// one). When the source is at hand (n.src) and the column so computed
+// does not hold the text at off (a \u escape or a tab written as a tab
+// before it, a string folded onto the next line), and in a | or > block,
+// the text is looked for in the source lines; when it cannot be found
+// there, a block's position is the scalar's own.
 func offsetPos(n *node, off int) Pos {
 	p := n.pos
 	block := n.style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0
@@ -192,8 +193,8 @@ func escapeWidth(r rune) int {
 }
 
 // findInSource finds the reference (or the text up to the end of its
-// line) at byte off of a scalar that spans lines in the scalar's source
-// lines: the how-manyth occurrence it is in the value is the one taken
+// line) at byte off of a scalar in the scalar's source lines: the
+// how-manyth occurrence it is in the value is the one taken
 // in the source, from the scalar's start on, and only on the lines
 // indented more than the line the scalar starts on, which are its own.
 func findInSource(n *node, off int) (Pos, bool) {
