@@ -141,13 +141,18 @@ func RenderJSON(w io.Writer, sets ...Diagnostics) error {
 // diagnostic, which GitHub shows as annotations on the changed lines:
 //
 //	::error file=plans/dc2.yaml,line=12,col=7::unknown parameter "dst" for fs.copy
+//
+// GitHub shows at most 10 error and 10 warning annotations per step; past
+// that a closing notice gives the totals and says the log has them all.
 func RenderGitHub(w io.Writer, sets ...Diagnostics) error {
 	var b bytes.Buffer
+	count := map[string]int{}
 	for _, d := range flatten(sets) {
 		level := "error"
 		if d.Severity == SeverityWarning {
 			level = "warning"
 		}
+		count[level]++
 		if fromFlag(d.Pos) {
 			fmt.Fprintf(&b, "::%s::%s\n", level, escapeData(d.Pos.File+": "+d.Message))
 			continue
@@ -161,9 +166,17 @@ func RenderGitHub(w io.Writer, sets ...Diagnostics) error {
 		}
 		fmt.Fprintf(&b, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(d.Message))
 	}
+	if count["error"] > githubAnnotations || count["warning"] > githubAnnotations {
+		fmt.Fprintf(&b, "::notice::failover validate found %d error(s) and %d warning(s); GitHub shows %d annotations of each kind per step, this log lists them all\n",
+			count["error"], count["warning"], githubAnnotations)
+	}
 	_, err := w.Write(b.Bytes())
 	return err
 }
+
+// githubAnnotations is how many annotations of each kind (error,
+// warning) GitHub shows for one step of a workflow.
+const githubAnnotations = 10
 
 // fromFlag reports whether a finding concerns a command-line flag
 // (--var, --vars-file) rather than a file: it has no file to annotate.

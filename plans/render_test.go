@@ -285,3 +285,41 @@ func TestRenderGitHubEscapes(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", b.String(), want)
 	}
 }
+
+// TestRenderGitHubOverTheLimit checks that past GitHub's 10 annotations
+// of a kind per step a notice gives the totals, and that every finding
+// is still written.
+func TestRenderGitHubOverTheLimit(t *testing.T) {
+	tests := []struct {
+		name        string
+		errs, warns int
+		notice      string
+	}{
+		{"ten of each", 10, 10, ""},
+		{"eleven errors", 11, 0, "::notice::failover validate found 11 error(s) and 0 warning(s); GitHub shows 10 annotations of each kind per step, this log lists them all\n"},
+		{"eleven warnings", 1, 11, "::notice::failover validate found 1 error(s) and 11 warning(s); GitHub shows 10 annotations of each kind per step, this log lists them all\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ds Diagnostics
+			for i := range tt.errs + tt.warns {
+				sev := SeverityError
+				if i >= tt.errs {
+					sev = SeverityWarning
+				}
+				ds = append(ds, Diagnostic{Severity: sev, Pos: Pos{File: "p.yaml", Line: i + 1, Col: 1}, Message: "m"})
+			}
+			var b bytes.Buffer
+			if err := RenderGitHub(&b, ds); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.SplitAfter(b.String(), "\n")
+			if got := strings.Count(b.String(), "::m\n"); got != tt.errs+tt.warns {
+				t.Errorf("%d findings written, want %d", got, tt.errs+tt.warns)
+			}
+			if last := lines[len(lines)-2]; strings.HasPrefix(last, "::notice") != (tt.notice != "") || (tt.notice != "" && last != tt.notice) {
+				t.Errorf("last line %q, want notice %q", last, tt.notice)
+			}
+		})
+	}
+}
