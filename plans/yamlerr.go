@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -53,8 +54,8 @@ func syntaxError(file string, data []byte, err error) Diagnostic {
 	pos.Col = firstColumn(text)
 	hint := ""
 	switch {
-	case msg == "found unknown escape character":
-		pos.Col = columnAfter(text, `"`, `\`, pos.Col)
+	case msg == "found unknown escape character", msg == "did not find expected hexdecimal number":
+		pos.Col = badEscapeColumn(text, pos.Col)
 		hint = ` (in double quotes a backslash starts an escape: write Windows paths in single quotes, 'D:\LogShip')`
 	case parserProblems[msg] != 0:
 		pos.Col = columnAfter(text, "", string(parserProblems[msg]), pos.Col)
@@ -120,4 +121,47 @@ func lineWithTab(lines []string, line int) int {
 		}
 	}
 	return 0
+}
+
+// badEscapeColumn returns the column of the first backslash in a line's
+// double-quoted text that does not start a YAML escape ("\L" does, "\B"
+// does not; "\x" needs two hex digits), or def when there is none.
+func badEscapeColumn(text string, def int) int {
+	start := strings.Index(text, `"`)
+	if start < 0 {
+		return def
+	}
+	for i := start + 1; i < len(text)-1; i++ {
+		if text[i] != '\\' {
+			continue
+		}
+		c := text[i+1]
+		if digits, hex := hexEscapes[c]; hex {
+			if !allHex(text[i+2:], digits) {
+				return utf8.RuneCountInString(text[:i]) + 1
+			}
+		} else if !strings.ContainsRune(simpleEscapes, rune(c)) {
+			return utf8.RuneCountInString(text[:i]) + 1
+		}
+		i++ // past the escaped character (a "\\" included)
+	}
+	return def
+}
+
+// simpleEscapes are the characters after a backslash that YAML's double
+// quotes accept; hexEscapes, those followed by so many hex digits.
+const simpleEscapes = "0abtnvfre \"/\\N_LP\t"
+
+var hexEscapes = map[byte]int{'x': 2, 'u': 4, 'U': 8}
+
+func allHex(s string, n int) bool {
+	if len(s) < n {
+		return false
+	}
+	for _, c := range []byte(s[:n]) {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", rune(c)) {
+			return false
+		}
+	}
+	return true
 }

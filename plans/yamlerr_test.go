@@ -33,6 +33,12 @@ func TestSyntaxErrorPositions(t *testing.T) {
 			`p.yaml:6:5: error: invalid YAML: mapping values are not allowed in this context`},
 		{"indented key", "version: 1\nname: p\n  steps: []\n",
 			`p.yaml:3:3: error: invalid YAML: mapping values are not allowed in this context`},
+		{"Windows path with \\t then \\B", head + "    with: { program: \"C:\\tools\\Bin\\x.exe\" }\n",
+			`p.yaml:6:31: error: invalid YAML: found unknown escape character (in double quotes a backslash starts an escape: write Windows paths in single quotes, 'D:\LogShip')`},
+		{"Windows path with \\x", head + "    with: { program: \"D:\\tools\\x.exe\" }\n",
+			`p.yaml:6:31: error: invalid YAML: did not find expected hexdecimal number (in double quotes a backslash starts an escape: write Windows paths in single quotes, 'D:\LogShip')`},
+		{"UNC share with \\\\ then \\u", head + "    with: { program: \"\\\\srv\\users\" }\n",
+			`p.yaml:6:28: error: invalid YAML: did not find expected hexdecimal number (in double quotes a backslash starts an escape: write Windows paths in single quotes, 'D:\LogShip')`},
 		{"Windows path on the first line after a byte order mark", "\xEF\xBB\xBFname: \"D:\\Backup\"\r\nversion: 1\r\n",
 			`p.yaml:1:10: error: invalid YAML: found unknown escape character (in double quotes a backslash starts an escape: write Windows paths in single quotes, 'D:\LogShip')`},
 	}
