@@ -202,3 +202,27 @@ func TestExpandUnlistableDirectory(t *testing.T) {
 		t.Errorf("want an error naming %s, got files %v", locked, files)
 	}
 }
+
+// TestCompactOneLine checks that compact keeps every value on one line,
+// as the check and target lines of plan need: a script of several lines
+// is quoted with \n.
+func TestCompactOneLine(t *testing.T) {
+	tests := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"one-line string as it is", `D:\LogShip`, `D:\LogShip`},
+		{"several lines quoted", "test -d /tmp\ntest -d /var\n", `"test -d /tmp\ntest -d /var\n"`},
+		{"CRLF quoted", "a\r\nb", `"a\r\nb"`},
+		{"list", []any{"-c", "x\ny"}, `[-c, "x\ny"]`},
+		{"number", 3, "3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := compact(tt.v); got != tt.want {
+				t.Errorf("compact(%q) = %s, want %s", tt.v, got, tt.want)
+			}
+		})
+	}
+}

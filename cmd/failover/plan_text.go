@@ -11,15 +11,15 @@ import (
 )
 
 // compact renders a param value on one line as a plan would write it:
-// a string as it is, lists and mappings in YAML's flow style with their
+// a string of one line as it is, lists and mappings in YAML's flow style with their
 // strings quoted only where YAML needs it. Single quotes keep a Windows
 // path's backslashes as written ('\\dc1-sql01\logship'), and nothing is
 // HTML-escaped (a query's "a < b" stays so).
 func compact(v any) string {
-	if s, ok := v.(string); ok {
+	if s, ok := v.(string); ok && !strings.ContainsAny(s, "\r\n") {
 		return s
 	}
-	return flow(v)
+	return flow(v) // a string of several lines is quoted, with \n, to stay on its line
 }
 
 func flow(v any) string {
