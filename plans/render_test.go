@@ -106,7 +106,8 @@ func TestRenderSARIF(t *testing.T) {
 			Tool struct {
 				Driver struct{ Name string } `json:"driver"`
 			} `json:"tool"`
-			Results []struct {
+			ColumnKind string `json:"columnKind"`
+			Results    []struct {
 				RuleID    string `json:"ruleId"`
 				Level     string `json:"level"`
 				Message   struct{ Text string }
@@ -125,7 +126,7 @@ func TestRenderSARIF(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := log.Runs[0]
-	if log.Version != "2.1.0" || r.Tool.Driver.Name != "failover" || len(r.Results) != 5 {
+	if log.Version != "2.1.0" || r.Tool.Driver.Name != "failover" || len(r.Results) != 5 || r.ColumnKind != "unicodeCodePoints" {
 		t.Fatalf("bad SARIF log:\n%s", b.String())
 	}
 	loc := r.Results[0].Locations[0].PhysicalLocation

@@ -18,8 +18,9 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool       sarifTool     `json:"tool"`
+	ColumnKind string        `json:"columnKind"`
+	Results    []sarifResult `json:"results"`
 }
 
 type sarifTool struct {
@@ -77,7 +78,8 @@ func RenderSARIF(w io.Writer, sets ...Diagnostics) error {
 			InformationURI: "https://github.com/failover-dev/failover",
 			Rules:          []sarifRule{{ID: sarifRuleID, ShortDescription: sarifMessage{Text: "Plan file validation"}}},
 		}},
-		Results: []sarifResult{},
+		ColumnKind: "unicodeCodePoints", // columns count characters, not UTF-16 units
+		Results:    []sarifResult{},
 	}
 	for _, d := range flatten(sets) {
 		if fromFlag(d.Pos) { // no file to point at: say which flag
