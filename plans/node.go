@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -217,25 +218,32 @@ var escapeNames = map[rune]string{
 }
 
 // checkEscapedPath warns about a double-quoted string that looks like a
-// Windows path whose backslashes YAML took for escapes: "D:\LogShip" is
-// D: then a line separator, "C:\temp" holds a tab. It is a path when it
-// starts with a drive letter or still holds a backslash, and mangled
-// when it holds what one of those escapes makes.
+// Windows path or login whose backslashes YAML took for escapes:
+// "D:\LogShip" is D: then a line separator, "C:\temp" holds a tab,
+// "CORP\nadmin" a line feed. It looks like one when it starts with a
+// drive letter or still holds a backslash, or, being one word (no
+// blank), has what an escape makes between two letters or digits; and it
+// is mangled when it holds what one of those escapes makes.
 func (c *converter) checkEscapedPath(n *node) {
-	s := n.value
-	drive := len(s) >= 2 && s[1] == ':' && s[0]|0x20 >= 'a' && s[0]|0x20 <= 'z'
-	if !drive && !strings.Contains(s, `\`) {
-		return
-	}
-	for _, r := range s {
-		if name, ok := escapeNames[r]; ok {
+	s := []rune(n.value)
+	drive := len(s) >= 2 && s[1] == ':' && unicode.IsLetter(s[0]) && s[0] < 0x80
+	pathLike := drive || strings.Contains(n.value, `\`)
+	for i, r := range s {
+		name, ok := escapeNames[r]
+		if !ok {
+			continue
+		}
+		word := i > 0 && i+1 < len(s) && isAlnum(s[i-1]) && isAlnum(s[i+1]) && !strings.ContainsAny(n.value, " ")
+		if pathLike || word {
 			c.diags = append(c.diags, Diagnostic{Severity: SeverityWarning, Pos: n.pos, Message: "this double-quoted string holds " +
-				name + " where a path would have a backslash: in double quotes a backslash starts an escape; " +
+				name + " where a path or DOMAIN\\user would have a backslash: in double quotes a backslash starts an escape; " +
 				`write Windows paths in single quotes, 'D:\LogShip', or double each backslash`})
 			return
 		}
 	}
 }
+
+func isAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // valueColumn is the column where a node's value starts. yaml.v3 places
 // a node with an anchor or an explicit tag at the "&" or "!" before it,

@@ -70,6 +70,10 @@ func TestEscapedPathWarning(t *testing.T) {
 		{"single quotes", `p: 'D:\LogShip'`, ""},
 		{"plain", `p: D:\LogShip`, ""},
 		{"a message with a line feed", `p: "done:\nnext"`, ""},
+		{"a sentence with a line feed", `p: "first line\nsecond line"`, ""},
+		{"a printf format", `p: "%s\t%s"`, ""},
+		{"DOMAIN\\user", `p: "CORP\nadmin"`, `p.yaml:1:4: warning: this double-quoted string holds a line feed (\n) where`},
+		{"host\\instance", `p: "dc2-sql01\tMGC"`, `p.yaml:1:4: warning: this double-quoted string holds a tab (\t) where`},
 		{"alias warns once, at the value", "a: &x \"D:\\new\"\nb: *x\nc: *x", `p.yaml:1:7: warning: this double-quoted string holds a line feed (\n) where`},
 	}
 	for _, tt := range tests {
