@@ -225,6 +225,9 @@ var escapeNames = map[rune]string{
 // blank), has what an escape makes between two letters or digits; and it
 // is mangled when it holds what one of those escapes makes.
 func (c *converter) checkEscapedPath(n *node) {
+	if !strings.ContainsFunc(n.value, func(r rune) bool { _, ok := escapeNames[r]; return ok }) {
+		return // the common case: nothing an escape made
+	}
 	s := []rune(n.value)
 	drive := len(s) >= 2 && s[1] == ':' && unicode.IsLetter(s[0]) && s[0] < 0x80
 	pathLike := drive || strings.Contains(n.value, `\`)
