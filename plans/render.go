@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 )
 
@@ -157,7 +158,7 @@ func RenderGitHub(w io.Writer, sets ...Diagnostics) error {
 			fmt.Fprintf(&b, "::%s::%s\n", level, escapeData(d.Pos.File+": "+d.Message))
 			continue
 		}
-		props := []string{"file=" + escapeProperty(d.Pos.File)}
+		props := []string{"file=" + escapeProperty(filepath.Clean(d.Pos.File))} // ./plans/a.yaml is plans/a.yaml in the repository
 		if d.Pos.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", d.Pos.Line))
 		}

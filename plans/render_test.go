@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -273,15 +274,16 @@ func TestRenderTextEmptyFile(t *testing.T) {
 }
 
 // TestRenderGitHubEscapes checks the escaping of workflow commands: in a
-// property (the file) %, CR, LF, ":" and ","; in the message %, CR and LF.
+// property (the file, cleaned of ./ and ..) %, CR, LF, ":" and ","; in
+// the message %, CR and LF.
 func TestRenderGitHubEscapes(t *testing.T) {
-	ds := Diagnostics{{Severity: SeverityWarning, Pos: Pos{File: "plans/dc1,dc2:100%.yaml", Line: 3, Col: 2},
+	ds := Diagnostics{{Severity: SeverityWarning, Pos: Pos{File: "./plans/../plans/dc1,dc2:100%.yaml", Line: 3, Col: 2},
 		Message: "50% of a, b: c\r\nnext ::error::"}}
 	var b bytes.Buffer
 	if err := RenderGitHub(&b, ds); err != nil {
 		t.Fatal(err)
 	}
-	want := "::warning file=plans/dc1%2Cdc2%3A100%25.yaml,line=3,col=2::50%25 of a, b: c%0D%0Anext ::error::\n"
+	want := "::warning file=" + filepath.FromSlash("plans/") + "dc1%2Cdc2%3A100%25.yaml,line=3,col=2::50%25 of a, b: c%0D%0Anext ::error::\n"
 	if b.String() != want {
 		t.Errorf("got  %q\nwant %q", b.String(), want)
 	}
