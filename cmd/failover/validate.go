@@ -23,8 +23,8 @@ func newValidateCmd(a *app) *cobra.Command {
 		Short: "Check plan files offline: no connection, no secret, no Windows needed",
 		Long: "validate loads every plan named (globs with ** are expanded; quote them) and reports every\n" +
 			"problem with its file, line and column. Exit 0: all valid (warnings allowed); 1: a plan is\n" +
-			"invalid; 2: bad usage (no file matched, a directory a glob cannot list, unknown format, a malformed\n" +
-			"--var, a missing --vars-file).",
+			"invalid; 2: bad usage (no file matched, a directory named or one a glob cannot list, unknown\n" +
+			"format, a malformed --var, a missing --vars-file).",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			render, ok := renderers[format]
@@ -165,14 +165,18 @@ var renderers = map[string]func(a *app, sets []plans.Diagnostics) error{
 }
 
 // expandPlanArgs turns FILE and GLOB arguments into a sorted list of files
-// without duplicates. A glob that matches nothing is an error; a plain
-// path is kept as it is, so a missing file is reported by the loader at
-// its name.
+// without duplicates. A glob that matches nothing, and a directory, are
+// errors; a plain path is kept as it is, so a missing file is reported by
+// the loader at its name.
 func expandPlanArgs(args []string) ([]string, error) {
 	seen := map[string]bool{}
 	var files []string
 	for _, arg := range args {
 		matches := []string{arg}
+		if fi, err := os.Stat(arg); err == nil && fi.IsDir() {
+			return nil, fmt.Errorf("%s is a directory: name plan files, or a glob such as '%s'",
+				arg, filepath.Join(arg, "**", "*.yaml"))
+		}
 		if hasGlobMeta(arg) {
 			m, err := doublestar.FilepathGlob(arg, doublestar.WithFilesOnly(), doublestar.WithFailOnIOErrors())
 			switch {
