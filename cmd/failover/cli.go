@@ -114,6 +114,8 @@ func (v *varFlags) check() error {
 		info, err := os.Stat(f)
 		if err == nil && info.IsDir() {
 			err = fmt.Errorf("%s is a directory", f)
+		} else if err == nil {
+			_, err = os.ReadFile(f) // readable, not only present (permissions)
 		}
 		if err != nil {
 			return withCode(exitUsage, fmt.Errorf("read --vars-file: %w", err))

@@ -60,6 +60,7 @@ func TestExitCodes(t *testing.T) {
 		{"validate with a good --var", []string{"validate", "--var", "x=a=b", good}, exitOK},
 		{"bad log format", []string{"--log-format", "xml", "validate", good}, exitUsage},
 		{"unknown type", []string{"actions", "nosuch"}, exitUsage},
+		{"validate a directory", []string{"validate", dir}, exitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,5 +225,22 @@ func TestCompactOneLine(t *testing.T) {
 				t.Errorf("compact(%q) = %s, want %s", tt.v, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestUnreadableVarsFile checks that a --vars-file that exists but cannot
+// be read is bad usage too (exit 2), not a finding in every plan.
+func TestUnreadableVarsFile(t *testing.T) {
+	if os.Geteuid() == 0 || runtime.GOOS == "windows" {
+		t.Skip("needs a user whom file modes bind")
+	}
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.yaml", goodPlan)
+	vars := writeFile(t, dir, "vars.yaml", "x: 1\n")
+	if err := os.Chmod(vars, 0); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := cli(t, "validate", "--vars-file", vars, good); code != exitUsage || !strings.Contains(stderr, "permission denied") {
+		t.Errorf("exit %d, want %d naming the permission; stderr:\n%s", code, exitUsage, stderr)
 	}
 }
