@@ -107,3 +107,21 @@ func TestSourceOffset(t *testing.T) {
 		t.Errorf("runes(3) = %d, want 1001", got)
 	}
 }
+
+// TestHashSameOnWindows checks that a plan checked out with CRLF (git's
+// autocrlf), or saved with a byte order mark or as UTF-16, has the hash
+// of the same plan with LF: a run started on one machine resumes on
+// another.
+func TestHashSameOnWindows(t *testing.T) {
+	const plan = "version: 1\nname: hashed\nsteps:\n  - id: a\n    action: exec.run\n    with:\n" +
+		"      program: sh\n      args:\n        - -c\n        - |\n          echo eins – zwei\n          echo drei\n"
+	crlf := strings.ReplaceAll(plan, "\n", "\r\n")
+	want := mustLoad(t, "p.yaml", Options{ReadFile: memFiles(map[string]string{"p.yaml": plan})}).Hash
+	for name, data := range map[string]string{"CRLF": crlf, "BOM": "\uFEFF" + crlf, "UTF-16LE": utf16LE("\uFEFF" + crlf)} {
+		t.Run(name, func(t *testing.T) {
+			if got := mustLoad(t, "p.yaml", Options{ReadFile: memFiles(map[string]string{"p.yaml": data})}).Hash; got != want {
+				t.Errorf("hash %s, want %s (as with LF)", got, want)
+			}
+		})
+	}
+}
