@@ -27,12 +27,12 @@ bench:
 # Short fuzzing runs of every fuzz target (CI runs these).
 FUZZTIME ?= 20s
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./plans
-	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 10s ./engine/journal
-	$(GO) test -run '^$$' -fuzz '^FuzzReadPacket$$' -fuzztime 10s ./internal/tds
-	$(GO) test -run '^$$' -fuzz '^FuzzServeConn$$' -fuzztime 10s ./internal/tds
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 10s ./internal/labfile
-	$(GO) test -run '^$$' -fuzz '^FuzzBatch$$' -fuzztime 10s ./internal/lab
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzzminimizetime 5s -fuzztime $(FUZZTIME) ./plans
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzzminimizetime 5s -fuzztime 10s ./engine/journal
+	$(GO) test -run '^$$' -fuzz '^FuzzReadPacket$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/tds
+	$(GO) test -run '^$$' -fuzz '^FuzzServeConn$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/tds
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/labfile
+	$(GO) test -run '^$$' -fuzz '^FuzzBatch$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/lab
 
 # Regenerate docs/actions.md from the registry.
 docs: build

@@ -2,6 +2,7 @@ package plans
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -45,8 +46,11 @@ func BenchmarkValidate(b *testing.B) {
 	for _, shape := range []struct {
 		name string
 		deep bool
-	}{{"wide", false}, {"deep", true}} {
+		gogc int
+	}{{"wide", false, 100}, {"deep", true, 100}, {"wide/cli-gc", false, CLIGCPercent}, {"deep/cli-gc", true, CLIGCPercent}} {
 		b.Run(shape.name, func(b *testing.B) {
+			// The cli-gc cases run with the GC setting the failover command uses.
+			defer debug.SetGCPercent(debug.SetGCPercent(shape.gogc))
 			files := map[string]string{"plan.yaml": generatePlan(10_000, shape.deep)}
 			opts := Options{Registry: testRegistry(), ReadFile: memFiles(files)}
 			b.SetBytes(int64(len(files["plan.yaml"])))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -71,6 +72,9 @@ func (a *app) setup() error {
 	// Steps run in parallel and log at once: serialise the writes.
 	a.log = zerolog.New(zerolog.SyncWriter(w)).Level(level).With().Timestamp().Logger()
 	a.registry = builtin.New()
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(plans.CLIGCPercent)
+	}
 	return nil
 }
 
