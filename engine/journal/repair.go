@@ -48,35 +48,60 @@ func Open(fsys FS, path string) (*Writer, *Replay, error) {
 // with a *CorruptError unless force is set; forced, those records are
 // dropped too (they stay in the copy). A clean journal returns nil, nil.
 func Repair(fsys FS, path string, force bool) (*Damage, error) {
+	buf, rp, err := readForRepair(fsys, path, force)
+	if err != nil || rp == nil {
+		return damageOf(rp), err
+	}
+	return cutInPlace(fsys, path, buf, rp.Damage)
+}
+
+// readForRepair reads and parses a journal for Repair and RepairMarking.
+// A clean journal returns a nil Replay; damage followed by good records is
+// a *CorruptError unless force is set (the Replay then says where to cut).
+func readForRepair(fsys FS, path string, force bool) ([]byte, *Replay, error) {
 	buf, err := fsys.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("repair journal %s: %w", path, err)
+		return nil, nil, fmt.Errorf("repair journal %s: %w", path, err)
 	}
 	rp, _, err := parse(path, buf)
 	var ce *CorruptError
 	switch {
 	case errors.As(err, &ce) && force:
 		// Cut at the first bad frame, dropping the good records after it.
+		return buf, rp, nil
 	case err != nil:
-		if rp != nil {
-			return rp.Damage, err
+		if rp != nil && rp.Damage != nil {
+			// The caller reports the damage with the refusal.
+			return buf, &Replay{Damage: rp.Damage}, err
 		}
-		return nil, err
+		return nil, nil, err
 	case rp.Damage == nil:
-		return nil, nil
+		return nil, nil, nil
 	}
+	return buf, rp, nil
+}
+
+func damageOf(rp *Replay) *Damage {
+	if rp == nil {
+		return nil
+	}
+	return rp.Damage
+}
+
+// cutInPlace keeps a copy of the journal, then truncates it at the damage.
+func cutInPlace(fsys FS, path string, buf []byte, d *Damage) (*Damage, error) {
 	f, err := fsys.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
-		return rp.Damage, fmt.Errorf("repair journal %s: %w", path, err)
+		return d, fmt.Errorf("repair journal %s: %w", path, err)
 	}
-	if err := cutBack(fsys, f, path, buf, rp.Damage); err != nil {
+	if err := cutBack(fsys, f, path, buf, d); err != nil {
 		_ = f.Close()
-		return rp.Damage, err
+		return d, err
 	}
 	if err := f.Close(); err != nil {
-		return rp.Damage, fmt.Errorf("repair journal %s: %w", path, err)
+		return d, fmt.Errorf("repair journal %s: %w", path, err)
 	}
-	return rp.Damage, nil
+	return d, nil
 }
 
 // cutBack keeps a copy of buf, the file's content, then truncates f to the

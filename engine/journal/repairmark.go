@@ -3,7 +3,6 @@ package journal
 import (
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,21 +24,9 @@ type MarkFunc func(kept *Replay, dropped []Salvaged) []Record
 // repaired one with its marks, never a cut journal without them. With no
 // records to append it is Repair.
 func RepairMarking(fsys FS, path string, force bool, mark MarkFunc) (*Damage, error) {
-	buf, err := fsys.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("repair journal %s: %w", path, err)
-	}
-	rp, _, err := parse(path, buf)
-	var ce *CorruptError
-	switch {
-	case errors.As(err, &ce) && force:
-	case err != nil:
-		if rp != nil {
-			return rp.Damage, err
-		}
-		return nil, err
-	case rp.Damage == nil:
-		return nil, nil
+	buf, rp, err := readForRepair(fsys, path, force)
+	if err != nil || rp == nil {
+		return damageOf(rp), err
 	}
 	dropped := salvageAfter(buf, rp.Damage)
 	if r, ok := damagedRecord(buf, rp.Damage.Offset); ok {
@@ -47,7 +34,7 @@ func RepairMarking(fsys FS, path string, force bool, mark MarkFunc) (*Damage, er
 	}
 	recs := mark(rp, dropped)
 	if len(recs) == 0 {
-		return Repair(fsys, path, force)
+		return cutInPlace(fsys, path, buf, rp.Damage)
 	}
 	out, err := appendRecords(buf[:rp.Damage.Offset], uint64(len(rp.Records)), recs)
 	if err != nil {
