@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"reflect"
 	"testing"
 )
 
@@ -52,16 +51,7 @@ func TestArithNumberBesideString(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := arith("+", tt.l, tt.r)
-			if tt.wantErr != 0 {
-				se, ok := err.(*sqlError)
-				if !ok || se.msgs[0].Number != tt.wantErr {
-					t.Fatalf("err = %v, want %d", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("arith = %#v, %v; want %#v", got, err, tt.want)
-			}
+			wantSQLResult(t, "arith", got, err, tt.want, tt.wantErr)
 		})
 	}
 }

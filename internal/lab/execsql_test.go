@@ -26,16 +26,7 @@ func TestBindExecuteSQL(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := bindExecuteSQL("SELECT @a", tt.decl, tt.args)
-			if tt.wantErr != 0 {
-				se, ok := err.(*sqlError)
-				if !ok || se.msgs[0].Number != tt.wantErr {
-					t.Fatalf("err = %v, want %d", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("vars = %v, %v; want %v", got, err, tt.want)
-			}
+			wantSQLResult(t, "vars", got, err, tt.want, tt.wantErr)
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -154,3 +155,19 @@ func (tl *testLab) path(name string) string { return filepath.Join(tl.copyDir(),
 func quote(s string) string { return "N'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func fmtSQL(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// wantSQLResult checks a helper's result against want, or its error
+// against the SQL Server error number wantErr when that is not 0.
+func wantSQLResult(t *testing.T, what string, got any, err error, want any, wantErr int32) {
+	t.Helper()
+	if wantErr != 0 {
+		se, ok := err.(*sqlError)
+		if !ok || se.msgs[0].Number != wantErr {
+			t.Fatalf("err = %v, want %d", err, wantErr)
+		}
+		return
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("%s = %#v, %v; want %#v", what, got, err, want)
+	}
+}
