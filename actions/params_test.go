@@ -170,10 +170,8 @@ func TestClassOf(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	r := NewRegistry()
-	run := func(context.Context, *Env, any) (map[string]any, error) { return nil, nil }
-	check := func(context.Context, *Env, any) (bool, string, error) { return true, "", nil }
-	r.Register(&Type{Name: "b.act", Kind: KindAction, Params: testParams{}, Run: run})
-	r.Register(&Type{Name: "a.chk", Kind: KindCheck, Check: check})
+	r.Register(Define[testParams](Type{Name: "b.act", Kind: KindAction}, fakeRunner[testParams]{}))
+	r.Register(Define[None](Type{Name: "a.chk", Kind: KindCheck}, fakeChecker{}))
 	r.RegisterTarget(&TargetType{Name: "host", Params: struct {
 		Address string `param:"address,required"`
 	}{}})
@@ -187,11 +185,14 @@ func TestRegistry(t *testing.T) {
 		t.Error("specs not kept per type")
 	}
 	for name, fn := range map[string]func(){
-		"duplicate":     func() { r.Register(&Type{Name: "b.act", Kind: KindAction, Run: run}) },
+		"duplicate": func() {
+			r.Register(Define[testParams](Type{Name: "b.act", Kind: KindAction}, fakeRunner[testParams]{}))
+		},
 		"no run":        func() { r.Register(&Type{Name: "c", Kind: KindAction}) },
 		"no check":      func() { r.Register(&Type{Name: "d", Kind: KindCheck}) },
-		"bad kind":      func() { r.Register(&Type{Name: "e", Kind: "other", Run: run}) },
-		"bad params":    func() { r.Register(&Type{Name: "f", Kind: KindAction, Run: run, Params: 1}) },
+		"define no run": func() { Define[None](Type{Name: "c2", Kind: KindAction}, fakeChecker{}) },
+		"bad kind":      func() { r.Register(Define[None](Type{Name: "e", Kind: "other"}, fakeRunner[None]{})) },
+		"bad params":    func() { r.Register(Define[int](Type{Name: "f", Kind: KindAction}, fakeRunner[int]{})) },
 		"dup target":    func() { r.RegisterTarget(&TargetType{Name: "host"}) },
 		"bad target ps": func() { r.RegisterTarget(&TargetType{Name: "t2", Params: "x"}) },
 	} {
@@ -205,3 +206,13 @@ func TestRegistry(t *testing.T) {
 		})
 	}
 }
+
+// fakeRunner and fakeChecker are the smallest implementations of an
+// action and a check.
+type fakeRunner[P any] struct{}
+
+func (fakeRunner[P]) Run(context.Context, *Env, *P) (map[string]any, error) { return nil, nil }
+
+type fakeChecker struct{}
+
+func (fakeChecker) Check(context.Context, *Env, *None) (Result, error) { return Pass(""), nil }

@@ -10,11 +10,8 @@ package actions
 import (
 	"context"
 	"fmt"
-	"io"
 	"sort"
 	"time"
-
-	"github.com/rs/zerolog"
 )
 
 // Kind says whether a type is an action (a step) or a check.
@@ -32,7 +29,8 @@ type Output struct {
 	Doc  string
 }
 
-// Type describes one registered action or check type.
+// Type describes one registered action or check type. Build it with
+// Define, which binds the implementation's abilities.
 type Type struct {
 	// Name is the plan-facing name, e.g. "exec.run".
 	Name string
@@ -40,8 +38,9 @@ type Type struct {
 	Kind Kind
 	// Doc is a one-paragraph reference text.
 	Doc string
-	// Params is a zero value of the params struct (not a pointer). Its
-	// fields carry `param:"name,opt,…"` and `doc:"…"` tags; see ParamSpec.
+	// Params is a zero value of the params struct (not a pointer), set by
+	// Define. Its fields carry `param:"name,opt,…"` and `doc:"…"` tags;
+	// see ParamSpec.
 	Params any
 	// Targets lists the target types this type accepts. Empty: the type
 	// takes no target.
@@ -57,34 +56,8 @@ type Type struct {
 	// Idempotent says running the type twice has the effect of running it
 	// once: an in-doubt step of this type is simply run again on resume.
 	Idempotent bool
-	// Run performs one attempt of an action (Kind == KindAction).
-	Run RunFunc
-	// Check evaluates a check (Kind == KindCheck).
-	Check CheckFunc
-	// Validate, if set, checks the decoded params beyond their types
-	// (cross-field rules). It is called only when no param holds a value
-	// known only at run time.
-	Validate func(params any) error
-	// Preview, if set, renders what one run would do (the exact T-SQL,
-	// command line or paths) for `failover plan`.
-	Preview func(params any, target *Target) string
-}
-
-// RunFunc performs one attempt. params is a pointer to a fresh, decoded
-// params struct of the type's Params. It returns the outputs on success.
-// Errors that can never succeed must be wrapped with Permanent; errors
-// worth another attempt with Retryable.
-type RunFunc func(ctx context.Context, env *Env, params any) (map[string]any, error)
-
-// CheckFunc evaluates a check once. ok false with a nil error is a failed
-// check; detail says what was seen ("state is ONLINE, want RESTORING").
-type CheckFunc func(ctx context.Context, env *Env, params any) (ok bool, detail string, err error)
-
-// Target is a target as an action sees it at run time: references resolved.
-type Target struct {
-	Name   string
-	Type   string
-	Fields map[string]any
+	// impl holds the abilities Define found.
+	impl abilities
 }
 
 // Approver asks a human to approve a step.
@@ -102,39 +75,18 @@ type Approval struct {
 	How      string // "terminal", "--approve", "--auto-approve"
 }
 
-// Env is what one attempt of an action or check gets besides its params.
-type Env struct {
-	// Log carries the run, step, attempt and action fields already.
-	Log zerolog.Logger
-	// RunID and StepID name the run and the step ("" for preflight checks).
-	RunID  string
-	StepID string
-	// Attempt counts from 1.
-	Attempt int
-	// Target is nil for types that take none.
-	Target *Target
-	// Idempotent is the step's declared `idempotent` flag.
-	Idempotent bool
-	// Approver handles the approval action; never nil during a run.
-	Approver Approver
-	// Output receives human-readable progress of long work (may be io.Discard).
-	Output io.Writer
-	// Redact masks every secret value in s; actions apply it to any text
-	// they put in outputs or errors that may echo secrets.
-	Redact func(s string) string
-}
-
 // TargetType describes a kind of target (sqlserver, powershell, host).
+// Build it with DefineTarget.
 type TargetType struct {
 	Name string
 	Doc  string
 	// Params is a zero value of the struct describing the target's fields;
 	// fields tagged `param:",secret"` may hold ${secrets.X}.
 	Params any
-	// Validate, if set, checks the decoded fields beyond their types
-	// (cross-field rules such as "dsn excludes server"). It is called only
-	// when no field holds a value known only at run time.
-	Validate func(params any) error
+	// validate and open are the abilities DefineTarget (and
+	// AttachOpener) found.
+	validate func(params any) error
+	open     func(ctx context.Context, env *OpenEnv, params any) (Handle, error)
 }
 
 // Registry maps type names to types. It is filled once, before use, and
@@ -162,10 +114,10 @@ func (r *Registry) Register(t *Type) {
 		panic(fmt.Sprintf("actions: type %q registered twice", t.Name))
 	}
 	switch {
-	case t.Kind == KindAction && t.Run == nil:
-		panic(fmt.Sprintf("actions: action %q has no Run", t.Name))
-	case t.Kind == KindCheck && t.Check == nil:
-		panic(fmt.Sprintf("actions: check %q has no Check", t.Name))
+	case t.Kind == KindAction && !t.Can(AbilityRun):
+		panic(fmt.Sprintf("actions: action %q has no Run (build it with Define)", t.Name))
+	case t.Kind == KindCheck && !t.Can(AbilityCheck):
+		panic(fmt.Sprintf("actions: check %q has no Check (build it with Define)", t.Name))
 	case t.Kind != KindAction && t.Kind != KindCheck:
 		panic(fmt.Sprintf("actions: type %q has kind %q", t.Name, t.Kind))
 	}

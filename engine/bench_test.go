@@ -23,9 +23,15 @@ import (
 
 func noopRegistry() *actions.Registry {
 	reg := actions.NewRegistry()
-	reg.Register(&actions.Type{Name: "bench.noop", Kind: actions.KindAction,
-		Run: func(context.Context, *actions.Env, any) (map[string]any, error) { return nil, nil }})
+	reg.Register(actions.Define[actions.None](actions.Type{Name: "bench.noop", Kind: actions.KindAction}, noop{}))
 	return reg
+}
+
+// noop is the benchmarks' action: it does nothing.
+type noop struct{}
+
+func (noop) Run(context.Context, *actions.Env, *actions.None) (map[string]any, error) {
+	return nil, nil
 }
 
 // benchPlan builds n steps of action with params; chain: each needs the

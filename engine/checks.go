@@ -32,6 +32,9 @@ func (r *run) checkWith(ctx context.Context, c *plans.Check, stepID string, res 
 		return false, "", fmt.Errorf("check %s: %w", c.Type, err)
 	}
 	params, err := actions.Decode(typ.Params, vals)
+	if err == nil && len(c.With.Refs()) > 0 {
+		err = typ.Validate(params)
+	}
 	if err != nil {
 		return false, "", fmt.Errorf("check %s: %w", c.Type, err)
 	}
@@ -41,8 +44,8 @@ func (r *run) checkWith(ctx context.Context, c *plans.Check, stepID string, res 
 	}
 	env := r.env(stepID, 0, target, false)
 	env.Log = env.Log.With().Str("check", c.Type).Logger()
-	ok, detail, err := typ.Check(ctx, env, params)
-	return ok, r.red.Redact(detail), err
+	out, err := typ.Check(ctx, env, params)
+	return out.OK, r.red.Redact(out.Detail), err
 }
 
 // allPass evaluates checks in order and stops at the first that fails.
@@ -160,5 +163,13 @@ func (r *run) target(name string) (*actions.Target, error) {
 		}
 		fields[k] = x
 	}
-	return &actions.Target{Name: t.Name, Type: t.Type, Fields: fields}, nil
+	tt := r.cfg.Registry.TargetType(t.Type)
+	if tt == nil {
+		return nil, fmt.Errorf("target %s: unknown target type %q", name, t.Type)
+	}
+	params, err := actions.Decode(tt.Params, fields)
+	if err != nil {
+		return nil, fmt.Errorf("target %s: %w", name, err)
+	}
+	return &actions.Target{Name: t.Name, Type: t.Type, Params: params}, nil
 }

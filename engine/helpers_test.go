@@ -51,6 +51,8 @@ type recorder struct {
 	checks  map[string]int
 	onStart func(step string)
 	onCheck func(key string) // called after a check is evaluated
+	// outputs, if set, replaces the outputs the fake action returns.
+	outputs func(step string) map[string]any
 }
 
 func newRecorder() *recorder {
@@ -85,8 +87,39 @@ func (rc *recorder) count(step string) int {
 	return rc.counts[step]
 }
 
-func (rc *recorder) act(ctx context.Context, env *actions.Env, params any) (map[string]any, error) {
-	p := params.(*actParams)
+// recAct is the recording fake action: a Runner of actParams.
+type recAct struct{ rc *recorder }
+
+func (a recAct) Run(ctx context.Context, env *actions.Env, p *actParams) (map[string]any, error) {
+	return a.rc.act(ctx, env, p)
+}
+
+// recCheck is the recording fake check: a Checker of checkParams.
+type recCheck struct{ rc *recorder }
+
+func (c recCheck) Check(ctx context.Context, env *actions.Env, p *checkParams) (actions.Result, error) {
+	ok, detail, err := c.rc.check(ctx, env, p)
+	return actions.Result{OK: ok, Detail: detail}, err
+}
+
+// recApprove is the fake approval action.
+type recApprove struct{ rc *recorder }
+
+func (a recApprove) Run(ctx context.Context, env *actions.Env, _ *actions.None) (map[string]any, error) {
+	rc := a.rc
+	rc.begin(env.StepID, nil)
+	defer rc.end(env.StepID)
+	ap, err := env.Approver.Approve(ctx, env.StepID, "Approve "+env.StepID+"?")
+	if err != nil {
+		return nil, fmt.Errorf("ask for approval: %w", err)
+	}
+	if !ap.Approved {
+		return nil, actions.MarkPermanent(errors.New("refused"))
+	}
+	return map[string]any{"by": ap.By}, nil
+}
+
+func (rc *recorder) act(ctx context.Context, env *actions.Env, p *actParams) (map[string]any, error) {
 	n := rc.begin(env.StepID, p.Echo)
 	defer rc.end(env.StepID)
 	if rc.onStart != nil {
@@ -113,11 +146,13 @@ func (rc *recorder) act(ctx context.Context, env *actions.Env, params any) (map[
 		}
 		return nil, err
 	}
+	if rc.outputs != nil {
+		return rc.outputs(env.StepID), nil
+	}
 	return p.Out, nil
 }
 
-func (rc *recorder) check(_ context.Context, _ *actions.Env, params any) (bool, string, error) {
-	p := params.(*checkParams)
+func (rc *recorder) check(_ context.Context, _ *actions.Env, p *checkParams) (bool, string, error) {
 	rc.mu.Lock()
 	rc.checks[p.Key]++
 	n := rc.checks[p.Key]
@@ -134,21 +169,10 @@ func (rc *recorder) check(_ context.Context, _ *actions.Env, params any) (bool, 
 // testRegistry registers the fake action, check and an approval action.
 func testRegistry(rc *recorder) *actions.Registry {
 	reg := actions.NewRegistry()
-	reg.Register(&actions.Type{Name: "test.act", Kind: actions.KindAction, Params: actParams{}, Run: rc.act, OpenOutputs: true})
-	reg.Register(&actions.Type{Name: "test.idem", Kind: actions.KindAction, Params: actParams{}, Run: rc.act, Idempotent: true})
-	reg.Register(&actions.Type{Name: "test.check", Kind: actions.KindCheck, Params: checkParams{}, Check: rc.check})
-	reg.Register(&actions.Type{Name: "test.approve", Kind: actions.KindAction, Run: func(ctx context.Context, env *actions.Env, _ any) (map[string]any, error) {
-		rc.begin(env.StepID, nil)
-		defer rc.end(env.StepID)
-		a, err := env.Approver.Approve(ctx, env.StepID, "Approve "+env.StepID+"?")
-		if err != nil {
-			return nil, fmt.Errorf("ask for approval: %w", err)
-		}
-		if !a.Approved {
-			return nil, actions.MarkPermanent(errors.New("refused"))
-		}
-		return map[string]any{"by": a.By}, nil
-	}})
+	reg.Register(actions.Define[actParams](actions.Type{Name: "test.act", Kind: actions.KindAction, OpenOutputs: true}, recAct{rc}))
+	reg.Register(actions.Define[actParams](actions.Type{Name: "test.idem", Kind: actions.KindAction, Idempotent: true}, recAct{rc}))
+	reg.Register(actions.Define[checkParams](actions.Type{Name: "test.check", Kind: actions.KindCheck}, recCheck{rc}))
+	reg.Register(actions.Define[actions.None](actions.Type{Name: "test.approve", Kind: actions.KindAction}, recApprove{rc}))
 	return reg
 }
 

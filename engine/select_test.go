@@ -10,7 +10,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/plans"
 )
@@ -175,9 +174,7 @@ func TestHugeOutputsAreCutToFitTheJournal(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rc := newRecorder()
 			cfg := testConfig(t, newPlan(step("a", nil, map[string]any{"out": map[string]any{"big": "x", "small": "ok"}})), rc)
-			cfg.Registry.Type("test.act").Run = func(context.Context, *actions.Env, any) (map[string]any, error) {
-				return map[string]any{"big": tt.out, "small": "ok"}, nil
-			}
+			rc.outputs = func(string) map[string]any { return map[string]any{"big": tt.out, "small": "ok"} }
 			sum, err := Run(context.Background(), cfg)
 			if err != nil {
 				t.Fatalf("Run: %v", err)
@@ -205,10 +202,7 @@ func TestInterruptBeforeAnAttemptOfAResumedStep(t *testing.T) {
 	id := crashedRun(t, cfg, started("a"), journal.Record{Type: RecStepFailed, Step: "a", Attempt: 1, Error: "boom"})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cfg.Registry.Type("test.check").Check = func(context.Context, *actions.Env, any) (bool, string, error) {
-		cancel()
-		return false, "not ready", nil
-	}
+	rc.onCheck = func(string) { cancel() }
 	if _, err := Resume(ctx, cfg, ResumeOptions{}); ExitCode(err) != ExitInterrupted {
 		t.Fatalf("Resume: %v, want interrupted", err)
 	}

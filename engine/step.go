@@ -151,6 +151,10 @@ func (r *run) attempt(ctx context.Context, st *stepState, attempt int) (map[stri
 		return nil, actions.MarkPermanent(fmt.Errorf("resolve parameters: %w", err))
 	}
 	params, err := actions.Decode(st.typ.Params, vals)
+	if err == nil && len(s.With.Refs()) > 0 {
+		// Validated at load unless a value was known only now.
+		err = st.typ.Validate(params)
+	}
 	if err != nil {
 		return nil, actions.MarkPermanent(fmt.Errorf("%s: %w", s.Action, err))
 	}
@@ -271,6 +275,6 @@ func (r *run) env(stepID string, attempt int, target *actions.Target, idempotent
 	}
 	return &actions.Env{
 		Log: log, RunID: r.id, StepID: stepID, Attempt: attempt, Target: target,
-		Idempotent: idempotent, Approver: r.approver, Output: r.cfg.Output, Redact: r.red.Redact,
+		Idempotent: idempotent, Approver: r.approver, Redact: r.red.Redact, Mode: actions.ModeRun,
 	}
 }

@@ -226,7 +226,7 @@ func wantOf(k actions.ParamKind) string {
 // type's own Validate with the pointer Decode returns (as Run gets it),
 // reporting at pos (the with key).
 func (l *loader) validateType(t *actions.Type, with *Value, pos Pos) {
-	if t.Validate == nil {
+	if !t.Can(actions.AbilityValidate) {
 		return // the types were checked param by param already
 	}
 	x, err := with.Resolve(nil)

@@ -71,42 +71,59 @@ type hostTarget struct {
 	Address string `param:"address,required" doc:"Host name or IP."`
 }
 
-func noRun(context.Context, *actions.Env, any) (map[string]any, error) { return nil, nil }
+// noRun and noCheck are implementations that do nothing: the plans
+// tests never run anything.
+type noRun[P any] struct{}
 
-func noCheck(context.Context, *actions.Env, any) (bool, string, error) { return true, "", nil }
+func (noRun[P]) Run(context.Context, *actions.Env, *P) (map[string]any, error) { return nil, nil }
+
+type noCheck[P any] struct{}
+
+func (noCheck[P]) Check(context.Context, *actions.Env, *P) (actions.Result, error) {
+	return actions.Pass(""), nil
+}
+
+// copyRules is fs.copy's fake: it runs nothing and has a cross-field rule.
+type copyRules struct{ noRun[copyParams] }
+
+func (copyRules) Validate(c *copyParams) error {
+	if c.From == c.To {
+		return errors.New("from and to are the same directory")
+	}
+	return nil
+}
+
+// hostRules is the host target's fake rule.
+type hostRules struct{}
+
+func (hostRules) Validate(p *hostTarget) error {
+	if strings.ContainsAny(p.Address, " /") {
+		return errors.New("address must be a host name or an IP address")
+	}
+	return nil
+}
 
 // testRegistry returns a registry of fake types for the tests.
 func testRegistry() *actions.Registry {
 	r := actions.NewRegistry()
-	r.RegisterTarget(&actions.TargetType{Name: "sqlserver", Params: sqlTarget{}})
-	r.RegisterTarget(&actions.TargetType{Name: "powershell", Params: psTarget{}})
-	r.RegisterTarget(&actions.TargetType{Name: "host", Params: hostTarget{}, Validate: func(p any) error {
-		if strings.ContainsAny(p.(*hostTarget).Address, " /") {
-			return errors.New("address must be a host name or an IP address")
-		}
-		return nil
-	}})
-	r.Register(&actions.Type{Name: "fs.copy", Kind: actions.KindAction, Params: copyParams{}, Run: noRun,
-		Outputs: []actions.Output{{Name: "files"}, {Name: "bytes"}}, Idempotent: true,
-		Validate: func(p any) error {
-			if c := p.(*copyParams); c.From == c.To {
-				return errors.New("from and to are the same directory")
-			}
-			return nil
-		}})
-	r.Register(&actions.Type{Name: "sql.exec", Kind: actions.KindAction, Params: sqlExecParams{}, Run: noRun,
-		Targets: []string{"sqlserver"}, OpenOutputs: true, Outputs: []actions.Output{{Name: "rows"}}})
-	r.Register(&actions.Type{Name: "exec.run", Kind: actions.KindAction, Params: execRunParams{}, Run: noRun,
+	r.RegisterTarget(actions.DefineTarget[sqlTarget](actions.TargetType{Name: "sqlserver"}, nil))
+	r.RegisterTarget(actions.DefineTarget[psTarget](actions.TargetType{Name: "powershell"}, nil))
+	r.RegisterTarget(actions.DefineTarget[hostTarget](actions.TargetType{Name: "host"}, hostRules{}))
+	r.Register(actions.Define[copyParams](actions.Type{Name: "fs.copy", Kind: actions.KindAction,
+		Outputs: []actions.Output{{Name: "files"}, {Name: "bytes"}}, Idempotent: true}, copyRules{}))
+	r.Register(actions.Define[sqlExecParams](actions.Type{Name: "sql.exec", Kind: actions.KindAction,
+		Targets: []string{"sqlserver"}, OpenOutputs: true, Outputs: []actions.Output{{Name: "rows"}}}, noRun[sqlExecParams]{}))
+	r.Register(actions.Define[execRunParams](actions.Type{Name: "exec.run", Kind: actions.KindAction,
 		Targets: []string{"host"}, TargetOptional: true,
-		Outputs: []actions.Output{{Name: "exit_code"}, {Name: "stdout"}}})
-	r.Register(&actions.Type{Name: "ps.invoke", Kind: actions.KindAction, Params: psInvokeParams{}, Run: noRun,
-		Targets: []string{"powershell"}, Outputs: []actions.Output{{Name: "output"}}})
-	r.Register(&actions.Type{Name: "logship.remove", Kind: actions.KindAction, Params: logshipParams{}, Run: noRun,
-		Targets: []string{"sqlserver"}})
-	r.Register(&actions.Type{Name: "approval", Kind: actions.KindAction, Run: noRun})
-	r.Register(&actions.Type{Name: "db.state", Kind: actions.KindCheck, Params: dbStateParams{}, Check: noCheck,
-		Targets: []string{"sqlserver"}})
-	r.Register(&actions.Type{Name: "ps.check", Kind: actions.KindCheck, Params: psCheckParams{}, Check: noCheck,
-		Targets: []string{"powershell"}})
+		Outputs: []actions.Output{{Name: "exit_code"}, {Name: "stdout"}}}, noRun[execRunParams]{}))
+	r.Register(actions.Define[psInvokeParams](actions.Type{Name: "ps.invoke", Kind: actions.KindAction,
+		Targets: []string{"powershell"}, Outputs: []actions.Output{{Name: "output"}}}, noRun[psInvokeParams]{}))
+	r.Register(actions.Define[logshipParams](actions.Type{Name: "logship.remove", Kind: actions.KindAction,
+		Targets: []string{"sqlserver"}}, noRun[logshipParams]{}))
+	r.Register(actions.Define[actions.None](actions.Type{Name: "approval", Kind: actions.KindAction}, noRun[actions.None]{}))
+	r.Register(actions.Define[dbStateParams](actions.Type{Name: "db.state", Kind: actions.KindCheck,
+		Targets: []string{"sqlserver"}}, noCheck[dbStateParams]{}))
+	r.Register(actions.Define[psCheckParams](actions.Type{Name: "ps.check", Kind: actions.KindCheck,
+		Targets: []string{"powershell"}}, noCheck[psCheckParams]{}))
 	return r
 }

@@ -82,9 +82,6 @@ func (l *loader) missingTargetType(v *node, what string) {
 // target type's own Validate (cross-field rules), reporting at the
 // target's name.
 func (l *loader) validateTarget(tt *actions.TargetType, what string, fields *Value, pos Pos) {
-	if tt.Validate == nil {
-		return
-	}
 	x, err := fields.Resolve(nil)
 	if err != nil {
 		return

@@ -7,32 +7,28 @@ import (
 	"github.com/failover-dev/failover/actions"
 )
 
+// checker is exec.check: it passes when the program exits with code 0.
+type checker struct{ common }
+
 func checkType() *actions.Type {
-	return &actions.Type{
+	return actions.Define[Params](actions.Type{
 		Name: "exec.check",
 		Kind: actions.KindCheck,
 		Doc: "Runs a program as exec.run does and passes when it exits with code 0. " +
 			"A non-zero exit fails the check, with the exit code and the last line of stderr " +
 			"as the detail. A program that cannot be found, or a timeout, is an error.",
-		Params:   Params{},
-		Check:    check,
-		Validate: validate,
-		Preview:  preview,
-	}
+	}, checker{})
 }
 
-// check evaluates exec.check once.
-func check(ctx context.Context, env *actions.Env, params any) (bool, string, error) {
-	p := params.(*Params)
-	if err := validate(p); err != nil {
-		return false, "", actions.MarkPermanent(err)
-	}
+// Check evaluates exec.check once.
+func (checker) Check(ctx context.Context, env *actions.Env, p *Params) (actions.Result, error) {
 	res, err := runCommand(ctx, env, p)
 	if err != nil {
-		return false, "", err
+		return actions.Result{}, err
 	}
+	out := map[string]any{"exit_code": int64(res.exitCode)}
 	if res.exitCode != 0 {
-		return false, exitError(p.Program, res).Error(), nil
+		return actions.Result{Detail: exitError(p.Program, res).Error(), Outputs: out}, nil
 	}
-	return true, fmt.Sprintf("%s exited with code 0", p.Program), nil
+	return actions.Result{OK: true, Detail: fmt.Sprintf("%s exited with code 0", p.Program), Outputs: out}, nil
 }

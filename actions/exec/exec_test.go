@@ -164,12 +164,6 @@ func TestRunErrors(t *testing.T) {
 			class: actions.Permanent,
 			msg:   []string{"not a directory"},
 		},
-		{
-			name:   "invalid params",
-			params: func(*testing.T) *Params { return &Params{Program: "x", MaxOutput: 0} },
-			class:  actions.Permanent,
-			msg:    []string{"max_output"},
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,12 +1,15 @@
 package exec
 
 import (
+	"context"
 	"fmt"
 	"os"
 	osexec "os/exec"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/failover-dev/failover/actions"
 )
 
 // helperEnv selects what the test binary does when a test re-executes it
@@ -95,3 +98,15 @@ func heartbeat(file string) int {
 	}
 	return 0
 }
+
+// run, check and validate call the types' abilities as the engine does.
+func run(ctx context.Context, env *actions.Env, p *Params) (map[string]any, error) {
+	return runner{}.Run(ctx, env, p)
+}
+
+func check(ctx context.Context, env *actions.Env, p *Params) (bool, string, error) {
+	r, err := checker{}.Check(ctx, env, p)
+	return r.OK, r.Detail, err
+}
+
+func validate(p *Params) error { return common{}.Validate(p) }

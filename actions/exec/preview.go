@@ -11,8 +11,11 @@ import (
 // preview renders the command line as the operating system will see it,
 // the working directory, and the names (never the values) of the
 // environment variables set.
-func preview(params any, _ *actions.Target) string {
-	p := params.(*Params)
+func (common) Preview(_ *actions.Env, p *Params) (string, error) {
+	return preview(p), nil
+}
+
+func preview(p *Params) string {
 	quote := quotePOSIX
 	if runtime.GOOS == "windows" {
 		quote = quoteWindows

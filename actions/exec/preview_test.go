@@ -51,7 +51,7 @@ func TestPreviewShowsCommandDirAndEnvNames(t *testing.T) {
 		Dir:     "work",
 		Env:     map[string]string{"SQLCMDPASSWORD": "hunter2", "A": "b"},
 	}
-	got := preview(p, nil)
+	got := preview(p)
 	for _, want := range []string{"sqlcmd -Q ", "SELECT 1", "\nin work", "\nwith env A, SQLCMDPASSWORD"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("preview %q lacks %q", got, want)

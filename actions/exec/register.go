@@ -34,9 +34,12 @@ func Register(r *actions.Registry) {
 	r.Register(checkType())
 }
 
-// validate checks decoded params beyond their types.
-func validate(params any) error {
-	p := params.(*Params)
+// common holds the abilities exec.run and exec.check share: they take
+// the same params and preview the same command line.
+type common struct{}
+
+// Validate checks decoded params beyond their types.
+func (common) Validate(p *Params) error {
 	switch {
 	case p.Program == "":
 		return fmt.Errorf("program must not be empty")

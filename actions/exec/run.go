@@ -7,8 +7,11 @@ import (
 	"github.com/failover-dev/failover/actions"
 )
 
+// runner is exec.run: it runs the program once per attempt.
+type runner struct{ common }
+
 func runType() *actions.Type {
-	return &actions.Type{
+	return actions.Define[Params](actions.Type{
 		Name: "exec.run",
 		Kind: actions.KindAction,
 		Doc: "Runs a program with its arguments, without a shell, and waits for it; its standard input is empty. " +
@@ -18,25 +21,17 @@ func runType() *actions.Type {
 			"step at once. On timeout or cancellation the program is killed with every process " +
 			"it started, and so is anything it leaves running when it exits. Not idempotent: " +
 			"declare `idempotent: true` on a step whose command may safely run twice.",
-		Params: Params{},
 		Outputs: []actions.Output{
 			{Name: "stdout", Doc: "The last max_output bytes of standard output, trailing newlines removed, secrets masked."},
 			{Name: "stderr", Doc: "The last max_output bytes of standard error, trailing newlines removed, secrets masked."},
 			{Name: "exit_code", Doc: "The program's exit code (always 0 in a successful step)."},
 		},
 		Idempotent: false,
-		Run:        run,
-		Validate:   validate,
-		Preview:    preview,
-	}
+	}, runner{})
 }
 
-// run performs one attempt of exec.run.
-func run(ctx context.Context, env *actions.Env, params any) (map[string]any, error) {
-	p := params.(*Params)
-	if err := validate(p); err != nil {
-		return nil, actions.MarkPermanent(err)
-	}
+// Run performs one attempt of exec.run.
+func (runner) Run(ctx context.Context, env *actions.Env, p *Params) (map[string]any, error) {
 	res, err := runCommand(ctx, env, p)
 	if err != nil {
 		return nil, err

@@ -14,29 +14,28 @@ type ApprovalParams struct {
 	Message string `param:"message" doc:"What the approver is asked; the step's description and what follows are shown too."`
 }
 
+// approver is the approval action.
+type approver struct{}
+
 func approvalType() *actions.Type {
-	return &actions.Type{
+	return actions.Define[ApprovalParams](actions.Type{
 		Name: "approval",
 		Kind: actions.KindAction,
 		Doc: "Stops until a human approves the step: at a terminal, a prompt; without one, the run " +
 			"waits with exit code 3 unless `--approve STEP` or `--auto-approve` was given. A refusal fails " +
 			"the step for good. Who approved, when and how become outputs and go into the journal. " +
 			"Idempotent: asking again after a crash is safe.",
-		Params: ApprovalParams{},
 		Outputs: []actions.Output{
 			{Name: "approved_by", Doc: "Who approved (user name, or the flag's user)."},
 			{Name: "approved_at", Doc: "When, as RFC 3339 UTC."},
 			{Name: "how", Doc: `How: "terminal", "--approve" or "--auto-approve".`},
 		},
 		Idempotent: true,
-		Run:        approve,
-		Preview:    previewApproval,
-	}
+	}, approver{})
 }
 
-// approve asks env.Approver and turns its answer into outputs.
-func approve(ctx context.Context, env *actions.Env, params any) (map[string]any, error) {
-	p := params.(*ApprovalParams)
+// Run asks env.Approver and turns its answer into outputs.
+func (approver) Run(ctx context.Context, env *actions.Env, p *ApprovalParams) (map[string]any, error) {
 	if env.Approver == nil {
 		return nil, actions.MarkPermanent(errors.New("ask for approval: no approver configured"))
 	}
@@ -69,10 +68,10 @@ func refusal(stepID string, a actions.Approval) error {
 	return fmt.Errorf("approval of %s refused by %s", stepID, a.By)
 }
 
-func previewApproval(params any, _ *actions.Target) string {
-	p := params.(*ApprovalParams)
+// Preview says what will be asked.
+func (approver) Preview(_ *actions.Env, p *ApprovalParams) (string, error) {
 	if p.Message == "" {
-		return "ask for approval"
+		return "ask for approval", nil
 	}
-	return "ask for approval: " + p.Message
+	return "ask for approval: " + p.Message, nil
 }

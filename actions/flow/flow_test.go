@@ -69,7 +69,7 @@ func TestApproval(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ap := &fakeApprover{answer: tt.answer, err: tt.err}
 			env := &actions.Env{StepID: "recover", Approver: ap}
-			out, err := approve(context.Background(), env, &ApprovalParams{Message: tt.message})
+			out, err := approver{}.Run(context.Background(), env, &ApprovalParams{Message: tt.message})
 			if len(ap.prompts) != 1 || ap.prompts[0] != tt.prompt || ap.steps[0] != "recover" {
 				t.Errorf("asked %q for %q, want once %q for recover", ap.prompts, ap.steps, tt.prompt)
 			}
@@ -92,7 +92,7 @@ func TestApproval(t *testing.T) {
 }
 
 func TestApprovalWithoutApproverFails(t *testing.T) {
-	_, err := approve(context.Background(), &actions.Env{StepID: "x"}, &ApprovalParams{})
+	_, err := approver{}.Run(context.Background(), &actions.Env{StepID: "x"}, &ApprovalParams{})
 	if err == nil || actions.ClassOf(err) != actions.Permanent {
 		t.Fatalf("err = %v, want a permanent error", err)
 	}
@@ -115,7 +115,7 @@ func TestWait(t *testing.T) {
 				cancel()
 			}
 			defer cancel()
-			_, err := wait(ctx, &actions.Env{}, &WaitParams{Duration: tt.duration})
+			_, err := waiter{}.Run(ctx, &actions.Env{}, &WaitParams{Duration: tt.duration})
 			if !errors.Is(err, tt.err) {
 				t.Errorf("err = %v, want %v", err, tt.err)
 			}
@@ -152,10 +152,10 @@ func TestRegisteredTypes(t *testing.T) {
 }
 
 func TestValidateWait(t *testing.T) {
-	if err := validateWait(&WaitParams{}); err == nil || err.Error() != "duration must be positive, got 0s" {
+	if err := (waiter{}).Validate(&WaitParams{}); err == nil || err.Error() != "duration must be positive, got 0s" {
 		t.Errorf("validateWait(0) = %v", err)
 	}
-	if err := validateWait(&WaitParams{Duration: time.Second}); err != nil {
+	if err := (waiter{}).Validate(&WaitParams{Duration: time.Second}); err != nil {
 		t.Errorf("validateWait(1s) = %v", err)
 	}
 }

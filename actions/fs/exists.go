@@ -18,8 +18,11 @@ type ExistsParams struct {
 	Absent  bool   `param:"absent" doc:"Pass when the path does NOT exist instead."`
 }
 
+// existsCheck is fs.exists.
+type existsCheck struct{}
+
 func existsType() *actions.Type {
-	return &actions.Type{
+	return actions.Define[ExistsParams](actions.Type{
 		Name: "fs.exists",
 		Kind: actions.KindCheck,
 		Doc: "Passes when a path exists (as a file or directory if `type` says so, and at least " +
@@ -27,21 +30,29 @@ func existsType() *actions.Type {
 			"taken as written: Windows paths and UNC shares are valid in any plan, and are looked at " +
 			"on the machine that runs the step. An error other than \"not found\" (no permission, " +
 			"share unreachable) is an error, not a failed check.",
-		Params:   ExistsParams{},
-		Check:    exists,
-		Validate: validateExists,
-		Preview: func(params any, _ *actions.Target) string {
-			p := params.(*ExistsParams)
-			if p.Absent {
-				return "check that " + p.Path + " does not exist"
-			}
-			return "check that " + p.Path + " exists"
-		},
-	}
+	}, existsCheck{})
 }
 
-func validateExists(params any) error {
-	p := params.(*ExistsParams)
+// Preview says what is looked at.
+func (existsCheck) Preview(_ *actions.Env, p *ExistsParams) (string, error) {
+	if p.Absent {
+		return "check that " + p.Path + " does not exist", nil
+	}
+	return "check that " + p.Path + " exists", nil
+}
+
+// Validate checks the params' cross-field rules.
+func (existsCheck) Validate(p *ExistsParams) error {
+	return validateExists(p)
+}
+
+// Check evaluates fs.exists once.
+func (existsCheck) Check(ctx context.Context, env *actions.Env, p *ExistsParams) (actions.Result, error) {
+	ok, detail, err := exists(ctx, env, p)
+	return actions.Result{OK: ok, Detail: detail}, err
+}
+
+func validateExists(p *ExistsParams) error {
 	switch {
 	case p.Path == "":
 		return errors.New("path must not be empty")
@@ -55,12 +66,8 @@ func validateExists(params any) error {
 	return nil
 }
 
-// exists evaluates fs.exists once.
-func exists(_ context.Context, _ *actions.Env, params any) (bool, string, error) {
-	p := params.(*ExistsParams)
-	if err := validateExists(p); err != nil {
-		return false, "", actions.MarkPermanent(err)
-	}
+// exists looks at the path.
+func exists(_ context.Context, _ *actions.Env, p *ExistsParams) (bool, string, error) {
 	fi, err := os.Stat(p.Path)
 	switch {
 	case errors.Is(err, iofs.ErrNotExist):

@@ -52,13 +52,6 @@ func TestExists(t *testing.T) {
 	}
 }
 
-func TestExistsInvalidParamsArePermanent(t *testing.T) {
-	_, _, err := exists(context.Background(), &actions.Env{}, &ExistsParams{Path: "x", Type: "dir", MinSize: 5})
-	if err == nil || actions.ClassOf(err) != actions.Permanent {
-		t.Fatalf("err = %v, want a permanent error", err)
-	}
-}
-
 func TestValidateExists(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -20,24 +20,34 @@ type ReachableParams struct {
 	MaxLatency time.Duration `param:"max_latency" doc:"If set, a connection that took longer counts as a failure (slow)."`
 }
 
+// reachableCheck is tcp.reachable.
+type reachableCheck struct{}
+
 func reachableType() *actions.Type {
-	return &actions.Type{
+	return actions.Define[ReachableParams](actions.Type{
 		Name: "tcp.reachable",
 		Kind: actions.KindCheck,
 		Doc: "Passes when a TCP connection to every address succeeds (and, with `max_latency`, " +
 			"fast enough). All addresses are dialled in parallel; each connection is closed at once. " +
 			"The detail names every unreachable or slow address with the reason and the time measured.",
-		Params:   ReachableParams{},
-		Check:    reachable,
-		Validate: validateReachable,
-		Preview: func(params any, _ *actions.Target) string {
-			return "connect to " + strings.Join(params.(*ReachableParams).Addresses, ", ")
-		},
-	}
+	}, reachableCheck{})
 }
 
-func validateReachable(params any) error {
-	p := params.(*ReachableParams)
+// Preview names the addresses dialled.
+func (reachableCheck) Preview(_ *actions.Env, p *ReachableParams) (string, error) {
+	return "connect to " + strings.Join(p.Addresses, ", "), nil
+}
+
+// Validate checks the addresses and the timeouts.
+func (reachableCheck) Validate(p *ReachableParams) error { return validateReachable(p) }
+
+// Check evaluates tcp.reachable once.
+func (reachableCheck) Check(ctx context.Context, env *actions.Env, p *ReachableParams) (actions.Result, error) {
+	ok, detail, err := reachable(ctx, env, p)
+	return actions.Result{OK: ok, Detail: detail}, err
+}
+
+func validateReachable(p *ReachableParams) error {
 	if len(p.Addresses) == 0 {
 		return errors.New("addresses must list at least one host:port")
 	}
@@ -78,12 +88,8 @@ type probe struct {
 	err     error
 }
 
-// reachable evaluates tcp.reachable once.
-func reachable(ctx context.Context, _ *actions.Env, params any) (bool, string, error) {
-	p := params.(*ReachableParams)
-	if err := validateReachable(p); err != nil {
-		return false, "", actions.MarkPermanent(err)
-	}
+// reachable dials every address once.
+func reachable(ctx context.Context, _ *actions.Env, p *ReachableParams) (bool, string, error) {
 	probes := dialAll(ctx, p.Addresses, p.Timeout)
 	if err := ctx.Err(); err != nil {
 		return false, "", fmt.Errorf("connect to %s: %w", strings.Join(p.Addresses, ", "), err)

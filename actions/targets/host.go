@@ -14,11 +14,10 @@ type Host struct {
 }
 
 func hostType() *actions.TargetType {
-	return &actions.TargetType{
-		Name:   "host",
-		Doc:    "A machine, by host name or IP address, for actions and checks that need only where to go.",
-		Params: Host{},
-	}
+	return actions.DefineTarget[Host](actions.TargetType{
+		Name: "host",
+		Doc:  "A machine, by host name or IP address, for actions and checks that need only where to go.",
+	}, rules[Host](validateHost))
 }
 
 // validateHost applies the rules of a host target.

@@ -21,13 +21,12 @@ type PowerShell struct {
 }
 
 func powerShellType() *actions.TargetType {
-	return &actions.TargetType{
+	return actions.DefineTarget[PowerShell](actions.TargetType{
 		Name: "powershell",
 		Doc: "Windows PowerShell, local or remote. Locally, failover runs the executable with " +
 			"-NoProfile -NonInteractive; with computer, the script runs there through Invoke-Command, " +
 			"with user and password as -Credential when given.",
-		Params: PowerShell{},
-	}
+	}, rules[PowerShell](validatePowerShell))
 }
 
 // validatePowerShell applies the cross-field rules of a powershell target.

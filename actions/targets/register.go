@@ -12,26 +12,28 @@ import (
 
 // Register adds the sqlserver, powershell and host target types to r.
 func Register(r *actions.Registry) {
-	for _, t := range []*actions.TargetType{sqlServerType(), powerShellType(), hostType()} {
-		name := t.Name
-		t.Validate = func(params any) error { return Validate(name, params) }
-		r.RegisterTarget(t)
-	}
+	r.RegisterTarget(sqlServerType())
+	r.RegisterTarget(powerShellType())
+	r.RegisterTarget(hostType())
 }
 
 // Validate checks a target's decoded fields beyond their types (the
 // cross-field rules of its type). params is what actions.Decode returns
-// for the target type's Params. Register sets it as each type's
-// Validate, which the plan loader calls for every target whose fields are
-// static.
+// for the target type's Params.
 func Validate(targetType string, params any) error {
-	switch targetType {
-	case "sqlserver":
-		return validateSQLServer(params.(*SQLServer))
-	case "powershell":
-		return validatePowerShell(params.(*PowerShell))
-	case "host":
-		return validateHost(params.(*Host))
+	switch p := params.(type) {
+	case *SQLServer:
+		return validateSQLServer(p)
+	case *PowerShell:
+		return validatePowerShell(p)
+	case *Host:
+		return validateHost(p)
 	}
 	return fmt.Errorf("unknown target type %q", targetType)
 }
+
+// rules binds a validation function as a target type's Validator.
+type rules[P any] func(*P) error
+
+// Validate applies the rules.
+func (f rules[P]) Validate(p *P) error { return f(p) }

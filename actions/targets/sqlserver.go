@@ -25,13 +25,12 @@ type SQLServer struct {
 }
 
 func sqlServerType() *actions.TargetType {
-	return &actions.TargetType{
+	return actions.DefineTarget[SQLServer](actions.TargetType{
 		Name: "sqlserver",
 		Doc: "A SQL Server instance, reached with go-mssqldb. Give server (with instance or port) " +
 			"and, for SQL authentication, user and password; or give a whole dsn instead. " +
 			"database, encrypt, trust_server_certificate, ca_file and app_name apply in both cases.",
-		Params: SQLServer{},
-	}
+	}, rules[SQLServer](validateSQLServer))
 }
 
 // validateSQLServer applies the cross-field rules of a sqlserver target.

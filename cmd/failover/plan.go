@@ -144,7 +144,7 @@ func newStepView(p *plans.Plan, s *plans.Step, level int, reg *actions.Registry)
 	if s.Timeout > 0 {
 		sv.Timeout = s.Timeout.String()
 	}
-	if t != nil && t.Preview != nil {
+	if t != nil && t.Can(actions.AbilityPreview) {
 		sv.Preview = preview(p, s, t)
 	}
 	return sv
@@ -163,17 +163,12 @@ func preview(p *plans.Plan, s *plans.Step, t *actions.Type) string {
 	if err != nil {
 		return ""
 	}
-	var target *actions.Target
-	if pt := p.Targets[s.Target]; pt != nil {
-		target = &actions.Target{Name: pt.Name, Type: pt.Type, Fields: map[string]any{}}
-		for k, f := range pt.Fields {
-			x, err := f.Resolve(displayResolver{})
-			if err == nil {
-				target.Fields[k] = x
-			}
-		}
+	env := &actions.Env{Mode: actions.ModePreview, StepID: s.ID}
+	text, err := t.Preview(env, params)
+	if err != nil {
+		return ""
 	}
-	return t.Preview(params, target)
+	return text
 }
 
 // displayResolver stands in for run-time values when nothing runs:

@@ -16,22 +16,32 @@ type dbFields struct {
 	Server string `param:"server,required" doc:"Host."`
 }
 
+type fakeQuery struct{}
+
+func (fakeQuery) Run(context.Context, *actions.Env, *queryParams) (map[string]any, error) {
+	return nil, nil
+}
+
+type fakeUp struct{}
+
+func (fakeUp) Check(context.Context, *actions.Env, *actions.None) (actions.Result, error) {
+	return actions.Pass(""), nil
+}
+
 // fakeRegistry holds types with targets and open outputs, which the
 // built-in families do not have.
 func fakeRegistry() *actions.Registry {
 	r := actions.NewRegistry()
-	r.RegisterTarget(&actions.TargetType{Name: "db", Doc: "A database.", Params: dbFields{}})
-	r.Register(&actions.Type{
+	r.RegisterTarget(actions.DefineTarget[dbFields](actions.TargetType{Name: "db", Doc: "A database."}, nil))
+	r.Register(actions.Define[queryParams](actions.Type{
 		Name: "db.query", Kind: actions.KindAction, Doc: "Runs a query.",
-		Params: queryParams{}, Targets: []string{"db"},
+		Targets:     []string{"db"},
 		Outputs:     []actions.Output{{Name: "rows", Doc: "Rows read."}},
 		OpenOutputs: true,
-		Run:         func(context.Context, *actions.Env, any) (map[string]any, error) { return nil, nil },
-	})
-	r.Register(&actions.Type{
+	}, fakeQuery{}))
+	r.Register(actions.Define[actions.None](actions.Type{
 		Name: "db.up", Kind: actions.KindCheck, Doc: "Is it up.",
 		Targets: []string{"db"}, TargetOptional: true,
-		Check: func(context.Context, *actions.Env, any) (bool, string, error) { return true, "", nil },
-	})
+	}, fakeUp{}))
 	return r
 }
