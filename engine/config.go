@@ -5,7 +5,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/user"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -65,6 +64,9 @@ type Config struct {
 	// Observer, if set, is called on every step state change, one call at
 	// a time; it must not block.
 	Observer func(StepResult)
+	// Version is failover's version, journaled with each session and
+	// given to actions and target openers (application names).
+	Version string
 }
 
 // Clock is the time source of retries and require polling.
@@ -119,7 +121,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.FS = journal.OSFS{}
 	}
 	if cfg.User == "" {
-		cfg.User = currentUser()
+		cfg.User = lock.CurrentUser()
 	}
 	if cfg.Host == "" {
 		// The lock's own idea of the host: a dead process's lock is
@@ -133,17 +135,4 @@ func (cfg Config) withDefaults() Config {
 		cfg.Deadline = cfg.Plan.Deadline
 	}
 	return cfg
-}
-
-// currentUser names the operator for the journal and the lock.
-func currentUser() string {
-	for _, k := range []string{"USER", "USERNAME", "LOGNAME"} {
-		if u := os.Getenv(k); u != "" {
-			return u
-		}
-	}
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return "unknown"
 }

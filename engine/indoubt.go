@@ -64,7 +64,7 @@ func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State
 	if len(asks) == 0 {
 		return prior, nil
 	}
-	if _, err := r.jw.AppendSync(journal.Record{Type: RecRunFinished, Data: map[string]string{"state": RunWaiting}}); err != nil {
+	if _, err := r.jw.AppendSync(journal.Record{Type: RecRunFinished, End: &journal.RunEnd{State: RunWaiting}}); err != nil {
 		return nil, fmt.Errorf("journal end of run: %w", err)
 	}
 	return nil, &WaitingError{Step: ids[0], Reason: "in-doubt", Message: strings.Join(asks, "\n\n")}

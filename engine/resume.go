@@ -128,11 +128,11 @@ func (r *run) startResume(rs *RunState, lk *runLock, opts ResumeOptions) error {
 	if rs.Header.PlanHash != r.plan.Hash && !opts.Force {
 		return cannotRun(&PlanChangedError{Plan: r.plan.Name, RunID: r.id, Diff: diff})
 	}
-	recs := []journal.Record{{Type: RecRunResumed, User: r.cfg.User, Data: r.runData()}}
+	recs := []journal.Record{{Type: RecRunResumed, User: r.cfg.User, Run: r.runStart()}}
 	if rs.Header.PlanHash != r.plan.Hash {
 		r.log.Warn().Str("changes", diff.String()).Msg("resuming a changed plan (--force)")
 		recs = append(recs, journal.Record{Type: RecPlanChanged, User: r.cfg.User, Note: diff.String(),
-			Data: map[string]string{"old_hash": rs.Header.PlanHash, "new_hash": r.plan.Hash}})
+			PlanChange: &journal.PlanChange{OldHash: rs.Header.PlanHash, NewHash: r.plan.Hash}})
 	}
 	decided, err := r.decisions(rs, opts)
 	if err != nil {

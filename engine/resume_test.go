@@ -242,7 +242,7 @@ func TestResumeTakesOverDeadProcessLock(t *testing.T) {
 			rec = &r
 		}
 	}
-	if rec == nil || rec.Data["pid"] == "" {
+	if rec == nil || rec.Holder == nil || rec.Holder.PID == 0 {
 		t.Fatalf("no %s record naming the dead pid", RecLockTakenOver)
 	}
 	if rc.count("a") != 0 || rc.count("b") != 1 {

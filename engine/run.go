@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -89,7 +88,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	r.jw = jw
 	defer r.closeJournal()
-	recs := append([]journal.Record{{Type: RecRunStarted, User: cfg.User, Data: r.runData()}}, r.takeOverRecords(lk)...)
+	recs := append([]journal.Record{{Type: RecRunStarted, User: cfg.User, Run: r.runStart()}}, r.takeOverRecords(lk)...)
 	for _, rec := range recs {
 		if err := r.appendRec(rec); err != nil {
 			return nil, err
@@ -178,23 +177,16 @@ func (r *run) markDescendants(id string) {
 	}
 }
 
-// runData is the run-started record's data: the settings a reader of the
-// journal needs, and the step order (status shows steps in it).
-func (r *run) runData() map[string]string {
-	ids := make([]string, len(r.plan.Steps))
-	acts := make([]string, len(r.plan.Steps))
-	for i, s := range r.plan.Steps {
-		ids[i], acts[i] = s.ID, s.Action
+// runStart is what a run-started or run-resumed record says: the settings
+// a reader of the journal needs, and the step order (status shows steps in
+// it).
+func (r *run) runStart() *journal.RunStart {
+	rs := &journal.RunStart{Parallelism: r.cfg.Parallelism, Only: r.cfg.Only, From: r.cfg.From,
+		Host: r.cfg.Host, PID: os.Getpid(), Version: r.cfg.Version}
+	for _, s := range r.plan.Steps {
+		rs.Steps = append(rs.Steps, journal.StepRef{ID: s.ID, Action: s.Action})
 	}
-	d := map[string]string{"parallelism": strconv.Itoa(r.cfg.Parallelism), "steps": strings.Join(ids, ","),
-		"actions": strings.Join(acts, ","), "host": r.cfg.Host, "pid": strconv.Itoa(os.Getpid())}
-	if len(r.cfg.Only) > 0 {
-		d["only"] = strings.Join(r.cfg.Only, ",")
-	}
-	if r.cfg.From != "" {
-		d["from"] = r.cfg.From
-	}
-	return d
+	return rs
 }
 
 func (r *run) closeJournal() {
@@ -275,15 +267,16 @@ func unfinishedError(cfg Config, last journal.RunInfo) error {
 }
 
 func describeLast(ri journal.RunInfo) string {
+	end := EndOf(ri.Last)
 	switch {
 	case ri.Err != nil:
 		return "journal unreadable: " + ri.Err.Error()
 	case ri.Last == nil:
 		return "no step ran"
-	case ri.Last.Type == RecRunFinished && ri.Last.Data["left"] != "":
-		return "ended " + ri.Last.Data["state"] + ", leaving out " + strings.ReplaceAll(ri.Last.Data["left"], ",", ", ")
-	case ri.Last.Type == RecRunFinished:
-		return "ended " + ri.Last.Data["state"]
+	case end.Ended != "" && len(end.Left) > 0:
+		return "ended " + end.Ended + ", leaving out " + strings.Join(end.Left, ", ")
+	case end.Ended != "":
+		return "ended " + end.Ended
 	}
 	return "last record " + ri.Last.Type + " at " + ri.LastTime.Format("2006-01-02 15:04:05Z07:00")
 }

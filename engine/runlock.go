@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -63,7 +62,7 @@ func heldHint(cfg Config, held *lock.HeldError) error {
 	case held.Stale:
 		return fmt.Errorf("%w; if that run is really dead, break the lock with `failover unlock %s --run %s`",
 			held, planArg(cfg.Plan), held.Holder.RunID)
-	case heartbeatStale(held.Holder, cfg.Clock.Now()):
+	case held.Holder.HeartbeatStale(cfg.Clock.Now()):
 		// A process of that pid exists, but a run renews its heartbeat:
 		// after a reboot another program may have the pid.
 		return fmt.Errorf("%w; process %d exists but has not renewed the lock for %s (lease %s): if it is not "+
@@ -98,8 +97,8 @@ func (r *run) takeOverRecords(lk *runLock) []journal.Record {
 	if h == nil {
 		return nil
 	}
-	return []journal.Record{{Type: RecLockTakenOver, User: r.cfg.User, Data: map[string]string{
-		"run": h.RunID, "user": h.User, "host": h.Host, "pid": strconv.Itoa(h.PID)}}}
+	return []journal.Record{{Type: RecLockTakenOver, User: r.cfg.User,
+		Holder: &journal.Holder{RunID: h.RunID, User: h.User, Host: h.Host, PID: h.PID}}}
 }
 
 // lost returns why no further step may start, or nil: the lock is no
@@ -118,7 +117,7 @@ func (rl *runLock) lost() error {
 		return nil
 	case errors.Is(err, lock.ErrLost):
 		return fmt.Errorf("lost the plan's lock, no further step starts: %w", err)
-	case heartbeatStale(rl.l.Info(), time.Now()):
+	case rl.l.Info().HeartbeatStale(time.Now()):
 		// The heartbeat goroutine renews by the wall clock: judge by it.
 		info := rl.l.Info()
 		return fmt.Errorf("could not renew the plan's lock since %s, longer than its lease of %s, no further step starts: %w",
@@ -136,8 +135,3 @@ func (rl *runLock) renewFailing() error {
 	return rl.l.Err()
 }
 
-// heartbeatStale reports whether a holder has not renewed its lock within
-// its lease.
-func heartbeatStale(h lock.Info, now time.Time) bool {
-	return h.Lease > 0 && now.Sub(h.Heartbeat) > h.Lease
-}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/go-multierror"
 
@@ -204,11 +203,11 @@ func (sc *scheduler) finish(ctx context.Context) (*Summary, error) {
 	for _, f := range sc.failures {
 		sum.RootCauses = append(sum.RootCauses, f.Step)
 	}
-	rec := journal.Record{Type: RecRunFinished, Data: map[string]string{"state": state}}
+	rec := journal.Record{Type: RecRunFinished, End: &journal.RunEnd{State: state}}
 	if left := r.notDone(); state == RunSucceeded && len(left) > 0 {
 		// A targeted run left these out: the run stays open for resume,
 		// and a new apply, which would redo what this one did, is refused.
-		rec.Data["left"] = strings.Join(left, ",")
+		rec.End.Left = left
 		sum.Left = left
 	}
 	if state == RunInterrupted {
@@ -260,13 +259,6 @@ func (r *run) notDone() []string {
 		}
 	}
 	return out
-}
-
-// Complete reports whether a journal's last record says the run is over
-// for good: it ended succeeded with no step left out by --only/--from.
-// Anything else can be resumed, and a new apply of the plan is refused.
-func Complete(last *journal.Record) bool {
-	return last != nil && last.Type == RecRunFinished && last.Data["state"] == RunSucceeded && last.Data["left"] == ""
 }
 
 // stepErrors returns the one failure as is, or all of them.

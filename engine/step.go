@@ -225,7 +225,7 @@ func (r *run) fail(ctx context.Context, o outcome, err error) outcome {
 		Class: actions.ClassOf(err).String()}
 	note := ""
 	if afterEffect(o.st, err) {
-		rec.Data = map[string]string{effectTook: "verify failed after the action completed"}
+		rec.AfterEffect = true
 		note = "its action completed, then verify failed: resume asks before running it again"
 	}
 	return r.settleRec(o, StateFailed, note, rec)

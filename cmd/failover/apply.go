@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/user"
+
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/engine"
+	"github.com/failover-dev/failover/engine/lock"
 	"github.com/failover-dev/failover/plans"
 )
 
@@ -243,12 +244,7 @@ func (a *app) terminal() *terminalApprover {
 }
 
 // operatorName names who answers on the terminal, for the journal.
-func operatorName() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return "unknown"
-}
+func operatorName() string { return lock.CurrentUser() }
 
 // Approve asks whether an approval step may pass.
 // A cancelled run (Ctrl-C) stops waiting for the answer at once.
