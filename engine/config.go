@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"io"
 	"math/rand/v2"
 	"os"
 	"time"
@@ -49,8 +48,10 @@ type Config struct {
 	From string
 	// Deadline bounds the whole run; 0 takes the plan's deadline.
 	Deadline time.Duration
-	// Output receives human progress of long work (default io.Discard).
-	Output io.Writer
+	// Progress, if set, receives the progress of long steps (throttled,
+	// one call at a time; it must not block); without it progress is
+	// logged.
+	Progress func(ProgressEvent)
 	// LookupEnv reads the environment (default os.LookupEnv).
 	LookupEnv func(string) (string, bool)
 	// ReadFile reads secret files (default os.ReadFile).
@@ -107,9 +108,6 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
-	}
-	if cfg.Output == nil {
-		cfg.Output = io.Discard
 	}
 	if cfg.LookupEnv == nil {
 		cfg.LookupEnv = os.LookupEnv

@@ -259,6 +259,8 @@ func value(x any) *plans.Value {
 		return &plans.Value{Kind: plans.KindString, Str: v}
 	case int:
 		return &plans.Value{Kind: plans.KindInt, Int: int64(v)}
+	case int64:
+		return &plans.Value{Kind: plans.KindInt, Int: v}
 	case bool:
 		return &plans.Value{Kind: plans.KindBool, Bool: v}
 	}

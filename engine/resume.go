@@ -49,6 +49,7 @@ func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, erro
 	if err != nil {
 		return nil, err
 	}
+	defer r.c.targets.close(r.log)
 	lk, err := acquireLock(cfg, r.id, true)
 	if err != nil {
 		return nil, err
@@ -152,6 +153,9 @@ func (r *run) startResume(rs *RunState, lk *runLock, opts ResumeOptions) error {
 	for id, st := range rs.Steps {
 		if st.Outputs != nil {
 			r.res.outputs.set(id, st.Outputs)
+		}
+		if ss := r.steps[id]; ss != nil && st.Checkpoint != nil {
+			ss.cp.set(st.Checkpoint)
 		}
 	}
 	return nil

@@ -34,9 +34,14 @@ type run struct {
 	started    time.Time
 	// lock is the plan's lock; a step starts only while it is held.
 	lock *runLock
+	// c prepares and makes every ability call of the run; its targets
+	// are opened once and closed when the run ends.
+	c *caller
 	// emitMu serialises state-change lines and Observer calls: workers
 	// report "running" while the scheduler reports outcomes.
 	emitMu sync.Mutex
+	// progressMu serialises progress events (steps report in parallel).
+	progressMu sync.Mutex
 }
 
 // stepState is the scheduler's view of one step.
@@ -52,6 +57,8 @@ type stepState struct {
 	blocked  bool // an upstream step failed
 	selected bool
 	result   StepResult
+	// cp is the action's last checkpoint (from the journal on resume).
+	cp checkpoints
 }
 
 // Run applies a plan: it resolves secrets, takes the plan's lock, refuses
@@ -68,6 +75,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer r.c.targets.close(r.log)
 	lk, err := r.applyLock()
 	if err != nil {
 		return nil, err
@@ -131,6 +139,9 @@ func newRun(cfg Config, runID string) (*run, error) {
 		return nil, cannotRun(fmt.Errorf("cannot resolve the plan's secrets and environment variables: %w", err))
 	}
 	r.res, r.red = res, newRedactor(res.secrets)
+	r.c = &caller{reg: cfg.Registry, plan: cfg.Plan, mode: actions.ModeRun, red: r.red, log: r.log, runID: runID,
+		version: cfg.Version, now: cfg.Clock.Now, approver: r.approver}
+	r.c.targets = newTargetSet(r.c, r.res, true)
 	return r, nil
 }
 

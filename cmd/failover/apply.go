@@ -68,7 +68,7 @@ func (f *runFlags) loadPlan(a *app, path string) (*plans.Plan, error) {
 func (f *runFlags) config(a *app, p *plans.Plan, term *terminalApprover) engine.Config {
 	cfg := engine.Config{Plan: p, Registry: a.registry, StateDir: a.stateDir, Parallelism: f.parallelism,
 		Log: a.log, Approve: f.approve, AutoApprove: f.autoApprove, Only: f.only, From: f.from,
-		Deadline: f.deadline, Output: a.stderr}
+		Deadline: f.deadline, Version: version}
 	if term != nil {
 		cfg.Approver = term
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/engine"
 	"github.com/failover-dev/failover/plans"
 )
 
@@ -86,6 +87,10 @@ type stepView struct {
 	Require           []checkView    `json:"require,omitempty"`
 	Verify            []checkView    `json:"verify,omitempty"`
 	Preview           string         `json:"preview,omitempty"`
+	// PreviewError says why an action that can preview did not.
+	PreviewError string `json:"preview_error,omitempty"`
+	// RunTime lists the ${…} values filled in only at run time.
+	RunTime []string `json:"run_time_values,omitempty"`
 }
 
 type retryView struct {
@@ -122,15 +127,16 @@ func newPlanView(p *plans.Plan, reg *actions.Registry) *planView {
 	if p.Deadline > 0 {
 		v.Deadline = p.Deadline.String()
 	}
+	previews := engine.Previews(p, reg)
 	for level, ids := range p.Graph.Levels {
 		for _, id := range ids {
-			v.Steps = append(v.Steps, newStepView(p, p.Step(id), level, reg))
+			v.Steps = append(v.Steps, newStepView(p, p.Step(id), level, reg, previews[id]))
 		}
 	}
 	return v
 }
 
-func newStepView(p *plans.Plan, s *plans.Step, level int, reg *actions.Registry) stepView {
+func newStepView(p *plans.Plan, s *plans.Step, level int, reg *actions.Registry, pv engine.Preview) stepView {
 	t := reg.Type(s.Action)
 	sv := stepView{ID: s.ID, Level: level, Action: s.Action, Target: s.Target, Description: s.Description,
 		With: displayMap(s.With), Needs: p.Graph.Deps[s.ID], ContinueOnFailure: s.ContinueOnFailure,
@@ -144,42 +150,14 @@ func newStepView(p *plans.Plan, s *plans.Step, level int, reg *actions.Registry)
 	if s.Timeout > 0 {
 		sv.Timeout = s.Timeout.String()
 	}
-	if t != nil && t.Can(actions.AbilityPreview) {
-		sv.Preview = preview(p, s, t)
+	sv.Preview, sv.RunTime = pv.Text, pv.RunTime
+	switch {
+	case pv.Err != nil && engine.IsRunTimeValue(pv.Err):
+		sv.PreviewError = "shown when the run gets there: it needs " + strings.Join(pv.RunTime, ", ")
+	case pv.Err != nil:
+		sv.PreviewError = pv.Err.Error()
 	}
 	return sv
-}
-
-// preview asks the action to render what it would do. Run-time values are
-// shown as their references and secrets as (secret); an action whose
-// params cannot be decoded that way before the run shows no preview.
-func preview(p *plans.Plan, s *plans.Step, t *actions.Type) string {
-	values, err := s.With.Resolve(displayResolver{})
-	if err != nil {
-		return ""
-	}
-	m, _ := values.(map[string]any)
-	params, err := actions.Decode(t.Params, m)
-	if err != nil {
-		return ""
-	}
-	env := &actions.Env{Mode: actions.ModePreview, StepID: s.ID}
-	text, err := t.Preview(env, params)
-	if err != nil {
-		return ""
-	}
-	return text
-}
-
-// displayResolver stands in for run-time values when nothing runs:
-// secrets are masked, the rest shown as written.
-type displayResolver struct{}
-
-func (displayResolver) Lookup(r *plans.Ref) (any, error) {
-	if r.Scope == "secrets" {
-		return "(secret)", nil
-	}
-	return r.String(), nil
 }
 
 func displayMap(v *plans.Value) map[string]any {
@@ -277,6 +255,12 @@ func writeStep(w io.Writer, n int, s stepView) {
 		for _, line := range strings.Split(strings.TrimRight(s.Preview, "\n"), "\n") {
 			fmt.Fprintf(w, "         | %s\n", line)
 		}
+	}
+	if s.PreviewError != "" {
+		fmt.Fprintf(w, "       no preview: %s\n", s.PreviewError)
+	}
+	if len(s.RunTime) > 0 {
+		fmt.Fprintf(w, "       filled in at run time: %s\n", strings.Join(s.RunTime, ", "))
 	}
 }
 
