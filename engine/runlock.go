@@ -134,4 +134,3 @@ func (rl *runLock) renewFailing() error {
 	}
 	return rl.l.Err()
 }
-

@@ -93,7 +93,6 @@ func holderState(info *lock.Info) string {
 		age, info.Lease, info.Host)
 }
 
-
 // afterUnlock says what to do once the lock of run runID is broken: resume
 // it only if it left a journal that is not finished. A run that died
 // before its journal existed, or that had finished, leaves nothing to

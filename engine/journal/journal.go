@@ -2,8 +2,8 @@ package journal
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"encoding/hex"
+	"encoding/json"
 	"path/filepath"
 	"regexp"
 	"time"
