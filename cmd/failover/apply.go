@@ -103,7 +103,10 @@ func newApplyCmd(a *app) *cobra.Command {
 					return err
 				}
 			}
-			sum, err := engine.Run(cmd.Context(), rf.config(a, p, term))
+			cfg := rf.config(a, p, term)
+			stop := a.showProgress(&cfg)
+			sum, err := engine.Run(cmd.Context(), cfg)
+			stop()
 			return a.finishRun(sum, err)
 		},
 	}

@@ -16,6 +16,7 @@ import (
 
 func newPlanCmd(a *app) *cobra.Command {
 	var format string
+	var check bool
 	var vf varFlags
 	cmd := &cobra.Command{
 		Use:   "plan FILE",
@@ -23,7 +24,11 @@ func newPlanCmd(a *app) *cobra.Command {
 		Long: "plan is a dry run: it prints every step in execution order (topological levels) with its\n" +
 			"action, target, resolved parameters (secrets shown as (secret)), needs, retry, timeout,\n" +
 			"checks and, where the action can tell, the exact command, T-SQL or paths it would use.\n" +
-			"It connects to nothing and needs no secret.",
+			"It connects to nothing and needs no secret.\n\n" +
+			"With --check it also reads live state, read-only: it resolves the secrets, connects to the\n" +
+			"targets and, step by step, evaluates the checks once and asks each action what it would do\n" +
+			"now (already done, what it would change). It never runs an action, takes no lock and writes\n" +
+			"no journal. Exit 1 when a preflight check fails or something could not be read.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
@@ -32,6 +37,9 @@ func newPlanCmd(a *app) *cobra.Command {
 			p, err := a.loadPlan(args[0], &vf)
 			if err != nil {
 				return err
+			}
+			if check {
+				return a.planCheck(cmd.Context(), p, format)
 			}
 			view := newPlanView(p, a.registry)
 			if format == "json" {
@@ -45,6 +53,7 @@ func newPlanCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().BoolVar(&check, "check", false, "also read live state, read-only, and show what each step would change")
 	vf.add(cmd)
 	return cmd
 }
