@@ -196,6 +196,7 @@ func (sc *scheduler) finish(ctx context.Context) (*Summary, error) {
 	sum := r.summary()
 	if sc.fatal != nil {
 		sum.State = RunFailed
+		r.fromJournal(sum)
 		return sum, fmt.Errorf("run %s stopped, nothing more was started: %w", r.id, sc.fatal)
 	}
 	state, err := sc.outcome(ctx)
@@ -214,7 +215,9 @@ func (sc *scheduler) finish(ctx context.Context) (*Summary, error) {
 		rec = journal.Record{Type: RecRunInterrupted}
 	}
 	// Synced: the run's end must be on disk before we say so.
-	if _, jerr := r.jw.AppendSync(rec); jerr != nil {
+	_, jerr := r.jw.AppendSync(rec)
+	r.fromJournal(sum)
+	if jerr != nil {
 		return sum, errors.Join(err, fmt.Errorf("journal end of run: %w", jerr))
 	}
 	r.log.Info().Str("state", state).Str("duration", logDur(sum.Finished.Sub(sum.Started))).Msg("run ended")
@@ -271,6 +274,36 @@ func stepErrors(fs []*StepError) error {
 		errs = multierror.Append(errs, f)
 	}
 	return errs.ErrorOrNil()
+}
+
+// fromJournal replaces the summary's steps with what the journal says of
+// them, so that the end-of-run table shows the same states, attempts and
+// durations as status, and never a success whose record could not be
+// written. The journal is read back from the file: a record that never
+// reached it is not there.
+func (r *run) fromJournal(sum *Summary) {
+	rep, err := journal.Read(r.cfg.FS, r.jw.Path())
+	if rep == nil {
+		r.log.Warn().Err(err).Msg("cannot read the journal back: the summary shows what this process saw")
+		return
+	}
+	live := map[string]StepResult{}
+	for _, s := range sum.Steps {
+		live[s.ID] = s
+	}
+	order := make([]string, len(r.plan.Steps))
+	for i, s := range r.plan.Steps {
+		order[i] = s.ID
+	}
+	rs := Fold(rep)
+	sum.Steps = rs.Results(order, false)
+	for i := range sum.Steps {
+		// The live result may say why a step did not start (a journal
+		// failure); the journal has no record of that.
+		if st := &sum.Steps[i]; st.Note == "" && st.Error == "" && live[st.ID].State == st.State {
+			st.Note = live[st.ID].Note
+		}
+	}
 }
 
 // summary reports every step in file order.

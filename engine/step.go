@@ -255,6 +255,10 @@ func (r *run) settle(o outcome, state State, note, typ string) outcome {
 func (r *run) settleRec(o outcome, state State, note string, rec journal.Record) outcome {
 	o.result.State = state
 	o.result.Note = note
+	if rec.Note == "" {
+		// Journaled, so that status and the summary read the same note.
+		rec.Note = note
+	}
 	if err := r.appendRec(rec); err != nil {
 		o.fatal = err
 	}

@@ -210,15 +210,23 @@ func printSummary(w io.Writer, sum *engine.Summary) {
 // writeStepTable is the table status and the summary share.
 func writeStepTable(w io.Writer, steps []engine.StepResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STEP\tSTATE\tATTEMPTS\tDURATION\tLAST ERROR / NOTE")
+	fmt.Fprintln(tw, "STEP\tSTATE\tATTEMPTS\tLAST ATTEMPT\tELAPSED\tLAST ERROR / NOTE")
 	for _, s := range steps {
 		detail := s.Error
 		if detail == "" {
 			detail = s.Note
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.ID, s.State, s.Attempts, s.Duration.Round(time.Millisecond), oneLine(detail))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", s.ID, s.State, s.Attempts, durText(s.Duration), durText(s.Elapsed), oneLine(detail))
 	}
 	tw.Flush()
+}
+
+// durText renders a step's duration; "-" when there is none.
+func durText(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 func oneLine(s string) string {

@@ -139,17 +139,16 @@ func newPlanView(p *plans.Plan, reg *actions.Registry) *planView {
 	previews := engine.Previews(p, reg)
 	for level, ids := range p.Graph.Levels {
 		for _, id := range ids {
-			v.Steps = append(v.Steps, newStepView(p, p.Step(id), level, reg, previews[id]))
+			v.Steps = append(v.Steps, newStepView(p, p.Step(id), level, previews[id]))
 		}
 	}
 	return v
 }
 
-func newStepView(p *plans.Plan, s *plans.Step, level int, reg *actions.Registry, pv engine.Preview) stepView {
-	t := reg.Type(s.Action)
+func newStepView(p *plans.Plan, s *plans.Step, level int, pv engine.Preview) stepView {
 	sv := stepView{ID: s.ID, Level: level, Action: s.Action, Target: s.Target, Description: s.Description,
 		With: displayMap(s.With), Needs: p.Graph.Deps[s.ID], ContinueOnFailure: s.ContinueOnFailure,
-		Idempotent: s.Idempotent || (t != nil && t.Idempotent),
+		Idempotent: s.Idempotent, // the loader made it the effective value (the type's too)
 		Retry: retryView{Attempts: s.Retry.Attempts, Delay: s.Retry.Delay.String(), Backoff: s.Retry.Backoff,
 			MaxDelay: s.Retry.MaxDelay.String(), On: s.Retry.On},
 		When: checkViews(s.When), SkipIf: checkViews(s.SkipIf), Require: checkViews(s.Require), Verify: checkViews(s.Verify)}
