@@ -143,7 +143,7 @@ func (c *caller) inspectStep(ctx context.Context, s *plans.Step, res *resolver) 
 	sc := StepCheck{ID: s.ID, Action: s.Action, Target: s.Target}
 	if missing := missingOutputs(s, res); len(missing) > 0 {
 		sc.Verdict = VerdictUnknown
-		sc.Reason = "it needs outputs known only when " + strings.Join(missing, ", ") + " run(s)"
+		sc.Reason = "it needs the outputs of " + strings.Join(missing, ", ") + ", known only once that has run"
 		return sc
 	}
 	if c.seeAll(ctx, &sc.When, s.When, s.ID, res) {

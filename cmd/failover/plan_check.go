@@ -74,9 +74,12 @@ func writeCheckReport(w io.Writer, p *plans.Plan, rep *engine.CheckReport) {
 			fmt.Fprintf(w, ": %s", s.Reason)
 		}
 		fmt.Fprintln(w)
-		for _, group := range [][]engine.CheckSeen{s.When, s.SkipIf, s.Require} {
-			for _, c := range group {
-				writeSeen(w, "       ", c)
+		for _, g := range []struct {
+			name string
+			seen []engine.CheckSeen
+		}{{"when", s.When}, {"skip_if", s.SkipIf}, {"require", s.Require}} {
+			for _, c := range g.seen {
+				writeSeen(w, "       "+g.name+" ", c)
 			}
 		}
 		if s.Inspection != nil {
@@ -93,11 +96,15 @@ func writeCheckReport(w io.Writer, p *plans.Plan, rep *engine.CheckReport) {
 	}
 }
 
+// writeSeen writes one check as evaluated: passed, not passed (for a
+// skip_if that only means "not done yet"), or an error.
 func writeSeen(w io.Writer, indent string, c engine.CheckSeen) {
 	mark, text := "ok  ", c.Detail
 	switch {
 	case c.Error != "":
 		mark, text = "ERR ", c.Error
+	case !c.OK && strings.HasSuffix(indent, "skip_if "):
+		mark = "no  "
 	case !c.OK:
 		mark = "FAIL"
 	}
