@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/failover-dev/failover/actions"
@@ -23,64 +21,26 @@ type ProgressEvent struct {
 	Ended bool
 }
 
-// progressSink throttles one attempt's progress reports. Report costs an
-// atomic compare when no event is due, so that reporting every item of a
-// 10,000-file copy is cheap.
-type progressSink struct {
-	r      *run
-	step   string
-	action string
-	// due is set when the next report may be rendered: at the start, then
-	// progressInterval after each rendering.
-	due atomic.Bool
-	// reported says at least one event was rendered (stop then ends it).
-	reported atomic.Bool
-	mu       sync.Mutex // guards timer and last
-	timer    *time.Timer
-	last     actions.Progress
-	stopped  bool
+// attemptProgress is one attempt's progress sink.
+type attemptProgress struct {
+	r    *run
+	st   *stepState
+	sink *actions.ProgressSink
 }
 
-func (r *run) progressSink(st *stepState) *progressSink {
-	s := &progressSink{r: r, step: st.step.ID, action: st.step.Action}
-	s.due.Store(true)
-	return s
-}
-
-// Report implements actions.ProgressSink. A report that completes its
-// total is always rendered.
-func (s *progressSink) Report(p actions.Progress) {
-	final := p.Total > 0 && p.Done >= p.Total
-	if !final && (!s.due.Load() || !s.due.CompareAndSwap(true, false)) {
-		return
-	}
-	s.due.Store(false)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopped {
-		return
-	}
-	s.last = p
-	s.reported.Store(true)
-	s.r.progress(ProgressEvent{Step: s.step, Action: s.action, Progress: p})
-	if s.timer == nil {
-		s.timer = time.AfterFunc(progressInterval, func() { s.due.Store(true) })
-	} else {
-		s.timer.Reset(progressInterval)
-	}
+func (r *run) progressSink(st *stepState) *attemptProgress {
+	ap := &attemptProgress{r: r, st: st}
+	ap.sink = actions.NewProgressSink(progressInterval, func(p actions.Progress) {
+		r.progress(ProgressEvent{Step: st.step.ID, Action: st.step.Action, Progress: p})
+	})
+	return ap
 }
 
 // stop ends the attempt's progress: a bar that was shown is ended with
 // the last progress reported.
-func (s *progressSink) stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.stopped = true
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-	if s.reported.Load() {
-		s.r.progress(ProgressEvent{Step: s.step, Action: s.action, Progress: s.last, Ended: true})
+func (ap *attemptProgress) stop() {
+	if last, ok := ap.sink.Stop(); ok {
+		ap.r.progress(ProgressEvent{Step: ap.st.step.ID, Action: ap.st.step.Action, Progress: last, Ended: true})
 	}
 }
 

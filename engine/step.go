@@ -169,9 +169,9 @@ func (r *run) attempt(ctx context.Context, st *stepState, attempt int) (map[stri
 	cl.env.Attempt, cl.env.Idempotent = attempt, idempotent(st)
 	cl.env.Log = cl.env.Log.With().Int("attempt", attempt).Logger()
 	cl.env.Journal = r.stepJournal(st, attempt)
-	sink := r.progressSink(st)
-	defer sink.stop()
-	cl.env.Progress = sink
+	progress := r.progressSink(st)
+	defer progress.stop()
+	cl.env.Progress = progress.sink
 	out, err := cl.typ.Run(actx, cl.env, cl.params)
 	if err == nil && len(s.Verify) > 0 {
 		// The attempt's outputs are not stored before verify passes, but
