@@ -158,7 +158,7 @@ func (a *app) confirm(ctx context.Context, term *terminalApprover, question, noT
 	ansCh := make(chan answer, 1)
 	go func() {
 		if term != nil {
-			ok, err := term.ask(question)
+			ok, err := term.ask(ctx, question)
 			ansCh <- answer{ok, err}
 			return
 		}
@@ -238,11 +238,68 @@ func oneLine(s string) string {
 }
 
 // terminalApprover asks on the terminal: y/N, one question at a time.
+// One goroutine reads standard input for the whole command and hands
+// each line to the question waiting for it; a question that ended
+// (Ctrl-C, its context) leaves no reader behind that would swallow the
+// answer to the next one.
 type terminalApprover struct {
-	mu  sync.Mutex // one question at a time: steps run in parallel
-	in  *bufio.Reader
-	out io.Writer
-	who string
+	mu    sync.Mutex // one question at a time: steps run in parallel
+	lines *lineReader
+	out   io.Writer
+	who   string
+}
+
+// lineReader reads lines from a reader on one goroutine, started on
+// first use.
+type lineReader struct {
+	in      *bufio.Reader
+	once    sync.Once
+	linesCh chan lineRead
+}
+
+type lineRead struct {
+	line string
+	err  error
+}
+
+func newLineReader(in io.Reader) *lineReader {
+	return &lineReader{in: bufio.NewReader(in), linesCh: make(chan lineRead, 16)}
+}
+
+// next waits for the next line typed after it was called: lines typed
+// before (ahead of the question) are dropped.
+func (lr *lineReader) next(ctx context.Context) (string, error) {
+	lr.once.Do(func() {
+		go func() {
+			for {
+				line, err := lr.in.ReadString('\n')
+				lr.linesCh <- lineRead{line, err}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	})
+	for drained := false; !drained; {
+		select {
+		case r := <-lr.linesCh:
+			if r.err != nil {
+				return r.line, r.err
+			}
+		default:
+			drained = true
+		}
+	}
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case r := <-lr.linesCh:
+		if r.err != nil {
+			// End of input stays the answer for every later question.
+			lr.linesCh <- lineRead{err: r.err}
+		}
+		return r.line, r.err
+	}
 }
 
 // terminal returns a terminal approver that owns stdin for the command,
@@ -251,40 +308,36 @@ func (a *app) terminal() *terminalApprover {
 	if !a.interactive() {
 		return nil
 	}
-	return &terminalApprover{in: bufio.NewReader(a.stdin), out: a.stderr, who: operatorName()}
+	return &terminalApprover{lines: newLineReader(a.stdin), out: a.stderr, who: operatorName()}
 }
 
 // operatorName names who answers on the terminal, for the journal.
 func operatorName() string { return lock.CurrentUser() }
 
-// Approve asks whether an approval step may pass.
-// A cancelled run (Ctrl-C) stops waiting for the answer at once.
+// Approve asks whether an approval step may pass. It waits as long as
+// ctx allows (the run's deadline); a cancelled run stops waiting at once.
 func (t *terminalApprover) Approve(ctx context.Context, stepID, prompt string) (actions.Approval, error) {
-	type answer struct {
-		ok  bool
-		err error
+	ok, err := t.ask(ctx, prompt)
+	if err != nil {
+		return actions.Approval{}, err
 	}
-	ansCh := make(chan answer, 1)
-	go func() {
-		ok, err := t.ask(prompt)
-		ansCh <- answer{ok, err}
-	}()
-	select {
-	case <-ctx.Done():
-		return actions.Approval{}, ctx.Err()
-	case a := <-ansCh:
-		if a.err != nil {
-			return actions.Approval{}, a.err
-		}
-		return actions.Approval{Approved: a.ok, By: t.who, At: time.Now(), How: "terminal"}, nil
-	}
+	return actions.Approval{Approved: ok, By: t.who, At: time.Now(), How: "terminal"}, nil
 }
 
-func (t *terminalApprover) ask(question string) (bool, error) {
+// ask shows the question and waits for the answer typed after it.
+func (t *terminalApprover) ask(ctx context.Context, question string) (bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	fmt.Fprintf(t.out, "%s [y/N] ", question)
-	return readAnswer(t.in)
+	line, err := t.lines.next(ctx)
+	if err != nil && (line == "" || ctx.Err() != nil) {
+		if ctx.Err() != nil {
+			fmt.Fprintln(t.out)
+			return false, ctx.Err()
+		}
+		return false, fmt.Errorf("read answer: %w", err)
+	}
+	return isYes(line), nil
 }
 
 // readAnswer reads one line: "y" or "yes" (any case) is yes, anything
@@ -295,6 +348,11 @@ func readAnswer(in *bufio.Reader) (bool, error) {
 	if err != nil && line == "" {
 		return false, fmt.Errorf("read answer: %w", err)
 	}
+	return isYes(line), nil
+}
+
+// isYes: "y" or "yes", any case, is yes; anything else no.
+func isYes(line string) bool {
 	ans := strings.ToLower(strings.TrimSpace(line))
-	return ans == "y" || ans == "yes", nil
+	return ans == "y" || ans == "yes"
 }
