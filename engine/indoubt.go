@@ -40,7 +40,7 @@ func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State
 			text, note = r.verifyFailedText, "verify failed after its action; skip_if says done"
 		}
 		if idempotent(st) {
-			r.log.Warn().Str("step", s.ID).Msg("in doubt: idempotent, running it again")
+			r.log.Info().Str("step", s.ID).Msg("was interrupted; idempotent, so it runs again")
 			prior[s.ID] = StatePending
 			continue
 		}

@@ -97,6 +97,11 @@ func checkResume(cfg Config, opts ResumeOptions) error {
 	if len(opts.MarkDone) > 0 && strings.TrimSpace(opts.Note) == "" {
 		return errors.New("--mark-done needs --note saying what you checked")
 	}
+	for _, id := range opts.Retry {
+		if contains(opts.MarkDone, id) {
+			return fmt.Errorf("--retry %s and --mark-done %s contradict each other: either it did not happen (run it again) or it did (record it as done)", id, id)
+		}
+	}
 	return nil
 }
 

@@ -362,3 +362,14 @@ func TestLatestRunWithinOneSecond(t *testing.T) {
 		t.Errorf("latest %s, want the one that started last", got)
 	}
 }
+
+// TestResumeRefusesRetryAndMarkDoneOfOneStep: the two answers contradict
+// each other.
+func TestResumeRefusesRetryAndMarkDoneOfOneStep(t *testing.T) {
+	cfg := testConfig(t, newPlan(step("a", nil, nil)), newRecorder())
+	crashedRun(t, cfg, started("a"))
+	_, err := Resume(context.Background(), cfg, ResumeOptions{Retry: []string{"a"}, MarkDone: []string{"a"}, Note: "checked"})
+	if ExitCode(err) != ExitCannotRun || !strings.Contains(err.Error(), "--retry a and --mark-done a contradict each other") {
+		t.Fatalf("Resume: %v, want the contradiction refused", err)
+	}
+}

@@ -320,10 +320,18 @@ func (r *run) emit(res StepResult) {
 	r.emitMu.Lock()
 	defer r.emitMu.Unlock()
 	ev := r.log.Info()
-	switch res.State {
-	case StateFailed, StateInDoubt:
+	switch st := r.steps[res.ID]; {
+	case res.State == StateFailed:
 		ev = r.log.Error()
-	case StateWaiting:
+	case res.State == StateInDoubt && st != nil && idempotent(st):
+		// Normal after an interruption: resume runs it again.
+		ev = r.log.Warn()
+		if res.Note != "" {
+			res.Note += "; idempotent: resume runs it again"
+		}
+	case res.State == StateInDoubt:
+		ev = r.log.Error()
+	case res.State == StateWaiting:
 		ev = r.log.Warn()
 	}
 	ev = ev.Str("step", res.ID).Str("action", res.Action).Int("attempt", res.Attempts)
