@@ -110,13 +110,23 @@ type Scenario struct {
 	UserSessions UserSessions `yaml:"user_sessions"`
 }
 
-// UserSessions configures simulated sessions (Lync services) connected to
-// a database. They are not real connections: they appear in
-// sys.dm_exec_sessions and sys.sysprocesses, block RESTORE (3101), and
-// KILL removes them.
+// UserSessions configures simulated sessions (Lync services) that use a
+// database. They are not real connections: they appear in
+// sys.dm_exec_sessions, sys.sysprocesses, sys.dm_tran_locks and sp_who2,
+// block RESTORE (3101) and ALTER DATABASE, and KILL ends them. As in SQL
+// Server, no session is ever inside a database that cannot be opened
+// (RESTORING): sessions inside one wait and connect the moment it comes
+// ONLINE (STANDBY included); lock holders sit in another database.
 type UserSessions struct {
-	// Count sessions are connected (0: none).
+	// Count sessions are inside Database while it is ONLINE or in
+	// STANDBY (0: none). While it cannot be opened (RESTORING) they are
+	// not connected, and they connect the moment it comes ONLINE.
 	Count int `yaml:"count"`
+	// LockHolders sessions have From as their current database and hold
+	// a lock on Database (sys.dm_tran_locks), whatever its state.
+	LockHolders int `yaml:"lock_holders"`
+	// From is the lock holders' current database (default master).
+	From string `yaml:"from"`
 	// Database they use (default: the log-shipped database).
 	Database string `yaml:"database"`
 	// Reconnect makes each killed session come back once, with a new
@@ -219,6 +229,7 @@ func (c Config) Validate() error {
 		if ls.Copied > ls.Backups || ls.Restored > ls.Copied || ls.Restored < 0 {
 			errs = append(errs, fmt.Errorf("log_shipping: need 0 <= restored <= copied <= backups"))
 		}
+		errs = append(errs, c.checkUserSessions()...)
 	}
 	for i, f := range c.Faults {
 		if err := f.Validate(); err != nil {
@@ -260,4 +271,54 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// checkUserSessions checks that the simulated sessions' databases exist
+// on the secondary, where they are made.
+func (c Config) checkUserSessions() []error {
+	us := c.Scenario.UserSessions
+	if us.Count < 0 || us.LockHolders < 0 {
+		return []error{errors.New("scenario.user_sessions: count and lock_holders must be >= 0")}
+	}
+	if us.Count+us.LockHolders == 0 {
+		return nil
+	}
+	var sec *InstanceConfig
+	for i := range c.Instances {
+		if strings.EqualFold(c.Instances[i].Name, c.LogShipping.Secondary) {
+			sec = &c.Instances[i]
+		}
+	}
+	if sec == nil {
+		return nil // reported as a log_shipping error
+	}
+	known := func(db string) bool {
+		if db == "" || strings.EqualFold(db, c.LogShipping.Database) || systemDatabase(db) {
+			return true
+		}
+		for _, d := range sec.Databases {
+			if strings.EqualFold(d.Name, db) {
+				return true
+			}
+		}
+		return false
+	}
+	var errs []error
+	for key, db := range map[string]string{"database": us.Database, "from": us.From} {
+		if !known(db) {
+			errs = append(errs, fmt.Errorf("scenario.user_sessions.%s: no database %q on %s", key, db, sec.Name))
+		}
+	}
+	return errs
+}
+
+// systemDatabase reports whether name is one of the system databases
+// every instance has.
+func systemDatabase(name string) bool {
+	for _, n := range systemDatabases {
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
 }

@@ -26,14 +26,19 @@
 //	DIR/tls/                the CA (tls/ca.pem) and the server certificate and key
 //	DIR/share, DIR/copy     the backup share and the copy destination (configurable)
 //
-// Statement log lines are tab-separated: time (RFC 3339, UTC, ns),
-// instance, spid, kind, text. Kinds: batch (one line per statement of a
-// batch), rpc (procedure and parameters with values; a parameter whose
-// name contains password, secret or pwd is written as ***), dynamic (the
-// text of EXEC (…) and sp_executesql inside a batch), fault (a fault that
-// fired), login (user, app, host, database of a new session; never the
-// password), login-failed. Line breaks and tabs in the text are escaped;
-// PASSWORD = '…' literals are masked.
+// Statement log lines are tab-separated, written when a statement ends:
+// time (RFC 3339, UTC, ns), instance, spid, login, kind, effect, text.
+// Kinds: batch (one line per statement of a batch, also one refused or
+// not parsed), rpc (procedure and parameters with values; a parameter
+// whose name contains password, secret or pwd is written as ***), dynamic
+// (the text of EXEC (…) and sp_executesql inside a batch), fault (a fault
+// that fired), login (user, app, host, database of a new session; never
+// the password), login-failed, down, up. Effect (statements only; "-"
+// otherwise): read, write (it changed the server's state) or write-failed
+// (a statement of a kind that writes that changed nothing: refused,
+// failed or not parsed); dynamic SQL takes the effect of what it ran.
+// Line breaks, tabs and backslashes are escaped; PASSWORD = '…' literals
+// are masked.
 //
 // # Statements
 //
@@ -72,15 +77,19 @@
 //	      redo_target_lsn, differential_base_lsn); redo_start_* are set while RESTORING or STANDBY
 //	    sys.dm_exec_sessions (session_id, database_id, login_name, host_name, program_name,
 //	      status, is_user_process, login_time); system sessions 1–10, clients from 51,
-//	      simulated user sessions from 300
+//	      simulated user sessions from 300: lock holders (current database master or
+//	      another, a lock on theirs) and sessions inside a database, connected only
+//	      while it is ONLINE (STANDBY included) and the moment it comes ONLINE
 //	    sys.sysprocesses / master.dbo.sysprocesses (spid, dbid, loginame, hostname,
 //	      program_name, status, cmd, blocked)
 //	    sys.dm_tran_locks (resource_type DATABASE, resource_database_id, request_mode S,
-//	      request_status, request_session_id): one lock per user session on its database
+//	      request_status, request_session_id): one lock per user session on its
+//	      current database, and a lock holder's on the database it holds
 //	    msdb.dbo.log_shipping_secondary, log_shipping_secondary_databases,
 //	      log_shipping_monitor_secondary (columns of domain.md A.1), sysjobs (job_id, name,
 //	      enabled, description), restorehistory, backupset, backupmediafamily (domain.md B.2)
-//	SET NOCOUNT | XACT_ABORT | LOCK_TIMEOUT | ANSI_* | QUOTED_IDENTIFIER | ARITHABORT |
+//	SET XACT_ABORT ON | OFF   (kept per session: with ON an injected error rolls back)
+//	SET NOCOUNT | LOCK_TIMEOUT | ANSI_* | QUOTED_IDENTIFIER | ARITHABORT |
 //	    CONCAT_NULL_YIELDS_NULL | TEXTSIZE | DATEFORMAT | DATEFIRST | LANGUAGE |
 //	    DEADLOCK_PRIORITY | TRANSACTION ISOLATION LEVEL … |
 //	    ROWCOUNT 0 | IMPLICIT_TRANSACTIONS OFF  (accepted; they change no answer; other
@@ -134,9 +143,13 @@
 //
 // Faults (config faults: and DIR/faults.yaml): kind drop closes the
 // connection before the Nth matching statement (a RESTORE LOG: after it
-// marked its set interrupted); kind error answers with the error's real
-// text (1205, 1222, 3101, 4060, 701, 8645; other numbers get a generic
-// text) and stops the batch; kind delay waits, then runs the statement;
+// marked its set interrupted); kind drop_after runs the statement to its
+// end, then closes the connection before the answer is sent; kind error
+// answers with the error's real text (1205, 1222, 3101, 4060, 701, 8645;
+// other numbers get a generic text): 1222 ends only the statement, 1205
+// rolls the transaction back and ends the batch, others end the batch
+// (with SET XACT_ABORT ON every one rolls back); kind delay waits, then
+// runs the statement;
 // kind down stops Instance (no listener, its connections drop, as when a
 // datacenter goes dark) until the fault is cleared, then it listens again
 // on the same address. Match is a case-insensitive regular expression over

@@ -173,15 +173,19 @@ func (x *stmtCtx) nested(sql string, vars map[string]any) error {
 	if x.depth >= 8 {
 		return fail(sqlMsg{217, 1, 16, "Maximum stored procedure, function, trigger, or view nesting level exceeded (limit 32)."})
 	}
-	x.in.log.write(x.in.name, x.s.SPID(), "dynamic", sql)
 	stmts, err := parseBatch(sql)
 	if err != nil {
+		e := effect{wrote: batchWrites(sql)}
+		x.eff.add(e)
+		x.logStmt("dynamic", e, sql)
 		return err
 	}
 	inner := newStmtCtx(x.ctx, x.in, x.s, x.w, vars)
 	inner.depth, inner.inRPC = x.depth+1, x.inRPC
 	inner.status = 0
 	inner.runAll(stmts)
+	x.eff.add(inner.total)
+	x.logStmt("dynamic", inner.total, sql)
 	if x.ctx.Err() != nil {
 		return errAbort
 	}
