@@ -104,6 +104,8 @@
 //	RESTORE LOG db|@var FROM DISK = path|@var [WITH FILE = n, NORECOVERY | RECOVERY |
 //	    STANDBY = path, RESTART, STATS [= n], CHECKSUM, NO_CHECKSUM, NOUNLOAD, REPLACE, …]
 //	RESTORE DATABASE db|@var WITH RECOVERY | NORECOVERY | STANDBY = path
+//	    two of RECOVERY, NORECOVERY, STANDBY: 3031 "Option 'norecovery' conflicts with
+//	    option(s) 'standby'. …" (the first given first), before the batch runs
 //	    errors, each followed by 3013 "RESTORE … is terminating abnormally.":
 //	    3021 in a transaction, 911 no database, 3102 own session in it, 3101 other
 //	    sessions (or another restore) in it, 3201 missing file (OS error 2) or folder

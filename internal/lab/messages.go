@@ -131,6 +131,13 @@ func msgTerminating(stmt string) sqlMsg {
 	return sqlMsg{3013, 1, 16, stmt + " is terminating abnormally."}
 }
 
+// msgConflictingOptions is 3031, which names the options in lower case,
+// the one given first first.
+func msgConflictingOptions(first, second string) sqlMsg {
+	return sqlMsg{3031, 1, 16, fmt.Sprintf("Option '%s' conflicts with option(s) '%s'. Remove the conflicting option and reissue the statement.",
+		strings.ToLower(first), strings.ToLower(second))}
+}
+
 func msgInTransaction() sqlMsg {
 	return sqlMsg{3021, 0, 16, "Cannot perform a backup or restore operation within a transaction."}
 }

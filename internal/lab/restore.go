@@ -85,9 +85,19 @@ func (p *parser) restoreName() (expr, error) {
 }
 
 func (p *parser) restoreOptions(r *restoreSpec) error {
+	mode := "" // the first of RECOVERY, NORECOVERY, STANDBY given
 	for {
 		opt := strings.ToUpper(p.next().text)
 		var err error
+		switch opt {
+		case "RECOVERY", "NORECOVERY", "STANDBY":
+			if mode != "" && mode != opt {
+				// The end states exclude each other; SQL Server refuses
+				// the statement before it runs.
+				return fail(msgConflictingOptions(mode, opt))
+			}
+			mode = opt
+		}
 		switch opt {
 		case "FILE":
 			r.file, err = p.optionValue()
