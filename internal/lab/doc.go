@@ -56,13 +56,18 @@
 // SQL Server does for statement-level errors).
 //
 //	SELECT [DISTINCT] [TOP (n)] list [FROM t [AS a] {[LEFT [OUTER]|INNER] JOIN t [AS a] ON cond | , t}]
+//	    (no SELECT * or alias.*: the views have only some of SQL Server's columns)
 //	       [WHERE cond] [UNION [ALL] SELECT …] [ORDER BY expr|alias|ordinal [ASC|DESC], …]
 //	    expressions: literals, NULL, @var, @@SPID @@VERSION @@SERVERNAME @@SERVICENAME
 //	    @@TRANCOUNT @@LANGUAGE, + - * / %, = <> != < > <= >=, AND OR NOT, IS [NOT] NULL,
 //	    [NOT] IN (…), [NOT] LIKE, CAST(x AS t), CONVERT(t, x), DB_ID([name]), DB_NAME([id]),
 //	    ISNULL, COALESCE, UPPER, LOWER, LTRIM, RTRIM, LEN, GETDATE, GETUTCDATE (DATETIME),
-//	    SYSDATETIME, SYSUTCDATETIME (DATETIME2; so is a time value DATETIME would round), SERVERPROPERTY, DATABASEPROPERTYEX(db, 'Status' |
-//	    'IsInStandBy' | 'Recovery' | 'UserAccess' | 'Updateability'), SUSER_SNAME, APP_NAME,
+//	    SYSDATETIME, SYSUTCDATETIME (DATETIME2; so is a time value DATETIME would round),
+//	    SERVERPROPERTY('ProductVersion' | 'ProductLevel' | 'Edition' | 'EngineEdition' |
+//	    'ServerName' | 'MachineName' | 'InstanceName' | 'IsClustered' | 'IsHadrEnabled'),
+//	    DATABASEPROPERTYEX(db, 'Status' | 'IsInStandBy' | 'Recovery' | 'UserAccess' |
+//	    'Updateability') (NULL for a database that does not exist; another property of
+//	    either is 50000, never a silent NULL), SUSER_SNAME, APP_NAME,
 //	    HOST_NAME; aggregates COUNT(*), COUNT, MIN, MAX, SUM without GROUP BY.
 //	    SELECT @v = expr, … assigns from the last row (no result set; 141 when mixed
 //	    with retrieval). No sub-queries, CASE, GROUP BY, cursors, IF/WHILE, TRY/CATCH.

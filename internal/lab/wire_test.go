@@ -199,10 +199,17 @@ func TestRoundTripEveryTableEncodes(t *testing.T) {
 	cfg.Scenario.UserSessions.Count = 2
 	sl := serveTestLab(t, cfg)
 	db := sl.db(t, "BACKUP")
-	for key := range tableBuilders {
+	backup := sl.lab.instances[1]
+	for key, build := range tableBuilders {
 		name := strings.Replace(key, "msdb.", "msdb.dbo.", 1)
+		backup.mu.Lock()
+		var names []string
+		for _, c := range build(backup).cols {
+			names = append(names, "["+c.Name+"]")
+		}
+		backup.mu.Unlock()
 		t.Run(name, func(t *testing.T) {
-			rows, err := db.Query("SELECT * FROM " + name)
+			rows, err := db.Query("SELECT " + strings.Join(names, ", ") + " FROM " + name)
 			if err != nil {
 				t.Fatal(err)
 			}
