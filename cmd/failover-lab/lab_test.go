@@ -226,3 +226,26 @@ func TestDropAfterFaultFromTheCLI(t *testing.T) {
 		t.Errorf("mgc is %s, want ONLINE: the recovery happened", s["mgc"])
 	}
 }
+
+// TestReaderLoginFromLabEnv: up writes the read-only login beside the
+// sysadmin one; with its DSN the lab can be read, and a write is refused
+// with SQL Server's permission error.
+func TestReaderLoginFromLabEnv(t *testing.T) {
+	_, env := upLab(t)
+	if env["FAILOVER_LAB_READER_PASSWORD"] == "" || env["FAILOVER_LAB_READER_PASSWORD"] == env["FAILOVER_LAB_PASSWORD"] ||
+		env["FAILOVER_LAB_BACKUP_READER_USER"] == env["FAILOVER_LAB_BACKUP_USER"] {
+		t.Fatalf("lab.env has no reader login of its own: %v", env)
+	}
+	reader := openDB(t, env["FAILOVER_LAB_BACKUP_READER_DSN"])
+	if s := mustStates(t, reader); s["mgc"] != "RESTORING" {
+		t.Errorf("the reader reads mgc as %q, want RESTORING", s["mgc"])
+	}
+	_, err := reader.Exec("RESTORE DATABASE mgc WITH RECOVERY")
+	var me mssql.Error
+	if !errors.As(err, &me) || len(me.All) != 2 || me.All[0].Number != 3110 {
+		t.Fatalf("recovery as the reader: %v, want 3110 then 3013", err)
+	}
+	if s := mustStates(t, openDB(t, env["FAILOVER_LAB_BACKUP_DSN"])); s["mgc"] != "RESTORING" {
+		t.Errorf("mgc is %q after the refused recovery", s["mgc"])
+	}
+}

@@ -47,11 +47,29 @@ type InstanceConfig struct {
 	Databases []DatabaseConfig `yaml:"databases"`
 }
 
-// Login is a SQL login.
+// Login is a SQL login and its role.
 type Login struct {
 	User     string `yaml:"user"`
 	Password string `yaml:"password"`
+	// Role is RoleSysadmin (the default) or RoleReader.
+	Role string `yaml:"role,omitempty"`
 }
+
+// The roles a login can have.
+const (
+	// RoleSysadmin is a member of the sysadmin fixed server role: it may
+	// do everything the lab simulates.
+	RoleSysadmin = "sysadmin"
+	// RoleReader has VIEW SERVER STATE and VIEW ANY DEFINITION on the
+	// server and db_datareader in msdb, the rights a read-only check
+	// needs: it reads the system views, the sessions and msdb's tables;
+	// every write is refused with SQL Server's error for the missing
+	// permission (3110, 262, 6102, 5011, 229).
+	RoleReader = "reader"
+)
+
+// isSysadmin reports whether the login is a sysadmin.
+func (l Login) isSysadmin() bool { return l.Role == "" || strings.EqualFold(l.Role, RoleSysadmin) }
 
 // DatabaseConfig is a user database and its initial state.
 type DatabaseConfig struct {
@@ -135,21 +153,26 @@ type UserSessions struct {
 	ReconnectAfter time.Duration `yaml:"reconnect_after"`
 }
 
-// The default lab's names and secrets. DefaultPassword is a lab password,
-// not a secret of any real system.
+// The default lab's names and secrets. The passwords are lab passwords,
+// not secrets of any real system.
 const (
 	DefaultUser     = "failover"
 	DefaultPassword = "Lab-Passw0rd!"
-	defaultDB       = "mgc"
-	complianceDB    = "mgccomp"
+	// DefaultReader is the default lab's read-only login (RoleReader).
+	DefaultReader         = "failover_reader"
+	DefaultReaderPassword = "Lab-Reader-Passw0rd!"
+	defaultDB             = "mgc"
+	complianceDB          = "mgccomp"
 )
 
 // DefaultConfig mirrors the Persistent Chat topology: a PRIMARY and a
 // BACKUP instance with mgc and mgccomp, log shipping of mgc from PRIMARY to
 // BACKUP through DIR/share into DIR/copy, with twelve log backups of which
-// eight are copied and six restored.
+// eight are copied and six restored. Each instance has a sysadmin login
+// and a read-only one.
 func DefaultConfig() Config {
-	login := []Login{{User: DefaultUser, Password: DefaultPassword}}
+	login := []Login{{User: DefaultUser, Password: DefaultPassword},
+		{User: DefaultReader, Password: DefaultReaderPassword, Role: RoleReader}}
 	return Config{
 		Instances: []InstanceConfig{
 			{Name: "PRIMARY", ServerName: "DC1-SQL01", Logins: login, Databases: []DatabaseConfig{
@@ -210,9 +233,10 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("instance %q is defined twice", in.Name))
 		}
 		seen[key] = true
-		if len(in.Logins) == 0 {
-			errs = append(errs, fmt.Errorf("instance %q has no login", in.Name))
+		if _, ok := FirstLogin(in.Logins, RoleSysadmin); !ok {
+			errs = append(errs, fmt.Errorf("instance %q has no sysadmin login (a login without role is one)", in.Name))
 		}
+		errs = append(errs, checkLogins(in)...)
 		for _, db := range in.Databases {
 			if _, _, ok := parseDBState(db.State); !ok {
 				errs = append(errs, fmt.Errorf("database %s on %s: unknown state %q", db.Name, in.Name, db.State))
@@ -321,4 +345,36 @@ func systemDatabase(name string) bool {
 		}
 	}
 	return false
+}
+
+// checkLogins checks an instance's logins: a user and a known role each,
+// no user twice (logins are case-insensitive, as SQL logins are).
+func checkLogins(in InstanceConfig) []error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, lg := range in.Logins {
+		key := strings.ToLower(lg.User)
+		switch {
+		case lg.User == "":
+			errs = append(errs, fmt.Errorf("instance %q has a login without user", in.Name))
+		case seen[key]:
+			errs = append(errs, fmt.Errorf("instance %q has login %q twice", in.Name, lg.User))
+		}
+		seen[key] = true
+		if r := strings.ToLower(lg.Role); r != "" && r != RoleSysadmin && r != RoleReader {
+			errs = append(errs, fmt.Errorf("login %q on %s: unknown role %q (%s or %s)", lg.User, in.Name, lg.Role, RoleSysadmin, RoleReader))
+		}
+	}
+	return errs
+}
+
+// FirstLogin returns the first of logins with the role, RoleSysadmin (a
+// login without a role is one) or RoleReader.
+func FirstLogin(logins []Login, role string) (Login, bool) {
+	for _, lg := range logins {
+		if lg.isSysadmin() == strings.EqualFold(role, RoleSysadmin) {
+			return lg, true
+		}
+	}
+	return Login{}, false
 }

@@ -146,7 +146,14 @@
 // Logins: SQL logins of the config (18456 otherwise, and for integrated
 // authentication); a login database that is not ONLINE gives 4060, then
 // 18456 (as SQL Server sends them; both in mssql.Error.All). Failed logins
-// are logged as login-failed, with the reason for a database.
+// are logged as login-failed, with the reason for a database. A login is
+// a sysadmin (the default) or a reader (VIEW SERVER STATE, VIEW ANY
+// DEFINITION, msdb db_datareader): a reader reads every view and msdb
+// table, and gets 3110 (+3013) for RESTORE LOG/DATABASE, 262 (+3013) for
+// RESTORE HEADERONLY, 6102 for KILL, 5011 (+5069) for ALTER DATABASE and
+// 229 for the log shipping procedures. Those procedures run only in
+// master (5001 "User must be in the master database." elsewhere; a
+// master.dbo. name runs in master).
 //
 // Faults (config faults: and DIR/faults.yaml): kind drop closes the
 // connection before the Nth matching statement (a RESTORE LOG: after it

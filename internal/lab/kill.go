@@ -29,6 +29,9 @@ func parseKill(p *parser) (func(*stmtCtx) error, error) {
 		return nil, fail(msgSyntax(t.text))
 	}
 	return func(x *stmtCtx) error {
+		if !x.sysadmin() {
+			return fail(msgKillDenied())
+		}
 		if err := x.in.kill(x.s.SPID(), spid); err != nil {
 			return err
 		}
@@ -184,12 +187,15 @@ func parseAlter(p *parser, text string) (func(*stmtCtx) error, error) {
 }
 
 func (x *stmtCtx) alterAccess(a alterSpec) error {
+	if !x.sysadmin() {
+		return fail(msgAlterDenied(a.db), msgAlterFailed())
+	}
 	in := x.in
 	in.mu.Lock()
 	d := in.st.database(a.db)
 	if d == nil {
 		in.mu.Unlock()
-		return fail(sqlMsg{5011, 9, 14, "User does not have permission to alter database '" + a.db + "', the database does not exist, or the database is not in a state that allows access checks."}, msgAlterFailed())
+		return fail(msgAlterDenied(a.db), msgAlterFailed())
 	}
 	if d.State != "ONLINE" {
 		in.mu.Unlock()

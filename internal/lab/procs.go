@@ -107,10 +107,19 @@ func rpcArgs(params []tds.Param) []procArg {
 func procCall(proc string, args []procArg) (stmt, error) {
 	parts := strings.Split(strings.ToLower(strings.Trim(proc, "[]")), ".")
 	short := strings.Trim(parts[len(parts)-1], "[]")
+	qualifier := "" // the database of master.dbo.sp_x, where it runs
+	if len(parts) == 3 {
+		qualifier = strings.Trim(parts[0], "[]")
+	}
 	text := "EXEC " + proc
 	switch short {
 	case "sp_delete_log_shipping_secondary_database":
-		return stmt{text: text, run: func(x *stmtCtx) error { return x.deleteSecondary(args) }}, nil
+		return stmt{text: text, write: true, run: func(x *stmtCtx) error {
+			if err := x.checkMasterProc(short, qualifier); err != nil {
+				return err
+			}
+			return x.deleteSecondary(args)
+		}}, nil
 	case "sp_who2":
 		if len(args) > 0 {
 			// Its filter (a spid, a login, 'active') would be ignored.
@@ -121,7 +130,12 @@ func procCall(proc string, args []procArg) (stmt, error) {
 		if err := checkArgs(short, args); err != nil {
 			return stmt{}, err
 		}
-		return stmt{text: text, run: func(x *stmtCtx) error { return x.helpLogShippingMonitor() }}, nil
+		return stmt{text: text, run: func(x *stmtCtx) error {
+			if err := x.checkMasterProc(short, qualifier); err != nil {
+				return err
+			}
+			return x.helpLogShippingMonitor()
+		}}, nil
 	case "sp_executesql":
 		return stmt{text: text, run: func(x *stmtCtx) error { return x.execSQLArgs(args) }}, nil
 	}

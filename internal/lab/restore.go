@@ -201,6 +201,9 @@ func (x *stmtCtx) evalFile(e expr) (int, error) {
 // headerOnly answers RESTORE HEADERONLY: one row per backup set.
 func (x *stmtCtx) headerOnly(r restoreSpec) error {
 	term := msgTerminating("RESTORE HEADERONLY")
+	if !x.sysadmin() {
+		return fail(msgCreateDatabaseDenied(), term)
+	}
 	path, err := x.devicePath(r.disk)
 	if err != nil {
 		return err

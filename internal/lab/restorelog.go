@@ -23,6 +23,9 @@ func (x *stmtCtx) restore(r restoreSpec) error {
 	if err != nil {
 		return err
 	}
+	if !x.sysadmin() {
+		return fail(msgRestoreDenied(db), term)
+	}
 	in := x.in
 	in.mu.Lock()
 	d, m := in.restorable(db, x.s.SPID())
