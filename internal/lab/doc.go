@@ -29,7 +29,7 @@
 // Statement log lines are tab-separated, written when a statement ends:
 // time (RFC 3339, UTC, ns), instance, spid, login, kind, effect, text.
 // Kinds: batch (one line per statement of a batch, also one refused or
-// not parsed), rpc (procedure and parameters with values; a parameter
+// not parsed), skipped (a statement an ended batch did not run), rpc (procedure and parameters with values; a parameter
 // whose name contains password, secret or pwd is written as ***), dynamic
 // (the text of EXEC (…) and sp_executesql inside a batch), fault (a fault
 // that fired), login (user, app, host, database of a new session; never

@@ -17,7 +17,10 @@ type stmt struct {
 	// write marks a statement of a kind that can change the server's
 	// state (for the statement log; dynamic SQL reports what it ran).
 	write bool
-	run   func(x *stmtCtx) error
+	// mayWrite is write for a statement that is not run, where dynamic
+	// SQL counts as a write (nobody knows what it would have run).
+	mayWrite bool
+	run      func(x *stmtCtx) error
 }
 
 // stmtCtx is the context of the statements of one request.
@@ -116,7 +119,7 @@ func parseStatement(toks []token, text string) (stmt, error) {
 	if err != nil {
 		return stmt{}, notParsed(err, strings.ToUpper(first.text), text)
 	}
-	return stmt{text: text, restore: restore, write: writes(toks, false), run: run}, nil
+	return stmt{text: text, restore: restore, write: writes(toks, false), mayWrite: writes(toks, true), run: run}, nil
 }
 
 // notParsed turns a syntax error of the lab's parser into "not supported"
@@ -135,10 +138,12 @@ func notParsed(err error, kw, text string) error {
 // runAll runs statements in order. A failing statement reports its error
 // and the batch goes on, as in SQL Server; a dropped connection, a
 // cancellation or a batch-aborting error stops it. Each statement of a
-// batch is logged when it ends, with what it did (its effect).
+// batch is logged when it ends, with what it did (its effect); those an
+// ended batch did not run are logged as skipped.
 func (x *stmtCtx) runAll(stmts []stmt) {
-	for _, st := range stmts {
+	for i, st := range stmts {
 		if x.ctx.Err() != nil {
+			x.skip(stmts[i:])
 			return
 		}
 		x.eff = effect{wrote: st.write}
@@ -148,13 +153,28 @@ func (x *stmtCtx) runAll(stmts []stmt) {
 			x.logStmt("batch", x.eff, st.text)
 		}
 		if errors.Is(err, errAbort) {
+			x.skip(stmts[i+1:])
 			return
 		}
 		if err != nil {
 			x.sendError(err)
 			if x.depth > 0 {
+				x.skip(stmts[i+1:])
 				return
 			}
+		}
+	}
+}
+
+// skip records the statements of an ended batch that did not run: in the
+// statement log (kind skipped), and in what the batch did, as sent
+// writes when they are of a kind that writes (the client sent them).
+func (x *stmtCtx) skip(rest []stmt) {
+	for _, st := range rest {
+		e := effect{wrote: st.mayWrite}
+		x.total.add(e)
+		if x.depth == 0 && !x.inRPC {
+			x.logStmt("skipped", e, st.text)
 		}
 	}
 }

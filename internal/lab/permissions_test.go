@@ -165,6 +165,12 @@ func TestRoundTripStatementLogProvesReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = admin.ExecContext(ctx, "DROP DATABASE mgc")
+	// A batch ended by a deadlock: the statements it did not run are in
+	// the log too, a write among them as sent.
+	if err := sl.lab.Inject(Fault{Match: `^SELECT 42$`, Kind: FaultError, Error: 1205}); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = admin.ExecContext(ctx, "SELECT 42\nEXEC(N'KILL 998')\nSELECT 43")
 	sl.lab.Close()
 	data, err := os.ReadFile(filepath.Join(sl.dir, StatementLog))
 	if err != nil {
@@ -196,6 +202,9 @@ func TestRoundTripStatementLogProvesReadOnly(t *testing.T) {
 		"\t" + DefaultUser + "\tdynamic\twrite\tRESTORE DATABASE mgc WITH RECOVERY",
 		"\t" + DefaultUser + "\tbatch\twrite\tEXEC(N'RESTORE DATABASE mgc WITH RECOVERY')",
 		"\t" + DefaultUser + "\tbatch\twrite-failed\tDROP DATABASE mgc",
+		"\t" + DefaultUser + "\tbatch\tread\tSELECT 42\n",
+		"\t" + DefaultUser + "\tskipped\twrite-failed\tEXEC(N'KILL 998')\n",
+		"\t" + DefaultUser + "\tskipped\tread\tSELECT 43",
 	} {
 		if !strings.Contains(rest, want) {
 			t.Errorf("the log lacks %q:\n%s", want, rest)

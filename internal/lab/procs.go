@@ -114,7 +114,7 @@ func procCall(proc string, args []procArg) (stmt, error) {
 	text := "EXEC " + proc
 	switch short {
 	case "sp_delete_log_shipping_secondary_database":
-		return stmt{text: text, write: true, run: func(x *stmtCtx) error {
+		return stmt{text: text, write: true, mayWrite: true, run: func(x *stmtCtx) error {
 			if err := x.checkMasterProc(short, qualifier); err != nil {
 				return err
 			}
