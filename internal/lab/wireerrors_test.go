@@ -60,6 +60,7 @@ func TestRoundTripEveryErrorOfTheIssue(t *testing.T) {
 		{"911 no database", "RESTORE DATABASE nodb WITH RECOVERY", nil, []int32{911, 3013}, "Database 'nodb' does not exist"},
 		{"927 restoring database", "USE mgc", nil, []int32{927}, "It is in the middle of a restore."},
 		{"6106 no such session", "KILL 999", nil, []int32{6106}, "Process ID 999 is not an active process ID."},
+		{"6107 system session", "KILL 5", nil, []int32{6107}, "Only user processes can be killed."},
 		{"32014 no secondary", "sp_delete_log_shipping_secondary_database", []any{sql.Named("secondary_database", "mgccomp")}, []int32{32014}, "Database mgccomp does not exist as log shipping secondary."},
 		{"5052 alter restoring", "ALTER DATABASE mgc SET SINGLE_USER WITH ROLLBACK IMMEDIATE", nil, []int32{5052, 5069}, "not permitted while a database is in the Restoring state"},
 		{"unsupported statement", "DROP DATABASE mgc", nil, []int32{UnsupportedNumber}, "does not support this statement"},
