@@ -93,7 +93,7 @@
 //	    msdb.dbo.log_shipping_secondary, log_shipping_secondary_databases,
 //	      log_shipping_monitor_secondary (columns of domain.md A.1), sysjobs (job_id, name,
 //	      enabled, description), restorehistory, backupset, backupmediafamily (domain.md B.2)
-//	SET XACT_ABORT ON | OFF   (kept per session: with ON an injected error rolls back)
+//	SET [option, …] XACT_ABORT [, option …] ON | OFF   (kept per session: with ON an injected error rolls back)
 //	SET NOCOUNT | LOCK_TIMEOUT | ANSI_* | QUOTED_IDENTIFIER | ARITHABORT |
 //	    CONCAT_NULL_YIELDS_NULL | TEXTSIZE | DATEFORMAT | DATEFIRST | LANGUAGE |
 //	    DEADLOCK_PRIORITY | TRANSACTION ISOLATION LEVEL … |

@@ -258,3 +258,31 @@ func TestUseSingleUserDatabase(t *testing.T) {
 		t.Errorf("second user: %v, want 924", got)
 	}
 }
+
+func TestSetXactAbort(t *testing.T) {
+	tests := []struct {
+		sql  string
+		want bool
+		err  int32
+	}{
+		{"SET XACT_ABORT ON", true, 0},
+		{"SET NOCOUNT, XACT_ABORT ON", true, 0},
+		{"SET XACT_ABORT ON; SET XACT_ABORT OFF", false, 0},
+		{"SET XACT_ABORT MAYBE", false, UnsupportedNumber},
+		{"SET ROWCOUNT, XACT_ABORT ON", false, UnsupportedNumber},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sql, func(t *testing.T) {
+			tl := newTestLab(t, DefaultConfig())
+			in := tl.backup()
+			s := open(in, 51, "master")
+			w := run(t, in, s, tt.sql)
+			if got := w.errorNumbers(); tt.err != 0 && (len(got) != 1 || got[0] != tt.err) || tt.err == 0 && len(got) > 0 {
+				t.Fatalf("errors %v, want %d", got, tt.err)
+			}
+			if on, _ := s.Value(xactAbortKey).(bool); on != tt.want {
+				t.Errorf("XACT_ABORT on = %v, want %v", on, tt.want)
+			}
+		})
+	}
+}
