@@ -373,3 +373,33 @@ func TestResumeRefusesRetryAndMarkDoneOfOneStep(t *testing.T) {
 		t.Fatalf("Resume: %v, want the contradiction refused", err)
 	}
 }
+
+// TestResumeShowsThisSessionsState: a step skipped because its upstream
+// failed, then waiting for approval in the resume that fixed the upstream,
+// shows waiting — in the summary and in the fold status reads — not the
+// first session's "upstream failed".
+func TestResumeShowsThisSessionsState(t *testing.T) {
+	gate := step("gate", []string{"copy"}, nil)
+	gate.Action, gate.With = "test.approve", value(map[string]any{})
+	p := newPlan(step("copy", nil, map[string]any{"fail": 1}), gate, step("after", []string{"gate"}, nil))
+	rc := newRecorder()
+	cfg := testConfig(t, p, rc)
+	sum, err := Run(context.Background(), cfg)
+	if ExitCode(err) != ExitFailed || sum.Step("gate").State != StateSkipped {
+		t.Fatalf("first run: %v, gate %s", err, sum.Step("gate").State)
+	}
+	sum, err = Resume(context.Background(), cfg, ResumeOptions{})
+	if ExitCode(err) != ExitWaiting {
+		t.Fatalf("resume: %v, want waiting for the approval", err)
+	}
+	for _, res := range [][]StepResult{sum.Steps, Fold(mustRead(t, sum.JournalPath)).Results(nil, false)} {
+		byID := map[string]StepResult{}
+		for _, s := range res {
+			byID[s.ID] = s
+		}
+		if g, a := byID["gate"], byID["after"]; g.State != StateWaiting || strings.Contains(g.Note, "upstream failed") ||
+			a.State != StatePending || a.Note != "" {
+			t.Errorf("gate %s %q, after %s %q: want waiting and pending, no stale note", g.State, g.Note, a.State, a.Note)
+		}
+	}
+}
