@@ -280,8 +280,8 @@ func TestApplyTakesOverLockOfProcessThatDiedBeforeItsJournal(t *testing.T) {
 
 func TestLostLockStopsTheRun(t *testing.T) {
 	rc := newRecorder()
-	cfg := testConfig(t, newPlan(step("a", nil, map[string]any{"sleep": "60ms"}), step("b", []string{"a"}, nil)), rc)
-	cfg.LockLease = 15 * time.Millisecond
+	cfg := testConfig(t, newPlan(step("a", nil, nil), step("b", []string{"a"}, nil)), rc)
+	clock := cfg.Clock.(*fakeClock)
 	rc.onStart = func(id string) {
 		if id != "a" {
 			return
@@ -294,6 +294,7 @@ func TestLostLockStopsTheRun(t *testing.T) {
 		if err := lock.Break(cfg.StateDir, cfg.Plan.Name, info.RunID); err != nil {
 			t.Errorf("break: %v", err)
 		}
+		clock.tick() // the next heartbeat finds the lock gone
 	}
 	_, err := Run(context.Background(), cfg)
 	if err == nil || !strings.Contains(err.Error(), "lost the plan's lock") {
