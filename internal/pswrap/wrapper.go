@@ -38,6 +38,9 @@ type Wrapper struct {
 	Body string
 	// Remote, if set, runs the payload through Invoke-Command.
 	Remote *Remote
+	// BodyLine is the line (1-based) of the script where Body starts;
+	// Parse sets it.
+	BodyLine int
 }
 
 // Remote is where and how Invoke-Command runs the payload.
@@ -126,7 +129,11 @@ func credentialLines(user string) string {
 // stay in the payload (Payload returns them); Wrapper.Body is the
 // payload after the preferences.
 func Parse(script string) (*Wrapper, error) {
-	script = strings.ReplaceAll(script, "\r\n", "\n")
+	if strings.HasPrefix(script, header+"\r\n") {
+		// A script saved with CRLF line ends (the wrapper writes LF, so
+		// a CR inside a value survives).
+		script = strings.ReplaceAll(script, "\r\n", "\n")
+	}
 	rest, ok := strings.CutPrefix(script, header+"\n"+prologue+"try {\n")
 	if !ok {
 		return nil, fmt.Errorf("not a failover wrapper (version 1): the script does not begin with its header and prologue")
@@ -147,7 +154,8 @@ func Parse(script string) (*Wrapper, error) {
 	if !ok {
 		return nil, fmt.Errorf("malformed wrapper: the payload does not begin with the preferences")
 	}
-	return &Wrapper{Body: body, Remote: remote}, nil
+	line := strings.Count(script[:len(script)-len(rest)], "\n") + strings.Count(payloadPreferences, "\n") + 1
+	return &Wrapper{Body: body, Remote: remote, BodyLine: line}, nil
 }
 
 // parseInvocation reads what invocation wrote.
