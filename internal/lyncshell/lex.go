@@ -12,22 +12,22 @@ import (
 type tokKind int
 
 const (
-	tEOF     tokKind = iota
-	tNewline         // a line end or ;
-	tPipe            // |
-	tComma           // ,
-	tAssign          // =
-	tDot             // . right after a value
-	tLParen          // (
-	tRParen          // )
-	tArrayOpen       // @(
-	tHashOpen        // @{
-	tRBrace          // }
-	tString          // a quoted string (text: its value)
-	tNumber          // text: as written
-	tVariable        // $name (text: name)
-	tParam           // -Name or -Name: (text: name; colon set)
-	tWord            // a bare word (command name or argument)
+	tEOF       tokKind = iota
+	tNewline           // a line end or ;
+	tPipe              // |
+	tComma             // ,
+	tAssign            // =
+	tDot               // . right after a value
+	tLParen            // (
+	tRParen            // )
+	tArrayOpen         // @(
+	tHashOpen          // @{
+	tRBrace            // }
+	tString            // a quoted string (text: its value)
+	tNumber            // text: as written
+	tVariable          // $name (text: name)
+	tParam             // -Name or -Name: (text: name; colon set)
+	tWord              // a bare word (command name or argument)
 )
 
 // token is one token with its position (1-based line and column).

@@ -50,7 +50,7 @@ type State struct {
 	Mirrors []Mirror `json:"mirrors"`
 	// AdminPassword is the password a remote credential must carry (the
 	// lab's login password; a lab password, not a secret).
-	AdminPassword string `json:"admin_password"`
+	AdminPassword string  `json:"admin_password"`
 	Faults        []Fault `json:"faults"`
 }
 
