@@ -20,7 +20,7 @@ type InvokeParams struct {
 	Params    map[string]any `param:"params" doc:"The cmdlet's parameters by name (without the dash): text, numbers, true/false ($true/$false), lists (@(…)) or null ($null, e.g. ActiveServers: null to clear the list). Each value is passed as a literal, never expanded."`
 	Switches  []string       `param:"switches" doc:"Switch parameters to set, e.g. [Force, DropExistingDatabasesOnMirror]."`
 	Script    string         `param:"script" doc:"A script to run instead of a cmdlet, as it is (values in it are not quoted for you: prefer cmdlet and params)."`
-	MaxOutput int            `param:"max_output" default:"65536" doc:"Bytes of the end of the other output (not the result) kept in the output output (at most 16 MiB)."`
+	MaxOutput int            `param:"max_output" default:"65536" doc:"Bytes of the end of the other output (not the result) kept as the `output` output (at most 16 MiB)."`
 }
 
 func (p *InvokeParams) command() command {
