@@ -105,6 +105,9 @@ func TestBuildParseRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v\n%s", err, script)
 			}
+			if lines := strings.Split(script, "\n"); !strings.HasPrefix(strings.Join(lines[got.BodyLine-1:], "\n"), got.Body) {
+				t.Errorf("BodyLine %d is %q, not where the body starts", got.BodyLine, lines[got.BodyLine-1])
+			}
 			wantBody := strings.TrimSuffix(tt.w.Payload(), "\n")
 			wantBody = strings.TrimPrefix(wantBody, payloadPreferences)
 			if strings.TrimSuffix(got.Body, "\n") != wantBody {
