@@ -20,7 +20,8 @@ type InvokeParams struct {
 	Params    map[string]any `param:"params" doc:"The cmdlet's parameters by name (without the dash): text, numbers, true/false ($true/$false), lists (@(…)) or null ($null, e.g. ActiveServers: null to clear the list). Each value is passed as a literal, never expanded."`
 	Switches  []string       `param:"switches" doc:"Switch parameters to set, e.g. [Force, DropExistingDatabasesOnMirror]."`
 	Script    string         `param:"script" doc:"A script to run instead of a cmdlet, as it is (values in it are not quoted for you: prefer cmdlet and params)."`
-	MaxOutput int            `param:"max_output" default:"65536" doc:"Bytes of the end of the other output (not the result) kept as the `output` output (at most 16 MiB)."`
+	MaxOutput int            `param:"max_output" default:"65536" doc:"Bytes of the end of the other output (not the result) kept as the output named output (at most 16 MiB)."`
+	Probe     map[string]any `param:"probe" doc:"A command that only reads and tells whether the step's effect holds: {cmdlet, params, switches} or {script}, with expect (the rules of ps.check). It holds: the step is satisfied without running (also on resume). It does not: the step runs (again), so give a probe only where running again is safe. plan --check runs it."`
 }
 
 func (p *InvokeParams) command() command {
@@ -59,6 +60,9 @@ func invokeType() *actions.Type {
 func (invoker) Validate(p *InvokeParams) error {
 	if p.MaxOutput <= 0 || p.MaxOutput > maxMaxOutput {
 		return fmt.Errorf("max_output must be between 1 and %d, got %d", maxMaxOutput, p.MaxOutput)
+	}
+	if _, err := parseProbe(p.Probe); err != nil {
+		return err
 	}
 	return p.command().validate()
 }
