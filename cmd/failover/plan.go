@@ -145,7 +145,7 @@ func newStepView(p *plans.Plan, s *plans.Step, level int, reg *actions.Registry)
 		sv.Timeout = s.Timeout.String()
 	}
 	if t != nil && t.Can(actions.AbilityPreview) {
-		sv.Preview = preview(p, s, t)
+		sv.Preview = preview(p, s, t, reg)
 	}
 	return sv
 }
@@ -153,7 +153,7 @@ func newStepView(p *plans.Plan, s *plans.Step, level int, reg *actions.Registry)
 // preview asks the action to render what it would do. Run-time values are
 // shown as their references and secrets as (secret); an action whose
 // params cannot be decoded that way before the run shows no preview.
-func preview(p *plans.Plan, s *plans.Step, t *actions.Type) string {
+func preview(p *plans.Plan, s *plans.Step, t *actions.Type, reg *actions.Registry) string {
 	values, err := s.With.Resolve(displayResolver{})
 	if err != nil {
 		return ""
@@ -163,12 +163,39 @@ func preview(p *plans.Plan, s *plans.Step, t *actions.Type) string {
 	if err != nil {
 		return ""
 	}
-	env := &actions.Env{Mode: actions.ModePreview, StepID: s.ID}
+	env := &actions.Env{Mode: actions.ModePreview, StepID: s.ID, Target: previewTarget(p, s.Target, reg)}
 	text, err := t.Preview(env, params)
 	if err != nil {
 		return ""
 	}
 	return text
+}
+
+// previewTarget decodes a step's target for its preview, with run-time
+// values as their references and secrets as (secret); nil when there is
+// none or it cannot be decoded so.
+func previewTarget(p *plans.Plan, name string, reg *actions.Registry) *actions.Target {
+	tg := p.Targets[name]
+	if tg == nil {
+		return nil
+	}
+	fields := map[string]any{}
+	for k, v := range tg.Fields {
+		val, err := v.Resolve(displayResolver{})
+		if err != nil {
+			return nil
+		}
+		fields[k] = val
+	}
+	tt := reg.TargetType(tg.Type)
+	if tt == nil {
+		return nil
+	}
+	params, err := actions.Decode(tt.Params, fields)
+	if err != nil {
+		return nil
+	}
+	return &actions.Target{Name: name, Type: tg.Type, Params: params}
 }
 
 // displayResolver stands in for run-time values when nothing runs:
