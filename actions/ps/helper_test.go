@@ -115,3 +115,11 @@ func lastCmdlet(t *testing.T, dir, cmdlet string) map[string]any {
 	t.Fatalf("shell.log has no call of %s", cmdlet)
 	return nil
 }
+
+// addFault adds a shell fault to the lab in dir.
+func addFault(t *testing.T, dir, match, kind string, times int) {
+	t.Helper()
+	if _, err := lyncshell.AddFault(dir, lyncshell.Fault{Match: match, Kind: lyncshell.FaultKind(kind), Times: times}); err != nil {
+		t.Fatal(err)
+	}
+}

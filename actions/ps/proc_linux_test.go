@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/failover-dev/failover/internal/lyncshell"
 )
 
 // waitGone fails unless process pid is gone (or a zombie) within a
@@ -24,11 +22,4 @@ func waitGone(t *testing.T, pid int) {
 		}
 	}
 	t.Errorf("process %d still runs", pid)
-}
-
-func addFault(t *testing.T, dir, match, kind string, times int) {
-	t.Helper()
-	if _, err := lyncshell.AddFault(dir, lyncshell.Fault{Match: match, Kind: lyncshell.FaultKind(kind), Times: times}); err != nil {
-		t.Fatal(err)
-	}
 }
