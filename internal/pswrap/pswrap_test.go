@@ -131,7 +131,7 @@ func TestBuildShape(t *testing.T) {
 		Remote: &Remote{Computer: "fe", User: "u", Authentication: "CredSSP"}})
 	for _, want := range []string{
 		"$ErrorActionPreference = 'Stop'\n",
-		"[Console]::OutputEncoding = [System.Text.Encoding]::UTF8\n",
+		"[Console]::OutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false\n",
 		"$PSDefaultParameterValues = @{ '*:Confirm' = $false }\n",
 		"[Console]::In.ReadLine()",
 		"$result = @(Invoke-Command -ComputerName 'fe' -Credential $credential -Authentication 'CredSSP' -ErrorAction Stop -ScriptBlock {\n",

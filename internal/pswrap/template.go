@@ -1,7 +1,8 @@
 package pswrap
 
 // prologue follows the header: preferences for the wrapper itself, UTF-8
-// output, and the two functions that turn results and errors into JSON.
+// output (without a byte order mark, which .NET's Encoding.UTF8 would put
+// before the first line), and the two functions that turn results and errors into JSON.
 //
 // ConvertTo-FailoverValue projects what a command wrote to plain data
 // before ConvertTo-Json sees it: enums as their names (PoolState is an
@@ -13,7 +14,7 @@ package pswrap
 // is left out rather than failing the step after its work was done.
 const prologue = `$ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
-[Console]::OutputEncoding = [System.Text.Encoding]::UTF8
+[Console]::OutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false
 function ConvertTo-FailoverValue($Value, [int]$Depth) {
     if ($null -eq $Value) { return $null }
     if ($Value -is [string] -or $Value -is [char] -or $Value -is [guid]) { return [string]$Value }
