@@ -155,6 +155,9 @@ func describe(d labDir, addrs map[string]string) (labInfo, error) {
 	}
 	info := labInfo{Dir: d.path, CA: d.caFile(), Statements: d.file(lab.StatementLog),
 		Share: inDir(d, cfg.LogShipping.ShareDir), CopyDir: inDir(d, cfg.LogShipping.CopyDir)}
+	if info.Shell, info.Pool, err = shellInfo(d); err != nil {
+		return labInfo{}, err
+	}
 	for _, in := range cfg.Instances {
 		name := strings.ToUpper(in.Name) // Addrs' keys are upper case
 		addr, ok := addrs[name]
