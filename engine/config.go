@@ -65,6 +65,10 @@ type Config struct {
 	// Observer, if set, is called on every step state change, one call at
 	// a time; it must not block.
 	Observer func(StepResult)
+	// KillLeftovers ends, on resume, the programs a step of the dead run
+	// left running (--kill-leftovers); without it such a step waits for
+	// the operator.
+	KillLeftovers bool
 	// Version is failover's version, journaled with each session and
 	// given to actions and target openers (application names).
 	Version string
