@@ -106,8 +106,22 @@ type Scenario struct {
 	// Truncated cuts one not yet copied file short.
 	Truncated bool `yaml:"truncated"`
 	// ForeignFiles adds mgccomp backups and backups of the mirror server
-	// (same database, continuing LSNs) to the share.
+	// (same database, continuing LSNs) to the share: both MirrorFiles and
+	// OtherDatabaseFiles.
 	ForeignFiles bool `yaml:"foreign_files"`
+	// MirrorFiles: two servers' files. The mirror (DC1-SQL02) wrote the
+	// newest third of the chain, with its clock behind, so file names do
+	// not follow the LSN order.
+	MirrorFiles bool `yaml:"mirror_files"`
+	// OtherDatabaseFiles adds mgccomp's own log backups to the share.
+	OtherDatabaseFiles bool `yaml:"other_database_files"`
+	// FullAmongLogs adds a full backup named like a log backup
+	// (mgc_….trn) between the next two log backups to apply.
+	FullAmongLogs bool `yaml:"full_among_logs"`
+	// InterruptedRestore leaves the secondary with an interrupted restore
+	// of the next log backup (the restore job was killed in it): 4319 for
+	// any other set and for recovery until that one is restored.
+	InterruptedRestore bool `yaml:"interrupted_restore"`
 	// MultiSetFile puts two backup sets into one file.
 	MultiSetFile bool `yaml:"multi_set_file"`
 	// EmptyLogBackup adds a log backup with FirstLSN == LastLSN.

@@ -174,7 +174,8 @@ func writeChain(dir string, cfg Config, server string, now time.Time) (labfile.C
 		Copied: ls.Copied, Restored: ls.Restored, Seed: uint64(now.UnixNano()),
 		Gap: sc.Gap, Truncated: sc.Truncated, ForeignFiles: sc.ForeignFiles,
 		MultiSetFile: sc.MultiSetFile, EmptyLogBackup: sc.EmptyLogBackup, ForkMismatch: sc.ForkMismatch,
-		OtherFiles: sc.OtherFiles,
+		OtherFiles: sc.OtherFiles, MirrorFiles: sc.MirrorFiles, OtherDatabaseFiles: sc.OtherDatabaseFiles,
+		FullAmongLogs: sc.FullAmongLogs,
 	}
 	if strings.EqualFold(spec.ForeignDatabase, spec.Database) {
 		spec.ForeignDatabase = spec.Database + "comp"
@@ -214,6 +215,9 @@ func setupSecondary(dir string, cfg Config, prim, sec *instanceState, chain labf
 		d.State = "RESTORING"
 	}
 	d.Restore = chain.Restore
+	if sc.InterruptedRestore && ls.Restored < len(chain.Logs) {
+		d.Restore.Interrupted = chain.Logs[ls.Restored].BackupSetGUID
+	}
 	if sc.AlreadyRecovered {
 		d.State, d.Standby, d.Restore = "ONLINE", false, labfile.RestorePoint{}
 	}
