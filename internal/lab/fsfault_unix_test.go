@@ -75,6 +75,13 @@ func TestShareHangCancel(t *testing.T) {
 	name := firstFile(t, tl.share())
 	addFault(t, tl, r, Fault{Kind: FaultShareHang, Delay: time.Hour})
 	in := tl.backup()
+	logPath := filepath.Join(t.TempDir(), "statements.log")
+	log, err := openStmtLog(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.close()
+	in.log = log
 	s := open(in, 51, "master")
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &recWriter{}
@@ -83,7 +90,15 @@ func TestShareHangCancel(t *testing.T) {
 		in.Batch(ctx, s, `RESTORE HEADERONLY FROM DISK = N'\\DC1-FS01\LSBackup\`+name+`'`, w)
 		close(done)
 	}()
-	time.Sleep(20 * time.Millisecond) // let it reach the wait; a cancel before it ends it too
+	// The statement log says when the RESTORE met the hanging share.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if b, _ := os.ReadFile(logPath); strings.Contains(string(b), "share-hang") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the RESTORE never reached the hanging share")
+		}
+	}
 	cancel()
 	select {
 	case <-done:
