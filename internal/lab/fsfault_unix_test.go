@@ -90,9 +90,14 @@ func TestShareHangCancel(t *testing.T) {
 		in.Batch(ctx, s, `RESTORE HEADERONLY FROM DISK = N'\\DC1-FS01\LSBackup\`+name+`'`, w)
 		close(done)
 	}()
-	// The statement log says when the RESTORE met the hanging share.
+	// The statement log says when the RESTORE met the hanging share, with
+	// the session's login like every line of a statement.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if b, _ := os.ReadFile(logPath); strings.Contains(string(b), "share-hang") {
+		if line := logLineWith(logPath, "share-hang"); line != "" {
+			// time, instance, spid, login, kind, effect, text
+			if f := strings.Split(line, "\t"); len(f) != 7 || f[2] != "51" || f[3] != s.login.User || f[4] != "fault" {
+				t.Errorf("fault line = %q, want spid 51, login %s, kind fault", line, s.login.User)
+			}
 			break
 		}
 		if time.Now().After(deadline) {
@@ -108,4 +113,16 @@ func TestShareHangCancel(t *testing.T) {
 	if len(w.errors) > 0 {
 		t.Errorf("a cancelled request got errors: %v", w.errors)
 	}
+}
+
+// logLineWith is the first line of the statement log at path that
+// contains sub ("" if none yet).
+func logLineWith(path, sub string) string {
+	b, _ := os.ReadFile(path)
+	for line := range strings.Lines(string(b)) {
+		if strings.Contains(line, sub) {
+			return strings.TrimSuffix(line, "\n")
+		}
+	}
+	return ""
 }
