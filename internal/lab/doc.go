@@ -24,7 +24,10 @@
 //	DIR/faults.yaml         run-time faults, re-read by a running lab when it changes
 //	DIR/statements.log      every statement every instance received
 //	DIR/tls/                the CA (tls/ca.pem) and the server certificate and key
-//	DIR/share, DIR/copy     the backup share and the copy destination (configurable)
+//	DIR/share, DIR/copy     the backup share and the copy destination, which SQL Server
+//	                        names \\DC1-FS01\LSBackup and D:\LSCopy\mgc (the path map)
+//	DIR/backup-d            the rest of D:\ (the path map; configurable)
+//	DIR/fault-state/ID      what a file-system fault took away, and its state
 //
 // Statement log lines are tab-separated, written when a statement ends:
 // time (RFC 3339, UTC, ns), instance, spid, login, kind, effect, text.
@@ -105,7 +108,10 @@
 //	USE db                    911 missing, 927 RESTORING, 942 not ONLINE, 924 SINGLE_USER in use; INFO 5701
 //	BEGIN TRAN[SACTION] [name] | COMMIT | ROLLBACK [TRAN|WORK]   (3902/3903 without one)
 //	RESTORE HEADERONLY FROM DISK = path|@var [WITH FILE = n, NOUNLOAD, CHECKSUM, …]
-//	    (a relative path is read from the lab dir, the lab's default backup folder)
+//	    (a Windows path through the path map, case-insensitively, / or \; outside it
+//	    3201 with OS error 3, or 53 for a share; a local path only inside the lab dir;
+//	    a relative path from the lab dir, the lab's default backup folder)
+//	    BackupStartDate and BackupFinishDate are local times of the servers' time zone
 //	RESTORE LOG db|@var FROM DISK = path|@var [WITH FILE = n, NORECOVERY | RECOVERY |
 //	    STANDBY = path, RESTART, STATS [= n], CHECKSUM, NO_CHECKSUM, NOUNLOAD, REPLACE, …]
 //	RESTORE DATABASE db|@var WITH RECOVERY | NORECOVERY | STANDBY = path
@@ -171,4 +177,14 @@
 // DIR/faults.yaml before each statement and every 200ms; the counters of a
 // fault (nth, times) live in the running process, so a restart re-arms it.
 // The statement log records fired faults and down/up changes.
+//
+// File-system faults (fsfault.go) act on the lab's folders, for its SQL
+// Server and for a plan's file steps: share-gone (moved away; RESTORE
+// 3201 OS error 53 or 3), share-hang (FIFOs; RESTORE waits, then OS error
+// 121), file-growing (cut, then grown by the running lab; 3203),
+// file-locked (a link to itself; OS error 32), file-vanish (inotify on
+// Linux, or a delay), disk-full (a size-limited tmpfs in a user namespace,
+// Linux) and live-primary (the primary writes the next log backups). AddFault
+// applies one under DIR/fault-state.lock and keeps what it took under
+// DIR/fault-state/ID; ClearFaults and Reset put it back.
 package lab
