@@ -22,11 +22,19 @@ type labInfo struct {
 	Instances []instanceInfo
 }
 
-// instanceInfo is one running instance and the login plans use.
+// instanceInfo is one running instance and the logins plans use.
 type instanceInfo struct {
 	Name           string // PRIMARY
 	Addr           string // 127.0.0.1:port
-	User, Password string
+	User, Password string // a sysadmin login
+	// ReaderUser and ReaderPassword are a read-only login (role reader);
+	// empty when the instance has none.
+	ReaderUser, ReaderPassword string
+}
+
+// reader is the instance as its read-only login sees it.
+func (in instanceInfo) reader() instanceInfo {
+	return instanceInfo{Name: in.Name, Addr: in.Addr, User: in.ReaderUser, Password: in.ReaderPassword}
 }
 
 // envVar is one KEY=value line of lab.env.
@@ -35,12 +43,27 @@ type envVar struct{ Key, Value string }
 // sharedPassword is the password every instance's login uses, if they
 // all use the same one (the default lab); ok is false otherwise.
 func (li labInfo) sharedPassword() (string, bool) {
+	return li.shared(func(in instanceInfo) string { return in.Password })
+}
+
+// sharedReaderPassword is the password of every instance's read-only
+// login, if each has one and they are the same.
+func (li labInfo) sharedReaderPassword() (string, bool) {
+	for _, in := range li.Instances {
+		if in.ReaderUser == "" {
+			return "", false
+		}
+	}
+	return li.shared(func(in instanceInfo) string { return in.ReaderPassword })
+}
+
+func (li labInfo) shared(password func(instanceInfo) string) (string, bool) {
 	if len(li.Instances) == 0 {
 		return "", false
 	}
-	p := li.Instances[0].Password
+	p := password(li.Instances[0])
 	for _, in := range li.Instances {
-		if in.Password != p {
+		if password(in) != p {
 			return "", false
 		}
 	}
@@ -60,6 +83,9 @@ func (li labInfo) env() []envVar {
 	if p, ok := li.sharedPassword(); ok {
 		vars = append(vars, envVar{"FAILOVER_LAB_PASSWORD", p})
 	}
+	if p, ok := li.sharedReaderPassword(); ok {
+		vars = append(vars, envVar{"FAILOVER_LAB_READER_PASSWORD", p})
+	}
 	for _, in := range li.Instances {
 		pre := "FAILOVER_LAB_" + strings.ToUpper(in.Name) + "_"
 		vars = append(vars,
@@ -68,6 +94,13 @@ func (li labInfo) env() []envVar {
 			envVar{pre + "USER", in.User},
 			envVar{pre + "PASSWORD", in.Password},
 		)
+		if in.ReaderUser != "" {
+			vars = append(vars,
+				envVar{pre + "READER_DSN", dsn(in.reader(), li.CA)},
+				envVar{pre + "READER_USER", in.ReaderUser},
+				envVar{pre + "READER_PASSWORD", in.ReaderPassword},
+			)
+		}
 	}
 	return vars
 }
@@ -200,12 +233,14 @@ type sqlTarget struct {
 
 const targetsHeader = `# Targets of the failover lab in %s, written by failover-lab.
 # Use it as a base plan (extends: %s) or copy the targets.
+# X_sql logs in as a sysadmin, X_sql_reader as a read-only login.
 # The passwords come from the environment: source lab.env first.
 `
 
 // targetsYAML renders targets.yaml: one sqlserver target per instance,
-// named after it in lower case with _sql (backup_sql), its password a
-// secret read from lab.env's variables.
+// named after it in lower case with _sql (backup_sql), and one for its
+// read-only login with _sql_reader (backup_sql_reader), their passwords
+// secrets read from lab.env's variables.
 func (li labInfo) targetsYAML() ([]byte, error) {
 	doc := targetsDoc{Version: 1,
 		Vars:    map[string]string{"lab_share": li.Share, "lab_copy_dir": li.CopyDir},
@@ -214,18 +249,33 @@ func (li labInfo) targetsYAML() ([]byte, error) {
 	if shared {
 		doc.Secrets["lab_password"] = secretSource{Env: "FAILOVER_LAB_PASSWORD"}
 	}
+	_, readerShared := li.sharedReaderPassword()
+	if readerShared {
+		doc.Secrets["lab_reader_password"] = secretSource{Env: "FAILOVER_LAB_READER_PASSWORD"}
+	}
 	for _, in := range li.Instances {
 		host, port, err := splitAddr(in.Addr)
 		if err != nil {
 			return nil, err
 		}
+		name := strings.ToLower(in.Name)
 		secret := "lab_password"
 		if !shared {
-			secret = "lab_" + strings.ToLower(in.Name) + "_password"
+			secret = "lab_" + name + "_password"
 			doc.Secrets[secret] = secretSource{Env: "FAILOVER_LAB_" + strings.ToUpper(in.Name) + "_PASSWORD"}
 		}
-		doc.Targets[strings.ToLower(in.Name)+"_sql"] = sqlTarget{Type: "sqlserver", Server: host, Port: port,
+		doc.Targets[name+"_sql"] = sqlTarget{Type: "sqlserver", Server: host, Port: port,
 			User: in.User, Password: "${secrets." + secret + "}", Database: "master", Encrypt: "true", CAFile: li.CA}
+		if in.ReaderUser == "" {
+			continue
+		}
+		secret = "lab_reader_password"
+		if !readerShared {
+			secret = "lab_" + name + "_reader_password"
+			doc.Secrets[secret] = secretSource{Env: "FAILOVER_LAB_" + strings.ToUpper(in.Name) + "_READER_PASSWORD"}
+		}
+		doc.Targets[name+"_sql_reader"] = sqlTarget{Type: "sqlserver", Server: host, Port: port,
+			User: in.ReaderUser, Password: "${secrets." + secret + "}", Database: "master", Encrypt: "true", CAFile: li.CA}
 	}
 	body, err := yaml.Marshal(doc)
 	if err != nil {

@@ -162,8 +162,11 @@ func describe(d labDir, addrs map[string]string) (labInfo, error) {
 			return labInfo{}, fmt.Errorf("describe lab: instance %s has no address", name)
 		}
 		ii := instanceInfo{Name: name, Addr: addr}
-		if len(in.Logins) > 0 {
-			ii.User, ii.Password = in.Logins[0].User, in.Logins[0].Password
+		if lg, ok := lab.FirstLogin(in.Logins, lab.RoleSysadmin); ok {
+			ii.User, ii.Password = lg.User, lg.Password
+		}
+		if lg, ok := lab.FirstLogin(in.Logins, lab.RoleReader); ok {
+			ii.ReaderUser, ii.ReaderPassword = lg.User, lg.Password
 		}
 		info.Instances = append(info.Instances, ii)
 	}

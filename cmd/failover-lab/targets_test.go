@@ -33,12 +33,14 @@ func TestTargetsYAMLIsABasePlan(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatalf("a plan extending targets.yaml is invalid:\n%v", diags)
 	}
-	for _, name := range []string{"primary_sql", "backup_sql"} {
+	for _, name := range []string{"primary_sql", "backup_sql", "primary_sql_reader", "backup_sql_reader"} {
 		if tg := p.Targets[name]; tg == nil || tg.Type != "sqlserver" {
 			t.Errorf("target %s: %+v, want a sqlserver target", name, tg)
 		}
 	}
-	if p.Secrets["lab_password"] == nil {
-		t.Error("the plan has no secret lab_password")
+	for _, s := range []string{"lab_password", "lab_reader_password"} {
+		if p.Secrets[s] == nil {
+			t.Errorf("the plan has no secret %s", s)
+		}
 	}
 }
