@@ -13,4 +13,6 @@ func Register(r *actions.Registry) {
 	r.Register(execType())
 	r.Register(checkType())
 	r.Register(stateType())
+	r.Register(killType())
+	r.Register(recoverType())
 }

@@ -124,9 +124,13 @@ func (l *Lab) DB(t testing.TB, instance string) *sql.DB {
 type Statement struct {
 	Instance string
 	SPID     int
-	// Kind is batch, rpc, dynamic, fault, login, login-failed, …
+	// Login is the session's login.
+	Login string
+	// Kind is batch, rpc, dynamic, skipped, fault, login, login-failed, …
 	Kind string
-	Text string
+	// Effect is read, write or write-failed for statements, - otherwise.
+	Effect string
+	Text   string
 }
 
 // Mark returns the number of statements logged so far, for Since.
@@ -150,12 +154,12 @@ func (l *Lab) Statements(t testing.TB) []Statement {
 	}
 	var out []Statement
 	for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
-		f := strings.SplitN(line, "\t", 5)
-		if len(f) < 5 {
+		f := strings.SplitN(line, "\t", 7)
+		if len(f) < 7 {
 			continue
 		}
 		spid, _ := strconv.Atoi(f[2])
-		out = append(out, Statement{Instance: f[1], SPID: spid, Kind: f[3], Text: unescape(f[4])})
+		out = append(out, Statement{Instance: f[1], SPID: spid, Login: f[3], Kind: f[4], Effect: f[5], Text: unescape(f[6])})
 	}
 	return out
 }
