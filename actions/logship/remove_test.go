@@ -78,7 +78,9 @@ func TestRemoveSnapshotsJournalsThenRemoves(t *testing.T) {
 	env := l.Env(t, "BACKUP")
 	j := &journal{}
 	procSentBeforeCheckpoint := false
-	j.onCheckpoint = func() { procSentBeforeCheckpoint = indexOf(l.Statements(t), "sp_delete_log_shipping_secondary_database") >= 0 }
+	j.onCheckpoint = func() {
+		procSentBeforeCheckpoint = indexOf(l.Statements(t), "sp_delete_log_shipping_secondary_database") >= 0
+	}
 	env.Journal = j
 	with := map[string]any{"database": "mgc"}
 	if pr := probe(t, env, with); pr.State != actions.ProbeNotDone {
