@@ -54,10 +54,13 @@ func Message(err error, n int32) string {
 	if !errors.As(err, &me) {
 		return ""
 	}
-	for _, e := range append(me.All, me) {
+	for _, e := range me.All {
 		if e.Number == n {
 			return e.Message
 		}
+	}
+	if me.Number == n {
+		return me.Message
 	}
 	return ""
 }

@@ -90,15 +90,15 @@ func (p *Pool) Conn(ctx context.Context) (*sql.Conn, error) {
 }
 
 // Shared returns the value stored under key for this run, making it with
-// make on first use. Make runs once per key, under the pool's lock: keep
-// it quick (allocate a cache, do not fill it).
-func (p *Pool) Shared(key string, make func() any) any {
+// newValue on first use. newValue runs once per key, under the pool's
+// lock: keep it quick (allocate a cache, do not fill it).
+func (p *Pool) Shared(key string, newValue func() any) any {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if v, ok := p.shared[key]; ok {
 		return v
 	}
-	v := make()
+	v := newValue()
 	p.shared[key] = v
 	return v
 }
