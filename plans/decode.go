@@ -10,7 +10,7 @@ import (
 
 // topKeys are the fields of a plan, format version 1.
 var topKeys = []string{"version", "name", "description", "extends", "vars", "secrets",
-	"targets", "defaults", "deadline", "preflight", "steps"}
+	"targets", "defaults", "deadline", "rto", "preflight", "steps"}
 
 var nameRe = regexp.MustCompile(`^[a-z0-9-]+$`)
 
@@ -40,6 +40,7 @@ func (l *loader) decodePlan(path string, root *node) *Plan {
 	if n := root.get("deadline"); !n.isNull() {
 		p.Deadline, _ = l.durationField(n, "deadline")
 	}
+	p.RTO = l.rtoField(root.get("rto"), "rto")
 	for _, n := range l.listOf(root.get("preflight"), "preflight") {
 		if c := l.decodeCheck(n, checkList{name: "preflight"}, p.Targets); c != nil {
 			p.Preflight = append(p.Preflight, c)

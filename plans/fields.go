@@ -183,3 +183,16 @@ func describeValue(v *Value) string {
 	}
 	return kindName(v.Kind)
 }
+
+// rtoField returns an rto budget: a duration longer than 0 (0 when the
+// field is absent).
+func (l *loader) rtoField(n *node, field string) time.Duration {
+	if n.isNull() {
+		return 0
+	}
+	d, ok := l.durationField(n, field)
+	if ok && d == 0 {
+		l.errorf(n.pos, "%s must be longer than 0 (leave it out for no budget)", field)
+	}
+	return d
+}

@@ -18,8 +18,9 @@ import (
 // value comes from, never the value), targets with their fields, the
 // preflight checks and every step hash in order. Both are taken after
 // vars are substituted; run-time references appear as written.
-// Descriptions and positions are left out: rewording or moving text does
-// not change what a run does.
+// Descriptions, positions and rto budgets are left out: rewording or
+// moving text, or changing the time a report measures a run against,
+// does not change what a run does.
 func hashPlan(p *Plan) {
 	cw := canonWriter{&bytes.Buffer{}}
 	cw.str("plan/v1")

@@ -33,7 +33,11 @@ type Plan struct {
 	// Defaults apply to every step that does not set its own.
 	Defaults Defaults
 	// Deadline bounds the whole run (0: none).
-	Deadline  time.Duration
+	Deadline time.Duration
+	// RTO is the recovery time objective of the whole run: a budget the
+	// report measures the run against (0: none). It changes nothing a
+	// run does, so the plan's hash leaves it out.
+	RTO       time.Duration
 	Preflight []*Check
 	// Steps in file order (base plans' steps first).
 	Steps []*Step
@@ -112,6 +116,10 @@ type Step struct {
 	// Idempotent is declared by the plan (for exec.run and the like);
 	// the type's own Idempotent flag counts too.
 	Idempotent bool
+	// RTO is the step's time budget, from its first attempt to its
+	// outcome, that the report measures it against (0: none). Left out of
+	// the step's hash, as the plan's.
+	RTO time.Duration
 	// Hash is the hex SHA-256 of the step's canonical content, for
 	// showing which steps changed between a journal and a plan.
 	Hash string

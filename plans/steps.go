@@ -11,7 +11,7 @@ import (
 
 // stepKeys are the fields of a step.
 var stepKeys = []string{"id", "action", "target", "with", "needs", "when", "skip_if",
-	"require", "verify", "retry", "timeout", "continue_on_failure", "description", "idempotent"}
+	"require", "verify", "retry", "timeout", "continue_on_failure", "description", "idempotent", "rto"}
 
 // stepIDRe is the syntax of a step id: a lower-case letter, then
 // lower-case letters, digits, - and _; at most 64 characters. No dots, so
@@ -78,6 +78,7 @@ func (l *loader) decodeStep(n *node, p *Plan, seen map[string]Pos) *Step {
 		s.Idempotent, _ = l.boolField(in, "idempotent")
 	}
 	s.Idempotent = s.Idempotent || (t != nil && t.Idempotent)
+	s.RTO = l.rtoField(n.get("rto"), what+" rto")
 	s.Deps = stepDeps(s, deps)
 	l.implied[s] = deps
 	return s

@@ -87,6 +87,7 @@ func stepDef(r *actions.Registry) obj {
 		"continue_on_failure": typed(obj{"type": "boolean"}, "Let independent branches go on when this step fails."),
 		"description":         obj{"type": "string"},
 		"idempotent":          typed(obj{"type": "boolean"}, "Running the step twice does no harm: an in-doubt step is run again on resume."),
+		"rto":                 withDoc(ref("duration"), "Time budget of the step, from its first attempt to its outcome: the report marks it when it took longer."),
 	}
 	return obj{
 		"type": "object", "additionalProperties": false,

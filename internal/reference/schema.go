@@ -66,6 +66,7 @@ func planProperties() obj {
 			"properties":  obj{"timeout": ref("duration"), "retry": ref("retry")},
 		},
 		"deadline":  withDoc(ref("duration"), "Bound of the whole run."),
+		"rto":       withDoc(ref("duration"), "Recovery time objective: the run's time budget; the report marks a run that took longer."),
 		"preflight": obj{"type": "array", "items": ref("check"), "description": "Checks that must all pass before any step runs."},
 		"steps":     obj{"type": "array", "items": ref("step")},
 	}

@@ -110,6 +110,8 @@ func TestSchemaRejects(t *testing.T) {
 		{name: "missing required param", plan: steps + "  - {id: a, action: wait, with: {}}\n", want: "duration"},
 		{name: "missing with of required param", plan: steps + "  - {id: a, action: wait}\n", want: "with"},
 		{name: "bad enum", plan: "version: 1\npreflight:\n  - {check: fs.exists, with: {path: x, type: folder}}\n", want: "folder"},
+		{name: "bad rto", plan: "version: 1\nrto: 30\n", want: "/rto"},
+		{name: "bad step rto", plan: steps + "  - {id: a, action: wait, rto: soon, with: {duration: 1s}}\n", want: "soon"},
 		{name: "bad duration", plan: steps + "  - {id: a, action: wait, with: {duration: 5 minutes}}\n", want: "5 minutes"},
 		{name: "bad step id", plan: steps + "  - {id: Copy Logs, action: wait, with: {duration: 1s}}\n", want: "Copy Logs"},
 		{name: "target on an action that takes none", plan: steps + "  - {id: a, action: wait, target: db, with: {duration: 1s}}\n", want: "target"},
