@@ -35,9 +35,9 @@ type RunState struct {
 	// since it last started or resumed.
 	Repaired bool
 	// Repairs are the forced repairs journaled, in order.
-	Repairs []journal.RepairInfo
+	Repairs []Repair
 	// TakeOvers are the locks of dead processes this run took over.
-	TakeOvers []journal.Holder
+	TakeOvers []TakeOver
 	// PlanChanges are the changed plans resumed with --force.
 	PlanChanges []PlanChange
 }
@@ -57,6 +57,22 @@ type Session struct {
 	// still runs).
 	Ended   string    `json:"ended,omitempty"`
 	EndedAt time.Time `json:"ended_at,omitzero"`
+}
+
+// TakeOver is the lock of a dead process that the run took over: whose
+// it was, who took it and when.
+type TakeOver struct {
+	journal.Holder
+	By string    `json:"by"`
+	At time.Time `json:"at"`
+}
+
+// Repair is a forced journal repair: what it dropped, who ran it and
+// when.
+type Repair struct {
+	journal.RepairInfo
+	By string    `json:"by"`
+	At time.Time `json:"at"`
 }
 
 // PlanChange is a changed plan resumed with --force.
@@ -102,8 +118,11 @@ type StepRecord struct {
 type StepProcess struct {
 	Attempt int `json:"attempt"`
 	journal.Process
-	// Killed says resume --kill-leftovers ended it.
-	Killed bool `json:"killed,omitempty"`
+	// Killed says resume --kill-leftovers ended it; KilledBy and
+	// KilledAt say who and when.
+	Killed   bool      `json:"killed,omitempty"`
+	KilledBy string    `json:"killed_by,omitempty"`
+	KilledAt time.Time `json:"killed_at,omitzero"`
 }
 
 // Attempt is one attempt of a step.
@@ -197,8 +216,8 @@ func (rs *RunState) apply(rec *journal.Record) {
 		}
 	case RecLeftoverKilled:
 		for i := range st.Processes {
-			if rec.Process != nil && st.Processes[i].PID == rec.Process.PID && st.Processes[i].Group == rec.Process.Group {
-				st.Processes[i].Killed = true
+			if p := &st.Processes[i]; rec.Process != nil && p.PID == rec.Process.PID && p.Group == rec.Process.Group {
+				p.Killed, p.KilledBy, p.KilledAt = true, rec.User, rec.Time
 			}
 		}
 	default:
@@ -214,11 +233,11 @@ func (rs *RunState) applyRun(rec *journal.Record) {
 	case RecJournalRepaired:
 		rs.Repaired = true
 		if rec.Repair != nil {
-			rs.Repairs = append(rs.Repairs, *rec.Repair)
+			rs.Repairs = append(rs.Repairs, Repair{RepairInfo: *rec.Repair, By: rec.User, At: rec.Time})
 		}
 	case RecLockTakenOver:
 		if rec.Holder != nil {
-			rs.TakeOvers = append(rs.TakeOvers, *rec.Holder)
+			rs.TakeOvers = append(rs.TakeOvers, TakeOver{Holder: *rec.Holder, By: rec.User, At: rec.Time})
 		}
 	case RecPlanChanged:
 		pc := PlanChange{By: rec.User, At: rec.Time, Changes: rec.Note}
