@@ -1,0 +1,51 @@
+package report
+
+import (
+	"github.com/failover-dev/failover/engine"
+)
+
+// buildSteps lists the run's steps in its order, each with its history,
+// commands and budget.
+func buildSteps(rs *engine.RunState, in Input) []Step {
+	out := make([]Step, 0, len(rs.Order))
+	for i, id := range rs.Order {
+		s := Step{N: i + 1, ID: id, Action: rs.Actions[id], State: engine.StatePending}
+		if st := rs.Steps[id]; st != nil {
+			s.fill(st)
+		}
+		if in.Plan != nil {
+			if ps := in.Plan.Step(id); ps != nil {
+				s.Target, s.Description = ps.Target, ps.Description
+				if s.Action == "" {
+					s.Action = ps.Action
+				}
+				s.RTO.Limit = ps.RTO
+			}
+		}
+		s.RTO = stepBudget(s)
+		s.Commands = commands(rs, in, &s)
+		out = append(out, s)
+	}
+	return out
+}
+
+// fill copies a step's folded state.
+func (s *Step) fill(st *engine.StepRecord) {
+	s.State, s.Note, s.Error = st.State, st.Note, st.Error
+	s.Attempts, s.First, s.End, s.Elapsed = st.History, st.First, st.End, st.Elapsed()
+	s.Approvals, s.Decisions, s.Processes = st.Approvals, st.Decisions, st.Processes
+	s.Checkpoints, s.Outputs = st.Checkpoints, st.Outputs
+	if len(st.Checkpoint) > 0 {
+		s.Checkpoint = string(st.Checkpoint)
+	}
+	for _, a := range st.History {
+		s.Ran += a.Duration()
+	}
+}
+
+// Open reports whether the step's last attempt has no outcome: it runs,
+// or its process died (in doubt).
+func (s *Step) Open() bool {
+	n := len(s.Attempts)
+	return n > 0 && s.Attempts[n-1].Ended.IsZero()
+}
