@@ -35,6 +35,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newStatusCmd(a),
 		newUnlockCmd(a),
 		newJournalCmd(a),
+		newReportCmd(a),
 	)
 	return root
 }

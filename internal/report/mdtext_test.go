@@ -41,7 +41,7 @@ func TestDuration(t *testing.T) {
 		want string
 	}{
 		{0, "0s"}, {1234 * time.Microsecond, "1ms"}, {2345 * time.Millisecond, "2.3s"}, {45 * time.Minute, "45m"},
-		{time.Hour, "1h"}, {time.Hour + 30*time.Second, "1h0m30s"}, {90*time.Minute + 400*time.Millisecond, "1h30m"}, {-time.Minute, "-1m"},
+		{time.Hour, "1h"}, {time.Hour + 30*time.Second, "1h0m30s"}, {90*time.Minute + 400*time.Millisecond, "1h30m"}, {-time.Minute, "-1m"}, {59989 * time.Millisecond, "1m"}, {999600 * time.Microsecond, "1s"},
 	}
 	for _, tt := range tests {
 		if got := Duration(tt.d); got != tt.want {

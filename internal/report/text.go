@@ -31,9 +31,9 @@ func Duration(d time.Duration) string {
 	switch {
 	case d < 0:
 		return "-" + Duration(-d)
-	case d < time.Second:
+	case d.Round(time.Millisecond) < time.Second:
 		return d.Round(time.Millisecond).String()
-	case d < time.Minute:
+	case d.Round(100*time.Millisecond) < time.Minute:
 		return d.Round(100 * time.Millisecond).String()
 	}
 	s := d.Round(time.Second).String()
