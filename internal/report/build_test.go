@@ -137,3 +137,22 @@ func TestBuildRunEvents(t *testing.T) {
 		}
 	}
 }
+
+// A journal with nothing after its header (the run died as it started)
+// still gives a report in both formats.
+func TestBuildEmptyJournal(t *testing.T) {
+	r := Build(Input{State: fold(t, testHeader()), Generated: at(time.Hour)})
+	if r.RunTime() != 0 || len(r.Steps) != 0 || len(r.Timeline) != 0 || r.Status != "stopped (no end journaled)" {
+		t.Errorf("report = %+v", r)
+	}
+	md := markdown(t, r)
+	for _, want := range []string{"## Sessions\n\nNone journaled.", "## Steps\n\nNone journaled.", "## Timeline\n\nNothing journaled."} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the report lacks %q:\n%s", want, md)
+		}
+	}
+	var b bytes.Buffer
+	if err := HTML(&b, r); err != nil || !strings.Contains(b.String(), `<div id="timeline" data-steps="0">`) {
+		t.Errorf("HTML: %v", err)
+	}
+}

@@ -54,7 +54,8 @@ type chartMark struct {
 // chartOf lays the report out for the chart.
 func chartOf(r *Report) chart {
 	ms := func(t time.Time) int64 { return t.Sub(r.Started).Milliseconds() }
-	c := chart{Run: r.RunID, Start: r.Started.UnixMilli(), End: ms(r.Started.Add(r.RunTime()))}
+	c := chart{Run: r.RunID, Start: r.Started.UnixMilli(), End: ms(r.Started.Add(r.RunTime())),
+		Sessions: []chartSession{}, Steps: []chartStep{}}
 	for _, s := range r.Sessions {
 		end := s.Last
 		c.Sessions = append(c.Sessions, chartSession{N: s.N, Label: sessionKind(s) + " by " + orUnknown(s.By),

@@ -14,6 +14,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/failover-dev/failover/engine"
+	"github.com/failover-dev/failover/engine/journal"
 )
 
 // chromium finds Debian's chromium (installed by .ci/run), or skips.
@@ -233,4 +236,42 @@ func atof(t *testing.T, s string) float64 {
 		t.Fatalf("not a number: %q", s)
 	}
 	return f
+}
+
+// The script draws a chart for any run: nothing journaled, a run whose
+// process died with an attempt open, a run whose text is hostile.
+func TestHTMLChartEveryRunInChromium(t *testing.T) {
+	chromium(t)
+	evil := `</script><script>document.title="owned"</script>`
+	tests := []struct {
+		name string
+		recs []journal.Record
+	}{
+		{"nothing after the header", nil},
+		{"its process died", []journal.Record{twoSteps(0, engine.RecRunStarted), stepRec(engine.RecStepStarted, sec, "a", 1)}},
+		{"hostile text", []journal.Record{
+			started(engine.RecRunStarted, 0, evil, evil, 1, journal.StepRef{ID: evil, Action: evil}),
+			stepRec(engine.RecStepStarted, sec, evil, 1),
+			{Type: engine.RecStepFailed, Time: at(2 * sec), Step: evil, Attempt: 1, Error: evil},
+			finished(3*sec, engine.RunFailed)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Build(Input{State: fold(t, testHeader(), tt.recs...), Generated: at(time.Hour)})
+			var page bytes.Buffer
+			if err := HTML(&page, r); err != nil {
+				t.Fatal(err)
+			}
+			dom := string(headless(t, page.String(), "--dump-dom", "--virtual-time-budget=5000"))
+			if want := fmt.Sprintf(`data-rendered="%d steps"`, len(r.Steps)); !strings.Contains(dom, want) {
+				t.Fatalf("the script did not finish drawing (%s)", want)
+			}
+			if rows := chartOfDOM(t, dom).find("row"); len(rows) != len(r.Steps) {
+				t.Errorf("%d rows, want %d", len(rows), len(r.Steps))
+			}
+			if strings.Contains(dom, "<title>owned</title>") {
+				t.Errorf("journal text ran as script")
+			}
+		})
+	}
 }
