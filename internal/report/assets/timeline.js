@@ -7,7 +7,7 @@
   var NS = "http://www.w3.org/2000/svg";
   var host = document.getElementById("timeline");
   var data = JSON.parse(document.getElementById("report-data").textContent);
-  var GAP = 46, ROW = 26, TOP = 40, AXIS = 24, PLOT = 900;
+  var GAP = 46, ROW = 26, TOP = 40, AXIS = 24;
 
   function el(name, attrs, parent) {
     var e = document.createElementNS(NS, name);
@@ -37,6 +37,11 @@
     });
     return out;
   }
+  var longest = data.steps.reduce(function (n, s) { return Math.max(n, s.id.length); }, 8);
+  var LEFT = Math.min(260, Math.max(120, longest * 7 + 24));
+  // The plot fills the page's width (at least 480 pixels; wider scrolls).
+  var PLOT = Math.max(480, (host.clientWidth || 1000) - LEFT - 40);
+
   // Each segment gets a width in proportion to its time, but at least
   // MINW pixels, so that a short session can still be read.
   var segs = segments(), MINW = 70;
@@ -59,8 +64,6 @@
     return LEFT + x0[i] + (Math.min(Math.max(t, s[0]), s[1]) - s[0]) * scaleOf(i);
   }
 
-  var longest = data.steps.reduce(function (n, s) { return Math.max(n, s.id.length); }, 8);
-  var LEFT = Math.min(260, Math.max(120, longest * 7 + 24));
   var width = LEFT + PLOT + 20, height = TOP + data.steps.length * ROW + AXIS;
   var svg = el("svg", { id: "timeline-chart", width: width, height: height, viewBox: "0 0 " + width + " " + height,
     role: "img", "aria-label": "Timeline of run " + data.run + ": " + data.steps.length + " steps" });
