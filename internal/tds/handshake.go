@@ -103,6 +103,7 @@ func (s *Server) startStrict(ss *session, br *bufio.Reader) (bool, error) {
 		return false, fmt.Errorf("handshake: TLS: %w", err)
 	}
 	ss.rd, ss.pw.w, ss.encryption = tc, tc, "strict"
+	ss.tlsVersion = tc.ConnectionState().Version
 	return true, nil
 }
 
@@ -120,6 +121,7 @@ func (s *Server) startTLS(ss *session, br *bufio.Reader, loginOnly bool) (io.Rea
 		return nil, err
 	}
 	hc.handshaking = false
+	ss.tlsVersion = tc.ConnectionState().Version
 	if loginOnly {
 		ss.encryption = "login"
 		return tc, nil

@@ -26,6 +26,9 @@ type session struct {
 	// encryption is how the connection was secured: "" (not), "login"
 	// (LOGIN7 only), "full" or "strict" (TDS 8.0).
 	encryption string
+	// tlsVersion is the TLS version negotiated (0: none); like
+	// encryption, set before the session is registered, then read only.
+	tlsVersion uint16
 
 	mu        sync.Mutex // guards the fields below
 	db        string
