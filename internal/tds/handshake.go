@@ -41,7 +41,7 @@ func (s *Server) serveConn(c net.Conn) {
 	if ss.pw.writePackets(pktReply, resp, true) != nil {
 		return
 	}
-	ss.idleDeadline()
+	ss.refreshDeadline()
 	ss.serve()
 }
 
@@ -133,12 +133,12 @@ func (s *Server) startTLS(ss *session, br *bufio.Reader, loginOnly bool) (io.Rea
 // readLogin reads LOGIN7: its first packet from first, any further
 // packets from rest (they differ when only the login is encrypted).
 func readLogin(first, rest io.Reader) (login7, error) {
-	m, err := readPackets(func(i int) io.Reader {
+	m, err := messageReader{src: func(i int) io.Reader {
 		if i == 0 {
 			return first
 		}
 		return rest
-	}, 1<<16)
+	}, limit: 1 << 16}.read()
 	if err != nil {
 		return login7{}, err
 	}

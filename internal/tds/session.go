@@ -7,7 +7,6 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // session is one logged-in connection. One goroutine runs requests (the
@@ -36,6 +35,7 @@ type session struct {
 	tranID    uint64
 	values    map[string]any
 	inFlight  bool               // a request was read and is not fully answered
+	partial   bool               // the reader is inside a request: its first packet arrived, not its last
 	reqCancel context.CancelFunc // cancels the running handler's ctx
 	w         *responseWriter    // the running request's writer
 }
@@ -144,21 +144,23 @@ func (s *session) SetValue(key string, v any) {
 	s.values[key] = v
 }
 
-// readLoop reads client messages until the connection fails.
+// readLoop reads client messages until the connection fails. A request
+// longer than the server's limit is read to its end without being kept,
+// and handed on to be refused; one whose client stops sending in the
+// middle fails at the request deadline.
 func (s *session) readLoop(ch chan<- item) {
 	br := bufio.NewReaderSize(s.rd, 8192)
+	mr := messageReader{src: func(int) io.Reader { return br }, limit: s.srv.maxRequestSize(),
+		discard: true, wait: s.requestBegun}
 	for {
-		m, err := readMessage(br, maxMessageSize)
+		m, err := mr.read()
 		it := item{msg: m, err: err}
 		switch {
 		case err != nil:
 		case m.typ == pktAttention:
 			it.acked = s.attention()
 		default:
-			s.raw.SetReadDeadline(time.Time{})
-			s.mu.Lock()
-			s.inFlight = true
-			s.mu.Unlock()
+			s.requestRead()
 		}
 		select {
 		case ch <- it:
@@ -176,6 +178,8 @@ func (s *session) readLoop(ch chan<- item) {
 func (s *session) attention() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.partial = false
+	s.setDeadline()
 	if !s.inFlight {
 		return false
 	}
