@@ -2,7 +2,6 @@ package plans
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -54,16 +53,18 @@ type loader struct {
 	merged    map[*Value]bool   // mappings that held a merge key (<<)
 	implied   map[*Step][]implicitDep
 	misspelt  map[*node][]string // keys suggested for unknown keys, by mapping
+
+	limits    Limits
+	total     int64            // bytes substitution produced so far (Limits.TotalSize)
+	overTotal bool             // the total was passed and reported
+	sizes     map[*Value]int64 // sizeOf, remembered
 }
 
 func newLoader(opts Options) *loader {
-	read := opts.ReadFile
-	if read == nil {
-		read = os.ReadFile
-	}
-	return &loader{opts: opts, reg: opts.Registry, read: read, vars: newVarTable(),
+	limits := opts.Limits.orDefaults()
+	return &loader{opts: opts, reg: opts.Registry, read: reader(opts.ReadFile, limits.FileSize), vars: newVarTable(),
 		secrets: map[string]*Secret{}, stepNodes: map[string]*node{}, bad: map[*Value]bool{}, kept: map[*Value][]*Ref{}, merged: map[*Value]bool{},
-		implied: map[*Step][]implicitDep{}, misspelt: map[*node][]string{}}
+		implied: map[*Step][]implicitDep{}, misspelt: map[*node][]string{}, limits: limits, sizes: map[*Value]int64{}}
 }
 
 func (l *loader) errorf(pos Pos, format string, args ...any) {
