@@ -104,7 +104,7 @@ func parseFloat(s string) float64 {
 func (l *loader) interpolate(n *node, c *refCtx) *Value {
 	raw, errs := scanTemplate(n.value)
 	for _, e := range errs {
-		l.errorf(offsetPos(n, e.off), "%s", e.msg)
+		l.errorf(offsetPos(n, e.off), "%s", composed(e.msg))
 	}
 	if len(errs) > 0 {
 		return l.poisoned(n.pos)

@@ -1,7 +1,6 @@
 package plans
 
 import (
-	"fmt"
 	"path"
 	"path/filepath"
 	"strings"
@@ -68,11 +67,11 @@ func newLoader(opts Options) *loader {
 }
 
 func (l *loader) errorf(pos Pos, format string, args ...any) {
-	l.diags = append(l.diags, Diagnostic{Severity: SeverityError, Pos: pos, Message: fmt.Sprintf(format, args...)})
+	l.diags = append(l.diags, Diagnostic{Severity: SeverityError, Pos: pos, Message: message(format, args)})
 }
 
 func (l *loader) warnf(pos Pos, format string, args ...any) {
-	l.diags = append(l.diags, Diagnostic{Severity: SeverityWarning, Pos: pos, Message: fmt.Sprintf(format, args...)})
+	l.diags = append(l.diags, Diagnostic{Severity: SeverityWarning, Pos: pos, Message: message(format, args)})
 }
 
 // loadFile parses path's data and, through extends, its base plans, and
@@ -101,7 +100,7 @@ func (l *loader) loadFile(path string, data []byte, chain []string) *node {
 	for i, f := range chain {
 		if filepath.Clean(f) == filepath.Clean(basePath) {
 			cycle := append(append([]string(nil), chain[i:]...), basePath)
-			l.errorf(ext.pos, "extends cycle: %s", strings.Join(cycle, " → "))
+			l.errorf(ext.pos, "extends cycle: %s", composed(joinShown(cycle, " → ")))
 			return root
 		}
 	}

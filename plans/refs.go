@@ -47,14 +47,14 @@ func scanTemplate(s string) ([]rawPart, []refError) {
 		case strings.HasPrefix(s[i:], "${"):
 			end := strings.IndexByte(s[i+2:], '}')
 			if end < 0 {
-				errs = append(errs, refError{off: i, msg: fmt.Sprintf("unterminated reference %q: missing }", s[i:])})
+				errs = append(errs, refError{off: i, msg: fmt.Sprintf("unterminated reference %s: missing }", quoteShown(s[i:]))})
 				return parts, errs
 			}
 			text := s[i : i+2+end+1]
 			flush()
 			segs, msg := parseRef(s[i+2 : i+2+end])
 			if msg != "" {
-				errs = append(errs, refError{off: i, msg: fmt.Sprintf("malformed reference %s: %s", text, msg)})
+				errs = append(errs, refError{off: i, msg: fmt.Sprintf("malformed reference %s: %s", shownValue(text), msg)})
 			} else {
 				parts = append(parts, rawPart{ref: segs, text: text, off: i, isRef: true})
 			}
@@ -84,7 +84,7 @@ func parseRef(inner string) ([]string, string) {
 			return nil, "empty name between dots"
 		}
 		if !isRefSegment(s) {
-			return nil, fmt.Sprintf("%q may hold only letters, digits, _ and -", s)
+			return nil, quoteShown(s) + " may hold only letters, digits, _ and -"
 		}
 	}
 	n := len(segs)
@@ -110,7 +110,7 @@ func parseRef(inner string) ([]string, string) {
 			return nil, "want ${steps.ID.outputs.KEY}"
 		}
 	default:
-		return nil, fmt.Sprintf("unknown scope %q (want vars, secrets, env, plan, run or steps)", segs[0])
+		return nil, "unknown scope " + quoteShown(segs[0]) + " (want vars, secrets, env, plan, run or steps)"
 	}
 	return segs, ""
 }

@@ -208,7 +208,7 @@ func (t *varTable) resolve(l *loader, name string, use Pos) *Value {
 	case 2:
 		return t.vals[name]
 	case 1:
-		l.errorf(use, "variable cycle: %s → %s", strings.Join(t.chain, " → "), name)
+		l.errorf(use, "variable cycle: %s → %s", composed(joinShown(t.chain, " → ")), name)
 		return nil
 	}
 	n, ok := t.src[name]
