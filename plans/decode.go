@@ -54,6 +54,7 @@ func (l *loader) decodePlan(path string, root *node) *Plan {
 		}
 	}
 	p.Steps = l.decodeSteps(root.get("steps"), p)
+	p.index.Store(newStepIndex(p.Steps))
 	l.warnUnusedFlags()
 	p.Graph = l.buildGraph(p.Steps)
 	hashPlan(p)

@@ -56,7 +56,7 @@ func (l *loader) buildGraph(steps []*Step) *Graph {
 func (l *loader) checkNeeds(s *Step, known map[string]bool) {
 	for _, nd := range s.Needs {
 		if !known[nd.ID] {
-			l.errorf(nd.Pos, "step %q needs unknown step %q%s", s.ID, nd.ID, didYouMean(nd.ID, sortedKeys(known)))
+			l.errorf(nd.Pos, "step %q needs unknown step %q%s", s.ID, nd.ID, l.didYouMean(nd.ID, func() []string { return keysOf(known) }))
 		}
 	}
 }

@@ -295,6 +295,9 @@ func (l *loader) loadTimeRef(n *node, r rawPart, c *refCtx) *Value {
 	case "plan":
 		return &Value{Kind: KindString, Str: l.name, Pos: pos}
 	case "vars":
+		if l.overTotal {
+			return l.poisoned(pos) // reported once; substituting more would cost without bound
+		}
 		v := l.vars.lookup(l, r.ref[1:], r.text, pos)
 		if v != nil && !l.bad[v] && !l.checkSpliced(v, r.text, pos, c) {
 			return l.poisoned(pos) // reported: the field is not also wrong

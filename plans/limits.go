@@ -94,18 +94,18 @@ func (l *loader) tooLong(pos Pos, ref string) {
 }
 
 // sizeOf is how many bytes a value holds: its strings, the references of
-// its templates as written, a few bytes for any other scalar. Values
-// shared by several vars are counted each time, as they are printed and
-// hashed each time. It is remembered per value: a var referenced
-// everywhere is measured once.
+// its templates as written, and 8 for each value (an empty string, a list
+// of them, counts too). Values shared by several vars are counted each
+// time, as they are printed and hashed each time. It is remembered per
+// value: a var referenced everywhere is measured once.
 func (l *loader) sizeOf(v *Value) int64 {
 	if n, ok := l.sizes[v]; ok {
 		return n
 	}
-	var n int64
+	n := int64(8)
 	switch v.Kind {
 	case KindString:
-		n = int64(len(v.Str))
+		n += int64(len(v.Str))
 	case KindTemplate:
 		for _, p := range v.Parts {
 			n += int64(len(p.Lit)) + int64(refLen(p.Ref))
@@ -118,11 +118,20 @@ func (l *loader) sizeOf(v *Value) int64 {
 		for k, e := range v.Map {
 			n += int64(len(k)) + l.sizeOf(e)
 		}
-	default:
-		n = 8
 	}
 	l.sizes[v] = n
 	return n
+}
+
+// refsOf is v.Refs(), remembered per value: a var is checked where it is
+// used, and may be used everywhere.
+func (l *loader) refsOf(v *Value) []*Ref {
+	refs, ok := l.refs[v]
+	if !ok {
+		refs = v.Refs()
+		l.refs[v] = refs
+	}
+	return refs
 }
 
 // refLen is the length of a reference as written (${scope.a.b}), 0 for none.

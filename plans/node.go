@@ -31,6 +31,8 @@ type node struct {
 	// merged is set on a mapping that held a YAML merge key (<<), which
 	// is reported and dropped: what it lacks is not reported as missing.
 	merged bool
+	// find remembers the searches of findInSource in src.
+	find *findCursor
 }
 
 // pairs calls fn for each key and value of a mapping, in order.
