@@ -12,6 +12,12 @@ import (
 // writes them in strings (\a, \x1b, \u202e, a stray byte as \xe9), in
 // every output format and in the source line shown with a caret.
 
+// Printable returns text from a plan (a description, a script line) as
+// it may be printed: control characters but tabs, bidirectional controls
+// and bytes that are not UTF-8 escaped as diagnostics show them (\x1b,
+// \a, \u202e, \xe9).
+func Printable(s string) string { return escapeText(s, true) }
+
 // escapeText returns s with every character a terminal would act on
 // escaped; keepTabs keeps tabs (a source line, whose caret lines up
 // with them).
