@@ -32,7 +32,12 @@ func logSet(db string, first, last labfile.LSN, fork uuid.UUID) labfile.BackupSe
 // writeSets writes a backup file into the copy dir.
 func writeSets(t *testing.T, tl *testLab, name string, sets ...labfile.BackupSet) string {
 	t.Helper()
-	path := tl.path(name)
+	return writeSetsAt(t, tl.path(name), sets...)
+}
+
+// writeSetsAt writes a backup file at path.
+func writeSetsAt(t *testing.T, path string, sets ...labfile.BackupSet) string {
+	t.Helper()
 	if err := labfile.WriteFile(path, sets); err != nil {
 		t.Fatal(err)
 	}
