@@ -103,7 +103,8 @@ func buildStates(dir string, cfg Config, now time.Time) ([]*instanceState, error
 	}
 	ls := cfg.LogShipping
 	if ls.Primary == "" {
-		return states, nil
+		setupMirroring(cfg, states)
+		return states, makeLabFolders(dir, cfg)
 	}
 	prim, sec := findState(states, ls.Primary), findState(states, ls.Secondary)
 	chain, err := writeChain(dir, cfg, prim.ServerName, now)
@@ -113,6 +114,8 @@ func buildStates(dir string, cfg Config, now time.Time) ([]*instanceState, error
 	// The primary's log-shipped database is online, listed or not.
 	ensureDatabase(prim, ls.Database, "ONLINE", now)
 	setupSecondary(dir, cfg, prim, sec, chain, now)
+	chainLogs(prim, sec, ls, chain)
+	setupMirroring(cfg, states)
 	return states, nil
 }
 

@@ -103,6 +103,7 @@ func (l *Lab) start(cfg Config) error {
 			return err
 		}
 	}
+	linkPeers(l.instances)
 	return nil
 }
 

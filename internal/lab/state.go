@@ -35,6 +35,9 @@ type instanceState struct {
 	// UserSessions are the simulated sessions (scenario user_sessions).
 	UserSessions []*simSession `json:"user_sessions"`
 	NextSimSPID  int           `json:"next_sim_spid"`
+	// msdb's backup history and the log shipping tables of a primary
+	// (msdbfailback.go).
+	msdbFailback
 }
 
 // dbState is one database as sys.databases and sys.master_files show it.
@@ -51,6 +54,9 @@ type dbState struct {
 	// and an interrupted restore's backup set) while the database is
 	// RESTORING or in STANDBY.
 	Restore labfile.RestorePoint `json:"restore"`
+	// The failback's state (failback.go): the log while ONLINE, the
+	// restored sets' base, the files and database mirroring.
+	failbackState
 }
 
 // lsSecondary is a row of msdb.dbo.log_shipping_secondary.
