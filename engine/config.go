@@ -70,16 +70,24 @@ type Config struct {
 	Version string
 }
 
-// Clock is the time source of retries and require polling.
+// Clock is the time source of retries, require polling and the lock's
+// heartbeat.
 type Clock interface {
 	Now() time.Time
 	// Sleep waits d or until ctx ends, returning ctx.Err() then.
 	Sleep(ctx context.Context, d time.Duration) error
+	// Ticker ticks every d until stop is called.
+	Ticker(d time.Duration) (tickCh <-chan time.Time, stop func())
 }
 
 type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Ticker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
+}
 
 func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

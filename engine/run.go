@@ -139,6 +139,10 @@ func newRun(cfg Config, runID string) (*run, error) {
 		return nil, cannotRun(fmt.Errorf("cannot resolve the plan's secrets and environment variables: %w", err))
 	}
 	r.res, r.red = res, newRedactor(res.secrets)
+	for _, name := range shortSecrets(res.secrets) {
+		r.log.Warn().Str("secret", name).Int("min_length", shortSecret).
+			Msg("secret is shorter than 4 characters: it is masked only where it stands alone as a word")
+	}
 	r.c = &caller{reg: cfg.Registry, plan: cfg.Plan, mode: actions.ModeRun, red: r.red, log: r.log, runID: runID,
 		version: cfg.Version, now: cfg.Clock.Now, approver: r.approver}
 	r.c.targets = newTargetSet(r.c, r.res, true)

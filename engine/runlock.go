@@ -19,6 +19,8 @@ type runLock struct {
 	cancel context.CancelFunc
 	// takenOver is the holder whose dead process's lock was taken over.
 	takenOver *lock.Info
+	// now is the run's clock: the heartbeat is stamped and judged by it.
+	now func() time.Time
 }
 
 // acquireLock takes the plan's lock. With takeOver (resume), a lock whose
@@ -49,8 +51,14 @@ func acquireLock(cfg Config, runID string, takeOver bool) (*runLock, error) {
 	}
 	rl.l = l
 	ctx, cancel := context.WithCancel(context.Background())
-	rl.cancel = cancel
-	l.Heartbeat(ctx, cfg.LockLease/3)
+	every := cfg.LockLease / 3
+	if every <= 0 {
+		every = time.Second
+	}
+	tickCh, stop := cfg.Clock.Ticker(every)
+	rl.cancel = func() { cancel(); stop() }
+	rl.now = cfg.Clock.Now
+	l.HeartbeatOn(ctx, tickCh, cfg.Clock.Now)
 	return rl, nil
 }
 
@@ -117,8 +125,8 @@ func (rl *runLock) lost() error {
 		return nil
 	case errors.Is(err, lock.ErrLost):
 		return fmt.Errorf("lost the plan's lock, no further step starts: %w", err)
-	case rl.l.Info().HeartbeatStale(time.Now()):
-		// The heartbeat goroutine renews by the wall clock: judge by it.
+	case rl.l.Info().HeartbeatStale(rl.now()):
+		// Judged by the clock the heartbeat is stamped with.
 		info := rl.l.Info()
 		return fmt.Errorf("could not renew the plan's lock since %s, longer than its lease of %s, no further step starts: %w",
 			info.Heartbeat.UTC().Format("15:04:05Z07:00"), info.Lease, err)

@@ -34,6 +34,9 @@ type labInfo struct {
 	Statements string
 	// Instances in config order.
 	Instances []instanceInfo
+	// Shell is the Management Shell stand-in's executable (failover-lab
+	// itself) and Pool the simulated Persistent Chat pool; "" before up.
+	Shell, Pool string
 }
 
 // instanceInfo is one running instance and the logins plans use.
@@ -103,6 +106,9 @@ func (li labInfo) env() []envVar {
 	}
 	if p, ok := li.sharedReaderPassword(); ok {
 		vars = append(vars, envVar{"FAILOVER_LAB_READER_PASSWORD", p})
+	}
+	if li.Shell != "" {
+		vars = append(vars, envVar{"FAILOVER_LAB_SHELL", li.Shell}, envVar{"FAILOVER_LAB_POOL", li.Pool})
 	}
 	for _, in := range li.Instances {
 		pre := "FAILOVER_LAB_" + strings.ToUpper(in.Name) + "_"
@@ -234,6 +240,14 @@ type targetsDoc struct {
 	Targets map[string]sqlTarget    `yaml:"targets"`
 }
 
+// lyncTarget is the powershell target of the lab's Management Shell.
+type lyncTarget struct {
+	Type       string   `yaml:"type"`
+	Executable string   `yaml:"executable"`
+	Args       []string `yaml:"args"`
+	Modules    []string `yaml:"modules"`
+}
+
 type secretSource struct {
 	Env string `yaml:"env"`
 }
@@ -299,6 +313,9 @@ func (li labInfo) targetsYAML() ([]byte, error) {
 			User: in.ReaderUser, Password: "${secrets." + secret + "}", Database: "master", Encrypt: "true", CAFile: li.CA}
 	}
 	body, err := yaml.Marshal(doc)
+	if li.Shell != "" {
+		body, err = yaml.Marshal(withShell(doc, li))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("encode targets: %w", err)
 	}
@@ -315,6 +332,24 @@ func (li labInfo) pathMapComment() []byte {
 		fmt.Fprintf(&b, "#   %s -> %s\n", pm.Windows, pm.Local)
 	}
 	return []byte(b.String())
+}
+
+// withShell adds the powershell target lync, which runs the lab's
+// Management Shell, and the pool's name as a var.
+func withShell(doc targetsDoc, li labInfo) any {
+	all := map[string]any{}
+	for k, v := range doc.Targets {
+		all[k] = v
+	}
+	all["lync"] = lyncTarget{Type: "powershell", Executable: li.Shell,
+		Args: []string{"lync", "shell", "--dir", li.Dir}, Modules: []string{"Lync"}}
+	doc.Vars["lab_pool"] = li.Pool
+	return struct {
+		Version int                     `yaml:"version"`
+		Vars    map[string]string       `yaml:"vars"`
+		Secrets map[string]secretSource `yaml:"secrets"`
+		Targets map[string]any          `yaml:"targets"`
+	}{doc.Version, doc.Vars, doc.Secrets, all}
 }
 
 func splitAddr(addr string) (string, int, error) {

@@ -55,6 +55,22 @@ vars:
   copy_dir: 'D:\LSCopy\mgc'
   share_local: "${vars.share}"
   copy_dir_local: "${vars.copy_dir}"
+  backup_sql_server: dc2-sql01.litwareinc.com
+  backup_sql_port: 1433
+  backup_sql_user: failover
+  sql_encrypt: "true"
+  sql_ca_file: ""
+secrets:
+  sql_password: { env: FAILOVER_SQL_PASSWORD }
+targets:
+  backup_sql:
+    type: sqlserver
+    server: ${vars.backup_sql_server}
+    port: ${vars.backup_sql_port}
+    user: ${vars.backup_sql_user}
+    password: ${secrets.sql_password}
+    encrypt: ${vars.sql_encrypt}
+    ca_file: ${vars.sql_ca_file}
 steps:
   - id: share-there
     action: wait
@@ -89,7 +105,8 @@ func TestOnePlanLabAndProduction(t *testing.T) {
 		{"production", nil, map[string]any{"share": `\\dc1-fs01.litwareinc.com\LSBackup`, "share_local": `\\dc1-fs01.litwareinc.com\LSBackup`,
 			"copy_dir": `D:\LSCopy\mgc`, "copy_dir_local": `D:\LSCopy\mgc`}},
 		{"lab", []string{vars}, map[string]any{"share": `\\DC1-FS01\LSBackup`, "share_local": "/labs/drill/share",
-			"copy_dir": `D:\LSCopy\mgc`, "copy_dir_local": "/labs/drill/copy"}},
+			"copy_dir": `D:\LSCopy\mgc`, "copy_dir_local": "/labs/drill/copy", "backup_sql_server": "127.0.0.1",
+			"backup_sql_port": int64(51434), "sql_ca_file": "/labs/drill/tls/ca.pem"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

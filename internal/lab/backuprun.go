@@ -186,6 +186,7 @@ func (x *stmtCtx) finishBackup(d *dbState, r backupRun, keep []labfile.BackupSet
 	x.changed()
 	in.mu.Lock()
 	d.Log = &next
+	in.tellJob(d, set, next)
 	if r.spec.noRecovery {
 		d.State, d.Standby, d.Log = "RESTORING", false, nil
 		d.Restore, d.RestoreBase = labfile.TailRestorePoint(set), set.DatabaseBackupLSN

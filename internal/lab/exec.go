@@ -214,6 +214,9 @@ func (x *stmtCtx) runOne(st stmt) error {
 		_ = st.run(x)
 		x.s.Kill()
 		return errAbort
+	case FaultLivePrimary:
+		// The primary takes its next log backups; the statement runs.
+		x.in.liveBackup(f)
 	}
 	return st.run(x)
 }

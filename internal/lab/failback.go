@@ -39,13 +39,51 @@ func stableGUID(parts ...string) uuid.UUID {
 }
 
 // logOf is the database's log, made up (initialLog) for a database that
-// has none yet. The caller holds mu.
+// has none yet, and moved on past the log backups the primary's backup
+// job wrote (a live-primary fault). The caller holds mu.
 func (in *instance) logOf(d *dbState) *labfile.DBLog {
 	if d.Log == nil {
 		g := initialLog(in.st.ServerName, d)
 		d.Log = &g
 	}
+	if lb := in.jobChain(d); lb != nil && lb.Last.RecoveryForkID == d.Log.ForkID && lb.Last.LastLSN.Cmp(d.Log.LogBackupLSN) > 0 {
+		g := d.Log
+		g.LogBackupLSN, g.NewChain = lb.Last.LastLSN, false
+		if g.EndLSN.Cmp(g.LogBackupLSN) < 0 {
+			g.EndLSN = g.LogBackupLSN
+		}
+		if !g.ForkPointLSN.IsZero() && g.ForkPointLSN.Cmp(g.LogBackupLSN) < 0 {
+			g.PrevForkID, g.ForkPointLSN = uuid.UUID{}, labfile.LSN{}
+		}
+	}
 	return d.Log
+}
+
+// jobChain is the chain of the backup job of log-shipped primary
+// database d (LogBackups, which a live-primary fault continues), nil
+// when d has none; the caller holds mu. The job and BACKUP keep one
+// chain: BACKUP LOG and a recovery move the job's last backup, and
+// logOf takes in the job's backups.
+func (in *instance) jobChain(d *dbState) *logBackups {
+	lb := in.st.LogBackups
+	if lb == nil || !strings.EqualFold(lb.Database, d.Name) || d.State != "ONLINE" {
+		return nil
+	}
+	return lb
+}
+
+// tellJob tells the backup job of d about a backup BACKUP took: the job's
+// next log backup continues after a log backup, and is based on a full
+// backup. The caller holds mu.
+func (in *instance) tellJob(d *dbState, set labfile.BackupSet, g labfile.DBLog) {
+	lb := in.jobChain(d)
+	switch {
+	case lb == nil || set.IsCopyOnly:
+	case set.BackupType == labfile.TypeLog:
+		lb.Last = set
+	default:
+		lb.Last.DatabaseBackupLSN = g.BaseLSN
+	}
 }
 
 // initialLog is the log of a database of the config that was never
@@ -102,8 +140,9 @@ func (in *instance) familyOf(d *dbState) uuid.UUID {
 
 // recovered gives a database that a restore just recovered (RESTORE …
 // WITH RECOVERY) its log: a new recovery fork from the restore point,
-// the log chain going on from there. The caller holds mu.
-func (d *dbState) recovered() {
+// the log chain going on from there (also for the backup job of a
+// log-shipped primary). The caller holds mu.
+func (in *instance) recovered(d *dbState) {
 	base := d.RestoreBase
 	if base.IsZero() {
 		// A restore point the lab did not record a base for (an older
@@ -112,6 +151,10 @@ func (d *dbState) recovered() {
 	}
 	g := labfile.Recovered(d.Restore, uuid.New(), base)
 	d.Log, d.RestoreBase = &g, labfile.LSN{}
+	if lb := in.jobChain(d); lb != nil {
+		lb.Last.LastLSN, lb.Last.DatabaseBackupLSN = g.LogBackupLSN, g.BaseLSN
+		lb.Last.FirstRecoveryForkID, lb.Last.RecoveryForkID = g.ForkID, g.ForkID
+	}
 }
 
 // makeLabFolders creates the path map's folders of a lab without log

@@ -36,6 +36,10 @@ type instance struct {
 	// dir is the lab dir (relative devices are read from it). Set once.
 	paths labfile.PathMap
 	dir   string
+	// files are the lab's file-system faults (nil: none); onLive writes
+	// the live primary's next log backup (nil: no lab around). Set once.
+	files  *fileFaults
+	onLive func(Fault)
 
 	mu sync.Mutex
 	// clock tells the time of the simulated sessions (time.Now; tests set
@@ -77,6 +81,14 @@ func (in *instance) configure(cfg Config, dir string) error {
 	}
 	in.loc, in.paths, in.dir = loc, m, resolve(dir, ".")
 	return nil
+}
+
+// liveBackup has the live primary write its next log backup (a
+// live-primary fault fired on a statement).
+func (in *instance) liveBackup(f Fault) {
+	if in.onLive != nil {
+		in.onLive(f)
+	}
 }
 
 // now is the simulated sessions' time; the caller holds mu.

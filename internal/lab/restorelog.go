@@ -132,7 +132,7 @@ func (x *stmtCtx) setMode(d *dbState, mode, standbyFile string) {
 	switch mode {
 	case "RECOVERY":
 		d.State, d.Standby, d.StandbyFile = "ONLINE", false, ""
-		d.recovered()
+		x.in.recovered(d)
 		d.Restore = labfile.RestorePoint{}
 	case "STANDBY":
 		d.State, d.Standby, d.StandbyFile = "ONLINE", true, standbyFile
@@ -276,6 +276,7 @@ func (x *stmtCtx) finishLog(d *dbState, r restoreSpec, set labfile.BackupSet, pa
 	in.mu.Lock()
 	d.Restore, d.RestoreBase = d.Restore.Advance(set), set.DatabaseBackupLSN
 	x.setMode(d, r.mode, standby)
+	// Stored in UTC; msdb shows it in the server's time zone.
 	in.st.addHistory(d.Name, path, set, time.Now().UTC())
 	err := in.save()
 	in.mu.Unlock()

@@ -237,6 +237,8 @@ func TestEdgeCasesThroughThePathMap(t *testing.T) {
 				t.Errorf("RESTORE LOG into a recovered database: %v, want 3117", got)
 			}
 		}},
+		// A RESTORING database has no session inside it; what blocks
+		// RESTORE is a session elsewhere holding a lock on it.
 		{name: "exclusive access (3101)", sc: Scenario{UserSessions: UserSessions{LockHolders: 2}}, check: func(t *testing.T, tl *testLab, s *fakeSession, hs []hdr, _ map[string]int32) {
 			in := tl.backup()
 			redo := redoOf(t, in, s)
