@@ -170,3 +170,46 @@ func TestMirroringConfigChecks(t *testing.T) {
 		t.Errorf("partners outside the lab: %v", err)
 	}
 }
+
+// TestMirroringConfigFromYAML: the config keys of docs/lab.md, with a
+// partner outside the lab (only named), and a typo named at its place.
+func TestMirroringConfigFromYAML(t *testing.T) {
+	const text = `instances:
+  - name: PRIMARY
+    server_name: DC1-SQL01
+    logins: [{ user: failover, password: Lab-Passw0rd! }]
+    databases:
+      - name: mgc
+        state: ONLINE
+        mirroring:
+          role: principal
+          partner: DC1-SQL02
+          address: 'TCP://dc1-sql02.litwareinc.com:5022'
+          state: synchronizing
+          safety: 'off'
+  - name: BACKUP
+    server_name: DC2-SQL01
+    logins: [{ user: failover, password: Lab-Passw0rd! }]
+    databases: [{ name: mgc, state: RESTORING }]
+`
+	cfg, err := loadConfigText(t, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := Init(dir, cfg); err != nil {
+		t.Fatal(err)
+	}
+	views, err := ReadMirroring(dir)
+	if err != nil || len(views) != 1 {
+		t.Fatalf("ReadMirroring = %+v, %v", views, err)
+	}
+	v := views[0]
+	if v.Role != "PRINCIPAL" || v.State != "SYNCHRONIZING" || v.Safety != "OFF" || v.PartnerAddress != "TCP://dc1-sql02.litwareinc.com:5022" || v.Partner != "DC1-SQL02" {
+		t.Errorf("session = %+v", v)
+	}
+	_, err = loadConfigText(t, strings.Replace(text, "safety:", "safty:", 1))
+	if err == nil || !strings.Contains(err.Error(), `unknown key "safty"`) {
+		t.Errorf("a misspelt key: %v", err)
+	}
+}
