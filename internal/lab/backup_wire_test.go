@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -150,6 +151,15 @@ func TestRoundTripBackupRefusals(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(junk); string(b) != "not a backup\n" {
 		t.Error("a refused BACKUP changed notes.txt")
+	}
+	// Never over the lab's own files: a local or relative path outside
+	// the path map's folders is refused (OS error 5), even WITH FORMAT.
+	state := statePath(sl.dir, "PRIMARY")
+	for _, dev := range []string{state, filepath.Join("state", "PRIMARY.json")} {
+		wantErrors(t, prim, "BACKUP DATABASE mgc TO DISK = N'"+dev+"' WITH FORMAT", 3201, 3013)
+	}
+	if after, err := os.ReadFile(state); err != nil || !json.Valid(after) {
+		t.Error("a BACKUP wrote over the lab's state file")
 	}
 	mustExec(t, prim, `BACKUP DATABASE mgc TO DISK = N'\\DC1-FS01\LSBackup\notes.txt' WITH FORMAT`)
 	if h := headerRows(t, prim, onShare("notes.txt")); len(h) != 1 {

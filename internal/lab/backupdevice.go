@@ -11,15 +11,21 @@ import (
 )
 
 // readMedia reads the file a BACKUP writes to, as SQL Server opens its
-// backup device: through the path map (3201 outside it), in a folder
-// that exists (3201, OS error 3). It returns the sets already in the
+// backup device: through the path map (3201 outside it), inside one of
+// its folders (a local or relative path elsewhere in the lab dir, such as
+// the lab's own state files, is 3201 with OS error 5), in a folder that
+// exists (3201, OS error 3). It returns the sets already in the
 // file and how many of them the backup keeps: all with NOINIT (it
 // appends), none with INIT or FORMAT. A file that is not a backup is
 // 3241 unless FORMAT overwrites it; appending to a file whose end is cut
 // off or damaged is 3266.
-func readMedia(dev device, b backupSpec) (sets []labfile.BackupSet, keep int, m *sqlMsg) {
+func (in *instance) readMedia(dev device, b backupSpec) (sets []labfile.BackupSet, keep int, m *sqlMsg) {
 	if dev.unreachable != nil {
 		return nil, 0, dev.unreachable
+	}
+	if !in.writable(dev) {
+		msg := msgCannotOpen(dev.name, 5, "Access is denied.")
+		return nil, 0, &msg
 	}
 	st, err := os.Stat(dev.local)
 	switch {
@@ -90,4 +96,15 @@ func writeMedia(dev device, sets []labfile.BackupSet) *sqlMsg {
 		m = sqlMsg{3202, 1, 16, fmt.Sprintf("Write on \"%s\" failed: 1117(The request could not be performed because of an I/O device error.)", dev.name)}
 	}
 	return &m
+}
+
+// writable reports whether BACKUP may write the device: only inside the
+// path map's folders, never over the lab's own files.
+func (in *instance) writable(dev device) bool {
+	for _, pm := range in.paths.Mappings() {
+		if within(pm.Local, dev.local) && filepath.Clean(dev.local) != filepath.Clean(pm.Local) {
+			return true
+		}
+	}
+	return false
 }

@@ -48,7 +48,7 @@ func (x *stmtCtx) backup(b backupSpec) error {
 		return err
 	}
 	defer x.in.endBusy(d.Name)
-	media, keep, m := readMedia(r.dev, b)
+	media, keep, m := x.in.readMedia(r.dev, b)
 	if m == nil {
 		r.compressed, m = mediaCompression(media, b.compression)
 	}
