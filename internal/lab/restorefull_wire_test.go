@@ -158,6 +158,15 @@ func TestRoundTripInterruptedFullRestore(t *testing.T) {
 	if err == nil || errors.As(err, &me) {
 		t.Fatalf("restore: %v, want a dropped connection", err)
 	}
+	// The client sees the drop before the server's request has ended
+	// (and let go of mgc): wait for that, as a retry would.
+	in := sl.lab.instances[0]
+	waitFor(t, func() bool {
+		in.mu.Lock()
+		defer in.mu.Unlock()
+		_, busy := in.restoring["mgc"]
+		return !busy
+	})
 	if state, _ := stateOf(t, prim, "mgc"); state != "RESTORING" {
 		t.Fatalf("after the drop mgc is %s, want RESTORING", state)
 	}
