@@ -8,8 +8,10 @@ import (
 	"github.com/failover-dev/failover/actions/exec"
 	"github.com/failover-dev/failover/actions/flow"
 	"github.com/failover-dev/failover/actions/fs"
+	"github.com/failover-dev/failover/actions/logship"
 	"github.com/failover-dev/failover/actions/net"
 	"github.com/failover-dev/failover/actions/ps"
+	"github.com/failover-dev/failover/actions/sqlserver"
 	"github.com/failover-dev/failover/actions/targets"
 )
 
@@ -20,7 +22,9 @@ func New() *actions.Registry {
 	exec.Register(r)
 	flow.Register(r)
 	fs.Register(r)
+	logship.Register(r)
 	net.Register(r)
 	ps.Register(r)
+	sqlserver.Register(r)
 	return r
 }
