@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	iofs "io/fs"
 	"os"
 	"path/filepath"
@@ -213,17 +212,20 @@ func (l *progressLog) lastReport() actions.Progress {
 	return l.reports[len(l.reports)-1]
 }
 
-// growingSource is a source file that grows by a few bytes after each
-// read while grows > 0, as a backup still being written does.
+// growingSource is a source file that grows by a few bytes during its
+// first read while grows > 0 (one less per file opened), as a backup
+// still being written does.
 type growingSource struct {
 	*os.File
 	path  string
 	grows *int
+	grown bool
 }
 
 func (g *growingSource) Read(b []byte) (int, error) {
 	n, err := g.File.Read(b)
-	if *g.grows > 0 && (n > 0 || err == io.EOF) {
+	if !g.grown && *g.grows > 0 {
+		g.grown = true
 		*g.grows--
 		f, _ := os.OpenFile(g.path, os.O_APPEND|os.O_WRONLY, 0)
 		f.Write(bytes.Repeat([]byte("+"), 7))

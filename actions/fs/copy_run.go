@@ -6,6 +6,7 @@ import (
 	"fmt"
 	iofs "io/fs"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/failover-dev/failover/actions"
@@ -36,8 +37,8 @@ type copyRun struct {
 // files are committed in groups: their directories synced (the renames
 // durable) and one checkpoint journaled, so a resumed step continues at
 // the next file. The first error stops the other workers.
-func (c *copier) copyAll(ctx context.Context, plan copyPlan, run *copyRun) error {
-	ctx, cancel := context.WithCancel(ctx)
+func (c *copier) copyAll(parent context.Context, plan copyPlan, run *copyRun) error {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	jobs := make(chan fileDecision)
 	results := make(chan fileResult)
@@ -63,12 +64,19 @@ func (c *copier) copyAll(ctx context.Context, plan copyPlan, run *copyRun) error
 	}()
 	go func() { wg.Wait(); close(results) }()
 	var first error
+	finished := 0
 	for r := range results {
 		batch := drain(r, results)
+		finished += len(batch)
 		if err := c.commit(batch, run); err != nil && first == nil {
 			first = err
 			cancel()
 		}
+	}
+	if first == nil && finished < len(plan.toCopy) {
+		// Cancelled between files: no file failed, but not all were
+		// copied; never a success.
+		first = fmt.Errorf("copy stopped after %d of %d file(s): %w", finished, len(plan.toCopy), context.Cause(parent))
 	}
 	return first
 }
@@ -206,9 +214,9 @@ func warningOf(skipped []skipNote) string {
 
 func joinCapped(names []string, n int) string {
 	if len(names) <= n {
-		return fmt.Sprint(names)
+		return strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("%v and %d more", names[:n], len(names)-n)
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }
 
 // changingError returns the error of an attempt that left files out
@@ -222,7 +230,7 @@ func changingFilesError(run *copyRun, to string) error {
 	for i, s := range run.changing {
 		names[i] = s.rel
 	}
-	err := fmt.Errorf("%d file(s) %s: %s; the other files were copied to %s. Run the step again once the writer "+
+	err := fmt.Errorf("%d file(s) %s: %s; the other files were copied to %s; run the step again once the writer "+
 		"(the primary's backup job) has finished, or set allow_changing: true to skip such files",
 		len(names), run.changing[0].why, joinCapped(names, 10), to)
 	return actions.MarkRetryable(err)

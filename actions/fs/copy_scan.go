@@ -56,6 +56,9 @@ func (a copyAction) newCopier(env *actions.Env, p *CopyParams) (*copier, error) 
 type unreachableError struct {
 	from string
 	err  error
+	// missing: the path does not exist (a typo in the plan, or a share
+	// that is gone); another attempt will not help.
+	missing bool
 }
 
 func (e *unreachableError) Error() string {
@@ -131,7 +134,7 @@ func (c *copier) checkSource() error {
 	case errors.Is(err, iofs.ErrPermission):
 		return fmt.Errorf("read source %s: permission denied: the account running failover needs read access: %w", c.p.From, err)
 	case errors.Is(err, iofs.ErrNotExist):
-		return &unreachableError{from: c.p.From, err: errors.New("it does not exist")}
+		return &unreachableError{from: c.p.From, err: errors.New("it does not exist"), missing: true}
 	case err != nil:
 		return &unreachableError{from: c.p.From, err: err}
 	case !fi.IsDir():
@@ -207,13 +210,13 @@ func (c *copier) prepare(plan copyPlan) error {
 func (c *copier) sourceMissing(ue *unreachableError) (map[string]any, error) {
 	if !c.p.AllowMissingSource {
 		err := fmt.Errorf("%w; if it is in the failed datacenter, set allow_missing_source: true to go on with the files %s already holds", ue, c.p.To)
-		if errors.Is(ue, iofs.ErrNotExist) {
+		if ue.missing {
 			return nil, actions.MarkPermanent(err)
 		}
 		return nil, actions.MarkRetryable(err)
 	}
 	held := c.destinationHolds()
-	warning := fmt.Sprintf("%s; nothing was copied. %s. Log backups that never reached %s are lost", ue, held, c.p.To)
+	warning := fmt.Sprintf("%s; nothing was copied; %s; log backups that never reached %s are lost", ue, held, c.p.To)
 	c.env.Log.Warn().Str("source", c.p.From).Str("destination", c.p.To).Msg(warning)
 	run := &copyRun{}
 	_, _ = c.env.LastCheckpoint(&run.base)
@@ -226,7 +229,7 @@ func (c *copier) sourceMissing(ue *unreachableError) (map[string]any, error) {
 // allow_missing_source: what was copied stays, with a warning.
 func (c *copier) sourceLost(plan copyPlan, run *copyRun, ue *unreachableError) map[string]any {
 	out := run.outputs(plan)
-	warning := fmt.Sprintf("%s during the copy, after %d of %d file(s); %s. Log backups that never reached %s are lost",
+	warning := fmt.Sprintf("%s during the copy, after %d of %d file(s); %s; log backups that never reached %s are lost",
 		ue, len(run.copied), len(plan.toCopy), c.destinationHolds(), c.p.To)
 	c.env.Log.Warn().Str("source", c.p.From).Msg(warning)
 	out["source_unreachable"], out["warning"] = true, warning
