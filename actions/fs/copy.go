@@ -34,6 +34,9 @@ type copyAction struct {
 	attempts   int
 	changeWait time.Duration
 	sleep      func(ctx context.Context, d time.Duration) error
+	// syncEach syncs every copy by itself even where one sync of the
+	// file system per group would do (tests of that path).
+	syncEach bool
 }
 
 func newCopyAction() copyAction {

@@ -23,6 +23,9 @@ type fileResult struct {
 	rel   string
 	dir   string // the destination directory, synced before a checkpoint
 	bytes int64
+	// tmp is the complete copy under its temporary name, and dst the
+	// name the commit renames it to; "" when there is nothing to rename.
+	tmp, dst string
 	// skip is why the file was not copied (it vanished, it kept changing
 	// and allow_changing is set); "" when it was copied.
 	skip string
@@ -45,12 +48,12 @@ func (vanishedError) Error() string { return "vanished from the source" }
 // copyFile copies one file, again while it changes under the copy, up to
 // c.attempts copies in all.
 func (c *copier) copyFile(ctx context.Context, d fileDecision) fileResult {
-	res := fileResult{rel: d.rel, dir: filepath.Dir(d.dst)}
+	res := fileResult{rel: d.rel, dir: filepath.Dir(d.dst), dst: d.dst}
 	var last *changingError
 	for attempt := 1; attempt <= c.attempts; attempt++ {
-		n, err := c.copyOnce(ctx, d)
+		tmp, n, err := c.copyOnce(ctx, d)
 		if err == nil {
-			res.bytes = n
+			res.bytes, res.tmp = n, tmp
 			return res
 		}
 		switch {
@@ -78,24 +81,26 @@ func (c *copier) copyFile(ctx context.Context, d fileDecision) fileResult {
 	return res
 }
 
-// copyOnce copies d to a temporary name in its destination directory,
-// syncs it, gives it the source's modification time and renames it to
-// its name, so that a half-copied file never looks complete. The
-// temporary file is removed on every failure.
-func (c *copier) copyOnce(ctx context.Context, d fileDecision) (n int64, err error) {
+// copyOnce copies d to a temporary name in its destination directory
+// and gives it the source's modification time; the commit renames it to
+// its name once it is synced, so that a half-copied file never looks
+// complete. With c.syncEach the file is synced here (one fsync per file);
+// otherwise the commit syncs a whole group at once. The temporary file
+// is removed on every failure.
+func (c *copier) copyOnce(ctx context.Context, d fileDecision) (tmpName string, n int64, err error) {
 	src, before, err := c.openSource(d.path)
 	if err != nil {
-		return 0, err
+		return "", 0, err
 	}
 	defer src.Close()
 	dir, base := filepath.Dir(d.dst), filepath.Base(d.dst)
 	tmp, err := c.fs.CreateTemp(dir, tempPattern(base))
 	if err != nil {
-		return 0, c.writeError("create a temporary file in "+dir, err)
+		return "", 0, c.writeError("create a temporary file in "+dir, err)
 	}
-	renamed := false
+	done := false
 	defer func() {
-		if !renamed {
+		if !done {
 			tmp.Close()
 			c.fs.Remove(tmp.Name())
 		}
@@ -103,34 +108,31 @@ func (c *copier) copyOnce(ctx context.Context, d fileDecision) (n int64, err err
 	var sum []byte
 	n, sum, err = c.transfer(ctx, tmp, src, d, before.Size())
 	if err != nil {
-		return n, err
+		return "", n, err
 	}
 	if err := c.unchanged(d.path, before, n); err != nil {
-		return n, err
+		return "", n, err
 	}
-	// Synced before the rename: a crash must never leave a renamed file
-	// whose data did not reach the disk.
-	if err := tmp.Sync(); err != nil {
-		return n, c.writeError("sync "+tmp.Name(), err)
+	if c.syncEach {
+		if err := tmp.Sync(); err != nil {
+			return "", n, c.writeError("sync "+tmp.Name(), err)
+		}
 	}
 	if err := tmp.Close(); err != nil {
-		return n, c.writeError("close "+tmp.Name(), err)
+		return "", n, c.writeError("close "+tmp.Name(), err)
 	}
 	if sum != nil {
 		if err := c.verify(ctx, tmp.Name(), sum); err != nil {
-			return n, err
+			return "", n, err
 		}
 	}
 	// After Close: on Windows closing a written handle may set the
 	// modification time again.
 	if err := c.fs.Chtimes(tmp.Name(), before.ModTime(), before.ModTime()); err != nil {
-		return n, fmt.Errorf("set the modification time of %s: %w", tmp.Name(), err)
+		return "", n, fmt.Errorf("set the modification time of %s: %w", tmp.Name(), err)
 	}
-	if err := c.fs.Rename(tmp.Name(), d.dst); err != nil {
-		return n, fmt.Errorf("rename %s to %s (is the file open in another program, such as a restore?): %w", tmp.Name(), d.dst, err)
-	}
-	renamed = true
-	return n, nil
+	done = true
+	return tmp.Name(), n, nil
 }
 
 // openSource opens a source file and returns its state before the copy.

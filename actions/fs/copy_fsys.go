@@ -28,6 +28,11 @@ type copyFS interface {
 	Chtimes(name string, atime, mtime time.Time) error
 	// SyncDir makes the renames in dir durable.
 	SyncDir(name string) error
+	// SyncFS makes every file written on the file system holding dir
+	// durable at once, where CanSyncFS says the system can; elsewhere
+	// each copy is synced by itself.
+	SyncFS(dir string) error
+	CanSyncFS() bool
 }
 
 // srcFile is an open source file. The real one is *os.File, so a copy

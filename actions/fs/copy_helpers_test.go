@@ -25,6 +25,14 @@ type faultFS struct {
 	createTemp func(dir, pattern string) (dstFile, error)
 	stat       func(name string) (iofs.FileInfo, error)
 	readDir    func(name string) ([]iofs.DirEntry, error)
+	syncFS     func(dir string) error
+}
+
+func (f *faultFS) SyncFS(dir string) error {
+	if f.syncFS != nil {
+		return f.syncFS(dir)
+	}
+	return f.osFS.SyncFS(dir)
 }
 
 func (f *faultFS) Open(name string) (srcFile, error) {
@@ -172,11 +180,21 @@ type fakeJournal struct {
 	count       int
 	cancelAfter int
 	cancel      context.CancelFunc
+	// tokens, when set, gets one token per file a checkpoint adds.
+	tokens chan struct{}
 }
 
 func (j *fakeJournal) Checkpoint(data json.RawMessage) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.tokens != nil {
+		var before, after copyCheckpoint
+		json.Unmarshal(j.last, &before)
+		json.Unmarshal(data, &after)
+		for range after.Copied - before.Copied {
+			j.tokens <- struct{}{}
+		}
+	}
 	j.last = append(json.RawMessage(nil), data...)
 	j.count++
 	if j.cancelAfter > 0 && j.count == j.cancelAfter && j.cancel != nil {

@@ -41,7 +41,9 @@ func (c *copier) copyAll(parent context.Context, plan copyPlan, run *copyRun) er
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	jobs := make(chan fileDecision)
-	results := make(chan fileResult)
+	// Buffered so that workers never wait for a commit: files finished
+	// meanwhile join the next group.
+	results := make(chan fileResult, len(plan.toCopy))
 	var wg sync.WaitGroup
 	for range min(int(c.p.Parallel), len(plan.toCopy)) {
 		wg.Add(1)
@@ -68,7 +70,7 @@ func (c *copier) copyAll(parent context.Context, plan copyPlan, run *copyRun) er
 	for r := range results {
 		batch := drain(r, results)
 		finished += len(batch)
-		if err := c.commit(batch, run); err != nil && first == nil {
+		if err := c.commit(ctx, batch, run); err != nil && first == nil {
 			first = err
 			cancel()
 		}
@@ -98,25 +100,57 @@ func drain(r fileResult, results <-chan fileResult) []fileResult {
 	}
 }
 
-// commit records a group of finished files: syncs the directories the
-// copies were renamed into, then journals one checkpoint. It returns the
-// group's first error.
-func (c *copier) commit(batch []fileResult, run *copyRun) error {
-	dirs := map[string]bool{}
+// commit records a group of finished files: makes their copies durable
+// (already synced one by one, or now with one sync of the whole file
+// system), renames them into place, syncs the directories, then journals
+// one checkpoint. It returns the group's first error; every temporary
+// file of the group is renamed or removed.
+//
+// Once ctx ends (an error elsewhere, Ctrl-C, the step's timeout) nothing
+// more is renamed: the copies in hand are removed, and a later run copies
+// those files again.
+func (c *copier) commit(ctx context.Context, batch []fileResult, run *copyRun) error {
 	var first error
+	keep := func(err error) {
+		if first == nil {
+			first = err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		keep(fmt.Errorf("copy stopped: %w", context.Cause(ctx)))
+	}
+	ready := 0
+	for _, r := range batch {
+		if r.tmp != "" {
+			ready++
+		}
+	}
+	if ready > 0 && !c.syncEach {
+		// One sync for the group, before any rename: a crash must never
+		// leave a renamed file whose data did not reach the disk.
+		if err := c.fs.SyncFS(c.to); err != nil {
+			keep(c.writeError("sync the copies in "+c.to, err))
+		}
+	}
+	dirs := map[string]bool{}
 	n := 0
 	for _, r := range batch {
 		switch {
 		case r.err != nil:
-			if first == nil {
-				first = r.err
-			}
+			keep(r.err)
 		case r.changing:
 			run.changing = append(run.changing, skipNote{rel: r.rel, why: r.skip})
 		case r.skip != "":
 			run.skipped = append(run.skipped, skipNote{rel: r.rel, why: r.skip})
 			c.env.Log.Warn().Str("file", r.rel).Str("reason", r.skip).Msg("not copied")
+		case first != nil:
+			c.fs.Remove(r.tmp)
 		default:
+			if err := c.fs.Rename(r.tmp, r.dst); err != nil {
+				c.fs.Remove(r.tmp)
+				keep(fmt.Errorf("rename %s to %s (is the file open in another program, such as a restore?): %w", r.tmp, r.dst, err))
+				continue
+			}
 			dirs[r.dir] = true
 			run.copied = append(run.copied, r.rel)
 			run.bytes += r.bytes

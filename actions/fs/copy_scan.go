@@ -29,6 +29,9 @@ type copier struct {
 	changeWait       time.Duration
 	sleep            func(context.Context, time.Duration) error
 	prog             *copyProgress
+	// syncEach syncs each copy by itself; otherwise a commit syncs its
+	// whole group with one SyncFS.
+	syncEach bool
 	// alive is called after each directory listed (the source answers).
 	alive func()
 }
@@ -47,7 +50,7 @@ func (a copyAction) newCopier(env *actions.Env, p *CopyParams) (*copier, error) 
 	}
 	return &copier{fs: a.fs, env: env, p: p, match: newMatcher(p.Include, p.Exclude, a.fold), fold: a.fold,
 		from: from, to: to, attempts: max(1, a.attempts), changeWait: a.changeWait, sleep: a.sleep,
-		prog: newCopyProgress(env, 0, 0), alive: func() {}}, nil
+		prog: newCopyProgress(env, 0, 0), alive: func() {}, syncEach: !a.fs.CanSyncFS() || a.syncEach}, nil
 }
 
 // unreachableError says the source could not be listed: missing, a share

@@ -2,11 +2,13 @@ package fs
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,6 +16,12 @@ import (
 )
 
 func TestCopyTakesOnlyWhatTheDestinationLacks(t *testing.T) {
+	for _, syncEach := range []bool{false, true} {
+		t.Run(fmt.Sprintf("sync each file %v", syncEach), func(t *testing.T) { testCopyTakesOnlyWhatIsLacking(t, syncEach) })
+	}
+}
+
+func testCopyTakesOnlyWhatIsLacking(t *testing.T, syncEach bool) {
 	src, dst := t.TempDir(), t.TempDir()
 	writeFile(t, src, "mgc_1.trn", "first log", 0)
 	writeFile(t, src, "mgc_2.trn", "second log, longer", 60)
@@ -26,7 +34,9 @@ func TestCopyTakesOnlyWhatTheDestinationLacks(t *testing.T) {
 	writeFile(t, dst, "mgc_3.trn", "THIRD", 3600)    // same size, other time
 	p := params(t, map[string]any{"from": src, "to": dst, "include": []any{"*.trn"}})
 	prog := &progressLog{}
-	out, err := testAction(&faultFS{}).Run(context.Background(), &actions.Env{Progress: prog}, p)
+	a := testAction(&faultFS{})
+	a.syncEach = syncEach
+	out, err := a.Run(context.Background(), &actions.Env{Progress: prog}, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,4 +250,21 @@ func keys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestCopyFailedSyncRenamesNothing: when the group's sync fails, no copy
+// of the group gets its name and no temporary file stays.
+func TestCopyFailedSyncRenamesNothing(t *testing.T) {
+	src, dst := t.TempDir(), t.TempDir()
+	writeFile(t, src, "mgc_1.trn", "one", 0)
+	writeFile(t, src, "mgc_2.trn", "two", 1)
+	fsys := &faultFS{}
+	fsys.syncFS = func(string) error { return syscall.EIO }
+	_, err := testAction(fsys).Run(context.Background(), &actions.Env{}, params(t, map[string]any{"from": src, "to": dst}))
+	if err == nil || !strings.Contains(err.Error(), "sync the copies in "+dst) {
+		t.Errorf("err = %v, want the failed sync", err)
+	}
+	if files := dirFiles(t, dst); len(files) != 0 {
+		t.Errorf("the destination holds %v, want nothing", keys(files))
+	}
 }
