@@ -61,6 +61,15 @@ type Validator[P any] interface {
 	Validate(p *P) error
 }
 
+// Warner names settings that are valid but risky (a target that turns
+// TLS off): the plan loader reports each as a warning at the target. It
+// sees the fields known when the plan is loaded; a field that holds a
+// run-time reference is left at its zero value, so Warnings must only
+// speak of fields that are set.
+type Warner[P any] interface {
+	Warnings(p *P) []string
+}
+
 // Opener opens what the steps and checks of one target share for a whole
 // run (a *sql.DB, a PowerShell runner). The engine opens it on first use
 // and closes the Handle when the run ends, on every path.
@@ -145,12 +154,15 @@ func bindAbilities[P any](impl any) abilities {
 }
 
 // DefineTarget returns the target type t whose fields are P, with impl's
-// Validator and Opener (both optional).
+// Validator, Warner and Opener (all optional).
 func DefineTarget[P any](t TargetType, impl any) *TargetType {
 	var zero P
 	t.Params = zero
 	if x, ok := impl.(Validator[P]); ok {
 		t.validate = func(p any) error { return x.Validate(p.(*P)) }
+	}
+	if x, ok := impl.(Warner[P]); ok {
+		t.warn = func(p any) []string { return x.Warnings(p.(*P)) }
 	}
 	if x, ok := impl.(Opener[P]); ok {
 		t.open = func(ctx context.Context, env *OpenEnv, p any) (Handle, error) { return x.Open(ctx, env, p.(*P)) }
@@ -267,6 +279,15 @@ func (t *TargetType) Validate(params any) error {
 		return nil
 	}
 	return t.validate(params)
+}
+
+// Warnings names the risky settings among a target's decoded fields
+// (nil for a type without a Warner).
+func (t *TargetType) Warnings(params any) []string {
+	if t.warn == nil {
+		return nil
+	}
+	return t.warn(params)
 }
 
 // CanOpen reports whether the target type opens something for a run.

@@ -83,9 +83,10 @@ type TargetType struct {
 	// Params is a zero value of the struct describing the target's fields;
 	// fields tagged `param:",secret"` may hold ${secrets.X}.
 	Params any
-	// validate and open are the abilities DefineTarget (and
+	// validate, warn and open are the abilities DefineTarget (and
 	// AttachOpener) found.
 	validate func(params any) error
+	warn     func(params any) []string
 	open     func(ctx context.Context, env *OpenEnv, params any) (Handle, error)
 }
 

@@ -55,8 +55,11 @@ func (l *loader) decodeTarget(k, v *node) *Target {
 	}
 	if t.Type != "" {
 		ps := paramSet{word: "field", owner: "target type " + t.Type, specs: l.reg.TargetSpecs(t.Type)}
+		tt := l.reg.TargetType(t.Type)
 		if l.checkParams(ps, fv, v.pos) {
-			l.validateTarget(l.reg.TargetType(t.Type), what, fv, k.pos)
+			l.validateTarget(tt, what, fv, k.pos)
+		} else {
+			l.warnTarget(tt, what, staticFields(fv), k.pos)
 		}
 	}
 	return t
@@ -80,7 +83,7 @@ func (l *loader) missingTargetType(v *node, what string) {
 
 // validateTarget decodes static fields like a run will and runs the
 // target type's own Validate (cross-field rules), reporting at the
-// target's name.
+// target's name, then reports the type's warnings.
 func (l *loader) validateTarget(tt *actions.TargetType, what string, fields *Value, pos Pos) {
 	x, err := fields.Resolve(nil)
 	if err != nil {
@@ -93,7 +96,35 @@ func (l *loader) validateTarget(tt *actions.TargetType, what string, fields *Val
 	}
 	if err != nil {
 		l.errorf(pos, "invalid %s: %v", what, err)
+		return
 	}
+	l.warnTarget(tt, what, m, pos)
+}
+
+// warnTarget reports the target type's warnings about fields; for a
+// target whose other fields (a password) are known only at run time,
+// those known now.
+func (l *loader) warnTarget(tt *actions.TargetType, what string, fields map[string]any, pos Pos) {
+	params, err := actions.Decode(tt.Params, fields)
+	if err != nil {
+		return
+	}
+	for _, w := range tt.Warnings(params) {
+		l.warnf(pos, "%s: %s", what, w)
+	}
+}
+
+// staticFields returns the fields whose values hold no reference.
+func staticFields(fields *Value) map[string]any {
+	m := map[string]any{}
+	for _, k := range fields.Keys {
+		if e := fields.Map[k]; len(e.Refs()) == 0 {
+			if x, err := e.Resolve(nil); err == nil {
+				m[k] = x
+			}
+		}
+	}
+	return m
 }
 
 func targetTypeNames(l *loader) []string {

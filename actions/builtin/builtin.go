@@ -9,6 +9,7 @@ import (
 	"github.com/failover-dev/failover/actions/flow"
 	"github.com/failover-dev/failover/actions/fs"
 	"github.com/failover-dev/failover/actions/net"
+	"github.com/failover-dev/failover/actions/sqlserver"
 	"github.com/failover-dev/failover/actions/targets"
 )
 
@@ -20,5 +21,6 @@ func New() *actions.Registry {
 	flow.Register(r)
 	fs.Register(r)
 	net.Register(r)
+	sqlserver.Register(r)
 	return r
 }

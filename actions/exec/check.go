@@ -26,8 +26,8 @@ func (checker) Check(ctx context.Context, env *actions.Env, p *Params) (actions.
 	if err != nil {
 		return actions.Result{}, err
 	}
-	out := map[string]any{"exit_code": int64(res.exitCode)}
-	if res.exitCode != 0 {
+	out := map[string]any{"exit_code": int64(res.ExitCode)}
+	if res.ExitCode != 0 {
 		return actions.Result{Detail: exitError(p.Program, res).Error(), Outputs: out}, nil
 	}
 	return actions.Result{OK: true, Detail: fmt.Sprintf("%s exited with code 0", p.Program), Outputs: out}, nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -218,29 +217,5 @@ func TestRunRelativeProgramIsTakenFromDir(t *testing.T) {
 	}
 	if out["stdout"] != "from dir" {
 		t.Errorf("stdout = %q, want %q", out["stdout"], "from dir")
-	}
-}
-
-func TestWaitResult(t *testing.T) {
-	cancelled, cancel := context.WithCancel(context.Background())
-	cancel()
-	tests := []struct {
-		name string
-		ctx  context.Context
-		err  error
-		want error
-	}{
-		{name: "exit 0", ctx: context.Background()},
-		{name: "exit 0, then cancelled: still a success", ctx: cancelled},
-		{name: "output held open after exit 0", ctx: context.Background(), err: osexec.ErrWaitDelay},
-		{name: "killed by cancellation", ctx: cancelled, err: errors.New("signal: killed"), want: context.Canceled},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := waitResult(tt.ctx, "prog", tt.err, &result{})
-			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
-				t.Errorf("waitResult = %v, want %v", err, tt.want)
-			}
-		})
 	}
 }

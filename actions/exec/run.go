@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/internal/proc"
 )
 
 // runner is exec.run: it runs the program once per attempt.
@@ -36,22 +37,22 @@ func (runner) Run(ctx context.Context, env *actions.Env, p *Params) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	if res.exitCode != 0 {
+	if res.ExitCode != 0 {
 		return nil, exitError(p.Program, res)
 	}
 	return map[string]any{
-		"stdout":    res.stdout,
-		"stderr":    res.stderr,
-		"exit_code": int64(res.exitCode),
+		"stdout":    res.Stdout,
+		"stderr":    res.Stderr,
+		"exit_code": int64(res.ExitCode),
 	}, nil
 }
 
 // exitError names the program, its exit code and its last stderr line.
 // It is left unclassified: a failing command is retried only when the
 // plan says `retry: {on: any}`.
-func exitError(program string, res *result) error {
-	if res.lastStderr == "" {
-		return fmt.Errorf("%s exited with code %d", program, res.exitCode)
+func exitError(program string, res *proc.Result) error {
+	if res.LastStderr == "" {
+		return fmt.Errorf("%s exited with code %d", program, res.ExitCode)
 	}
-	return fmt.Errorf("%s exited with code %d: %s", program, res.exitCode, res.lastStderr)
+	return fmt.Errorf("%s exited with code %d: %s", program, res.ExitCode, res.LastStderr)
 }

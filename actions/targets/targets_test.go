@@ -1,8 +1,10 @@
 package targets
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/failover-dev/failover/actions"
 )
@@ -42,6 +44,16 @@ func TestValidate(t *testing.T) {
 		{name: "sql ca and trust", typ: "sqlserver", fields: map[string]any{"server": "h", "ca_file": "ca.pem", "trust_server_certificate": true}, err: "ca_file and trust_server_certificate exclude each other"},
 		{name: "sql disable with ca", typ: "sqlserver", fields: map[string]any{"server": "h", "encrypt": "disable", "ca_file": "ca.pem"}, err: "encrypt: disable turns TLS off"},
 		{name: "sql strict with trust", typ: "sqlserver", fields: map[string]any{"server": "h", "encrypt": "strict", "trust_server_certificate": true}, err: "encrypt: strict always validates"},
+		{name: "sql named instance and port", typ: "sqlserver", fields: map[string]any{"server": "dc2-sql01", "instance": "PCHAT", "port": 1533}},
+		{name: "sql server with a path", typ: "sqlserver", fields: map[string]any{"server": "dc2-sql01/x"}, err: `server "dc2-sql01/x" is not a host name or IP address`},
+		{name: "sql server with credentials", typ: "sqlserver", fields: map[string]any{"server": "u:p@dc2-sql01"}, err: `server "u:p@dc2-sql01" is not a host name`},
+		{name: "sql bad instance", typ: "sqlserver", fields: map[string]any{"server": "h", "instance": "A/B"}, err: `instance "A/B" is not an instance name`},
+		{name: "sql database too long", typ: "sqlserver", fields: map[string]any{"server": "h", "database": strings.Repeat("d", 129)}, err: "database \"ddd"},
+		{name: "sql app_name too long", typ: "sqlserver", fields: map[string]any{"server": "h", "app_name": strings.Repeat("a", 65)}, err: "app_name must be at most 64 characters, got 65"},
+		{name: "sql app_name control", typ: "sqlserver", fields: map[string]any{"server": "h", "app_name": "a\nb"}, err: `app_name "a\nb" holds a control character`},
+		{name: "sql dsn with bad app_name", typ: "sqlserver", fields: map[string]any{"dsn": "sqlserver://h", "app_name": "a\x00"}, err: "app_name"},
+		{name: "sql dsn ca and trust", typ: "sqlserver", fields: map[string]any{"dsn": "sqlserver://h", "ca_file": "ca.pem", "trust_server_certificate": true}, err: "ca_file and trust_server_certificate exclude each other"},
+		{name: "sql negative timeout", typ: "sqlserver", fields: map[string]any{"server": "h", "connect_timeout": "-1s"}, err: `parameter "connect_timeout"`},
 		{name: "sql unknown field", typ: "sqlserver", fields: map[string]any{"server": "h", "host": "x"}, err: `unknown parameter "host"`},
 		{name: "ps local", typ: "powershell", fields: map[string]any{"modules": []any{"Lync"}}},
 		{name: "ps remote CredSSP", typ: "powershell", fields: map[string]any{"computer": "dc2-fe01", "user": `LITWARE\fo`, "password": "p", "authentication": "CredSSP"}},
@@ -77,8 +89,11 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := p.(*SQLServer); s.Database != "master" || s.AppName != "failover" || s.Encrypt != "" {
-		t.Errorf("defaults = %+v, want database master, app_name failover, no encrypt", s)
+	// An omitted database, encrypt and app_name are decided when the
+	// connection is built (master; true with the certificate validated;
+	// failover/VERSION), so that a dsn's own can be told from a default.
+	if s := p.(*SQLServer); s.Database != "" || s.AppName != "" || s.Encrypt != "" || s.ConnectTimeout != 30*time.Second {
+		t.Errorf("defaults = %+v, want database, app_name and encrypt unset, connect_timeout 30s", s)
 	}
 	p, err = decodeAndValidate(t, r, "powershell", map[string]any{})
 	if err != nil {
@@ -111,5 +126,45 @@ func TestSecretFields(t *testing.T) {
 func TestValidateUnknownType(t *testing.T) {
 	if err := Validate("ftp", nil); err == nil || err.Error() != `unknown target type "ftp"` {
 		t.Errorf("Validate(ftp) = %v", err)
+	}
+}
+
+func TestSQLServerWarnings(t *testing.T) {
+	tests := []struct {
+		name   string
+		fields map[string]any
+		want   []string // prefixes
+	}{
+		{name: "default is encrypted and validated", fields: map[string]any{"server": "h"}},
+		{name: "strict", fields: map[string]any{"server": "h", "encrypt": "strict"}},
+		{name: "true with a CA", fields: map[string]any{"server": "h", "encrypt": "true", "ca_file": "ca.pem"}},
+		{name: "disable", fields: map[string]any{"server": "h", "encrypt": "disable"}, want: []string{"encrypt: disable sends everything in clear text"}},
+		{name: "false", fields: map[string]any{"server": "h", "encrypt": "false"}, want: []string{"encrypt: false encrypts only the login"}},
+		{name: "trust", fields: map[string]any{"server": "h", "trust_server_certificate": true}, want: []string{"trust_server_certificate: true accepts any certificate"}},
+		{name: "false and trust", fields: map[string]any{"dsn": "sqlserver://h", "encrypt": "false", "trust_server_certificate": true},
+			want: []string{"encrypt: false", "trust_server_certificate: true"}},
+	}
+	r := actions.NewRegistry()
+	Register(r)
+	tt0 := r.TargetType("sqlserver")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := decodeAndValidate(t, r, "sqlserver", tt.fields)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := tt0.Warnings(p)
+			if len(got) != len(tt.want) {
+				t.Fatalf("warnings = %q, want %q", got, tt.want)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tt.want[i]) {
+					t.Errorf("warning %d = %q, want %q…", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+	if w := r.TargetType("host").Warnings(&Host{Address: "h"}); !reflect.DeepEqual(w, []string(nil)) {
+		t.Errorf("host warnings = %q, want none", w)
 	}
 }
