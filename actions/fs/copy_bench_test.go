@@ -121,4 +121,3 @@ func writeRandom(b *testing.B, path string, size int64) {
 		b.Fatal(err)
 	}
 }
-
