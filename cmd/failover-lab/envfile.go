@@ -10,12 +10,26 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/failover-dev/failover/internal/labfile"
 )
 
 // labInfo is what lab.env and targets.yaml describe: where a running lab
 // is and how to log in to its instances.
 type labInfo struct {
-	Dir, Share, CopyDir, CA string
+	Dir, CA string
+	// Share and CopyDir are the local folders of the log shipping share
+	// and the copy destination (what file steps use in the lab);
+	// ShareWindows and CopyDirWindows the same folders as SQL Server and
+	// plans name them (what a plan carries to production).
+	Share, CopyDir               string
+	ShareWindows, CopyDirWindows string
+	// Database is the log-shipped database.
+	Database string
+	// Paths is the path map, local folders absolute.
+	Paths []labfile.PathMapping
+	// TimeZone is the servers' time zone.
+	TimeZone string
 	// Statements is the statement log.
 	Statements string
 	// Instances in config order.
@@ -53,8 +67,12 @@ func (li labInfo) env() []envVar {
 		{"FAILOVER_LAB_DIR", li.Dir},
 		{"FAILOVER_LAB_SHARE", li.Share},
 		{"FAILOVER_LAB_COPY_DIR", li.CopyDir},
+		{"FAILOVER_LAB_SHARE_WINDOWS", li.ShareWindows},
+		{"FAILOVER_LAB_COPY_DIR_WINDOWS", li.CopyDirWindows},
+		{"FAILOVER_LAB_TIME_ZONE", li.TimeZone},
 		{"FAILOVER_LAB_CA", li.CA},
 		{"FAILOVER_LAB_TARGETS", filepath.Join(li.Dir, "targets.yaml")},
+		{"FAILOVER_LAB_VARS", filepath.Join(li.Dir, varsFileName)},
 		{"FAILOVER_LAB_STATEMENTS", li.Statements},
 	}
 	if p, ok := li.sharedPassword(); ok {
@@ -201,6 +219,8 @@ type sqlTarget struct {
 const targetsHeader = `# Targets of the failover lab in %s, written by failover-lab.
 # Use it as a base plan (extends: %s) or copy the targets.
 # The passwords come from the environment: source lab.env first.
+# lab_share and lab_copy_dir are local folders (for file steps);
+# lab_share_windows and lab_copy_dir_windows the paths SQL Server names.
 `
 
 // targetsYAML renders targets.yaml: one sqlserver target per instance,
@@ -208,7 +228,8 @@ const targetsHeader = `# Targets of the failover lab in %s, written by failover-
 // secret read from lab.env's variables.
 func (li labInfo) targetsYAML() ([]byte, error) {
 	doc := targetsDoc{Version: 1,
-		Vars:    map[string]string{"lab_share": li.Share, "lab_copy_dir": li.CopyDir},
+		Vars: map[string]string{"lab_share": li.Share, "lab_copy_dir": li.CopyDir,
+			"lab_share_windows": li.ShareWindows, "lab_copy_dir_windows": li.CopyDirWindows},
 		Secrets: map[string]secretSource{}, Targets: map[string]sqlTarget{}}
 	_, shared := li.sharedPassword()
 	if shared {
@@ -232,7 +253,18 @@ func (li labInfo) targetsYAML() ([]byte, error) {
 		return nil, fmt.Errorf("encode targets: %w", err)
 	}
 	path := filepath.Join(li.Dir, "targets.yaml")
-	return append(fmt.Appendf(nil, targetsHeader, li.Dir, path), body...), nil
+	head := fmt.Appendf(nil, targetsHeader, li.Dir, path)
+	return append(append(head, li.pathMapComment()...), body...), nil
+}
+
+// pathMapComment lists the path map as comment lines.
+func (li labInfo) pathMapComment() []byte {
+	var b strings.Builder
+	b.WriteString("# The lab's path map (what SQL Server reads for a Windows path):\n")
+	for _, pm := range li.Paths {
+		fmt.Fprintf(&b, "#   %s -> %s\n", pm.Windows, pm.Local)
+	}
+	return []byte(b.String())
 }
 
 func splitAddr(addr string) (string, int, error) {

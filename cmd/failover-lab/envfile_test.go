@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failover-dev/failover/internal/labfile"
 	"github.com/microsoft/go-mssqldb/msdsn"
 	"go.yaml.in/yaml/v3"
 )
@@ -24,6 +25,9 @@ import (
 func testInfo() labInfo {
 	return labInfo{
 		Dir: "/labs/drill", Share: "/labs/drill/share", CopyDir: "/labs/drill/copy", CA: "/labs/drill/tls/ca.pem",
+		ShareWindows: `\\DC1-FS01\LSBackup`, CopyDirWindows: `D:\LSCopy\mgc`, Database: "mgc", TimeZone: "Europe/Berlin",
+		Paths: []labfile.PathMapping{{Windows: `D:\LSCopy\mgc`, Local: "/labs/drill/copy"},
+			{Windows: `\\DC1-FS01\LSBackup`, Local: "/labs/drill/share"}, {Windows: `D:\`, Local: "/labs/drill/backup-d"}},
 		Instances: []instanceInfo{
 			{Name: "PRIMARY", Addr: "127.0.0.1:51433", User: "failover", Password: "Lab-Passw0rd!"},
 			{Name: "BACKUP", Addr: "127.0.0.1:51434", User: "failover", Password: "Lab-Passw0rd!"},

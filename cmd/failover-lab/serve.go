@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -144,6 +143,13 @@ func publish(d labDir, addrs map[string]string) error {
 	if err := labfile.WriteBytes(d.targetsFile(), targets); err != nil {
 		return err
 	}
+	vars, err := info.varsYAML()
+	if err != nil {
+		return err
+	}
+	if err := labfile.WriteBytes(d.file(varsFileName), vars); err != nil {
+		return err
+	}
 	return d.writeRun(runInfo{PID: os.Getpid(), Started: time.Now().UTC(), Addrs: addrs})
 }
 
@@ -153,8 +159,14 @@ func describe(d labDir, addrs map[string]string) (labInfo, error) {
 	if err != nil {
 		return labInfo{}, err
 	}
+	m, err := cfg.PathMap(d.path)
+	if err != nil {
+		return labInfo{}, err
+	}
 	info := labInfo{Dir: d.path, CA: d.caFile(), Statements: d.file(lab.StatementLog),
-		Share: inDir(d, cfg.LogShipping.ShareDir), CopyDir: inDir(d, cfg.LogShipping.CopyDir)}
+		Share: cfg.ShareFolder(d.path), CopyDir: cfg.CopyFolder(d.path),
+		ShareWindows: cfg.ShareWindowsPath(d.path), CopyDirWindows: cfg.CopyWindowsPath(d.path),
+		Database: cfg.LogShipping.Database, Paths: m.Mappings(), TimeZone: cfg.TimeZone}
 	for _, in := range cfg.Instances {
 		name := strings.ToUpper(in.Name) // Addrs' keys are upper case
 		addr, ok := addrs[name]
@@ -168,14 +180,6 @@ func describe(d labDir, addrs map[string]string) (labInfo, error) {
 		info.Instances = append(info.Instances, ii)
 	}
 	return info, nil
-}
-
-// inDir resolves a config path relative to the lab dir.
-func inDir(d labDir, p string) string {
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(d.path, p)
 }
 
 // claimPID writes our pid to lab.pid, created exclusively, so two labs

@@ -42,3 +42,64 @@ func TestTargetsYAMLIsABasePlan(t *testing.T) {
 		t.Error("the plan has no secret lab_password")
 	}
 }
+
+// onePlan is a plan as a failover plan names its folders: as SQL Server
+// names them, and (defaulting to the same) as file steps reach them.
+const onePlan = `version: 1
+name: one-plan
+vars:
+  database: mgc
+  share: '\\dc1-fs01.litwareinc.com\LSBackup'
+  copy_dir: 'D:\LSCopy\mgc'
+  share_local: "${vars.share}"
+  copy_dir_local: "${vars.copy_dir}"
+steps:
+  - id: share-there
+    action: wait
+    with: { duration: 1ms }
+`
+
+// TestOnePlanLabAndProduction: the same plan text, with the lab's vars
+// file, points its file steps at the lab's folders while SQL Server sees
+// the Windows paths the lab maps; without it, both are the production
+// paths.
+func TestOnePlanLabAndProduction(t *testing.T) {
+	dir := t.TempDir()
+	info := testInfo()
+	info.Dir = dir
+	b, err := info.varsYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := filepath.Join(dir, varsFileName)
+	plan := filepath.Join(dir, "plan.yaml")
+	if err := os.WriteFile(vars, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(plan, []byte(onePlan), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		varsFiles []string
+		want      map[string]any
+	}{
+		{"production", nil, map[string]any{"share": `\\dc1-fs01.litwareinc.com\LSBackup`, "share_local": `\\dc1-fs01.litwareinc.com\LSBackup`,
+			"copy_dir": `D:\LSCopy\mgc`, "copy_dir_local": `D:\LSCopy\mgc`}},
+		{"lab", []string{vars}, map[string]any{"share": `\\DC1-FS01\LSBackup`, "share_local": "/labs/drill/share",
+			"copy_dir": `D:\LSCopy\mgc`, "copy_dir_local": "/labs/drill/copy"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, diags := plans.Load(plan, plans.Options{Registry: builtin.New(), VarsFiles: tt.varsFiles})
+			if diags.HasErrors() {
+				t.Fatalf("invalid:\n%v", diags)
+			}
+			for k, want := range tt.want {
+				if got := p.Vars[k]; got != want {
+					t.Errorf("vars.%s = %#v, want %#v", k, got, want)
+				}
+			}
+		})
+	}
+}

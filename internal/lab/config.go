@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/failover-dev/failover/internal/labfile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -29,6 +30,16 @@ type Config struct {
 	RestoreTime time.Duration `yaml:"restore_time"`
 	// Faults are active from the start; more can be added at run time.
 	Faults []Fault `yaml:"faults"`
+	// TimeZone is the instances' time zone (an IANA name): GETDATE, the
+	// *_date columns of msdb and RESTORE HEADERONLY's dates are local
+	// times in it, as on a real server. Default Europe/Berlin, not UTC,
+	// so that a tool mixing local and UTC times fails in the lab.
+	TimeZone string `yaml:"time_zone"`
+	// Paths is the path map: Windows paths (drives, UNC shares, folders
+	// on them) that SQL Server and plans name, each to a folder relative
+	// to the lab dir. The simulated SQL Server reads every path through
+	// it; a path outside it is 3201.
+	Paths []labfile.PathMapping `yaml:"paths"`
 }
 
 // InstanceConfig is one simulated SQL Server instance.
@@ -72,7 +83,10 @@ type LogShippingConfig struct {
 	// Database is the log-shipped database (mgc).
 	Database string `yaml:"database"`
 	// ShareDir is the backup share, CopyDir the secondary's copy
-	// destination; relative paths are relative to the lab dir.
+	// destination, as SQL Server names them (msdb reports them): Windows
+	// paths that Paths maps to folders of the lab dir. A path that is not
+	// a Windows path is a folder relative to the lab dir, which SQL
+	// Server then sees by its local path.
 	ShareDir string `yaml:"share_dir"`
 	CopyDir  string `yaml:"copy_dir"`
 	// Backups is the number of log backups in the chain on the share,
@@ -92,8 +106,22 @@ type Scenario struct {
 	// Truncated cuts one not yet copied file short.
 	Truncated bool `yaml:"truncated"`
 	// ForeignFiles adds mgccomp backups and backups of the mirror server
-	// (same database, continuing LSNs) to the share.
+	// (same database, continuing LSNs) to the share: both MirrorFiles and
+	// OtherDatabaseFiles.
 	ForeignFiles bool `yaml:"foreign_files"`
+	// MirrorFiles: two servers' files. The mirror (DC1-SQL02) wrote the
+	// newest third of the chain, with its clock behind, so file names do
+	// not follow the LSN order.
+	MirrorFiles bool `yaml:"mirror_files"`
+	// OtherDatabaseFiles adds mgccomp's own log backups to the share.
+	OtherDatabaseFiles bool `yaml:"other_database_files"`
+	// FullAmongLogs adds a full backup named like a log backup
+	// (mgc_….trn) between the next two log backups to apply.
+	FullAmongLogs bool `yaml:"full_among_logs"`
+	// InterruptedRestore leaves the secondary with an interrupted restore
+	// of the next log backup (the restore job was killed in it): 4319 for
+	// any other set and for recovery until that one is restored.
+	InterruptedRestore bool `yaml:"interrupted_restore"`
 	// MultiSetFile puts two backup sets into one file.
 	MultiSetFile bool `yaml:"multi_set_file"`
 	// EmptyLogBackup adds a log backup with FirstLSN == LastLSN.
@@ -136,8 +164,9 @@ const (
 
 // DefaultConfig mirrors the Persistent Chat topology: a PRIMARY and a
 // BACKUP instance with mgc and mgccomp, log shipping of mgc from PRIMARY to
-// BACKUP through DIR/share into DIR/copy, with twelve log backups of which
-// eight are copied and six restored.
+// BACKUP through \\DC1-FS01\LSBackup (DIR/share) into D:\LSCopy\mgc
+// (DIR/copy), with twelve log backups of which eight are copied and six
+// restored; servers in Europe/Berlin time.
 func DefaultConfig() Config {
 	login := []Login{{User: DefaultUser, Password: DefaultPassword}}
 	return Config{
@@ -149,9 +178,11 @@ func DefaultConfig() Config {
 		},
 		LogShipping: LogShippingConfig{
 			Primary: "PRIMARY", Secondary: "BACKUP", Database: defaultDB,
-			ShareDir: "share", CopyDir: "copy",
+			ShareDir: defaultSharePath, CopyDir: defaultCopyPath,
 			Backups: 12, Copied: 8, Restored: 6, Interval: 15 * time.Minute,
 		},
+		TimeZone: defaultTimeZone,
+		Paths:    defaultPaths(),
 	}
 }
 
@@ -219,6 +250,10 @@ func (c Config) Validate() error {
 		if ls.Copied > ls.Backups || ls.Restored > ls.Copied || ls.Restored < 0 {
 			errs = append(errs, fmt.Errorf("log_shipping: need 0 <= restored <= copied <= backups"))
 		}
+	}
+	errs = append(errs, c.validatePaths()...)
+	if _, err := loadLocation(c.TimeZone); err != nil {
+		errs = append(errs, err)
 	}
 	for i, f := range c.Faults {
 		if err := f.Validate(); err != nil {

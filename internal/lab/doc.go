@@ -24,7 +24,9 @@
 //	DIR/faults.yaml         run-time faults, re-read by a running lab when it changes
 //	DIR/statements.log      every statement every instance received
 //	DIR/tls/                the CA (tls/ca.pem) and the server certificate and key
-//	DIR/share, DIR/copy     the backup share and the copy destination (configurable)
+//	DIR/share, DIR/copy     the backup share and the copy destination, which SQL Server
+//	                        names \\DC1-FS01\LSBackup and D:\LSCopy\mgc (the path map)
+//	DIR/backup-d            the rest of D:\ (the path map; configurable)
 //
 // Statement log lines are tab-separated: time (RFC 3339, UTC, ns),
 // instance, spid, kind, text. Kinds: batch (one line per statement of a
@@ -91,7 +93,10 @@
 //	USE db                    911 missing, 927 RESTORING, 942 not ONLINE, 924 SINGLE_USER in use; INFO 5701
 //	BEGIN TRAN[SACTION] [name] | COMMIT | ROLLBACK [TRAN|WORK]   (3902/3903 without one)
 //	RESTORE HEADERONLY FROM DISK = path|@var [WITH FILE = n, NOUNLOAD, CHECKSUM, …]
-//	    (a relative path is read from the lab dir, the lab's default backup folder)
+//	    (a Windows path through the path map, case-insensitively, / or \; outside it
+//	    3201 with OS error 3, or 53 for a share; a local path only inside the lab dir;
+//	    a relative path from the lab dir, the lab's default backup folder)
+//	    BackupStartDate and BackupFinishDate are local times of the servers' time zone
 //	RESTORE LOG db|@var FROM DISK = path|@var [WITH FILE = n, NORECOVERY | RECOVERY |
 //	    STANDBY = path, RESTART, STATS [= n], CHECKSUM, NO_CHECKSUM, NOUNLOAD, REPLACE, …]
 //	RESTORE DATABASE db|@var WITH RECOVERY | NORECOVERY | STANDBY = path

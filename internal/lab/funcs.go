@@ -150,8 +150,8 @@ func fnLen(_ *stmtCtx, args []any) (any, error) {
 // their type, DATETIME (1/300 s) or DATETIME2 (100 ns), which also picks
 // the result column's type (typeOf).
 func fnNow(utc bool, tick func(time.Time) time.Time) func(*stmtCtx, []any) (any, error) {
-	return func(*stmtCtx, []any) (any, error) {
-		now := time.Now()
+	return func(x *stmtCtx, _ []any) (any, error) {
+		now := time.Now().In(x.in.loc) // the server's time zone
 		if utc {
 			now = now.UTC()
 		}

@@ -101,6 +101,9 @@ func newTestLab(t *testing.T, cfg Config) *testLab {
 			t.Fatal(err)
 		}
 		in := newInstance(st, path, &faultSet{}, nil)
+		if err := in.configure(cfg, dir); err != nil {
+			t.Fatal(err)
+		}
 		in.restoreTime = 0
 		tl.ins[strings.ToUpper(ic.Name)] = in
 	}
@@ -146,9 +149,9 @@ func cell(t *testing.T, w *recWriter, r int, name string) any {
 	return nil
 }
 
-func (tl *testLab) share() string { return resolve(tl.dir, tl.cfg.LogShipping.ShareDir) }
+func (tl *testLab) share() string { return tl.cfg.ShareFolder(tl.dir) }
 
-func (tl *testLab) copyDir() string { return resolve(tl.dir, tl.cfg.LogShipping.CopyDir) }
+func (tl *testLab) copyDir() string { return tl.cfg.CopyFolder(tl.dir) }
 
 func (tl *testLab) path(name string) string { return filepath.Join(tl.copyDir(), name) }
 

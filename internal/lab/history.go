@@ -11,6 +11,9 @@ import (
 
 // restoreRecord is one restore as msdb's restorehistory, backupset and
 // backupmediafamily show it (one backup set and media set per restore).
+// Its times are instants (UTC in the state file); the tables show them
+// as the server's local time, as msdb's datetime columns hold them, so
+// backupset's dates equal RESTORE HEADERONLY's for the same set.
 type restoreRecord struct {
 	ID          int         `json:"restore_history_id"`
 	Date        time.Time   `json:"restore_date"`
@@ -45,7 +48,7 @@ func (in *instance) tRestoreHistory() *table {
 		cStr("destination_database_name"), cStr("user_name"), cInt("backup_set_id"), cStr("restore_type"),
 		cBit("replace"), cBit("recovery"), cBit("restart")}}
 	for _, r := range in.st.RestoreHistory {
-		t.rows = append(t.rows, []any{int64(r.ID), r.Date, r.Database, "sa", int64(r.ID), r.Type, false, false, false})
+		t.rows = append(t.rows, []any{int64(r.ID), in.localTime(r.Date), r.Database, "sa", int64(r.ID), r.Type, false, false, false})
 	}
 	return t
 }
@@ -60,7 +63,8 @@ func (in *instance) tBackupSet() *table {
 			typ = "D"
 		}
 		t.rows = append(t.rows, []any{int64(r.ID), int64(r.ID), int64(r.Position), r.SourceDB, r.Server, typ,
-			lsnValue(r.FirstLSN), lsnValue(r.LastLSN), nullLSN(r.DBBackupLSN), r.BackupStart, r.BackupEnd})
+			lsnValue(r.FirstLSN), lsnValue(r.LastLSN), nullLSN(r.DBBackupLSN), nullTime(in.localTime(r.BackupStart)),
+			nullTime(in.localTime(r.BackupEnd))})
 	}
 	return t
 }

@@ -71,10 +71,8 @@ func Init(dir string, cfg Config) error {
 func Reset(dir string, cfg Config) error {
 	old, err := LoadConfig(filepath.Join(dir, ConfigFile))
 	if err == nil {
-		for _, p := range []string{old.LogShipping.ShareDir, old.LogShipping.CopyDir} {
-			if p != "" {
-				os.RemoveAll(resolve(dir, p))
-			}
+		for _, p := range old.labFolders(dir) {
+			os.RemoveAll(p)
 		}
 	}
 	for _, p := range []string{ConfigFile, stateDir, FaultsFile, StatementLog} {
@@ -176,7 +174,8 @@ func writeChain(dir string, cfg Config, server string, now time.Time) (labfile.C
 		Copied: ls.Copied, Restored: ls.Restored, Seed: uint64(now.UnixNano()),
 		Gap: sc.Gap, Truncated: sc.Truncated, ForeignFiles: sc.ForeignFiles,
 		MultiSetFile: sc.MultiSetFile, EmptyLogBackup: sc.EmptyLogBackup, ForkMismatch: sc.ForkMismatch,
-		OtherFiles: sc.OtherFiles,
+		OtherFiles: sc.OtherFiles, MirrorFiles: sc.MirrorFiles, OtherDatabaseFiles: sc.OtherDatabaseFiles,
+		FullAmongLogs: sc.FullAmongLogs,
 	}
 	if strings.EqualFold(spec.ForeignDatabase, spec.Database) {
 		spec.ForeignDatabase = spec.Database + "comp"
@@ -189,13 +188,12 @@ func writeChain(dir string, cfg Config, server string, now time.Time) (labfile.C
 	if err != nil {
 		return labfile.Chain{}, err
 	}
-	share, copyDir := resolve(dir, ls.ShareDir), resolve(dir, ls.CopyDir)
-	for _, d := range []string{share, copyDir} {
+	for _, d := range cfg.labFolders(dir) {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return labfile.Chain{}, fmt.Errorf("create %s: %w", d, err)
 		}
 	}
-	return chain, chain.Write(share, copyDir)
+	return chain, chain.Write(cfg.ShareFolder(dir), cfg.CopyFolder(dir))
 }
 
 // mirrorName is the mirror partner of a server: DC1-SQL01 → DC1-SQL02.
@@ -217,22 +215,26 @@ func setupSecondary(dir string, cfg Config, prim, sec *instanceState, chain labf
 		d.State = "RESTORING"
 	}
 	d.Restore = chain.Restore
+	if sc.InterruptedRestore && ls.Restored < len(chain.Logs) {
+		d.Restore.Interrupted = chain.Logs[ls.Restored].BackupSetGUID
+	}
 	if sc.AlreadyRecovered {
 		d.State, d.Standby, d.Restore = "ONLINE", false, labfile.RestorePoint{}
 	}
 	lastCopied, lastRestored := "", ""
-	copyDir := resolve(dir, ls.CopyDir)
+	// msdb holds the paths as SQL Server names them (Windows paths).
+	copyDir := cfg.sqlPath(dir, ls.CopyDir)
 	for _, f := range chain.Files {
 		if f.Copied && strings.HasPrefix(f.Name, ls.Database+"_") {
-			lastCopied = filepath.Join(copyDir, f.Name)
+			lastCopied = sqlJoin(copyDir, f.Name)
 		}
 		if f.Restored {
-			lastRestored = filepath.Join(copyDir, f.Name)
+			lastRestored = sqlJoin(copyDir, f.Name)
 		}
 	}
 	id, copyJob, restoreJob := newGUID(), newGUID(), newGUID()
 	sec.Secondaries = append(sec.Secondaries, &lsSecondary{SecondaryID: id, PrimaryServer: prim.ServerName,
-		PrimaryDatabase: ls.Database, SourceDirectory: resolve(dir, ls.ShareDir), DestDirectory: copyDir,
+		PrimaryDatabase: ls.Database, SourceDirectory: cfg.sqlPath(dir, ls.ShareDir), DestDirectory: copyDir,
 		FileRetention: 4320, CopyJobID: copyJob, RestoreJobID: restoreJob, MonitorServer: sec.ServerName,
 		MonitorSecurityWin: true, LastCopiedFile: lastCopied, LastCopiedDate: now.Add(-5 * time.Minute)})
 	sec.SecondaryDBs = append(sec.SecondaryDBs, &lsSecondaryDB{SecondaryDatabase: ls.Database, SecondaryID: id,

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/failover-dev/failover/internal/labfile"
 	"github.com/failover-dev/failover/internal/tds"
 )
 
@@ -25,6 +27,12 @@ type instance struct {
 	// beforeStatement runs before each statement (the lab re-reads the
 	// faults file there); may be nil.
 	beforeStatement func()
+	// loc is the server's time zone (set once, before serving).
+	loc *time.Location
+	// paths maps the Windows paths of RESTORE to the lab dir's folders;
+	// dir is the lab dir (relative devices are read from it). Set once.
+	paths labfile.PathMap
+	dir   string
 
 	mu       sync.Mutex
 	st       *instanceState       // guarded by mu
@@ -43,7 +51,26 @@ type liveSession struct {
 // newInstance wraps a loaded state.
 func newInstance(st *instanceState, path string, faults *faultSet, log *stmtLog) *instance {
 	return &instance{name: st.Name, path: path, faults: faults, log: log, st: st,
-		sessions: map[int]*liveSession{}, restoring: map[string]int{}, started: time.Now(), restoreTime: 50 * time.Millisecond}
+		sessions: map[int]*liveSession{}, restoring: map[string]int{}, started: time.Now(), restoreTime: 50 * time.Millisecond,
+		loc: mustDefaultLocation(), dir: filepath.Dir(filepath.Dir(path))}
+}
+
+// configure applies the config of the lab in dir: restore time, time
+// zone and path map.
+func (in *instance) configure(cfg Config, dir string) error {
+	if cfg.RestoreTime > 0 {
+		in.restoreTime = cfg.RestoreTime
+	}
+	loc, err := loadLocation(cfg.TimeZone)
+	if err != nil {
+		return err
+	}
+	m, err := cfg.PathMap(dir)
+	if err != nil {
+		return err
+	}
+	in.loc, in.paths, in.dir = loc, m, resolve(dir, ".")
+	return nil
 }
 
 // save writes the state file; the caller holds mu.

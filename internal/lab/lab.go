@@ -83,8 +83,8 @@ func (l *Lab) start(cfg Config) error {
 			return err
 		}
 		in := newInstance(st, path, l.faults, l.log)
-		if cfg.RestoreTime > 0 {
-			in.restoreTime = cfg.RestoreTime
+		if err := in.configure(cfg, l.dir); err != nil {
+			return err
 		}
 		in.beforeStatement = l.checkFaultsFile
 		tc := tds.Config{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(st.Port)),

@@ -1,10 +1,6 @@
 package lab
 
 import (
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/failover-dev/failover/internal/labfile"
@@ -124,44 +120,6 @@ func (p *parser) optionValue() (expr, error) {
 	return p.parsePrimary()
 }
 
-// readBackup reads a backup file as the SQL Server service would, mapping
-// failures to SQL Server's errors.
-func readBackup(path string) ([]labfile.BackupSet, *sqlMsg) {
-	sets, err := labfile.ReadFile(path)
-	if err == nil {
-		return sets, nil
-	}
-	var m sqlMsg
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if _, derr := os.Stat(filepath.Dir(path)); derr != nil {
-			m = msgCannotOpen(path, 3, "The system cannot find the path specified.")
-		} else {
-			m = msgCannotOpen(path, 2, "The system cannot find the file specified.")
-		}
-	case errors.Is(err, fs.ErrPermission):
-		m = msgCannotOpen(path, 5, "Access is denied.")
-	case errors.Is(err, labfile.ErrTruncated):
-		m = msgReadFailed(path)
-	case errors.Is(err, labfile.ErrDamaged):
-		m = sqlMsg{3189, 1, 16, "Damage to the backup set was detected."}
-	default:
-		m = msgIncorrectlyFormed(path)
-	}
-	return nil, &m
-}
-
-// devicePath evaluates a backup device's path. SQL Server reads a relative
-// path from its default backup folder; the lab's is its own dir, so the
-// answer does not depend on where the lab was started.
-func (x *stmtCtx) devicePath(e expr) (string, error) {
-	p, err := x.evalText(e)
-	if err != nil || p == "" || filepath.IsAbs(p) {
-		return p, err
-	}
-	return filepath.Join(filepath.Dir(filepath.Dir(x.in.path)), p), nil
-}
-
 // evalText evaluates an expression to a string (a path or a name).
 func (x *stmtCtx) evalText(e expr) (string, error) {
 	v, err := (&env{x: x}).eval(e)
@@ -189,12 +147,15 @@ func (x *stmtCtx) evalFile(e expr) (int, error) {
 // headerOnly answers RESTORE HEADERONLY: one row per backup set.
 func (x *stmtCtx) headerOnly(r restoreSpec) error {
 	term := msgTerminating("RESTORE HEADERONLY")
-	path, err := x.devicePath(r.disk)
+	dev, err := x.devicePath(r.disk)
 	if err != nil {
 		return err
 	}
-	sets, m := readBackup(path)
-	if m != nil {
+	sets, m, abort := x.readBackup(dev)
+	switch {
+	case abort:
+		return errAbort
+	case m != nil:
 		return fail(*m, term)
 	}
 	if r.file != nil {
@@ -204,12 +165,12 @@ func (x *stmtCtx) headerOnly(r restoreSpec) error {
 		}
 		sets = filterPosition(sets, pos)
 		if len(sets) == 0 {
-			return fail(msgNoFileID(pos, path), term)
+			return fail(msgNoFileID(pos, dev.name), term)
 		}
 	}
 	rs := tds.ResultSet{Columns: headerColumns}
 	for _, s := range sets {
-		rs.Rows = append(rs.Rows, wireRow(headerRow(s)))
+		rs.Rows = append(rs.Rows, wireRow(x.in.headerRow(s)))
 	}
 	x.w.Rows(rs)
 	return nil
@@ -244,7 +205,10 @@ var headerColumns = []tds.Column{
 	cStr("EncryptorType"), // NULL: the lab's backups are not encrypted
 }
 
-func headerRow(s labfile.BackupSet) []any {
+// headerRow is one set's HEADERONLY row. Its dates are the backup
+// server's local time, as SQL Server shows them (the file keeps the
+// instant; the lab's servers share one time zone).
+func (in *instance) headerRow(s labfile.BackupSet) []any {
 	row := make([]any, len(headerColumns))
 	if s.PasswordProtected {
 		row[0] = "*** Password Protected ***"
@@ -258,7 +222,7 @@ func headerRow(s labfile.BackupSet) []any {
 		s.Compressed, int64(s.Position), int64(2), s.UserName, s.ServerName,
 		s.DatabaseName, int64(s.DatabaseVersion), nil,
 		numeric(itoa64(s.BackupSize)), lsnValue(s.FirstLSN), lsnValue(s.LastLSN),
-		lsnValue(s.CheckpointLSN), lsnValue(s.DatabaseBackupLSN), nullTime(s.BackupStartDate), nullTime(s.BackupFinishDate),
+		lsnValue(s.CheckpointLSN), lsnValue(s.DatabaseBackupLSN), nullTime(in.localTime(s.BackupStartDate)), nullTime(in.localTime(s.BackupFinishDate)),
 		int64(52), int64(0), int64(1033), int64(196609),
 		int64(120), int64(4608), int64(s.SoftwareVersionMajor),
 		int64(s.SoftwareVersionMinor), int64(s.SoftwareVersionBuild), s.MachineName, int64(s.Flags),

@@ -32,7 +32,12 @@ func logSet(db string, first, last labfile.LSN, fork uuid.UUID) labfile.BackupSe
 // writeSets writes a backup file into the copy dir.
 func writeSets(t *testing.T, tl *testLab, name string, sets ...labfile.BackupSet) string {
 	t.Helper()
-	path := tl.path(name)
+	return writeSetsAt(t, tl.path(name), sets...)
+}
+
+// writeSetsAt writes a backup file at path.
+func writeSetsAt(t *testing.T, path string, sets ...labfile.BackupSet) string {
+	t.Helper()
 	if err := labfile.WriteFile(path, sets); err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +175,7 @@ func TestRestoreLogThenNextFileFromStateOnDisk(t *testing.T) {
 	if got.Restore.RedoStartLSN != b.LastLSN || got.State != "ONLINE" || !got.Standby {
 		t.Errorf("state on disk = %s standby=%v redo %s, want ONLINE standby at %s", got.State, got.Standby, got.Restore.RedoStartLSN, b.LastLSN)
 	}
-	if f := st.SecondaryDBs[0].LastRestoredFile; f != "mgc_multi.trn" {
+	if f := st.SecondaryDBs[0].LastRestoredFile; f != path {
 		t.Errorf("msdb last_restored_file = %q", f)
 	}
 }

@@ -84,8 +84,12 @@ func (x *stmtCtx) checkStandbyFile(r restoreSpec) *sqlMsg {
 		m := msgSyntax("STANDBY")
 		return &m
 	}
-	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
-		m := msgCannotOpen(path, 3, "The system cannot find the path specified.")
+	dev := x.in.resolveDevice(path)
+	if dev.unreachable != nil {
+		return dev.unreachable
+	}
+	if st, err := os.Stat(filepath.Dir(dev.local)); err != nil || !st.IsDir() {
+		m := msgCannotOpen(path, osPathNotFound, "The system cannot find the path specified.")
 		return &m
 	}
 	return nil
@@ -133,7 +137,7 @@ func (x *stmtCtx) setMode(d *dbState, mode, standbyFile string) {
 // the simulated work starts, so a cancel, a dropped connection or a killed
 // lab leaves the database needing that set again (4319 for any other).
 func (x *stmtCtx) restoreLog(d *dbState, r restoreSpec, term sqlMsg) error {
-	path, err := x.devicePath(r.disk)
+	dev, err := x.devicePath(r.disk)
 	if err != nil {
 		return err
 	}
@@ -141,8 +145,11 @@ func (x *stmtCtx) restoreLog(d *dbState, r restoreSpec, term sqlMsg) error {
 	if err != nil {
 		return err
 	}
-	set, m := x.pickSet(d, path, pos, r.restart)
-	if m != nil {
+	set, m, abort := x.pickSet(d, dev, pos, r.restart)
+	switch {
+	case abort:
+		return errAbort
+	case m != nil:
 		return fail(*m, term)
 	}
 	x.in.mu.Lock()
@@ -160,7 +167,7 @@ func (x *stmtCtx) restoreLog(d *dbState, r restoreSpec, term sqlMsg) error {
 	if !x.work(r.stats) {
 		return errAbort
 	}
-	return x.finishLog(d, r, set, path, time.Since(start))
+	return x.finishLog(d, r, set, dev.name, time.Since(start))
 }
 
 // work spends the simulated restore time; with STATS = n it reports
@@ -189,12 +196,19 @@ func (x *stmtCtx) work(stats expr) bool {
 	return true
 }
 
-// pickSet reads the file, finds set pos and judges it.
-func (x *stmtCtx) pickSet(d *dbState, path string, pos int, restart bool) (labfile.BackupSet, *sqlMsg) {
-	sets, m := readBackup(path)
-	if m != nil {
-		return labfile.BackupSet{}, m
+// pickSet reads the file, finds set pos and judges it; abort: the request
+// was cancelled while it waited for the file.
+func (x *stmtCtx) pickSet(d *dbState, dev device, pos int, restart bool) (labfile.BackupSet, *sqlMsg, bool) {
+	sets, m, abort := x.readBackup(dev)
+	if m != nil || abort {
+		return labfile.BackupSet{}, m, abort
 	}
+	set, m := x.judgeSet(d, sets, dev.name, pos, restart)
+	return set, m, false
+}
+
+// judgeSet finds set pos and applies the restore rules to it.
+func (x *stmtCtx) judgeSet(d *dbState, sets []labfile.BackupSet, path string, pos int, restart bool) (labfile.BackupSet, *sqlMsg) {
 	found := filterPosition(sets, pos)
 	if len(found) == 0 {
 		msg := msgNoFileID(pos, path)
@@ -250,8 +264,8 @@ func (x *stmtCtx) finishLog(d *dbState, r restoreSpec, set labfile.BackupSet, pa
 	in.mu.Lock()
 	d.Restore = d.Restore.Advance(set)
 	x.setMode(d, r.mode, standby)
-	in.noteRestored(d.Name, filepath.Base(path))
-	in.st.addHistory(d.Name, path, set, time.Now())
+	in.noteRestored(d.Name, path)
+	in.st.addHistory(d.Name, path, set, time.Now().UTC())
 	err := in.save()
 	in.mu.Unlock()
 	if err != nil {
@@ -265,7 +279,7 @@ func (x *stmtCtx) finishLog(d *dbState, r restoreSpec, set labfile.BackupSet, pa
 }
 
 // noteRestored records the last restored file in msdb as the restore job
-// would; the caller holds mu.
+// would: its full path as SQL Server named it; the caller holds mu.
 func (in *instance) noteRestored(db, file string) {
 	now := time.Now().UTC()
 	for _, s := range in.st.SecondaryDBs {

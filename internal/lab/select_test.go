@@ -106,8 +106,8 @@ WHERE d.secondary_database = @db;`},
 	}, w)
 	checks := map[string]any{
 		"primary_server":               "DC1-SQL01",
-		"backup_source_directory":      tl.share(),
-		"backup_destination_directory": tl.copyDir(),
+		"backup_source_directory":      `\\DC1-FS01\LSBackup`,
+		"backup_destination_directory": `D:\LSCopy\mgc`,
 		"copy_job_name":                "LSCopy_DC1-SQL01_mgc",
 		"restore_job_name":             "LSRestore_DC1-SQL01_mgc",
 		"restore_mode":                 false,

@@ -108,7 +108,7 @@ func (in *instance) tDatabases() *table {
 		cTiny("user_access"), cStr("user_access_desc"), cBit("is_read_only"), cTiny("state"),
 		cStr("state_desc"), cBit("is_in_standby"), cTiny("recovery_model"), cStr("recovery_model_desc")}}
 	for _, d := range in.st.Databases {
-		t.rows = append(t.rows, []any{d.Name, int64(d.ID), nil, d.Created, int64(120),
+		t.rows = append(t.rows, []any{d.Name, int64(d.ID), nil, in.localTime(d.Created), int64(120),
 			"SQL_Latin1_General_CP1_CI_AS", userAccessCode(d.UserAccess), d.UserAccess, d.Standby,
 			stateCode(d.State), d.State, d.Standby, recoveryCode(d.RecoveryModel), d.RecoveryModel})
 	}
@@ -259,7 +259,7 @@ func (in *instance) tSecondary() *table {
 	for _, s := range in.st.Secondaries {
 		t.rows = append(t.rows, []any{guid(s.SecondaryID), s.PrimaryServer, s.PrimaryDatabase, s.SourceDirectory,
 			s.DestDirectory, int64(s.FileRetention), guid(s.CopyJobID), guid(s.RestoreJobID), s.MonitorServer,
-			s.MonitorSecurityWin, nullStr(s.LastCopiedFile), nullTime(localTime(s.LastCopiedDate))})
+			s.MonitorSecurityWin, nullStr(s.LastCopiedFile), nullTime(in.localTime(s.LastCopiedDate))})
 	}
 	return t
 }
@@ -270,7 +270,7 @@ func (in *instance) tSecondaryDBs() *table {
 		cInt("buffer_count"), cInt("max_transfer_size"), cStr("last_restored_file"), cTime("last_restored_date")}}
 	for _, d := range in.st.SecondaryDBs {
 		t.rows = append(t.rows, []any{d.SecondaryDatabase, guid(d.SecondaryID), int64(d.RestoreDelay), d.RestoreAll,
-			d.RestoreMode, d.DisconnectUsers, int64(-1), int64(-1), int64(-1), nullStr(d.LastRestoredFile), nullTime(localTime(d.LastRestoredDate))})
+			d.RestoreMode, d.DisconnectUsers, int64(-1), int64(-1), int64(-1), nullStr(d.LastRestoredFile), nullTime(in.localTime(d.LastRestoredDate))})
 	}
 	return t
 }
@@ -284,19 +284,10 @@ func (in *instance) tMonitor() *table {
 	for _, m := range in.st.Monitor {
 		t.rows = append(t.rows, []any{m.SecondaryServer, m.SecondaryDatabase, guid(m.SecondaryID), m.PrimaryServer,
 			m.PrimaryDatabase, int64(m.RestoreThreshold), int64(14421), true, nullStr(m.LastCopiedFile),
-			nullTime(localTime(m.LastCopiedDate)), nullTime(m.LastCopiedDate), nullStr(m.LastRestoredFile),
-			nullTime(localTime(m.LastRestoredDate)), nullTime(m.LastRestoredDate), int64(m.LastRestoredLat), int64(m.HistoryRetention)})
+			nullTime(in.localTime(m.LastCopiedDate)), nullTime(utcTime(m.LastCopiedDate)), nullStr(m.LastRestoredFile),
+			nullTime(in.localTime(m.LastRestoredDate)), nullTime(utcTime(m.LastRestoredDate)), int64(m.LastRestoredLat), int64(m.HistoryRetention)})
 	}
 	return t
-}
-
-// localTime is a UTC time as the server's local time (msdb's *_date
-// columns are local; *_date_utc are UTC).
-func localTime(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	return t.Local()
 }
 
 func (in *instance) tJobs() *table {

@@ -43,9 +43,21 @@ type ChainSpec struct {
 	// Truncated: the newest file is cut short, as a backup still being
 	// written or a partial copy.
 	Truncated bool
-	// ForeignFiles: files of ForeignDatabase, and the newest files written
-	// by MirrorServer.
+	// ForeignFiles: both MirrorFiles and OtherDatabaseFiles.
 	ForeignFiles bool
+	// MirrorFiles: two servers' files. The newest third of the chain was
+	// written by MirrorServer (same database, continuous LSNs), whose
+	// clock runs MirrorSkew behind: its first file's name sorts before
+	// the primary's last one, so only LSNs give the right order.
+	MirrorFiles bool
+	// OtherDatabaseFiles: ForeignDatabase's own chain of log backups in
+	// the same folder (a naive "mgc*" glob matches "mgccomp_…").
+	OtherDatabaseFiles bool
+	// FullAmongLogs: a full backup (BackupType 1) in a file named like a
+	// log backup (db_….trn), taken between the next log backup to apply
+	// and the one after it. It does not break the log chain; the log
+	// backups after it carry its checkpoint as DatabaseBackupLSN.
+	FullAmongLogs bool
 	// MultiSetFile: two consecutive log backups appended to one file
 	// (FILE = 1 and FILE = 2).
 	MultiSetFile bool
@@ -99,6 +111,9 @@ type Chain struct {
 	Restore RestorePoint
 	// Tip is the LastLSN of the newest set of the chain.
 	Tip LSN
+	// Logs are the chain's log backup sets in LSN order, those of the gap
+	// included (Missing lists them again).
+	Logs []BackupSet
 }
 
 // ChainFile is one backup file of a Chain.
@@ -174,13 +189,25 @@ func (s ChainSpec) check() error {
 	case s.Restored < 0 || s.Restored > s.Copied || s.Copied > s.Count:
 		return fmt.Errorf("want 0 <= restored (%d) <= copied (%d) <= count (%d): %w",
 			s.Restored, s.Copied, s.Count, ErrSpec)
-	case s.ForeignFiles && (s.MirrorServer == "" || s.ForeignDatabase == ""):
-		return fmt.Errorf("foreign files need a mirror server and a foreign database: %w", ErrSpec)
-	case s.ForeignFiles && s.ForeignDatabase == s.Database:
+	case s.mirror() && s.MirrorServer == "":
+		return fmt.Errorf("mirror files need a mirror server: %w", ErrSpec)
+	case s.otherDatabase() && s.ForeignDatabase == "":
+		return fmt.Errorf("another database's files need a foreign database: %w", ErrSpec)
+	case s.otherDatabase() && s.ForeignDatabase == s.Database:
 		return fmt.Errorf("foreign database is %q, the chain's own: %w", s.Database, ErrSpec)
 	}
 	return nil
 }
+
+// mirror reports whether the mirror writes the newest files.
+func (s ChainSpec) mirror() bool { return s.MirrorFiles || s.ForeignFiles }
+
+// otherDatabase reports whether ForeignDatabase's files are written.
+func (s ChainSpec) otherDatabase() bool { return s.OtherDatabaseFiles || s.ForeignFiles }
+
+// MirrorSkew is how far the mirror's clock runs behind with MirrorFiles:
+// one and a third intervals.
+func (s ChainSpec) MirrorSkew() time.Duration { return s.Interval + s.Interval/3 }
 
 // GenerateChain builds a realistic chain of log backups for spec: names
 // db_YYYYMMDDHHMMSS.trn at spec.Interval, continuous LSNs of the
@@ -200,6 +227,7 @@ func GenerateChain(spec ChainSpec) (Chain, error) {
 	c := Chain{Database: spec.Database, ForkID: g.fork, Full: g.full()}
 	sets := g.logSets(lay, c.Full.CheckpointLSN)
 	c.Tip = sets[len(sets)-1].LastLSN
+	c.Logs = sets
 	c.Restore = RestorePoint{RedoStartLSN: c.Full.LastLSN, RedoStartForkID: g.fork}
 	for _, s := range sets[:spec.Restored] {
 		c.Restore = c.Restore.Advance(s)
@@ -208,13 +236,17 @@ func GenerateChain(spec ChainSpec) (Chain, error) {
 	return c, nil
 }
 
-// chainLayout says which set index each scenario switch uses (-1: off).
+// chainLayout says which set index each scenario switch uses (-1: off);
+// full is the index of the log backup the full backup is taken within.
 type chainLayout struct {
-	empty, multi, gap, truncated int
+	empty, multi, gap, truncated, full int
 }
 
 func layout(s ChainSpec) (chainLayout, error) {
-	lay := chainLayout{empty: -1, multi: -1, gap: -1, truncated: -1}
+	lay := chainLayout{empty: -1, multi: -1, gap: -1, truncated: -1, full: -1}
+	if s.FullAmongLogs {
+		lay.full = s.Restored + 1
+	}
 	k := s.Restored + 1 // leave one plain "next" set first
 	if s.EmptyLogBackup {
 		lay.empty, k = k, k+1
@@ -251,6 +283,10 @@ func (s ChainSpec) MinCount() int {
 	}
 	if s.Gap {
 		k++
+	}
+	if s.FullAmongLogs {
+		// The log backup after the full one must exist.
+		k = max(k, s.Restored+2)
 	}
 	if s.Truncated {
 		if s.Gap {

@@ -156,6 +156,64 @@ func TestGenerateChainSwitches(t *testing.T) {
 				t.Errorf("%d mgccomp files, %d mirror files, replay to %s; want 12, 4, the tip %s", comp, mirror, end.RedoStartLSN, c.Tip)
 			}
 		}},
+		{name: "mirror files: two servers, names out of LSN order", set: func(s *ChainSpec) { s.MirrorFiles = true }, check: func(t *testing.T, c Chain) {
+			var servers []string
+			byName := append([]ChainFile(nil), c.Files...) // c.Files is in name order
+			for _, f := range byName {
+				servers = append(servers, f.Sets[0].ServerName)
+				if f.Sets[0].DatabaseName != "mgc" {
+					t.Errorf("%s: database %s; mirror files only add the mirror's mgc backups", f.Name, f.Sets[0].DatabaseName)
+				}
+			}
+			outOfOrder := false
+			for i := 1; i < len(byName); i++ {
+				if byName[i].Sets[0].FirstLSN.Cmp(byName[i-1].Sets[0].FirstLSN) < 0 {
+					outOfOrder = true
+				}
+			}
+			if mirror := strings.Count(strings.Join(servers, ","), "DC1-SQL02"); mirror != 4 || !outOfOrder {
+				t.Errorf("servers in name order %v (out of LSN order: %v); want 4 mirror files whose names sort before the primary's last", servers, outOfOrder)
+			}
+			if end, _ := replay(t, c); end.RedoStartLSN != c.Tip {
+				t.Errorf("replay by LSN reached %s, want the tip", end.RedoStartLSN)
+			}
+		}},
+		{name: "other database files only", set: func(s *ChainSpec) { s.OtherDatabaseFiles = true }, check: func(t *testing.T, c Chain) {
+			comp := 0
+			for _, f := range c.Files {
+				if f.Sets[0].DatabaseName == "mgccomp" {
+					comp++
+				}
+				if f.Sets[0].ServerName != "DC1-SQL01" {
+					t.Errorf("%s written by %s, want only the primary", f.Name, f.Sets[0].ServerName)
+				}
+			}
+			if comp != 12 || len(c.Files) != 24 {
+				t.Errorf("%d mgccomp files of %d, want 12 of 24", comp, len(c.Files))
+			}
+		}},
+		{name: "full backup among the logs", set: func(s *ChainSpec) { s.FullAmongLogs = true }, check: func(t *testing.T, c Chain) {
+			var full *ChainFile
+			for i, f := range c.Files {
+				if f.Sets[0].BackupType == TypeFull {
+					full = &c.Files[i]
+				}
+			}
+			if full == nil || filepath.Ext(full.Name) != ".trn" || !full.Copied || full.Restored {
+				t.Fatalf("full backup file %+v, want one named .trn, copied, not restored", full)
+			}
+			f, next := full.Sets[0], c.Logs[7]
+			if f.FirstLSN.Cmp(next.FirstLSN) <= 0 || f.LastLSN.Cmp(next.LastLSN) >= 0 {
+				t.Errorf("full %s..%s not inside the next log backup %s..%s", f.FirstLSN, f.LastLSN, next.FirstLSN, next.LastLSN)
+			}
+			if next.DatabaseBackupLSN != f.CheckpointLSN || c.Logs[6].DatabaseBackupLSN != c.Full.CheckpointLSN {
+				t.Errorf("DatabaseBackupLSN before/after the full: %s/%s, want %s/%s", c.Logs[6].DatabaseBackupLSN,
+					next.DatabaseBackupLSN, c.Full.CheckpointLSN, f.CheckpointLSN)
+			}
+			if end, _ := replay(t, c); end.RedoStartLSN != c.Tip {
+				t.Errorf("the full backup broke the log chain: replay reached %s", end.RedoStartLSN)
+			}
+		}},
 		{name: "multi-set file", set: func(s *ChainSpec) { s.MultiSetFile = true }, check: func(t *testing.T, c Chain) {
 			var multi []BackupSet
 			for _, f := range c.Files {
@@ -233,7 +291,7 @@ func TestGenerateChainSwitches(t *testing.T) {
 func TestGenerateChainDeterministic(t *testing.T) {
 	s := testSpec()
 	s.Gap, s.ForeignFiles, s.MultiSetFile, s.EmptyLogBackup, s.ForkMismatch, s.Truncated = true, true, true, true, true, true
-	s.OtherFiles = true
+	s.OtherFiles, s.FullAmongLogs = true, true
 	s.Count = s.MinCount()
 	a, b := generate(t, s), generate(t, s)
 	if !reflect.DeepEqual(a, b) {
@@ -258,6 +316,8 @@ func TestGenerateChainErrors(t *testing.T) {
 		{name: "copied beyond count", set: func(s *ChainSpec) { s.Copied = 13 }},
 		{name: "foreign without mirror", set: func(s *ChainSpec) { s.ForeignFiles, s.MirrorServer = true, "" }},
 		{name: "foreign is the database", set: func(s *ChainSpec) { s.ForeignFiles, s.ForeignDatabase = true, "mgc" }},
+		{name: "mirror without mirror server", set: func(s *ChainSpec) { s.MirrorFiles, s.MirrorServer = true, "" }},
+		{name: "other database without a name", set: func(s *ChainSpec) { s.OtherDatabaseFiles, s.ForeignDatabase = true, "" }},
 		{name: "switches need room", set: func(s *ChainSpec) {
 			s.Count, s.Copied, s.Restored = 8, 8, 6
 			s.Gap, s.MultiSetFile, s.EmptyLogBackup = true, true, true
@@ -338,6 +398,7 @@ func TestChainSpecMinCount(t *testing.T) {
 		{name: "gap", set: func(s *ChainSpec) { s.Gap = true }, want: 8},
 		{name: "truncated", set: func(s *ChainSpec) { s.Truncated = true }, want: 8},
 		{name: "gap and truncated", set: func(s *ChainSpec) { s.Gap, s.Truncated = true, true }, want: 10},
+		{name: "full among the logs, nothing copied", set: func(s *ChainSpec) { s.Copied, s.FullAmongLogs = 6, true }, want: 8},
 		{name: "every switch", set: func(s *ChainSpec) {
 			s.Gap, s.Truncated, s.MultiSetFile, s.EmptyLogBackup, s.ForkMismatch, s.ForeignFiles = true, true, true, true, true, true
 		}, want: 13},

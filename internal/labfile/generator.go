@@ -2,6 +2,7 @@ package labfile
 
 import (
 	"fmt"
+	"math/big"
 	"math/rand/v2"
 	"sort"
 	"time"
@@ -21,6 +22,8 @@ type generator struct {
 	vlf, block uint32
 	// fullSet is the full backup, once full made it.
 	fullSet BackupSet
+	// fullAmong is the full backup among the logs (FullAmongLogs).
+	fullAmong BackupSet
 }
 
 func newGenerator(s ChainSpec) *generator {
@@ -101,15 +104,45 @@ func (g *generator) logSets(lay chainLayout, fullLSN LSN) []BackupSet {
 	s := g.spec
 	sets := make([]BackupSet, 0, s.Count)
 	for i := range s.Count {
-		server := s.Server
-		if s.ForeignFiles && i >= s.Count-max(1, s.Count/3) {
-			server = s.MirrorServer
+		server, at := s.Server, s.Start.Add(time.Duration(i)*s.Interval)
+		if s.mirror() && i >= s.Count-max(1, s.Count/3) {
+			// The mirror's own clock names its files and dates its headers.
+			server, at = s.MirrorServer, at.Add(-s.MirrorSkew())
 		}
-		set := g.logSet(s.Database, server, s.Start.Add(time.Duration(i)*s.Interval), i, i == lay.empty)
+		set := g.logSet(s.Database, server, at, i, i == lay.empty)
 		set.DatabaseBackupLSN = fullLSN
 		sets = append(sets, set)
 	}
+	if lay.full >= 0 {
+		g.fullAmong = g.fullWithin(sets[lay.full-1], sets[lay.full])
+		for i := lay.full; i < len(sets); i++ {
+			sets[i].DatabaseBackupLSN = g.fullAmong.CheckpointLSN
+		}
+	}
 	return sets
+}
+
+// fullWithin is a full backup taken between the log backups prev and
+// next: its LSNs lie inside next's range, as the log it holds is what
+// next then backs up.
+func (g *generator) fullWithin(prev, next BackupSet) BackupSet {
+	s := g.spec
+	at := prev.BackupStartDate.Add(s.Interval / 2)
+	set := g.base(s.Database, prev.ServerName, at, "full-among-logs")
+	set.BackupType = TypeFull
+	set.BackupName = s.Database + "-Full Database Backup"
+	lo, hi := next.FirstLSN.Big(), next.LastLSN.Big()
+	span := new(big.Int).Sub(hi, lo)
+	at4 := func(q int64) LSN {
+		l, _ := LSNFromBig(new(big.Int).Add(lo, new(big.Int).Div(new(big.Int).Mul(span, big.NewInt(q)), big.NewInt(4))))
+		return l
+	}
+	set.FirstLSN, set.CheckpointLSN, set.LastLSN = at4(1), at4(1), at4(2)
+	set.DatabaseBackupLSN = prev.DatabaseBackupLSN
+	set.DataPages, set.LogPages = 24000+g.rng.IntN(8000), 2
+	set.BackupSize = int64(set.DataPages+set.LogPages)*8192 + 12288
+	set.Position = 1
+	return set
 }
 
 func (g *generator) logSet(db, server string, at time.Time, i int, empty bool) BackupSet {
@@ -165,8 +198,14 @@ func (g *generator) files(lay chainLayout, sets []BackupSet) ([]ChainFile, []Bac
 	if s.ForkMismatch {
 		files = append(files, g.staleFork(sets[min(s.Restored, len(sets)-1)]))
 	}
-	if s.ForeignFiles {
+	if s.otherDatabase() {
 		files = append(files, g.foreign(len(sets))...)
+	}
+	if lay.full >= 0 {
+		f := ChainFile{Name: FileName(s.Database, g.fullAmong.BackupStartDate), Sets: []BackupSet{g.fullAmong}}
+		// Copied with the log backup after it: it lies among the copies.
+		f.Copied = lay.full < s.Copied
+		files = append(files, f)
 	}
 	if s.OtherFiles {
 		files = append(files, g.others(sets[len(sets)-1])...)

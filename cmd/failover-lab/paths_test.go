@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// TestLabPathsInEnvAndVars: lab.env and lab.vars.yaml give both the
+// Windows paths SQL Server names and the local folders they map to, and a
+// Windows path built from them reaches the file through the lab's SQL
+// Server.
+func TestLabPathsInEnvAndVars(t *testing.T) {
+	dir, env := upLab(t)
+	for key, want := range map[string]string{
+		"FAILOVER_LAB_SHARE":            filepath.Join(dir, "share"),
+		"FAILOVER_LAB_COPY_DIR":         filepath.Join(dir, "copy"),
+		"FAILOVER_LAB_SHARE_WINDOWS":    `\\DC1-FS01\LSBackup`,
+		"FAILOVER_LAB_COPY_DIR_WINDOWS": `D:\LSCopy\mgc`,
+		"FAILOVER_LAB_TIME_ZONE":        "Europe/Berlin",
+		"FAILOVER_LAB_VARS":             filepath.Join(dir, "lab.vars.yaml"),
+	} {
+		if env[key] != want {
+			t.Errorf("%s = %q, want %q", key, env[key], want)
+		}
+	}
+	entries, err := os.ReadDir(env["FAILOVER_LAB_SHARE"])
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("the share folder %s: %v, %d files", env["FAILOVER_LAB_SHARE"], err, len(entries))
+	}
+	var vars labVars
+	b, err := os.ReadFile(env["FAILOVER_LAB_VARS"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, &vars); err != nil {
+		t.Fatal(err)
+	}
+	want := labVars{Database: "mgc", Share: `\\DC1-FS01\LSBackup`, CopyDir: `D:\LSCopy\mgc`,
+		ShareLocal: env["FAILOVER_LAB_SHARE"], CopyDirLocal: env["FAILOVER_LAB_COPY_DIR"]}
+	if vars != want {
+		t.Errorf("lab.vars.yaml = %+v, want %+v", vars, want)
+	}
+	backup := openDB(t, env["FAILOVER_LAB_BACKUP_DSN"])
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rows, err := backup.QueryContext(ctx, "RESTORE HEADERONLY FROM DISK = @p",
+		sql.Named("p", vars.Share+`\`+entries[0].Name()))
+	if err != nil {
+		t.Fatalf("HEADERONLY through the Windows path: %v", err)
+	}
+	rows.Close()
+}
