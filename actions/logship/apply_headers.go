@@ -22,7 +22,7 @@ import (
 
 // headerReaders is how many RESTORE HEADERONLY run at once (each on its
 // own session): reading headers is most of the time of planning.
-const headerReaders = 4
+const headerReaders = 8
 
 // dirPair is one folder of log backups: as SQL Server reads it (RESTORE
 // paths) and as the host running failover lists it.

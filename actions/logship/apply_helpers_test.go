@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/actions/sqlserver"
@@ -33,6 +34,7 @@ type labCase struct {
 func newLabCase(t *testing.T, change func(*lab.Config)) *labCase {
 	t.Helper()
 	cfg := lab.DefaultConfig()
+	cfg.RestoreTime = time.Millisecond // the tests wait for no simulated disk
 	if change != nil {
 		change(&cfg)
 	}
@@ -100,7 +102,7 @@ func (lc *labCase) restores(t *testing.T, mark int) []string {
 	t.Helper()
 	var out []string
 	for _, s := range lc.lab.Since(t, mark) {
-		if !strings.Contains(s.Text, "RESTORE LOG") || s.Kind == "dynamic" {
+		if !strings.Contains(s.Text, "RESTORE LOG") || s.Kind == "dynamic" || s.Kind == "fault" {
 			continue
 		}
 		out = append(out, s.Text)

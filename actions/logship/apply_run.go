@@ -173,6 +173,11 @@ func (g *gapInfo) afterOr(apply []backupSet) string {
 func (a *applier) applyPlan(ctx context.Context, plan chainPlan) error {
 	total := int64(len(a.applied) + len(plan.Apply))
 	for i, s := range plan.Apply {
+		if err := ctx.Err(); err != nil {
+			// Never begin a restore after the attempt ended: one cut
+			// short would cost a RESTART.
+			return err
+		}
 		a.report(int64(len(a.applied)), total, s)
 		err := a.restoreSet(ctx, s)
 		if errors.Is(err, errAlreadyApplied) {

@@ -152,6 +152,12 @@ func (plan *chainPlan) candidates(source string, sets []backupSet) []backupSet {
 				continue
 			}
 			seen[key] = s.ref()
+			if s.Path != "" {
+				seen[key] = s.Path
+				if s.Position > 1 {
+					seen[key] = fmt.Sprintf("%s (set %d)", s.Path, s.Position)
+				}
+			}
 			out = append(out, s)
 		}
 	}
