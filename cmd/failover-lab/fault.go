@@ -17,7 +17,11 @@ func newFaultCmd(g *globals) *cobra.Command {
 		Long: `Faults make the lab misbehave on purpose for statements that match a
 regular expression (case-insensitive, over the statement text or an RPC's
 procedure name): drop the connection, return an error number, or delay.
-They live in DIR/faults.yaml, which a running lab re-reads when it changes.`,
+File-system faults act on the lab's folders (the share, the copy folder),
+for its SQL Server and for a plan's file steps alike: share-gone,
+share-hang, file-growing, file-locked, file-vanish, disk-full and
+live-primary; fault list says what each does. They live in
+DIR/faults.yaml, which a running lab re-reads when it changes.`,
 	}
 	cmd.AddCommand(newFaultAddCmd(g), newFaultListCmd(g), newFaultClearCmd(g))
 	return cmd
@@ -25,14 +29,22 @@ They live in DIR/faults.yaml, which a running lab re-reads when it changes.`,
 
 func newFaultAddCmd(g *globals) *cobra.Command {
 	var f lab.Fault
-	var kind string
+	var kind, free string
 	cmd := &cobra.Command{
-		Use:   "add --match REGEXP --kind drop|error|delay [flags] | add --kind down --instance NAME",
-		Short: "Add a fault: drop the connection, return an error, or delay matching statements; or stop an instance",
+		Use:   "add --match REGEXP --kind drop|error|delay [flags] | add --kind down --instance NAME | add --kind FILE-KIND [--path P]",
+		Short: "Add a fault: drop the connection, return an error, or delay matching statements; stop an instance; or a file-system fault",
 		Example: `  failover-lab fault add --dir DIR --match 'RESTORE LOG' --kind drop --nth 2
   failover-lab fault add --dir DIR --match 'sys\.databases' --kind error --error 1205 --times 2
   failover-lab fault add --dir DIR --match 'RESTORE LOG' --kind delay --delay 3s --instance BACKUP
-  failover-lab fault add --dir DIR --kind down --instance PRIMARY   # the datacenter goes dark until fault clear`,
+  failover-lab fault add --dir DIR --kind down --instance PRIMARY   # the datacenter goes dark until fault clear
+  failover-lab fault add --dir DIR --kind share-gone                # \\DC1-FS01\LSBackup unreachable
+  failover-lab fault add --dir DIR --kind share-hang --delay 20s
+  failover-lab fault add --dir DIR --kind file-growing --delay 30s  # the newest log backup, still being written
+  failover-lab fault add --dir DIR --kind file-locked --path '\\DC1-FS01\LSBackup\mgc_20261126011500.trn'
+  failover-lab fault add --dir DIR --kind file-vanish
+  failover-lab fault add --dir DIR --kind disk-full --free 64KiB    # the copy folder
+  failover-lab fault add --dir DIR --kind live-primary --delay 10s --times 3
+  failover-lab fault add --dir DIR --kind live-primary --match 'RESTORE LOG' --nth 2 --times -1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			d, err := g.labDir()
@@ -40,6 +52,9 @@ func newFaultAddCmd(g *globals) *cobra.Command {
 				return err
 			}
 			f.Kind = lab.FaultKind(kind)
+			if err := fileFaultFlags(cmd, &f, free); err != nil {
+				return usageError{fmt.Errorf("fault add: %w", err)}
+			}
 			if err := checkFaultFlags(cmd, f); err != nil {
 				return usageError{fmt.Errorf("fault add: %w", err)}
 			}
@@ -56,13 +71,15 @@ func newFaultAddCmd(g *globals) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.Match, "match", "", "regular expression the statement (or RPC procedure) must match (required but for --kind down)")
-	fl.StringVar(&kind, "kind", "", "drop (close the connection), error (return --error), delay (wait --delay) or down (stop --instance until cleared)")
+	fl.StringVar(&kind, "kind", "", "drop (close the connection), error (return --error), delay (wait --delay) or down (stop --instance until cleared); file system: share-gone, share-hang, file-growing, file-locked, file-vanish, disk-full, live-primary")
 	fl.StringVar(&f.Instance, "instance", "", "only this instance (default: all)")
 	fl.IntVar(&f.Nth, "nth", 1, "fire from the Nth matching statement on")
 	fl.IntVar(&f.Times, "times", 1, "fire this many times (-1: every time)")
 	fl.Int32Var(&f.Error, "error", 0, "error number for --kind error, e.g. 1205 (deadlock victim)")
-	fl.DurationVar(&f.Delay, "delay", 0*time.Second, "how long --kind delay waits, e.g. 3s")
+	fl.DurationVar(&f.Delay, "delay", 0*time.Second, "how long --kind delay waits, e.g. 3s; file-system faults: share-hang's wait, file-growing's time to complete, file-vanish's time to vanish, live-primary's interval")
 	fl.StringVar(&f.ID, "id", "", "name the fault (default f1, f2, …)")
+	fl.StringVar(&f.Path, "path", "", "file-system faults: the folder or file, as a Windows path of the lab's path map or a path in the lab dir (default: the share; the copy folder for disk-full; the newest log backup for file-growing, file-locked and file-vanish)")
+	fl.StringVar(&free, "free", "", "disk-full: the space left, in bytes or with KiB, MiB, GiB (default 0)")
 	return cmd
 }
 
@@ -88,10 +105,10 @@ func newFaultListCmd(g *globals) *cobra.Command {
 				fmt.Fprintln(g.stdout, "no faults")
 			}
 			for _, f := range fromConfig {
-				fmt.Fprintln(g.stdout, f.String()+" (from the config)")
+				fmt.Fprintln(g.stdout, f.String()+" (from the config)"+faultNote(d, f))
 			}
 			for _, f := range faults {
-				fmt.Fprintln(g.stdout, f.String())
+				fmt.Fprintln(g.stdout, f.String()+faultNote(d, f))
 			}
 			return nil
 		},
@@ -149,7 +166,7 @@ func checkFaultFlags(cmd *cobra.Command, f lab.Fault) error {
 		return fmt.Errorf("--times 0: a fault fires at least once (-1: every time)")
 	case fl.Changed("error") && f.Kind != lab.FaultError:
 		return fmt.Errorf("--error goes with --kind error, not %s", f.Kind)
-	case fl.Changed("delay") && f.Kind != lab.FaultDelay:
+	case fl.Changed("delay") && f.Kind != lab.FaultDelay && !f.Kind.IsFile():
 		return fmt.Errorf("--delay goes with --kind delay, not %s", f.Kind)
 	}
 	return nil

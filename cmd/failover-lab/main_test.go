@@ -137,14 +137,15 @@ func TestUpStatusDown(t *testing.T) {
 	if env["FAILOVER_LAB_DIR"] != dir {
 		t.Errorf("FAILOVER_LAB_DIR = %q, want %q", env["FAILOVER_LAB_DIR"], dir)
 	}
-	for _, f := range []string{"lab.pid", "lab.log", "lab.env", "targets.yaml", "lab.run.json"} {
+	for _, f := range []string{"lab.pid", "lab.log", "lab.env", "targets.yaml", "lab.vars.yaml", "lab.run.json"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("after up: %v", err)
 		}
 	}
 	pid := readPIDFile(t, dir)
 	r := mustLab(t, exitOK, "status", "--dir", dir)
-	if !strings.Contains(r.stdout, "running (pid "+strconv.Itoa(pid)) || strings.Count(r.stdout, "accepting connections") != 2 {
+	if !strings.Contains(r.stdout, "running (pid "+strconv.Itoa(pid)) || strings.Count(r.stdout, "accepting connections") != 2 ||
+		!strings.Contains(r.stdout, "time zone: Europe/Berlin") || !strings.Contains(r.stdout, `\\DC1-FS01\LSBackup`) {
 		t.Errorf("status:\n%s", r.stdout)
 	}
 	r = mustLab(t, exitOK, "up", "--dir", dir)

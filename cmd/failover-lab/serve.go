@@ -166,7 +166,7 @@ func describe(d labDir, addrs map[string]string) (labInfo, error) {
 	info := labInfo{Dir: d.path, CA: d.caFile(), Statements: d.file(lab.StatementLog),
 		Share: cfg.ShareFolder(d.path), CopyDir: cfg.CopyFolder(d.path),
 		ShareWindows: cfg.ShareWindowsPath(d.path), CopyDirWindows: cfg.CopyWindowsPath(d.path),
-		Database: cfg.LogShipping.Database, Paths: m.Mappings(), TimeZone: cfg.TimeZone}
+		Database: cfg.LogShipping.Database, Paths: m.Mappings(), TimeZone: cfg.Zone()}
 	for _, in := range cfg.Instances {
 		name := strings.ToUpper(in.Name) // Addrs' keys are upper case
 		addr, ok := addrs[name]

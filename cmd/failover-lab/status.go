@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"time"
 
@@ -53,6 +54,9 @@ func status(g *globals, d labDir) error {
 			fmt.Fprintf(out, "  %-10s %s  %s\n", name, r.Addrs[name], probe(r.Addrs[name]))
 		}
 	}
+	if err := statusPaths(out, d); err != nil {
+		return err
+	}
 	faults, err := lab.ListFaults(d.path)
 	if err != nil {
 		return err
@@ -76,4 +80,21 @@ func probe(addr string) string {
 	}
 	c.Close()
 	return "accepting connections"
+}
+
+// statusPaths shows the servers' time zone and the path map.
+func statusPaths(out io.Writer, d labDir) error {
+	cfg, err := lab.LoadConfig(d.configFile())
+	if err != nil {
+		return err
+	}
+	m, err := cfg.PathMap(d.path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  time zone: %s\n  paths (as SQL Server names them -> lab folders):\n", cfg.Zone())
+	for _, pm := range m.Mappings() {
+		fmt.Fprintf(out, "    %-24s -> %s\n", pm.Windows, pm.Local)
+	}
+	return nil
 }

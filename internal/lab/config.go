@@ -122,6 +122,9 @@ type Scenario struct {
 	// of the next log backup (the restore job was killed in it): 4319 for
 	// any other set and for recovery until that one is restored.
 	InterruptedRestore bool `yaml:"interrupted_restore"`
+	// GrowingFile: the newest log backup on the share is still being
+	// written (a file-growing fault from the start, scenario-growing-file).
+	GrowingFile bool `yaml:"growing_file"`
 	// MultiSetFile puts two backup sets into one file.
 	MultiSetFile bool `yaml:"multi_set_file"`
 	// EmptyLogBackup adds a log backup with FirstLSN == LastLSN.

@@ -83,6 +83,9 @@ func (x *stmtCtx) readBackup(dev device) (sets []labfile.BackupSet, m *sqlMsg, a
 	if dev.unreachable != nil {
 		return nil, dev.unreachable, false
 	}
+	if m, abort := x.fileFault(dev); m != nil || abort {
+		return nil, m, abort
+	}
 	sets, err := labfile.ReadFile(dev.local)
 	if err == nil {
 		return sets, nil, false

@@ -27,6 +27,7 @@
 //	DIR/share, DIR/copy     the backup share and the copy destination, which SQL Server
 //	                        names \\DC1-FS01\LSBackup and D:\LSCopy\mgc (the path map)
 //	DIR/backup-d            the rest of D:\ (the path map; configurable)
+//	DIR/fault-state/ID      what a file-system fault took away, and its state
 //
 // Statement log lines are tab-separated: time (RFC 3339, UTC, ns),
 // instance, spid, kind, text. Kinds: batch (one line per statement of a
@@ -149,4 +150,14 @@
 // DIR/faults.yaml before each statement and every 200ms; the counters of a
 // fault (nth, times) live in the running process, so a restart re-arms it.
 // The statement log records fired faults and down/up changes.
+//
+// File-system faults (fsfault.go) act on the lab's folders, for its SQL
+// Server and for a plan's file steps: share-gone (moved away; RESTORE
+// 3201 OS error 53 or 3), share-hang (FIFOs; RESTORE waits, then OS error
+// 121), file-growing (cut, then grown by the running lab; 3203),
+// file-locked (a link to itself; OS error 32), file-vanish (inotify on
+// Linux, or a delay), disk-full (a size-limited tmpfs in a user namespace,
+// Linux) and live-primary (the primary writes the next log backups). AddFault
+// applies one under DIR/fault-state.lock and keeps what it took under
+// DIR/fault-state/ID; ClearFaults and Reset put it back.
 package lab

@@ -172,6 +172,8 @@ func (x *stmtCtx) runOne(st stmt) error {
 				return errAbort
 			}
 			x.dropMidway = true
+		case FaultLivePrimary:
+			x.in.liveBackup(f)
 		}
 	}
 	return st.run(x)

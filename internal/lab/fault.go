@@ -43,12 +43,25 @@ type Fault struct {
 	Times int `yaml:"times,omitempty"`
 	// Error is the error number of a FaultError (e.g. 1205).
 	Error int32 `yaml:"error,omitempty"`
-	// Delay is the wait of a FaultDelay.
+	// Delay is the wait of a FaultDelay (and the time of a file-system
+	// fault: see fsfault.go).
 	Delay time.Duration `yaml:"delay,omitempty"`
+	// Path is what a file-system fault acts on (a folder or a file): a
+	// Windows path through the path map or a path in the lab dir. AddFault
+	// fills in the kind's default.
+	Path string `yaml:"path,omitempty"`
+	// Free is the space left in the folder of a disk-full fault, bytes.
+	Free int64 `yaml:"free,omitempty"`
 }
 
 // Validate checks that the fault can fire.
 func (f Fault) Validate() error {
+	if f.Kind.IsFile() {
+		return f.validateFile()
+	}
+	if f.Path != "" || f.Free != 0 {
+		return fmt.Errorf("path and free go with the file-system kinds (%s), not %s", fileKindList(), f.Kind)
+	}
 	if f.Kind == FaultDown {
 		switch {
 		case f.Instance == "":
@@ -88,13 +101,16 @@ func (f Fault) Validate() error {
 			return errors.New("a delay fault needs delay, a positive duration")
 		}
 	default:
-		return fmt.Errorf("unknown fault kind %q (drop, error, delay or down)", f.Kind)
+		return fmt.Errorf("unknown fault kind %q (drop, error, delay, down, or one of the file system's: %s)", f.Kind, fileKindList())
 	}
 	return nil
 }
 
 // String describes the fault for `failover-lab fault list`.
 func (f Fault) String() string {
+	if f.Kind.IsFile() {
+		return f.fileString()
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s", f.ID, f.Kind)
 	if f.Kind == FaultDown {
@@ -133,9 +149,10 @@ type armed struct {
 	fired   int // guarded by faultSet.mu
 }
 
-// compileMatch compiles a validated fault's pattern (nil for down faults).
+// compileMatch compiles a validated fault's pattern (nil for down faults
+// and file-system faults that watch no statement).
 func compileMatch(f Fault) *regexp.Regexp {
-	if f.Kind == FaultDown {
+	if f.Kind == FaultDown || f.Match == "" {
 		return nil
 	}
 	return regexp.MustCompile("(?i)" + f.Match)

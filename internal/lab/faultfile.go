@@ -61,10 +61,21 @@ func AddFault(dir string, f Fault) (Fault, error) {
 	case !errors.Is(err, fs.ErrNotExist):
 		return Fault{}, fmt.Errorf("add fault: %w", err)
 	}
+	if f.Kind.IsFile() {
+		return addFileFault(dir, cfg, err, f)
+	}
 	list, err := ListFaults(dir)
 	if err != nil {
 		return Fault{}, err
 	}
+	if f, err = nameFault(list, f); err != nil {
+		return Fault{}, err
+	}
+	return f, writeFaults(dir, append(list, f))
+}
+
+// nameFault gives f the next free ID (f1, f2, …) or checks its own.
+func nameFault(list []Fault, f Fault) (Fault, error) {
 	ids := map[string]bool{}
 	for _, g := range list {
 		ids[g.ID] = true
@@ -76,24 +87,34 @@ func AddFault(dir string, f Fault) (Fault, error) {
 	} else if ids[f.ID] {
 		return Fault{}, fmt.Errorf("add fault: id %q is taken", f.ID)
 	}
-	return f, writeFaults(dir, append(list, f))
+	return f, nil
 }
 
 // ClearFaults removes the run-time fault with the given ID, or all of them
 // when id is "". It reports whether anything was removed.
-func ClearFaults(dir, id string) (bool, error) {
-	list, err := ListFaults(dir)
-	if err != nil {
-		return false, err
-	}
-	keep := list[:0]
-	for _, f := range list {
-		if id != "" && f.ID != id {
-			keep = append(keep, f)
+// A file-system fault is undone first (its folder or file put back);
+// one that cannot be undone stays listed, and the error says why.
+func ClearFaults(dir, id string) (removed bool, err error) {
+	err = lockedIfFiles(dir, func() error {
+		list, err := ListFaults(dir)
+		if err != nil {
+			return err
 		}
-	}
-	removed := len(keep) != len(list)
-	return removed, writeFaults(dir, keep)
+		var keep []Fault
+		for _, f := range list {
+			switch {
+			case id != "" && f.ID != id:
+				keep = append(keep, f)
+			case f.Kind.IsFile():
+				if rerr := revertFileFault(dir, f.ID); rerr != nil {
+					keep, err = append(keep, f), errors.Join(err, rerr)
+				}
+			}
+		}
+		removed = len(keep) != len(list)
+		return errors.Join(err, writeFaults(dir, keep))
+	})
+	return removed, err
 }
 
 func writeFaults(dir string, list []Fault) error {

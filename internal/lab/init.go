@@ -58,6 +58,9 @@ func Init(dir string, cfg Config) error {
 			return fmt.Errorf("init lab: %w", err)
 		}
 	}
+	if err := applyConfigFileFaults(dir, cfg, time.Now()); err != nil {
+		return fmt.Errorf("init lab: %w", err)
+	}
 	data, err := yaml.Marshal(cfg)
 	if err != nil {
 		return fmt.Errorf("init lab: encode config: %w", err)
@@ -69,13 +72,14 @@ func Init(dir string, cfg Config) error {
 // Reset removes the lab in dir (config, state, share, copy dir, faults,
 // statement log) and initialises it again with cfg.
 func Reset(dir string, cfg Config) error {
+	undoAllFileFaults(dir)
 	old, err := LoadConfig(filepath.Join(dir, ConfigFile))
 	if err == nil {
 		for _, p := range old.labFolders(dir) {
 			os.RemoveAll(p)
 		}
 	}
-	for _, p := range []string{ConfigFile, stateDir, FaultsFile, StatementLog} {
+	for _, p := range []string{ConfigFile, stateDir, FaultsFile, StatementLog, faultStateDir, faultLockFile} {
 		if err := os.RemoveAll(filepath.Join(dir, p)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("reset lab: %w", err)
 		}
@@ -112,6 +116,7 @@ func buildStates(dir string, cfg Config, now time.Time) ([]*instanceState, error
 	}
 	// The primary's log-shipped database is online, listed or not.
 	ensureDatabase(prim, ls.Database, "ONLINE", now)
+	prim.LogBackups = &logBackups{Database: ls.Database, Last: chain.Logs[len(chain.Logs)-1]}
 	setupSecondary(dir, cfg, prim, sec, chain, now)
 	return states, nil
 }

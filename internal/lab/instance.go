@@ -33,6 +33,10 @@ type instance struct {
 	// dir is the lab dir (relative devices are read from it). Set once.
 	paths labfile.PathMap
 	dir   string
+	// files are the lab's file-system faults (nil: none); onLive writes
+	// the live primary's next log backup (nil: no lab around). Set once.
+	files  *fileFaults
+	onLive func(Fault)
 
 	mu       sync.Mutex
 	st       *instanceState       // guarded by mu
@@ -71,6 +75,14 @@ func (in *instance) configure(cfg Config, dir string) error {
 	}
 	in.loc, in.paths, in.dir = loc, m, resolve(dir, ".")
 	return nil
+}
+
+// liveBackup has the live primary write its next log backup (a
+// live-primary fault fired on a statement).
+func (in *instance) liveBackup(f Fault) {
+	if in.onLive != nil {
+		in.onLive(f)
+	}
 }
 
 // save writes the state file; the caller holds mu.

@@ -28,6 +28,9 @@ type Lab struct {
 	tdsCfg    []tds.Config      // per instance, with its fixed address
 	addrs     map[string]string // fixed once started
 
+	// files drives the file-system faults; set once by Serve.
+	files *fileRun
+
 	mu       sync.Mutex // guards watch and injected; handlers take it
 	watch    faultWatch
 	injected []Fault
@@ -60,11 +63,13 @@ func Serve(ctx context.Context, dir string) (*Lab, error) {
 	if l.log, err = openStmtLog(filepath.Join(dir, StatementLog)); err != nil {
 		return nil, fmt.Errorf("serve lab: %w", err)
 	}
+	l.files = newFileRun(dir, cfg, l.log)
 	if err := l.start(cfg); err != nil {
 		l.Close()
 		return nil, fmt.Errorf("serve lab: %w", err)
 	}
 	l.applyDown()
+	l.files.tick(time.Now())
 	l.pollWG.Add(1)
 	go l.poll(ctx)
 	return l, nil
@@ -87,6 +92,10 @@ func (l *Lab) start(cfg Config) error {
 			return err
 		}
 		in.beforeStatement = l.checkFaultsFile
+		in.files, in.onLive = l.files.faults, l.files.onLive
+		if st.LogBackups != nil {
+			l.files.primary = in
+		}
 		tc := tds.Config{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(st.Port)),
 			CertFile: cert, KeyFile: key, ServerName: st.ServerName}
 		srv := tds.NewServer(tc, in)
@@ -138,6 +147,7 @@ func (l *Lab) poll(ctx context.Context) {
 		case <-t.C:
 			l.checkFaultsFile()
 			l.applyDown()
+			l.files.tick(time.Now())
 		}
 	}
 }
@@ -164,6 +174,9 @@ func (l *Lab) reloadFaults() error {
 		return err
 	}
 	all := append(append(append([]Fault(nil), l.cfgFaults...), injected...), file...)
+	if l.files != nil {
+		l.files.refresh()
+	}
 	return l.faults.replace(all)
 }
 
@@ -179,6 +192,9 @@ func (l *Lab) Dir() string { return l.dir }
 func (l *Lab) Inject(f Fault) error {
 	if err := f.Validate(); err != nil {
 		return err
+	}
+	if f.Kind.IsFile() {
+		return fmt.Errorf("inject %s: file-system faults live in the lab dir: use AddFault", f.Kind)
 	}
 	l.mu.Lock()
 	if f.ID == "" {
@@ -201,6 +217,9 @@ func (l *Lab) Close() error {
 	l.srvMu.Unlock()
 	close(l.stopCh)
 	l.pollWG.Wait() // no applyDown runs after this
+	if l.files != nil {
+		l.files.opens.close()
+	}
 	l.srvMu.Lock()
 	servers := l.servers
 	l.srvMu.Unlock()
@@ -232,6 +251,9 @@ func configFaults(cfg Config) []Fault {
 			f.ID = "config-" + strconv.Itoa(i+1)
 		}
 		out = append(out, f)
+	}
+	if cfg.Scenario.GrowingFile {
+		out = append(out, Fault{ID: "scenario-growing-file", Kind: FaultFileGrowing})
 	}
 	return out
 }

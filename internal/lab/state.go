@@ -35,6 +35,17 @@ type instanceState struct {
 	// UserSessions are the simulated sessions (scenario user_sessions).
 	UserSessions []*simSession `json:"user_sessions"`
 	NextSimSPID  int           `json:"next_sim_spid"`
+	// LogBackups is the primary's backup job: the newest log backup it
+	// took, which a live-primary fault continues from.
+	LogBackups *logBackups `json:"log_backups,omitempty"`
+}
+
+// logBackups is a primary's log backup chain as its backup job knows it.
+type logBackups struct {
+	Database string            `json:"database"`
+	Last     labfile.BackupSet `json:"last"`
+	// Taken counts the log backups written since the lab started.
+	Taken int `json:"taken"`
 }
 
 // dbState is one database as sys.databases and sys.master_files show it.

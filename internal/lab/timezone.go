@@ -14,6 +14,15 @@ import (
 // lab, and with summer time, as the Persistent Chat servers' zone has.
 const defaultTimeZone = "Europe/Berlin"
 
+// Zone is the servers' time zone: TimeZone, or the default for a config
+// without one.
+func (c Config) Zone() string {
+	if c.TimeZone == "" {
+		return defaultTimeZone
+	}
+	return c.TimeZone
+}
+
 // loadLocation loads a configured time zone ("" is the default).
 func loadLocation(name string) (*time.Location, error) {
 	if name == "" {

@@ -420,3 +420,27 @@ func TestChainSpecMinCount(t *testing.T) {
 		})
 	}
 }
+
+// TestNextLogContinuesTheChain: a live primary's next backups follow the
+// chain's tip without a gap, on its fork, and apply in order.
+func TestNextLogContinuesTheChain(t *testing.T) {
+	c := generate(t, testSpec())
+	p := c.Restore
+	for _, s := range c.Logs[6:] {
+		p = p.Advance(s)
+	}
+	prev, at := c.Logs[len(c.Logs)-1], testStart.Add(4*time.Hour)
+	for i := range 3 {
+		next, err := NextLog(prev, at.Add(time.Duration(i)*time.Minute), uint64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := ClassifyLog(p, next); v != Applies || next.FirstLSN != prev.LastLSN || next.BackupSetGUID == prev.BackupSetGUID {
+			t.Fatalf("backup %d: %s, starts at %s after %s", i, v, next.FirstLSN, prev.LastLSN)
+		}
+		if next.BackupName != FileName("mgc", next.BackupStartDate) || next.DatabaseBackupLSN != prev.DatabaseBackupLSN {
+			t.Errorf("backup %d: name %s, database backup LSN %s", i, next.BackupName, next.DatabaseBackupLSN)
+		}
+		p, prev = p.Advance(next), next
+	}
+}
