@@ -13,6 +13,9 @@ func isDiskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
 
-// isLocked reports whether err says another process holds the file
-// locked. Unix has no mandatory locks on the files a copy reads.
-func isLocked(error) bool { return false }
+// isLocked reports whether err says the file cannot be opened for now.
+// Unix has no mandatory locks on the files a copy reads; a name that is a
+// link loop (ELOOP) cannot be opened either, and is retried like a file
+// in use (the failover lab stands in for Windows' sharing violation with
+// one).
+func isLocked(err error) bool { return errors.Is(err, syscall.ELOOP) }

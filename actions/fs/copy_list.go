@@ -134,6 +134,19 @@ func (c *copier) sourceEntry(full, rel string, e iofs.DirEntry) (srcEntry, strin
 func (c *copier) followLink(full, rel string) (srcEntry, string, error) {
 	target, err := c.fs.EvalSymlinks(full)
 	if err != nil {
+		// EvalSymlinks counts links itself; the kernel says ELOOP.
+		_, serr := c.fs.Stat(full)
+		if isLocked(serr) {
+			err = serr
+		}
+	}
+	switch {
+	case isLocked(err):
+		// Listed as it is: opening it fails as for a file in use, and
+		// the copy retries it.
+		fi, _ := c.fs.Lstat(full)
+		return srcEntry{rel: rel, path: full, size: sizeOf(fi), mtime: mtimeOf(fi)}, "", nil
+	case err != nil:
 		return srcEntry{}, "a broken symbolic link", nil
 	}
 	if !within(c.foldKey(filepath.ToSlash(target)), c.foldKey(c.fromReal)) {
@@ -252,3 +265,17 @@ func partialOf(partial string) (string, bool) {
 
 // tempPattern is the os.CreateTemp pattern of a partial copy of name.
 func tempPattern(name string) string { return "." + name + ".*" + partialSuffix }
+
+func sizeOf(fi iofs.FileInfo) int64 {
+	if fi == nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+func mtimeOf(fi iofs.FileInfo) time.Time {
+	if fi == nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
+}

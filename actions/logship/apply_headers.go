@@ -98,7 +98,9 @@ func listCandidates(dirs []dirPair, pattern string) ([]candidate, error) {
 			return nil, fmt.Errorf("list the log backups in %s: %w", d.Local, err)
 		}
 		for _, e := range entries {
-			if !e.Type().IsRegular() || !doublestar.MatchUnvalidated(pat, strings.ToLower(e.Name())) {
+			// Links are listed too: SQL Server opens the name, and says
+			// why it cannot (a file in use, gone).
+			if e.IsDir() || !doublestar.MatchUnvalidated(pat, strings.ToLower(e.Name())) {
 				continue
 			}
 			fi, err := e.Info()
