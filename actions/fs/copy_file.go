@@ -13,6 +13,10 @@ import (
 	"time"
 )
 
+// groupSyncMax is the size from which a copy is synced by itself rather
+// than with its group (copyOnce, commit).
+const groupSyncMax = 8 << 20
+
 // chunkSize is how much one step of a copy moves before it looks at the
 // context and reports progress. A *os.File pair still copies each chunk
 // in the kernel (copy_file_range), so the chunks cost nothing.
@@ -113,7 +117,9 @@ func (c *copier) copyOnce(ctx context.Context, d fileDecision) (tmpName string, 
 	if err := c.unchanged(d.path, before, n); err != nil {
 		return "", n, err
 	}
-	if c.syncEach {
+	if c.syncEach || n >= groupSyncMax {
+		// A large file is synced by itself: one sync of the whole file
+		// system would also write out everything else that is dirty.
 		if err := tmp.Sync(); err != nil {
 			return "", n, c.writeError("sync "+tmp.Name(), err)
 		}
@@ -165,12 +171,16 @@ func (c *copier) transfer(ctx context.Context, tmp dstFile, src srcFile, d fileD
 		h = sha256.New()
 		r = io.TeeReader(src, h)
 	}
-	var n int64
+	var n, prev int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return n, nil, fmt.Errorf("copy %s: %w", d.rel, err)
 		}
 		k, err := copyChunk(tmp, r)
+		if k > 0 && size > chunkSize {
+			writeback(tmp, n, k, n-prev, prev)
+			prev = k
+		}
 		n += k
 		c.prog.addBytes(d.rel, k)
 		switch {

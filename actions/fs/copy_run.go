@@ -119,13 +119,13 @@ func (c *copier) commit(ctx context.Context, batch []fileResult, run *copyRun) e
 	if err := ctx.Err(); err != nil {
 		keep(fmt.Errorf("copy stopped: %w", context.Cause(ctx)))
 	}
-	ready := 0
+	unsynced := 0
 	for _, r := range batch {
-		if r.tmp != "" {
-			ready++
+		if r.tmp != "" && !c.syncEach && r.bytes < groupSyncMax {
+			unsynced++
 		}
 	}
-	if ready > 0 && !c.syncEach {
+	if unsynced > 0 {
 		// One sync for the group, before any rename: a crash must never
 		// leave a renamed file whose data did not reach the disk.
 		if err := c.fs.SyncFS(c.to); err != nil {
