@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/failover-dev/failover/actions"
 )
@@ -95,16 +96,25 @@ func (a *applier) inspection(sc scanResult) actions.Inspection {
 		in.Summary = "a run would fail before applying anything: " + plan.Gap.message(a.p.Database, sc.unreadable)
 	case len(plan.Apply) > 0:
 		in.Change = actions.ChangeSome
-		in.Summary = fmt.Sprintf("would apply %d log backup set(s) to %s, from LSN %s to %s; data-loss window %s",
-			len(plan.Apply), a.p.Database, plan.Start, reach, out["data_loss_window"])
+		in.Summary = fmt.Sprintf("would apply %d log backup set(s) to %s, from LSN %s to %s; %s",
+			len(plan.Apply), a.p.Database, plan.Start, reach, windowShort(out))
 	default:
-		in.Summary = fmt.Sprintf("%s: nothing to apply; data-loss window %s", sc.point.State, out["data_loss_window"])
+		in.Summary = fmt.Sprintf("%s: nothing to apply; %s", sc.point.State, windowShort(out))
 	}
 	in.Data = map[string]any{"database": a.p.Database, "state": sc.point.State.Effective(), "redo_start_lsn": plan.Start.String(),
 		"reach_lsn": reach.String(), "apply": capList(refsOf(plan.Apply)), "skip": capList(skips), "files": int64(sc.files),
 		"gap": out["gap"], "data_loss_seconds": out["data_loss_seconds"]}
 	in.Outputs = out
 	return in
+}
+
+// windowShort says the data-loss window in a few words.
+func windowShort(out map[string]any) string {
+	secs, _ := out["data_loss_seconds"].(int64)
+	if secs < 0 {
+		return "data-loss window unknown"
+	}
+	return fmt.Sprintf("data-loss window %s (the last log backup finished %s UTC)", time.Duration(secs)*time.Second, out["last_backup_finish"])
 }
 
 func refsOf(sets []backupSet) []string {

@@ -92,12 +92,16 @@ func (a *applier) restoreError(s backupSet, err error) error {
 }
 
 // sessionsQuery finds the sessions in @db, or holding locks in it, other
-// than this one (domain.md C.1).
+// than this one and failover's own (program_name failover/…), as
+// db.kill_sessions does (domain.md C.1).
 const sessionsQuery = `SELECT s.session_id FROM sys.dm_exec_sessions AS s
 WHERE s.database_id = DB_ID(@db) AND s.is_user_process = 1 AND s.session_id <> @@SPID
+  AND ISNULL(s.program_name, N'') NOT LIKE N'failover/%'
 UNION
 SELECT l.request_session_id FROM sys.dm_tran_locks AS l
-WHERE l.resource_database_id = DB_ID(@db) AND l.request_session_id <> @@SPID`
+JOIN sys.dm_exec_sessions AS s ON s.session_id = l.request_session_id
+WHERE l.resource_database_id = DB_ID(@db) AND l.request_session_id <> @@SPID AND s.is_user_process = 1
+  AND ISNULL(s.program_name, N'') NOT LIKE N'failover/%'`
 
 // endSessions ends every other session in the database, on the pinned
 // session (so @@SPID is the one to spare). A session already gone (6106)
