@@ -68,7 +68,7 @@ func TestMarkdownShowsSecretAndIdempotency(t *testing.T) {
 	for _, want := range []string{
 		"| `password` | string |  |  | yes |",
 		"| `dsn` | string |  |  | yes |",
-		"| `database` | string |  | `master` |  |",
+		"| `connect_timeout` | duration |  | `30s` |  |",
 		"### `wait`",
 		"- Idempotent: yes",
 	} {
