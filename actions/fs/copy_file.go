@@ -60,6 +60,7 @@ func (c *copier) copyFile(ctx context.Context, d fileDecision) fileResult {
 			res.bytes, res.tmp = n, tmp
 			return res
 		}
+		c.prog.addBytes(d.rel, -n) // the bytes of a copy thrown away
 		switch {
 		case errors.As(err, &last):
 		case errors.Is(err, vanishedError{}):

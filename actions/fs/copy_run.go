@@ -253,7 +253,7 @@ func joinCapped(names []string, n int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }
 
-// changingError returns the error of an attempt that left files out
+// changingFilesError returns the error of an attempt that left files out
 // because they kept changing: the rest is copied and checkpointed, and a
 // retry copies only those files.
 func changingFilesError(run *copyRun, to string) error {
