@@ -279,3 +279,8 @@ func mtimeOf(fi iofs.FileInfo) time.Time {
 	}
 	return fi.ModTime()
 }
+
+// dirOf is the destination directory of a file.
+func (c *copier) dirOf(rel string) string {
+	return filepath.Dir(filepath.Join(c.to, filepath.FromSlash(rel)))
+}

@@ -15,8 +15,11 @@ import (
 // the step again with the same journal: every file is renamed into place
 // exactly once over both runs, and the outputs count all of them.
 func TestCopyResumesAtTheNextFile(t *testing.T) {
-	for _, tc := range []struct{ files, parallel, k int }{{6, 1, 2}, {6, 1, 1}, {24, 4, 2}} {
-		t.Run(fmt.Sprintf("%d files, %d workers, interrupted after %d checkpoints", tc.files, tc.parallel, tc.k), func(t *testing.T) {
+	for _, tc := range []struct {
+		files, parallel, k int
+		syncEach           bool
+	}{{6, 1, 2, false}, {6, 1, 1, false}, {24, 4, 2, false}, {6, 1, 2, true}, {24, 4, 2, true}} {
+		t.Run(fmt.Sprintf("%d files, %d workers, interrupted after %d checkpoints, sync each %v", tc.files, tc.parallel, tc.k, tc.syncEach), func(t *testing.T) {
 			src, dst := t.TempDir(), t.TempDir()
 			var total int64
 			for i := range tc.files {
@@ -27,25 +30,28 @@ func TestCopyResumesAtTheNextFile(t *testing.T) {
 			p := params(t, map[string]any{"from": src, "to": dst, "parallel": tc.parallel})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			j := &fakeJournal{cancelAfter: tc.k, cancel: cancel, tokens: make(chan struct{}, tc.files)}
+			j := &fakeJournal{cancelAfter: tc.k, cancel: cancel}
+			tokens := make(chan struct{}, tc.files)
 			for range tc.parallel {
-				j.tokens <- struct{}{}
+				tokens <- struct{}{}
 			}
-			// A source file opens only when a token is free: at most
-			// parallel files are copied ahead of the checkpoints, so the
-			// interruption always comes before the end.
-			fsys := &faultFS{}
+			// A source file opens only when a token is free, and a rename
+			// frees one: at most parallel files are copied ahead of the
+			// commits, so the interruption always comes before the end.
+			fsys := &faultFS{onRename: func() { tokens <- struct{}{} }}
 			fsys.open = func(name string) (srcFile, error) {
 				if filepath.Dir(name) == src {
 					select {
-					case <-j.tokens:
+					case <-tokens:
 					case <-ctx.Done():
 						return nil, ctx.Err()
 					}
 				}
 				return osFS{}.Open(name)
 			}
-			_, err := testAction(fsys).Run(ctx, &actions.Env{Journal: j}, p)
+			a := testAction(fsys)
+			a.syncEach = tc.syncEach
+			_, err := a.Run(ctx, &actions.Env{Journal: j}, p)
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("interrupted run: err = %v, want it cancelled", err)
 			}
@@ -61,7 +67,7 @@ func TestCopyResumesAtTheNextFile(t *testing.T) {
 
 			j.cancelAfter = 0
 			fsys.open = nil
-			out, err := testAction(fsys).Run(context.Background(), &actions.Env{Journal: j}, p)
+			out, err := a.Run(context.Background(), &actions.Env{Journal: j}, p)
 			if err != nil {
 				t.Fatal(err)
 			}

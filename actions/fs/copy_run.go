@@ -31,12 +31,20 @@ type copyRun struct {
 	skipped []skipNote
 	// changing are files that kept changing (allow_changing not set).
 	changing []skipNote
+	// pending are files renamed into place whose names a crash could
+	// still take back: the next sync makes them durable, and only then a
+	// checkpoint counts them (durable, durableBytes).
+	pending      []string
+	pendingBytes int64
+	durable      int64
+	durableBytes int64
 }
 
 // copyAll copies the planned files with c.p.Parallel workers. Finished
-// files are committed in groups: their directories synced (the renames
-// durable) and one checkpoint journaled, so a resumed step continues at
-// the next file. The first error stops the other workers.
+// files are committed in groups (commit), and the files renamed last are
+// made durable and checkpointed at the end, on every path (flush), so a
+// resumed step continues at the next file. The first error stops the
+// other workers.
 func (c *copier) copyAll(parent context.Context, plan copyPlan, run *copyRun) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
@@ -75,6 +83,9 @@ func (c *copier) copyAll(parent context.Context, plan copyPlan, run *copyRun) er
 			cancel()
 		}
 	}
+	if err := c.flush(run); err != nil && first == nil {
+		first = err
+	}
 	if first == nil && finished < len(plan.toCopy) {
 		// Cancelled between files: no file failed, but not all were
 		// copied; never a success.
@@ -98,82 +109,6 @@ func drain(r fileResult, results <-chan fileResult) []fileResult {
 			return batch
 		}
 	}
-}
-
-// commit records a group of finished files: makes their copies durable
-// (already synced one by one, or now with one sync of the whole file
-// system), renames them into place, syncs the directories, then journals
-// one checkpoint. It returns the group's first error; every temporary
-// file of the group is renamed or removed.
-//
-// Once ctx ends (an error elsewhere, Ctrl-C, the step's timeout) nothing
-// more is renamed: the copies in hand are removed, and a later run copies
-// those files again.
-func (c *copier) commit(ctx context.Context, batch []fileResult, run *copyRun) error {
-	var first error
-	keep := func(err error) {
-		if first == nil {
-			first = err
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		keep(fmt.Errorf("copy stopped: %w", context.Cause(ctx)))
-	}
-	unsynced := 0
-	for _, r := range batch {
-		if r.tmp != "" && !c.syncEach && r.bytes < groupSyncMax {
-			unsynced++
-		}
-	}
-	if unsynced > 0 {
-		// One sync for the group, before any rename: a crash must never
-		// leave a renamed file whose data did not reach the disk.
-		if err := c.fs.SyncFS(c.to); err != nil {
-			keep(c.writeError("sync the copies in "+c.to, err))
-		}
-	}
-	dirs := map[string]bool{}
-	n := 0
-	for _, r := range batch {
-		switch {
-		case r.err != nil:
-			keep(r.err)
-		case r.changing:
-			run.changing = append(run.changing, skipNote{rel: r.rel, why: r.skip})
-		case r.skip != "":
-			run.skipped = append(run.skipped, skipNote{rel: r.rel, why: r.skip})
-			c.env.Log.Warn().Str("file", r.rel).Str("reason", r.skip).Msg("not copied")
-		case first != nil:
-			c.fs.Remove(r.tmp)
-		default:
-			if err := c.fs.Rename(r.tmp, r.dst); err != nil {
-				c.fs.Remove(r.tmp)
-				keep(fmt.Errorf("rename %s to %s (is the file open in another program, such as a restore?): %w", r.tmp, r.dst, err))
-				continue
-			}
-			dirs[r.dir] = true
-			run.copied = append(run.copied, r.rel)
-			run.bytes += r.bytes
-			n++
-		}
-		c.prog.fileDone(r.rel)
-	}
-	if n == 0 {
-		return first
-	}
-	for d := range dirs {
-		// Synced before the checkpoint: a checkpoint must never count a
-		// file whose name a crash could still take back.
-		if err := c.fs.SyncDir(d); err != nil {
-			return fmt.Errorf("sync directory %s: %w", d, err)
-		}
-	}
-	cp := copyCheckpoint{Copied: run.base.Copied + int64(len(run.copied)), Bytes: run.base.Bytes + run.bytes,
-		Last: run.copied[len(run.copied)-1]}
-	if err := c.env.Checkpoint(cp); err != nil {
-		return fmt.Errorf("journal the files copied: %w", err)
-	}
-	return first
 }
 
 // outputs are the step's outputs: totals of every attempt of the step
