@@ -32,6 +32,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadPacket$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/tds
 	$(GO) test -run '^$$' -fuzz '^FuzzServeConn$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/tds
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/labfile
+	$(GO) test -run '^$$' -fuzz '^FuzzResolve$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/labfile
 	$(GO) test -run '^$$' -fuzz '^FuzzBatch$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/lab
 
 # Regenerate docs/actions.md from the registry.

@@ -53,7 +53,7 @@ type Env struct {
 	// Journal records the step's checkpoints; nil outside a run.
 	Journal StepJournal
 	// Progress receives the step's progress; nil discards it.
-	Progress ProgressSink
+	Progress *ProgressSink
 }
 
 // Target is a target as an ability sees it: its fields resolved, decoded
@@ -187,17 +187,11 @@ type Progress struct {
 	Item string `json:"item,omitempty"`
 }
 
-// ProgressSink receives a step's progress. Report must be cheap: the
-// engine drops reports that come faster than it renders them.
-type ProgressSink interface {
-	Report(p Progress)
-}
-
 // Report tells the engine how far the step is; without a sink it does
-// nothing. Call it as often as convenient: it is throttled.
+// nothing. Call it as often as convenient: a report that is not due costs
+// an atomic load.
 func (e *Env) Report(p Progress) {
-	if e == nil || e.Progress == nil {
-		return
+	if e != nil {
+		e.Progress.Report(p)
 	}
-	e.Progress.Report(p)
 }

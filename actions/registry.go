@@ -56,6 +56,11 @@ type Type struct {
 	// Idempotent says running the type twice has the effect of running it
 	// once: an in-doubt step of this type is simply run again on resume.
 	Idempotent bool
+	// WaitsForOperator says the type waits for a person (approval): the
+	// plan's defaults of timeout and retry, meant for actions, do not
+	// apply to its steps; the run's deadline still does, and a step may
+	// set its own.
+	WaitsForOperator bool
 	// impl holds the abilities Define found.
 	impl abilities
 }

@@ -42,7 +42,7 @@ func (a approver) Approve(ctx context.Context, stepID, prompt string) (actions.A
 	}
 	// Synced: who approved is evidence the operator will be asked for.
 	_, jerr := r.jw.AppendSync(journal.Record{Type: typ, Step: stepID, User: ap.By, Time: ap.At.UTC(),
-		Data: map[string]string{"how": ap.How}})
+		Approval: &journal.Approval{Approved: ap.Approved, How: ap.How}})
 	if jerr != nil {
 		return ap, fmt.Errorf("journal approval of %s: %w", stepID, jerr)
 	}

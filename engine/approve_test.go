@@ -64,7 +64,7 @@ func TestApproval(t *testing.T) {
 			var found bool
 			for _, r := range records(t, sum) {
 				if (r.Type == RecStepApproved || r.Type == RecStepRefused) && r.Step == "gate" {
-					found = r.User == tt.wantBy && r.Data["how"] == tt.wantHow && !r.Time.IsZero()
+					found = r.User == tt.wantBy && r.Approval != nil && r.Approval.How == tt.wantHow && !r.Time.IsZero()
 				}
 			}
 			if !found {

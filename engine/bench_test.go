@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -180,5 +181,56 @@ func BenchmarkFsync(b *testing.B) {
 		if err := f.Sync(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// reporter is the benchmarks' long step: it reports progress n times
+// (every item of a 10,000-file copy, say) and does nothing else.
+type reporter struct{ n int }
+
+func (r reporter) Run(_ context.Context, env *actions.Env, _ *actions.None) (map[string]any, error) {
+	for i := 1; i <= r.n; i++ {
+		env.Report(actions.Progress{Done: int64(i), Total: int64(r.n), Unit: "files", Item: "mgc_20261126011500.trn"})
+	}
+	return nil, nil
+}
+
+// BenchmarkProgress runs a chain of steps that each report 10,000
+// progress events, and the same chain of steps that report none: the
+// difference per step is what progress costs a step.
+func BenchmarkProgress(b *testing.B) {
+	for _, events := range []int{0, 10000} {
+		b.Run(fmt.Sprintf("events=%d", events), func(b *testing.B) {
+			reg := actions.NewRegistry()
+			reg.Register(actions.Define[actions.None](actions.Type{Name: "bench.report", Kind: actions.KindAction}, reporter{events}))
+			const steps = 200
+			p := benchPlan(steps, true, "bench.report", nil)
+			var rendered atomic.Int64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				cfg := Config{Plan: p, Registry: reg, StateDir: b.TempDir(), Log: zerolog.Nop(), Parallelism: 4,
+					LookupEnv: func(string) (string, bool) { return "", false },
+					Progress:  func(ProgressEvent) { rendered.Add(1) }}
+				b.StartTimer()
+				if _, err := Run(context.Background(), cfg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*steps), "ns/step")
+			b.ReportMetric(float64(rendered.Load())/float64(b.N*steps), "rendered/step")
+		})
+	}
+}
+
+// BenchmarkReport is the cost of one progress report that is not due:
+// what an action pays for every item it reports.
+func BenchmarkReport(b *testing.B) {
+	env := &actions.Env{Progress: actions.NewProgressSink(time.Hour, func(actions.Progress) {})}
+	env.Report(actions.Progress{}) // the first is passed on; the rest wait an hour
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		env.Report(actions.Progress{Done: int64(i), Total: 1 << 62, Unit: "files", Item: "mgc_20261126011500.trn"})
 	}
 }

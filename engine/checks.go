@@ -17,54 +17,13 @@ const defaultPollInterval = 5 * time.Second
 // resolver. A check that cannot be evaluated (unknown type, bad params, an
 // error of the check) returns the error.
 func (r *run) check(ctx context.Context, c *plans.Check, stepID string) (bool, string, error) {
-	return r.checkWith(ctx, c, stepID, r.res)
-}
-
-// checkWith is check with the resolver given: verify checks also see the
-// outputs of the attempt they verify.
-func (r *run) checkWith(ctx context.Context, c *plans.Check, stepID string, res plans.Resolver) (bool, string, error) {
-	typ := r.cfg.Registry.Type(c.Type)
-	if typ == nil || typ.Kind != actions.KindCheck {
-		return false, "", fmt.Errorf("unknown check type %q", c.Type)
-	}
-	vals, err := resolveMap(c.With, res)
-	if err != nil {
-		return false, "", fmt.Errorf("check %s: %w", c.Type, err)
-	}
-	params, err := actions.Decode(typ.Params, vals)
-	if err == nil && len(c.With.Refs()) > 0 {
-		err = typ.Validate(params)
-	}
-	if err != nil {
-		return false, "", fmt.Errorf("check %s: %w", c.Type, err)
-	}
-	target, err := r.target(c.Target)
-	if err != nil {
-		return false, "", fmt.Errorf("check %s: %w", c.Type, err)
-	}
-	env := r.env(stepID, 0, target, false)
-	env.Log = env.Log.With().Str("check", c.Type).Logger()
-	out, err := typ.Check(ctx, env, params)
-	return out.OK, r.red.Redact(out.Detail), err
+	out, err := r.c.check(ctx, c, stepID, r.res)
+	return out.OK, out.Detail, err
 }
 
 // allPass evaluates checks in order and stops at the first that fails.
 func (r *run) allPass(ctx context.Context, cs []*plans.Check, stepID string) (bool, string, error) {
-	return r.allPassWith(ctx, cs, stepID, r.res)
-}
-
-// allPassWith is allPass with the resolver given.
-func (r *run) allPassWith(ctx context.Context, cs []*plans.Check, stepID string, res plans.Resolver) (bool, string, error) {
-	for _, c := range cs {
-		ok, detail, err := r.checkWith(ctx, c, stepID, res)
-		if err != nil {
-			return false, "", err
-		}
-		if !ok {
-			return false, fmt.Sprintf("%s: %s", c.Type, detail), nil
-		}
-	}
-	return true, "", nil
+	return r.c.allPass(ctx, cs, stepID, r.res)
 }
 
 // require evaluates the require checks; a check with a wait is polled
@@ -128,48 +87,4 @@ func (r *run) preflight(ctx context.Context) error {
 		return cannotRun(&PreflightError{Failures: fails})
 	}
 	return nil
-}
-
-// resolveMap resolves a KindMap value (nil: no params).
-func resolveMap(v *plans.Value, res plans.Resolver) (map[string]any, error) {
-	if v == nil {
-		return nil, nil
-	}
-	x, err := v.Resolve(res)
-	if err != nil {
-		return nil, err
-	}
-	m, ok := x.(map[string]any)
-	if !ok && x != nil {
-		return nil, fmt.Errorf("parameters are not a mapping")
-	}
-	return m, nil
-}
-
-// target resolves a named target's fields ("" : no target).
-func (r *run) target(name string) (*actions.Target, error) {
-	if name == "" {
-		return nil, nil
-	}
-	t := r.plan.Targets[name]
-	if t == nil {
-		return nil, fmt.Errorf("unknown target %q", name)
-	}
-	fields := make(map[string]any, len(t.Fields))
-	for k, v := range t.Fields {
-		x, err := v.Resolve(r.res)
-		if err != nil {
-			return nil, fmt.Errorf("target %s field %s: %w", name, k, err)
-		}
-		fields[k] = x
-	}
-	tt := r.cfg.Registry.TargetType(t.Type)
-	if tt == nil {
-		return nil, fmt.Errorf("target %s: unknown target type %q", name, t.Type)
-	}
-	params, err := actions.Decode(tt.Params, fields)
-	if err != nil {
-		return nil, fmt.Errorf("target %s: %w", name, err)
-	}
-	return &actions.Target{Name: t.Name, Type: t.Type, Params: params}, nil
 }

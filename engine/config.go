@@ -2,10 +2,8 @@ package engine
 
 import (
 	"context"
-	"io"
 	"math/rand/v2"
 	"os"
-	"os/user"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -50,8 +48,10 @@ type Config struct {
 	From string
 	// Deadline bounds the whole run; 0 takes the plan's deadline.
 	Deadline time.Duration
-	// Output receives human progress of long work (default io.Discard).
-	Output io.Writer
+	// Progress, if set, receives the progress of long steps (throttled,
+	// one call at a time; it must not block); without it progress is
+	// logged.
+	Progress func(ProgressEvent)
 	// LookupEnv reads the environment (default os.LookupEnv).
 	LookupEnv func(string) (string, bool)
 	// ReadFile reads secret files (default os.ReadFile).
@@ -65,18 +65,29 @@ type Config struct {
 	// Observer, if set, is called on every step state change, one call at
 	// a time; it must not block.
 	Observer func(StepResult)
+	// Version is failover's version, journaled with each session and
+	// given to actions and target openers (application names).
+	Version string
 }
 
-// Clock is the time source of retries and require polling.
+// Clock is the time source of retries, require polling and the lock's
+// heartbeat.
 type Clock interface {
 	Now() time.Time
 	// Sleep waits d or until ctx ends, returning ctx.Err() then.
 	Sleep(ctx context.Context, d time.Duration) error
+	// Ticker ticks every d until stop is called.
+	Ticker(d time.Duration) (tickCh <-chan time.Time, stop func())
 }
 
 type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Ticker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
+}
 
 func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
@@ -106,9 +117,6 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
 	}
-	if cfg.Output == nil {
-		cfg.Output = io.Discard
-	}
 	if cfg.LookupEnv == nil {
 		cfg.LookupEnv = os.LookupEnv
 	}
@@ -119,7 +127,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.FS = journal.OSFS{}
 	}
 	if cfg.User == "" {
-		cfg.User = currentUser()
+		cfg.User = lock.CurrentUser()
 	}
 	if cfg.Host == "" {
 		// The lock's own idea of the host: a dead process's lock is
@@ -133,17 +141,4 @@ func (cfg Config) withDefaults() Config {
 		cfg.Deadline = cfg.Plan.Deadline
 	}
 	return cfg
-}
-
-// currentUser names the operator for the journal and the lock.
-func currentUser() string {
-	for _, k := range []string{"USER", "USERNAME", "LOGNAME"} {
-		if u := os.Getenv(k); u != "" {
-			return u
-		}
-	}
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return "unknown"
 }

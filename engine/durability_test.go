@@ -93,7 +93,7 @@ func TestJournalFailureStopsTheRun(t *testing.T) {
 					ranAfter = append(ranAfter, id)
 				}
 			}
-			_, err := Run(context.Background(), cfg)
+			sum, err := Run(context.Background(), cfg)
 			if !fs.hasFailed() {
 				if err != nil {
 					t.Fatalf("no fault fired, yet: %v", err)
@@ -108,6 +108,19 @@ func TestJournalFailureStopsTheRun(t *testing.T) {
 			}
 			if len(ranAfter) > 0 {
 				t.Errorf("steps %v started after the journal failed", ranAfter)
+			}
+			// The end-of-run table says what the journal says: a step whose
+			// success record did not reach it is not shown succeeded.
+			if sum != nil {
+				rep, rerr := journal.Read(journal.OSFS{}, sum.JournalPath)
+				if rep == nil {
+					t.Fatalf("read journal: %v", rerr)
+				}
+				for _, want := range Fold(rep).Results([]string{"a", "b", "c", "d"}, false) {
+					if got := sum.Step(want.ID); got.State != want.State {
+						t.Errorf("summary says %s %s, the journal %s", want.ID, got.State, want.State)
+					}
+				}
 			}
 		})
 	}

@@ -259,6 +259,8 @@ func value(x any) *plans.Value {
 		return &plans.Value{Kind: plans.KindString, Str: v}
 	case int:
 		return &plans.Value{Kind: plans.KindInt, Int: int64(v)}
+	case int64:
+		return &plans.Value{Kind: plans.KindInt, Int: v}
 	case bool:
 		return &plans.Value{Kind: plans.KindBool, Bool: v}
 	}
@@ -290,10 +292,30 @@ type fakeClock struct {
 	mu     sync.Mutex
 	now    time.Time
 	sleeps []time.Duration
+	// tickCh delivers the ticks a test sends (the lock's heartbeat):
+	// unbuffered, so a second tick returns only once the first was handled.
+	tickCh chan time.Time
 }
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)}
+	return &fakeClock{now: time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC), tickCh: make(chan time.Time)}
+}
+
+// Ticker returns the clock's one tick channel: nothing ticks unless a test
+// calls tick.
+func (c *fakeClock) Ticker(time.Duration) (<-chan time.Time, func()) { return c.tickCh, func() {} }
+
+// tick makes the heartbeat renew once, and returns once that renewal is
+// over: the second send waits for the goroutine to come back for it.
+func (c *fakeClock) tick() {
+	c.tickCh <- c.Now()
+	c.tickCh <- c.Now()
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 func (c *fakeClock) Now() time.Time {

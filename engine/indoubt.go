@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/engine/journal"
 )
 
@@ -38,10 +39,24 @@ func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State
 		if verifyFailed {
 			text, note = r.verifyFailedText, "verify failed after its action; skip_if says done"
 		}
-		switch done, err := r.inDoubtDone(ctx, st); {
-		case st.typ.Idempotent || s.Idempotent:
-			r.log.Warn().Str("step", s.ID).Msg("in doubt: idempotent, running it again")
+		if idempotent(st) {
+			r.log.Info().Str("step", s.ID).Msg("was interrupted; idempotent, so it runs again")
 			prior[s.ID] = StatePending
+			continue
+		}
+		switch probed, err := r.probeInDoubt(ctx, st); {
+		case err != nil && ctx.Err() != nil:
+			return nil, &InterruptedError{RunID: r.id, Plan: r.planArg()}
+		case probed == actions.ProbeDone:
+			prior[s.ID] = StateSatisfied
+			continue
+		case probed == actions.ProbeNotDone:
+			prior[s.ID] = StatePending
+			continue
+		case err != nil:
+			r.log.Warn().Str("step", s.ID).Str("error", r.red.Redact(err.Error())).Msg("in doubt: its probe failed")
+		}
+		switch done, err := r.inDoubtDone(ctx, st); {
 		case err != nil && ctx.Err() != nil:
 			return nil, &InterruptedError{RunID: r.id, Plan: r.planArg()}
 		case err != nil:
@@ -64,7 +79,7 @@ func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State
 	if len(asks) == 0 {
 		return prior, nil
 	}
-	if _, err := r.jw.AppendSync(journal.Record{Type: RecRunFinished, Data: map[string]string{"state": RunWaiting}}); err != nil {
+	if _, err := r.jw.AppendSync(journal.Record{Type: RecRunFinished, End: &journal.RunEnd{State: RunWaiting}}); err != nil {
 		return nil, fmt.Errorf("journal end of run: %w", err)
 	}
 	return nil, &WaitingError{Step: ids[0], Reason: "in-doubt", Message: strings.Join(asks, "\n\n")}
@@ -72,7 +87,7 @@ func (r *run) settleInDoubt(ctx context.Context, rs *RunState) (map[string]State
 
 // inDoubtDone evaluates a non-idempotent in-doubt step's skip_if.
 func (r *run) inDoubtDone(ctx context.Context, st *stepState) (bool, error) {
-	if st.typ.Idempotent || st.step.Idempotent || len(st.step.SkipIf) == 0 {
+	if len(st.step.SkipIf) == 0 {
 		return false, nil
 	}
 	ok, _, err := r.allPass(ctx, st.step.SkipIf, st.step.ID)

@@ -77,22 +77,23 @@ func waitFor(t *testing.T, cond func() bool) {
 
 // A heartbeat that cannot be renewed stops the run only once the lease
 // has run out (another host may then take the lock as stale); a failure
-// shorter than the lease lets the next step start.
+// shorter than the lease lets the next step start. The heartbeat ticks and
+// time passes on the test's clock, never by racing the scheduler.
 func TestRenewalFailureStopsOnlyPastTheLease(t *testing.T) {
 	tests := []struct {
 		name    string
-		lease   time.Duration
-		sleep   string
-		wantRun int // calls of b
+		passes  time.Duration // while the renewal fails
+		wantRun int           // calls of b
 	}{
-		{"within the lease", 1500 * time.Millisecond, "700ms", 1},
-		{"past the lease", 150 * time.Millisecond, "700ms", 0},
+		{"within the lease", 10 * time.Second, 1},
+		{"past the lease", 45 * time.Second, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rc := newRecorder()
-			cfg := testConfig(t, newPlan(step("a", nil, map[string]any{"sleep": tt.sleep}), step("b", []string{"a"}, nil)), rc)
-			cfg.Clock, cfg.LockLease = nil, tt.lease
+			cfg := testConfig(t, newPlan(step("a", nil, nil), step("b", []string{"a"}, nil)), rc)
+			clock := newFakeClock()
+			cfg.Clock, cfg.LockLease = clock, 30*time.Second
 			var logs syncBuffer
 			cfg.Log = zerolog.New(&logs)
 			path := lock.Path(cfg.StateDir, cfg.Plan.Name)
@@ -108,6 +109,8 @@ func TestRenewalFailureStopsOnlyPastTheLease(t *testing.T) {
 				if err := os.Mkdir(path, 0o755); err != nil {
 					t.Errorf("block the lock: %v", err)
 				}
+				clock.advance(tt.passes)
+				clock.tick()
 			}
 			_, err := Run(context.Background(), cfg)
 			if n := rc.count("b"); n != tt.wantRun {

@@ -141,3 +141,25 @@ func TestCorruptJournalHintNamesTheRun(t *testing.T) {
 		t.Errorf("hint does not wrap ErrCorrupt: %v", err)
 	}
 }
+
+// TestRedactShortSecretsAsWholeWords: a secret of fewer than four
+// characters is masked where it stands alone, not inside every word; a
+// longer one everywhere, a multi-line one whole.
+func TestRedactShortSecretsAsWholeWords(t *testing.T) {
+	rd := newRedactor(map[string]string{"pin": "42", "one": "a", "pw": "s3cret-pw", "cert": "line1\nline2"})
+	tests := []struct{ in, want string }{
+		{"pin 42 at 1042 and x42 and 42x", "pin *** at 1042 and x42 and 42x"},
+		{"a cat ate a banana", "*** cat ate *** banana"},
+		{"password=s3cret-pw; again s3cret-pwX", "password=***; again ***X"},
+		{"BEGIN\nline1\nline2\nEND", "BEGIN\n***\nEND"},
+		{"(42)", "(***)"},
+	}
+	for _, tt := range tests {
+		if got := rd.Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := shortSecrets(map[string]string{"pin": "42", "pw": "s3cret-pw", "empty": ""}); len(got) != 1 || got[0] != "pin" {
+		t.Errorf("shortSecrets = %v, want [pin]", got)
+	}
+}

@@ -2,9 +2,9 @@ package engine
 
 // The journal record types the engine writes. Fold reads them back.
 const (
-	// RecRunStarted opens a run (Data: parallelism, only, from).
+	// RecRunStarted opens a run (Run: steps, parallelism, only, from).
 	RecRunStarted = "run-started"
-	// RecRunResumed marks a resume (Data: forced plan change, only, from).
+	// RecRunResumed marks a resume (Run, as run-started).
 	RecRunResumed = "run-resumed"
 	// RecPlanChanged records that a changed plan was resumed with --force.
 	RecPlanChanged = "plan-changed"
@@ -16,8 +16,12 @@ const (
 	RecAttemptFailed = "attempt-failed"
 	// RecStepSucceeded carries the step's outputs, secrets masked.
 	RecStepSucceeded = "step-succeeded"
-	// RecStepSatisfied: skip_if said the effect is already there.
+	// RecStepSatisfied: skip_if or the action's probe said the effect is
+	// already there (Note says which; Outputs are the probe's).
 	RecStepSatisfied = "step-satisfied"
+	// RecStepCheckpoint is an action's checkpoint inside a step, synced
+	// before the action moves on (Checkpoint).
+	RecStepCheckpoint = "step-checkpoint"
 	// RecStepSkipped: when was false, or an upstream step failed (Note).
 	RecStepSkipped = "step-skipped"
 	// RecStepFailed: the last attempt failed (Error, Class).
@@ -37,12 +41,12 @@ const (
 	RecRetryRequested = "step-retry-requested"
 	// RecRunInterrupted: the run was cancelled (Ctrl-C, SIGTERM).
 	RecRunInterrupted = "run-interrupted"
-	// RecRunFinished closes a run (Data["state"]: succeeded, failed,
-	// waiting, deadline).
+	// RecRunFinished closes a run (End: state succeeded, failed or
+	// waiting; the steps a targeted run left out).
 	RecRunFinished = "run-finished"
 )
 
-// The values of a run-finished record's Data["state"].
+// The values of a run-finished record's End.State.
 const (
 	RunSucceeded = "succeeded"
 	RunFailed    = "failed"

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/failover-dev/failover/engine/journal"
 )
@@ -28,8 +27,8 @@ func RepairJournal(fsys journal.FS, path string, force bool, user string) (*jour
 			return nil
 		}
 		off := kept.Damage.Offset
-		recs := []journal.Record{{Type: RecJournalRepaired, User: user, Data: map[string]string{
-			"offset": strconv.FormatInt(off, 10), "dropped": strconv.Itoa(len(dropped))}}}
+		recs := []journal.Record{{Type: RecJournalRepaired, User: user,
+			Repair: &journal.RepairInfo{Offset: off, Dropped: len(dropped)}}}
 		for _, id := range inDoubt {
 			recs = append(recs, journal.Record{Type: RecStepInterrupted, Step: id, User: user, Attempt: lastAttempt(dropped, id),
 				Note: fmt.Sprintf("its records after offset %d were dropped by `journal repair --force`: it may have run", off)})

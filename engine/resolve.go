@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/go-multierror"
 
@@ -249,13 +251,28 @@ func checkRefs(cs []*plans.Check) []*plans.Ref {
 	return out
 }
 
-// redactor masks secret values.
-type redactor struct{ r *strings.Replacer }
+// shortSecret is the length under which a secret is masked only where it
+// stands alone: masking every "a" of every line would garble the log and
+// tell which letter the secret is.
+const shortSecret = 4
+
+// redactor masks secret values: every occurrence of a secret of
+// shortSecret characters or more, and a shorter one only as a whole word
+// (not next to a letter, digit or underscore).
+type redactor struct {
+	r     *strings.Replacer
+	short []string
+}
 
 func newRedactor(secrets map[string]string) *redactor {
 	vals := make([]string, 0, len(secrets))
+	var short []string
 	for _, v := range secrets {
-		if v != "" {
+		switch {
+		case v == "":
+		case utf8.RuneCountInString(v) < shortSecret:
+			short = append(short, v)
+		default:
 			vals = append(vals, v)
 		}
 	}
@@ -265,11 +282,69 @@ func newRedactor(secrets map[string]string) *redactor {
 	for _, v := range vals {
 		pairs = append(pairs, v, mask)
 	}
-	return &redactor{r: strings.NewReplacer(pairs...)}
+	sort.Strings(short)
+	return &redactor{r: strings.NewReplacer(pairs...), short: short}
+}
+
+// shortSecrets names the secrets masked only as whole words, for the
+// warning at the start of a run.
+func shortSecrets(secrets map[string]string) []string {
+	var names []string
+	for name, v := range secrets {
+		if v != "" && utf8.RuneCountInString(v) < shortSecret {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // Redact masks every secret value in s.
-func (rd *redactor) Redact(s string) string { return rd.r.Replace(s) }
+func (rd *redactor) Redact(s string) string {
+	s = rd.r.Replace(s)
+	for _, v := range rd.short {
+		s = maskWord(s, v)
+	}
+	return s
+}
+
+// maskWord masks the occurrences of v in s that stand alone.
+func maskWord(s, v string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, v)
+		if i < 0 {
+			if b.Len() == 0 {
+				return s
+			}
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(v)
+		alone := !wordRuneBefore(s[:i]) && !wordRuneAfter(s[end:])
+		b.WriteString(s[:i])
+		if alone {
+			b.WriteString(mask)
+		} else {
+			b.WriteString(v)
+		}
+		s = s[end:]
+	}
+}
+
+func wordRuneBefore(s string) bool {
+	r, n := utf8.DecodeLastRuneInString(s)
+	return n > 0 && isWordRune(r)
+}
+
+func wordRuneAfter(s string) bool {
+	r, n := utf8.DecodeRuneInString(s)
+	return n > 0 && isWordRune(r)
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 // value masks every secret inside a plain value (strings, lists, maps).
 func (rd *redactor) value(v any) any {

@@ -49,6 +49,7 @@ func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, erro
 	if err != nil {
 		return nil, err
 	}
+	defer r.c.targets.close(r.log)
 	lk, err := acquireLock(cfg, r.id, true)
 	if err != nil {
 		return nil, err
@@ -96,6 +97,11 @@ func checkResume(cfg Config, opts ResumeOptions) error {
 	if len(opts.MarkDone) > 0 && strings.TrimSpace(opts.Note) == "" {
 		return errors.New("--mark-done needs --note saying what you checked")
 	}
+	for _, id := range opts.Retry {
+		if contains(opts.MarkDone, id) {
+			return fmt.Errorf("--retry %s and --mark-done %s contradict each other: either it did not happen (run it again) or it did (record it as done)", id, id)
+		}
+	}
 	return nil
 }
 
@@ -128,11 +134,11 @@ func (r *run) startResume(rs *RunState, lk *runLock, opts ResumeOptions) error {
 	if rs.Header.PlanHash != r.plan.Hash && !opts.Force {
 		return cannotRun(&PlanChangedError{Plan: r.plan.Name, RunID: r.id, Diff: diff})
 	}
-	recs := []journal.Record{{Type: RecRunResumed, User: r.cfg.User, Data: r.runData()}}
+	recs := []journal.Record{{Type: RecRunResumed, User: r.cfg.User, Run: r.runStart()}}
 	if rs.Header.PlanHash != r.plan.Hash {
 		r.log.Warn().Str("changes", diff.String()).Msg("resuming a changed plan (--force)")
 		recs = append(recs, journal.Record{Type: RecPlanChanged, User: r.cfg.User, Note: diff.String(),
-			Data: map[string]string{"old_hash": rs.Header.PlanHash, "new_hash": r.plan.Hash}})
+			PlanChange: &journal.PlanChange{OldHash: rs.Header.PlanHash, NewHash: r.plan.Hash}})
 	}
 	decided, err := r.decisions(rs, opts)
 	if err != nil {
@@ -152,6 +158,9 @@ func (r *run) startResume(rs *RunState, lk *runLock, opts ResumeOptions) error {
 	for id, st := range rs.Steps {
 		if st.Outputs != nil {
 			r.res.outputs.set(id, st.Outputs)
+		}
+		if ss := r.steps[id]; ss != nil && st.Checkpoint != nil {
+			ss.cp.set(st.Checkpoint)
 		}
 	}
 	return nil

@@ -242,7 +242,7 @@ func TestResumeTakesOverDeadProcessLock(t *testing.T) {
 			rec = &r
 		}
 	}
-	if rec == nil || rec.Data["pid"] == "" {
+	if rec == nil || rec.Holder == nil || rec.Holder.PID == 0 {
 		t.Fatalf("no %s record naming the dead pid", RecLockTakenOver)
 	}
 	if rc.count("a") != 0 || rc.count("b") != 1 {
@@ -280,8 +280,8 @@ func TestApplyTakesOverLockOfProcessThatDiedBeforeItsJournal(t *testing.T) {
 
 func TestLostLockStopsTheRun(t *testing.T) {
 	rc := newRecorder()
-	cfg := testConfig(t, newPlan(step("a", nil, map[string]any{"sleep": "60ms"}), step("b", []string{"a"}, nil)), rc)
-	cfg.LockLease = 15 * time.Millisecond
+	cfg := testConfig(t, newPlan(step("a", nil, nil), step("b", []string{"a"}, nil)), rc)
+	clock := cfg.Clock.(*fakeClock)
 	rc.onStart = func(id string) {
 		if id != "a" {
 			return
@@ -294,6 +294,7 @@ func TestLostLockStopsTheRun(t *testing.T) {
 		if err := lock.Break(cfg.StateDir, cfg.Plan.Name, info.RunID); err != nil {
 			t.Errorf("break: %v", err)
 		}
+		clock.tick() // the next heartbeat finds the lock gone
 	}
 	_, err := Run(context.Background(), cfg)
 	if err == nil || !strings.Contains(err.Error(), "lost the plan's lock") {
@@ -360,5 +361,46 @@ func TestLatestRunWithinOneSecond(t *testing.T) {
 	}
 	if got := LatestRun(runs).RunID; got != "20261126T030000Z-0001" {
 		t.Errorf("latest %s, want the one that started last", got)
+	}
+}
+
+// TestResumeRefusesRetryAndMarkDoneOfOneStep: the two answers contradict
+// each other.
+func TestResumeRefusesRetryAndMarkDoneOfOneStep(t *testing.T) {
+	cfg := testConfig(t, newPlan(step("a", nil, nil)), newRecorder())
+	crashedRun(t, cfg, started("a"))
+	_, err := Resume(context.Background(), cfg, ResumeOptions{Retry: []string{"a"}, MarkDone: []string{"a"}, Note: "checked"})
+	if ExitCode(err) != ExitCannotRun || !strings.Contains(err.Error(), "--retry a and --mark-done a contradict each other") {
+		t.Fatalf("Resume: %v, want the contradiction refused", err)
+	}
+}
+
+// TestResumeShowsThisSessionsState: a step skipped because its upstream
+// failed, then waiting for approval in the resume that fixed the upstream,
+// shows waiting — in the summary and in the fold status reads — not the
+// first session's "upstream failed".
+func TestResumeShowsThisSessionsState(t *testing.T) {
+	gate := step("gate", []string{"copy"}, nil)
+	gate.Action, gate.With = "test.approve", value(map[string]any{})
+	p := newPlan(step("copy", nil, map[string]any{"fail": 1}), gate, step("after", []string{"gate"}, nil))
+	rc := newRecorder()
+	cfg := testConfig(t, p, rc)
+	sum, err := Run(context.Background(), cfg)
+	if ExitCode(err) != ExitFailed || sum.Step("gate").State != StateSkipped {
+		t.Fatalf("first run: %v, gate %s", err, sum.Step("gate").State)
+	}
+	sum, err = Resume(context.Background(), cfg, ResumeOptions{})
+	if ExitCode(err) != ExitWaiting {
+		t.Fatalf("resume: %v, want waiting for the approval", err)
+	}
+	for _, res := range [][]StepResult{sum.Steps, Fold(mustRead(t, sum.JournalPath)).Results(nil, false)} {
+		byID := map[string]StepResult{}
+		for _, s := range res {
+			byID[s.ID] = s
+		}
+		if g, a := byID["gate"], byID["after"]; g.State != StateWaiting || strings.Contains(g.Note, "upstream failed") ||
+			a.State != StatePending || a.Note != "" {
+			t.Errorf("gate %s %q, after %s %q: want waiting and pending, no stale note", g.State, g.Note, a.State, a.Note)
+		}
 	}
 }

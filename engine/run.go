@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,9 +34,14 @@ type run struct {
 	started    time.Time
 	// lock is the plan's lock; a step starts only while it is held.
 	lock *runLock
+	// c prepares and makes every ability call of the run; its targets
+	// are opened once and closed when the run ends.
+	c *caller
 	// emitMu serialises state-change lines and Observer calls: workers
 	// report "running" while the scheduler reports outcomes.
 	emitMu sync.Mutex
+	// progressMu serialises progress events (steps report in parallel).
+	progressMu sync.Mutex
 }
 
 // stepState is the scheduler's view of one step.
@@ -53,6 +57,8 @@ type stepState struct {
 	blocked  bool // an upstream step failed
 	selected bool
 	result   StepResult
+	// cp is the action's last checkpoint (from the journal on resume).
+	cp checkpoints
 }
 
 // Run applies a plan: it resolves secrets, takes the plan's lock, refuses
@@ -69,6 +75,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer r.c.targets.close(r.log)
 	lk, err := r.applyLock()
 	if err != nil {
 		return nil, err
@@ -89,7 +96,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	r.jw = jw
 	defer r.closeJournal()
-	recs := append([]journal.Record{{Type: RecRunStarted, User: cfg.User, Data: r.runData()}}, r.takeOverRecords(lk)...)
+	recs := append([]journal.Record{{Type: RecRunStarted, User: cfg.User, Run: r.runStart()}}, r.takeOverRecords(lk)...)
 	for _, rec := range recs {
 		if err := r.appendRec(rec); err != nil {
 			return nil, err
@@ -132,6 +139,13 @@ func newRun(cfg Config, runID string) (*run, error) {
 		return nil, cannotRun(fmt.Errorf("cannot resolve the plan's secrets and environment variables: %w", err))
 	}
 	r.res, r.red = res, newRedactor(res.secrets)
+	for _, name := range shortSecrets(res.secrets) {
+		r.log.Warn().Str("secret", name).Int("min_length", shortSecret).
+			Msg("secret is shorter than 4 characters: it is masked only where it stands alone as a word")
+	}
+	r.c = &caller{reg: cfg.Registry, plan: cfg.Plan, mode: actions.ModeRun, red: r.red, log: r.log, runID: runID,
+		version: cfg.Version, now: cfg.Clock.Now, approver: r.approver}
+	r.c.targets = newTargetSet(r.c, r.res, true)
 	return r, nil
 }
 
@@ -178,23 +192,16 @@ func (r *run) markDescendants(id string) {
 	}
 }
 
-// runData is the run-started record's data: the settings a reader of the
-// journal needs, and the step order (status shows steps in it).
-func (r *run) runData() map[string]string {
-	ids := make([]string, len(r.plan.Steps))
-	acts := make([]string, len(r.plan.Steps))
-	for i, s := range r.plan.Steps {
-		ids[i], acts[i] = s.ID, s.Action
+// runStart is what a run-started or run-resumed record says: the settings
+// a reader of the journal needs, and the step order (status shows steps in
+// it).
+func (r *run) runStart() *journal.RunStart {
+	rs := &journal.RunStart{Parallelism: r.cfg.Parallelism, Only: r.cfg.Only, From: r.cfg.From,
+		Host: r.cfg.Host, PID: os.Getpid(), Version: r.cfg.Version}
+	for _, s := range r.plan.Steps {
+		rs.Steps = append(rs.Steps, journal.StepRef{ID: s.ID, Action: s.Action})
 	}
-	d := map[string]string{"parallelism": strconv.Itoa(r.cfg.Parallelism), "steps": strings.Join(ids, ","),
-		"actions": strings.Join(acts, ","), "host": r.cfg.Host, "pid": strconv.Itoa(os.Getpid())}
-	if len(r.cfg.Only) > 0 {
-		d["only"] = strings.Join(r.cfg.Only, ",")
-	}
-	if r.cfg.From != "" {
-		d["from"] = r.cfg.From
-	}
-	return d
+	return rs
 }
 
 func (r *run) closeJournal() {
@@ -275,15 +282,16 @@ func unfinishedError(cfg Config, last journal.RunInfo) error {
 }
 
 func describeLast(ri journal.RunInfo) string {
+	end := EndOf(ri.Last)
 	switch {
 	case ri.Err != nil:
 		return "journal unreadable: " + ri.Err.Error()
 	case ri.Last == nil:
 		return "no step ran"
-	case ri.Last.Type == RecRunFinished && ri.Last.Data["left"] != "":
-		return "ended " + ri.Last.Data["state"] + ", leaving out " + strings.ReplaceAll(ri.Last.Data["left"], ",", ", ")
-	case ri.Last.Type == RecRunFinished:
-		return "ended " + ri.Last.Data["state"]
+	case end.Ended != "" && len(end.Left) > 0:
+		return "ended " + end.Ended + ", leaving out " + strings.Join(end.Left, ", ")
+	case end.Ended != "":
+		return "ended " + end.Ended
 	}
 	return "last record " + ri.Last.Type + " at " + ri.LastTime.Format("2006-01-02 15:04:05Z07:00")
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -20,6 +19,8 @@ type runLock struct {
 	cancel context.CancelFunc
 	// takenOver is the holder whose dead process's lock was taken over.
 	takenOver *lock.Info
+	// now is the run's clock: the heartbeat is stamped and judged by it.
+	now func() time.Time
 }
 
 // acquireLock takes the plan's lock. With takeOver (resume), a lock whose
@@ -50,8 +51,14 @@ func acquireLock(cfg Config, runID string, takeOver bool) (*runLock, error) {
 	}
 	rl.l = l
 	ctx, cancel := context.WithCancel(context.Background())
-	rl.cancel = cancel
-	l.Heartbeat(ctx, cfg.LockLease/3)
+	every := cfg.LockLease / 3
+	if every <= 0 {
+		every = time.Second
+	}
+	tickCh, stop := cfg.Clock.Ticker(every)
+	rl.cancel = func() { cancel(); stop() }
+	rl.now = cfg.Clock.Now
+	l.HeartbeatOn(ctx, tickCh, cfg.Clock.Now)
 	return rl, nil
 }
 
@@ -63,7 +70,7 @@ func heldHint(cfg Config, held *lock.HeldError) error {
 	case held.Stale:
 		return fmt.Errorf("%w; if that run is really dead, break the lock with `failover unlock %s --run %s`",
 			held, planArg(cfg.Plan), held.Holder.RunID)
-	case heartbeatStale(held.Holder, cfg.Clock.Now()):
+	case held.Holder.HeartbeatStale(cfg.Clock.Now()):
 		// A process of that pid exists, but a run renews its heartbeat:
 		// after a reboot another program may have the pid.
 		return fmt.Errorf("%w; process %d exists but has not renewed the lock for %s (lease %s): if it is not "+
@@ -98,8 +105,8 @@ func (r *run) takeOverRecords(lk *runLock) []journal.Record {
 	if h == nil {
 		return nil
 	}
-	return []journal.Record{{Type: RecLockTakenOver, User: r.cfg.User, Data: map[string]string{
-		"run": h.RunID, "user": h.User, "host": h.Host, "pid": strconv.Itoa(h.PID)}}}
+	return []journal.Record{{Type: RecLockTakenOver, User: r.cfg.User,
+		Holder: &journal.Holder{RunID: h.RunID, User: h.User, Host: h.Host, PID: h.PID}}}
 }
 
 // lost returns why no further step may start, or nil: the lock is no
@@ -118,8 +125,8 @@ func (rl *runLock) lost() error {
 		return nil
 	case errors.Is(err, lock.ErrLost):
 		return fmt.Errorf("lost the plan's lock, no further step starts: %w", err)
-	case heartbeatStale(rl.l.Info(), time.Now()):
-		// The heartbeat goroutine renews by the wall clock: judge by it.
+	case rl.l.Info().HeartbeatStale(rl.now()):
+		// Judged by the clock the heartbeat is stamped with.
 		info := rl.l.Info()
 		return fmt.Errorf("could not renew the plan's lock since %s, longer than its lease of %s, no further step starts: %w",
 			info.Heartbeat.UTC().Format("15:04:05Z07:00"), info.Lease, err)
@@ -134,10 +141,4 @@ func (rl *runLock) renewFailing() error {
 		return nil
 	}
 	return rl.l.Err()
-}
-
-// heartbeatStale reports whether a holder has not renewed its lock within
-// its lease.
-func heartbeatStale(h lock.Info, now time.Time) bool {
-	return h.Lease > 0 && now.Sub(h.Heartbeat) > h.Lease
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/go-multierror"
 
@@ -197,6 +196,7 @@ func (sc *scheduler) finish(ctx context.Context) (*Summary, error) {
 	sum := r.summary()
 	if sc.fatal != nil {
 		sum.State = RunFailed
+		r.fromJournal(sum)
 		return sum, fmt.Errorf("run %s stopped, nothing more was started: %w", r.id, sc.fatal)
 	}
 	state, err := sc.outcome(ctx)
@@ -204,18 +204,20 @@ func (sc *scheduler) finish(ctx context.Context) (*Summary, error) {
 	for _, f := range sc.failures {
 		sum.RootCauses = append(sum.RootCauses, f.Step)
 	}
-	rec := journal.Record{Type: RecRunFinished, Data: map[string]string{"state": state}}
+	rec := journal.Record{Type: RecRunFinished, End: &journal.RunEnd{State: state}}
 	if left := r.notDone(); state == RunSucceeded && len(left) > 0 {
 		// A targeted run left these out: the run stays open for resume,
 		// and a new apply, which would redo what this one did, is refused.
-		rec.Data["left"] = strings.Join(left, ",")
+		rec.End.Left = left
 		sum.Left = left
 	}
 	if state == RunInterrupted {
 		rec = journal.Record{Type: RecRunInterrupted}
 	}
 	// Synced: the run's end must be on disk before we say so.
-	if _, jerr := r.jw.AppendSync(rec); jerr != nil {
+	_, jerr := r.jw.AppendSync(rec)
+	r.fromJournal(sum)
+	if jerr != nil {
 		return sum, errors.Join(err, fmt.Errorf("journal end of run: %w", jerr))
 	}
 	r.log.Info().Str("state", state).Str("duration", logDur(sum.Finished.Sub(sum.Started))).Msg("run ended")
@@ -262,13 +264,6 @@ func (r *run) notDone() []string {
 	return out
 }
 
-// Complete reports whether a journal's last record says the run is over
-// for good: it ended succeeded with no step left out by --only/--from.
-// Anything else can be resumed, and a new apply of the plan is refused.
-func Complete(last *journal.Record) bool {
-	return last != nil && last.Type == RecRunFinished && last.Data["state"] == RunSucceeded && last.Data["left"] == ""
-}
-
 // stepErrors returns the one failure as is, or all of them.
 func stepErrors(fs []*StepError) error {
 	if len(fs) == 1 {
@@ -279,6 +274,36 @@ func stepErrors(fs []*StepError) error {
 		errs = multierror.Append(errs, f)
 	}
 	return errs.ErrorOrNil()
+}
+
+// fromJournal replaces the summary's steps with what the journal says of
+// them, so that the end-of-run table shows the same states, attempts and
+// durations as status, and never a success whose record could not be
+// written. The journal is read back from the file: a record that never
+// reached it is not there.
+func (r *run) fromJournal(sum *Summary) {
+	rep, err := journal.Read(r.cfg.FS, r.jw.Path())
+	if rep == nil {
+		r.log.Warn().Err(err).Msg("cannot read the journal back: the summary shows what this process saw")
+		return
+	}
+	live := map[string]StepResult{}
+	for _, s := range sum.Steps {
+		live[s.ID] = s
+	}
+	order := make([]string, len(r.plan.Steps))
+	for i, s := range r.plan.Steps {
+		order[i] = s.ID
+	}
+	rs := Fold(rep)
+	sum.Steps = rs.Results(order, false)
+	for i := range sum.Steps {
+		// The live result may say why a step did not start (a journal
+		// failure); the journal has no record of that.
+		if st := &sum.Steps[i]; st.Note == "" && st.Error == "" && live[st.ID].State == st.State {
+			st.Note = live[st.ID].Note
+		}
+	}
 }
 
 // summary reports every step in file order.
@@ -295,10 +320,18 @@ func (r *run) emit(res StepResult) {
 	r.emitMu.Lock()
 	defer r.emitMu.Unlock()
 	ev := r.log.Info()
-	switch res.State {
-	case StateFailed, StateInDoubt:
+	switch st := r.steps[res.ID]; {
+	case res.State == StateFailed:
 		ev = r.log.Error()
-	case StateWaiting:
+	case res.State == StateInDoubt && st != nil && idempotent(st):
+		// Normal after an interruption: resume runs it again.
+		ev = r.log.Warn()
+		if res.Note != "" {
+			res.Note += "; idempotent: resume runs it again"
+		}
+	case res.State == StateInDoubt:
+		ev = r.log.Error()
+	case res.State == StateWaiting:
 		ev = r.log.Warn()
 	}
 	ev = ev.Str("step", res.ID).Str("action", res.Action).Int("attempt", res.Attempts)

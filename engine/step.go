@@ -52,6 +52,11 @@ func (r *run) lifecycle(ctx context.Context, st *stepState) outcome {
 			return r.settle(o, StateSatisfied, "skip_if: already done", RecStepSatisfied)
 		}
 	}
+	// Probed before require: an effect that already holds needs no
+	// precondition (a database already recovered is no longer RESTORING).
+	if r.probeDone(ctx, &o) {
+		return o
+	}
 	if err := r.require(ctx, st); err != nil {
 		return r.fail(ctx, o, err)
 	}
@@ -75,6 +80,12 @@ func (r *run) attempts(ctx context.Context, o outcome) outcome {
 		}
 		if err := r.lock.renewFailing(); err != nil {
 			r.log.Warn().Err(err).Str("step", s.ID).Msg("cannot renew the plan's lock; steps start while its lease lasts")
+		}
+		// A failed attempt may have taken effect before it failed (the
+		// connection dropped after the server did the work): the state,
+		// not the retry policy, decides whether to act again.
+		if n > 1 && r.probeDone(ctx, &o) {
+			return o
 		}
 		o.result.Attempts++
 		attempt := o.result.Attempts
@@ -146,34 +157,27 @@ func (r *run) backoff(ctx context.Context, o *outcome, err error, n int, began t
 // attempt runs the action once, with the attempt's timeout, then verify.
 func (r *run) attempt(ctx context.Context, st *stepState, attempt int) (map[string]any, error) {
 	s := st.step
-	vals, err := resolveMap(s.With, r.res)
-	if err != nil {
-		return nil, actions.MarkPermanent(fmt.Errorf("resolve parameters: %w", err))
-	}
-	params, err := actions.Decode(st.typ.Params, vals)
-	if err == nil && len(s.With.Refs()) > 0 {
-		// Validated at load unless a value was known only now.
-		err = st.typ.Validate(params)
-	}
-	if err != nil {
-		return nil, actions.MarkPermanent(fmt.Errorf("%s: %w", s.Action, err))
-	}
-	target, err := r.target(s.Target)
-	if err != nil {
-		return nil, actions.MarkPermanent(err)
-	}
 	actx, cancel := ctx, context.CancelFunc(func() {})
 	if s.Timeout > 0 {
 		actx, cancel = context.WithTimeout(ctx, s.Timeout)
 	}
 	defer cancel()
-	env := r.env(s.ID, attempt, target, s.Idempotent || st.typ.Idempotent)
-	out, err := st.typ.Run(actx, env, params)
+	cl, err := r.c.prepare(actx, actions.KindAction, s.Action, s.With, s.Target, s.ID, r.res)
+	if err != nil {
+		return nil, err
+	}
+	cl.env.Attempt, cl.env.Idempotent = attempt, idempotent(st)
+	cl.env.Log = cl.env.Log.With().Int("attempt", attempt).Logger()
+	cl.env.Journal = r.stepJournal(st, attempt)
+	progress := r.progressSink(st)
+	defer progress.stop()
+	cl.env.Progress = progress.sink
+	out, err := cl.typ.Run(actx, cl.env, cl.params)
 	if err == nil && len(s.Verify) > 0 {
 		// The attempt's outputs are not stored before verify passes, but
 		// verify may read them: ${steps.SELF.outputs.KEY}.
 		own := &ownOutputs{Resolver: r.res, step: s.ID, out: r.red.outputs(out)}
-		ok, detail, verr := r.allPassWith(actx, s.Verify, s.ID, own)
+		ok, detail, verr := r.c.allPass(actx, s.Verify, s.ID, own)
 		switch {
 		case verr != nil:
 			err = &verifyError{fmt.Errorf("verify: %w", verr)}
@@ -225,7 +229,7 @@ func (r *run) fail(ctx context.Context, o outcome, err error) outcome {
 		Class: actions.ClassOf(err).String()}
 	note := ""
 	if afterEffect(o.st, err) {
-		rec.Data = map[string]string{effectTook: "verify failed after the action completed"}
+		rec.AfterEffect = true
 		note = "its action completed, then verify failed: resume asks before running it again"
 	}
 	return r.settleRec(o, StateFailed, note, rec)
@@ -251,6 +255,10 @@ func (r *run) settle(o outcome, state State, note, typ string) outcome {
 func (r *run) settleRec(o outcome, state State, note string, rec journal.Record) outcome {
 	o.result.State = state
 	o.result.Note = note
+	if rec.Note == "" {
+		// Journaled, so that status and the summary read the same note.
+		rec.Note = note
+	}
 	if err := r.appendRec(rec); err != nil {
 		o.fatal = err
 	}
@@ -265,16 +273,4 @@ func (r *run) appendRec(rec journal.Record) error {
 		return fmt.Errorf("journal %s of step %s: %w", rec.Type, rec.Step, err)
 	}
 	return nil
-}
-
-// env is what one attempt or check gets besides its params.
-func (r *run) env(stepID string, attempt int, target *actions.Target, idempotent bool) *actions.Env {
-	log := r.log
-	if stepID != "" {
-		log = log.With().Str("step", stepID).Int("attempt", attempt).Logger()
-	}
-	return &actions.Env{
-		Log: log, RunID: r.id, StepID: stepID, Attempt: attempt, Target: target,
-		Idempotent: idempotent, Approver: r.approver, Redact: r.red.Redact, Mode: actions.ModeRun,
-	}
 }

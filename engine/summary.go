@@ -25,14 +25,25 @@ func (s State) done() bool {
 // StepResult is one step's state, as the summary, status and the console
 // show it.
 type StepResult struct {
-	ID       string         `json:"step"`
-	Action   string         `json:"action"`
-	State    State          `json:"state"`
-	Attempts int            `json:"attempts"`
+	ID       string `json:"step"`
+	Action   string `json:"action"`
+	State    State  `json:"state"`
+	Attempts int    `json:"attempts"`
+	// Duration is the last attempt's run time; Elapsed the time from the
+	// step's first attempt to its last outcome, across resumes. Every
+	// view shows both, labelled so.
 	Duration time.Duration  `json:"duration_ns"`
+	Elapsed  time.Duration  `json:"elapsed_ns"`
 	Error    string         `json:"error,omitempty"`
 	Note     string         `json:"note,omitempty"`
 	Outputs  map[string]any `json:"outputs,omitempty"`
+	// History is every attempt; Approvals and Decisions what people
+	// decided on the step; Checkpoints how many checkpoints its action
+	// journaled. Set from the journal (status, the report).
+	History     []Attempt        `json:"attempts_log,omitempty"`
+	Approvals   []ApprovalRecord `json:"approvals,omitempty"`
+	Decisions   []Decision       `json:"decisions,omitempty"`
+	Checkpoints int              `json:"checkpoints,omitempty"`
 }
 
 // Summary is what a run did.

@@ -6,12 +6,6 @@ import (
 	"strings"
 )
 
-// effectTook is the Data key of a step-failed record whose action
-// completed but whose verify then failed: the action's effect may be
-// there, so a step that is not idempotent is not run again blindly,
-// neither by a retry in the same run nor by a resume.
-const effectTook = "effect"
-
 // verifyError is a verify that failed after the action completed.
 type verifyError struct{ err error }
 

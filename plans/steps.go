@@ -59,8 +59,15 @@ func (l *loader) decodeStep(n *node, p *Plan, seen map[string]Pos) *Step {
 	s.SkipIf = l.decodeChecks(n, checkList{name: "skip_if", step: s.ID, deps: &deps}, p.Targets)
 	s.Require = l.decodeChecks(n, checkList{name: "require", step: s.ID, deps: &deps}, p.Targets)
 	s.Verify = l.decodeChecks(n, checkList{name: "verify", step: s.ID, deps: &deps}, p.Targets)
-	s.Retry = l.decodeRetry(n.get("retry"), p.Defaults.Retry, "retry")
-	s.Timeout = p.Defaults.Timeout
+	retry, timeout := p.Defaults.Retry, p.Defaults.Timeout
+	if t != nil && t.WaitsForOperator {
+		// The plan's defaults are meant for actions: a person reading a
+		// prompt is bounded by the run's deadline only, unless the step
+		// says otherwise.
+		retry, timeout = engineRetry, 0
+	}
+	s.Retry = l.decodeRetry(n.get("retry"), retry, "retry")
+	s.Timeout = timeout
 	if tn := n.get("timeout"); !tn.isNull() {
 		s.Timeout, _ = l.durationField(tn, "timeout")
 	}

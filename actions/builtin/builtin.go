@@ -9,6 +9,7 @@ import (
 	"github.com/failover-dev/failover/actions/flow"
 	"github.com/failover-dev/failover/actions/fs"
 	"github.com/failover-dev/failover/actions/net"
+	"github.com/failover-dev/failover/actions/ps"
 	"github.com/failover-dev/failover/actions/sqlserver"
 	"github.com/failover-dev/failover/actions/targets"
 )
@@ -22,5 +23,6 @@ func New() *actions.Registry {
 	fs.Register(r)
 	net.Register(r)
 	sqlserver.Register(r)
+	ps.Register(r)
 	return r
 }

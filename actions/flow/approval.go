@@ -24,13 +24,16 @@ func approvalType() *actions.Type {
 		Doc: "Stops until a human approves the step: at a terminal, a prompt; without one, the run " +
 			"waits with exit code 3 unless `--approve STEP` or `--auto-approve` was given. A refusal fails " +
 			"the step for good. Who approved, when and how become outputs and go into the journal. " +
+			"The plan's `defaults` (timeout, retry) do not apply: it waits as long as the run's " +
+			"deadline allows, unless the step sets its own timeout. " +
 			"Idempotent: asking again after a crash is safe.",
 		Outputs: []actions.Output{
 			{Name: "approved_by", Doc: "Who approved (user name, or the flag's user)."},
 			{Name: "approved_at", Doc: "When, as RFC 3339 UTC."},
 			{Name: "how", Doc: `How: "terminal", "--approve" or "--auto-approve".`},
 		},
-		Idempotent: true,
+		Idempotent:       true,
+		WaitsForOperator: true,
 	}, approver{})
 }
 

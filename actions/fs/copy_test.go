@@ -36,7 +36,7 @@ func testCopyTakesOnlyWhatIsLacking(t *testing.T, syncEach bool) {
 	prog := &progressLog{}
 	a := testAction(&faultFS{})
 	a.syncEach = syncEach
-	out, err := a.Run(context.Background(), &actions.Env{Progress: prog}, p)
+	out, err := a.Run(context.Background(), &actions.Env{Progress: actions.NewProgressSink(0, prog.Report)}, p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -156,8 +156,3 @@ func (j *memJournal) Last() (json.RawMessage, bool) {
 	defer j.mu.Unlock()
 	return j.last, j.last != nil
 }
-
-// progressFunc is a ProgressSink that calls f.
-type progressFunc func(actions.Progress)
-
-func (f progressFunc) Report(p actions.Progress) { f(p) }

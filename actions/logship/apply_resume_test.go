@@ -91,7 +91,7 @@ func TestApplyGrowingFile(t *testing.T) {
 func TestApplyRescansForLateFiles(t *testing.T) {
 	lc := newLabCase(t, nil)
 	arrived := false
-	lc.env.Progress = progressFunc(func(p actions.Progress) {
+	lc.env.Progress = actions.NewProgressSink(0, func(p actions.Progress) {
 		if !arrived && p.Done == 1 {
 			arrived = true
 			lc.copyShare(t) // the copy job (or fs.copy) brings the rest

@@ -2,6 +2,7 @@ package targets
 
 import (
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +64,9 @@ func TestValidate(t *testing.T) {
 		{name: "ps password without user", typ: "powershell", fields: map[string]any{"computer": "c", "password": "p"}, err: "password needs user"},
 		{name: "ps CredSSP without user", typ: "powershell", fields: map[string]any{"computer": "c", "authentication": "CredSSP"}, err: "authentication: CredSSP needs user and password"},
 		{name: "ps empty module", typ: "powershell", fields: map[string]any{"modules": []any{"Lync", " "}}, err: "modules: item 2 is empty"},
-		{name: "ps empty executable", typ: "powershell", fields: map[string]any{"executable": ""}, err: "executable must not be empty"},
+		{name: "ps blank executable", typ: "powershell", fields: map[string]any{"executable": "  "}, err: "executable must not be blank"},
+		{name: "ps executable and args", typ: "powershell", fields: map[string]any{"executable": `C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe`, "args": []any{"-Version", "5.1"}}},
+		{name: "ps NUL in args", typ: "powershell", fields: map[string]any{"args": []any{"-STA", "a\x00b"}}, err: "args: item 2 holds a NUL character"},
 		{name: "host", typ: "host", fields: map[string]any{"address": "dc2-fe01.litwareinc.com"}},
 		{name: "host IPv6", typ: "host", fields: map[string]any{"address": "fd00::5"}},
 		{name: "host missing", typ: "host", fields: map[string]any{}, err: `missing required parameter "address"`},
@@ -99,8 +102,12 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ps := p.(*PowerShell); ps.Executable != "powershell.exe" {
-		t.Errorf("executable = %q, want powershell.exe", ps.Executable)
+	want := "pwsh"
+	if runtime.GOOS == "windows" {
+		want = "powershell.exe"
+	}
+	if ps := p.(*PowerShell); ps.Executable != "" || ps.Program() != want {
+		t.Errorf("executable = %q, program %q; want none given and %s", ps.Executable, ps.Program(), want)
 	}
 }
 

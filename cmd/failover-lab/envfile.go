@@ -34,13 +34,24 @@ type labInfo struct {
 	Statements string
 	// Instances in config order.
 	Instances []instanceInfo
+	// Shell is the Management Shell stand-in's executable (failover-lab
+	// itself) and Pool the simulated Persistent Chat pool; "" before up.
+	Shell, Pool string
 }
 
-// instanceInfo is one running instance and the login plans use.
+// instanceInfo is one running instance and the logins plans use.
 type instanceInfo struct {
 	Name           string // PRIMARY
 	Addr           string // 127.0.0.1:port
-	User, Password string
+	User, Password string // a sysadmin login
+	// ReaderUser and ReaderPassword are a read-only login (role reader);
+	// empty when the instance has none.
+	ReaderUser, ReaderPassword string
+}
+
+// reader is the instance as its read-only login sees it.
+func (in instanceInfo) reader() instanceInfo {
+	return instanceInfo{Name: in.Name, Addr: in.Addr, User: in.ReaderUser, Password: in.ReaderPassword}
 }
 
 // envVar is one KEY=value line of lab.env.
@@ -49,12 +60,27 @@ type envVar struct{ Key, Value string }
 // sharedPassword is the password every instance's login uses, if they
 // all use the same one (the default lab); ok is false otherwise.
 func (li labInfo) sharedPassword() (string, bool) {
+	return li.shared(func(in instanceInfo) string { return in.Password })
+}
+
+// sharedReaderPassword is the password of every instance's read-only
+// login, if each has one and they are the same.
+func (li labInfo) sharedReaderPassword() (string, bool) {
+	for _, in := range li.Instances {
+		if in.ReaderUser == "" {
+			return "", false
+		}
+	}
+	return li.shared(func(in instanceInfo) string { return in.ReaderPassword })
+}
+
+func (li labInfo) shared(password func(instanceInfo) string) (string, bool) {
 	if len(li.Instances) == 0 {
 		return "", false
 	}
-	p := li.Instances[0].Password
+	p := password(li.Instances[0])
 	for _, in := range li.Instances {
-		if in.Password != p {
+		if password(in) != p {
 			return "", false
 		}
 	}
@@ -78,6 +104,12 @@ func (li labInfo) env() []envVar {
 	if p, ok := li.sharedPassword(); ok {
 		vars = append(vars, envVar{"FAILOVER_LAB_PASSWORD", p})
 	}
+	if p, ok := li.sharedReaderPassword(); ok {
+		vars = append(vars, envVar{"FAILOVER_LAB_READER_PASSWORD", p})
+	}
+	if li.Shell != "" {
+		vars = append(vars, envVar{"FAILOVER_LAB_SHELL", li.Shell}, envVar{"FAILOVER_LAB_POOL", li.Pool})
+	}
 	for _, in := range li.Instances {
 		pre := "FAILOVER_LAB_" + strings.ToUpper(in.Name) + "_"
 		vars = append(vars,
@@ -86,6 +118,13 @@ func (li labInfo) env() []envVar {
 			envVar{pre + "USER", in.User},
 			envVar{pre + "PASSWORD", in.Password},
 		)
+		if in.ReaderUser != "" {
+			vars = append(vars,
+				envVar{pre + "READER_DSN", dsn(in.reader(), li.CA)},
+				envVar{pre + "READER_USER", in.ReaderUser},
+				envVar{pre + "READER_PASSWORD", in.ReaderPassword},
+			)
+		}
 	}
 	return vars
 }
@@ -201,6 +240,14 @@ type targetsDoc struct {
 	Targets map[string]sqlTarget    `yaml:"targets"`
 }
 
+// lyncTarget is the powershell target of the lab's Management Shell.
+type lyncTarget struct {
+	Type       string   `yaml:"type"`
+	Executable string   `yaml:"executable"`
+	Args       []string `yaml:"args"`
+	Modules    []string `yaml:"modules"`
+}
+
 type secretSource struct {
 	Env string `yaml:"env"`
 }
@@ -218,14 +265,16 @@ type sqlTarget struct {
 
 const targetsHeader = `# Targets of the failover lab in %s, written by failover-lab.
 # Use it as a base plan (extends: %s) or copy the targets.
+# X_sql logs in as a sysadmin, X_sql_reader as a read-only login.
 # The passwords come from the environment: source lab.env first.
 # lab_share and lab_copy_dir are local folders (for file steps);
 # lab_share_windows and lab_copy_dir_windows the paths SQL Server names.
 `
 
 // targetsYAML renders targets.yaml: one sqlserver target per instance,
-// named after it in lower case with _sql (backup_sql), its password a
-// secret read from lab.env's variables.
+// named after it in lower case with _sql (backup_sql), and one for its
+// read-only login with _sql_reader (backup_sql_reader), their passwords
+// secrets read from lab.env's variables.
 func (li labInfo) targetsYAML() ([]byte, error) {
 	doc := targetsDoc{Version: 1,
 		Vars: map[string]string{"lab_share": li.Share, "lab_copy_dir": li.CopyDir,
@@ -235,20 +284,38 @@ func (li labInfo) targetsYAML() ([]byte, error) {
 	if shared {
 		doc.Secrets["lab_password"] = secretSource{Env: "FAILOVER_LAB_PASSWORD"}
 	}
+	_, readerShared := li.sharedReaderPassword()
+	if readerShared {
+		doc.Secrets["lab_reader_password"] = secretSource{Env: "FAILOVER_LAB_READER_PASSWORD"}
+	}
 	for _, in := range li.Instances {
 		host, port, err := splitAddr(in.Addr)
 		if err != nil {
 			return nil, err
 		}
+		name := strings.ToLower(in.Name)
 		secret := "lab_password"
 		if !shared {
-			secret = "lab_" + strings.ToLower(in.Name) + "_password"
+			secret = "lab_" + name + "_password"
 			doc.Secrets[secret] = secretSource{Env: "FAILOVER_LAB_" + strings.ToUpper(in.Name) + "_PASSWORD"}
 		}
-		doc.Targets[strings.ToLower(in.Name)+"_sql"] = sqlTarget{Type: "sqlserver", Server: host, Port: port,
+		doc.Targets[name+"_sql"] = sqlTarget{Type: "sqlserver", Server: host, Port: port,
 			User: in.User, Password: "${secrets." + secret + "}", Database: "master", Encrypt: "true", CAFile: li.CA}
+		if in.ReaderUser == "" {
+			continue
+		}
+		secret = "lab_reader_password"
+		if !readerShared {
+			secret = "lab_" + name + "_reader_password"
+			doc.Secrets[secret] = secretSource{Env: "FAILOVER_LAB_" + strings.ToUpper(in.Name) + "_READER_PASSWORD"}
+		}
+		doc.Targets[name+"_sql_reader"] = sqlTarget{Type: "sqlserver", Server: host, Port: port,
+			User: in.ReaderUser, Password: "${secrets." + secret + "}", Database: "master", Encrypt: "true", CAFile: li.CA}
 	}
 	body, err := yaml.Marshal(doc)
+	if li.Shell != "" {
+		body, err = yaml.Marshal(withShell(doc, li))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("encode targets: %w", err)
 	}
@@ -265,6 +332,24 @@ func (li labInfo) pathMapComment() []byte {
 		fmt.Fprintf(&b, "#   %s -> %s\n", pm.Windows, pm.Local)
 	}
 	return []byte(b.String())
+}
+
+// withShell adds the powershell target lync, which runs the lab's
+// Management Shell, and the pool's name as a var.
+func withShell(doc targetsDoc, li labInfo) any {
+	all := map[string]any{}
+	for k, v := range doc.Targets {
+		all[k] = v
+	}
+	all["lync"] = lyncTarget{Type: "powershell", Executable: li.Shell,
+		Args: []string{"lync", "shell", "--dir", li.Dir}, Modules: []string{"Lync"}}
+	doc.Vars["lab_pool"] = li.Pool
+	return struct {
+		Version int                     `yaml:"version"`
+		Vars    map[string]string       `yaml:"vars"`
+		Secrets map[string]secretSource `yaml:"secrets"`
+		Targets map[string]any          `yaml:"targets"`
+	}{doc.Version, doc.Vars, doc.Secrets, all}
 }
 
 func splitAddr(addr string) (string, int, error) {

@@ -29,8 +29,10 @@ func testInfo() labInfo {
 		Paths: []labfile.PathMapping{{Windows: `D:\LSCopy\mgc`, Local: "/labs/drill/copy"},
 			{Windows: `\\DC1-FS01\LSBackup`, Local: "/labs/drill/share"}, {Windows: `D:\`, Local: "/labs/drill/backup-d"}},
 		Instances: []instanceInfo{
-			{Name: "PRIMARY", Addr: "127.0.0.1:51433", User: "failover", Password: "Lab-Passw0rd!"},
-			{Name: "BACKUP", Addr: "127.0.0.1:51434", User: "failover", Password: "Lab-Passw0rd!"},
+			{Name: "PRIMARY", Addr: "127.0.0.1:51433", User: "failover", Password: "Lab-Passw0rd!",
+				ReaderUser: "failover_reader", ReaderPassword: "Lab-Reader-Passw0rd!"},
+			{Name: "BACKUP", Addr: "127.0.0.1:51434", User: "failover", Password: "Lab-Passw0rd!",
+				ReaderUser: "failover_reader", ReaderPassword: "Lab-Reader-Passw0rd!"},
 		},
 	}
 }
@@ -113,7 +115,8 @@ func TestEnvRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("parseEnv(formatEnv(vars)) =\n%v\nwant\n%v", got, want)
 	}
-	for _, key := range []string{"FAILOVER_LAB_PRIMARY_DSN", "FAILOVER_LAB_BACKUP_DSN", "FAILOVER_LAB_SHARE", "FAILOVER_LAB_COPY_DIR", "FAILOVER_LAB_DIR"} {
+	for _, key := range []string{"FAILOVER_LAB_PRIMARY_DSN", "FAILOVER_LAB_BACKUP_DSN", "FAILOVER_LAB_SHARE", "FAILOVER_LAB_COPY_DIR", "FAILOVER_LAB_DIR",
+		"FAILOVER_LAB_READER_PASSWORD", "FAILOVER_LAB_BACKUP_READER_DSN", "FAILOVER_LAB_BACKUP_READER_USER", "FAILOVER_LAB_BACKUP_READER_PASSWORD"} {
 		if got[key] == "" {
 			t.Errorf("lab.env has no %s", key)
 		}
@@ -181,16 +184,27 @@ func TestTargetsYAML(t *testing.T) {
 		info        labInfo
 		wantSecrets map[string]string // secret → env
 		wantPass    string            // backup_sql's password
+		wantReader  string            // backup_sql_reader's password ("": no such target)
 	}{
 		{name: "shared password", info: testInfo(),
-			wantSecrets: map[string]string{"lab_password": "FAILOVER_LAB_PASSWORD"}, wantPass: "${secrets.lab_password}"},
+			wantSecrets: map[string]string{"lab_password": "FAILOVER_LAB_PASSWORD", "lab_reader_password": "FAILOVER_LAB_READER_PASSWORD"},
+			wantPass:    "${secrets.lab_password}", wantReader: "${secrets.lab_reader_password}"},
 		{name: "one password per instance", info: func() labInfo {
 			i := testInfo()
-			i.Instances[1].Password = "other"
+			i.Instances[1].Password, i.Instances[1].ReaderPassword = "other", "other-reader"
 			return i
 		}(),
-			wantSecrets: map[string]string{"lab_primary_password": "FAILOVER_LAB_PRIMARY_PASSWORD", "lab_backup_password": "FAILOVER_LAB_BACKUP_PASSWORD"},
-			wantPass:    "${secrets.lab_backup_password}"},
+			wantSecrets: map[string]string{"lab_primary_password": "FAILOVER_LAB_PRIMARY_PASSWORD", "lab_backup_password": "FAILOVER_LAB_BACKUP_PASSWORD",
+				"lab_primary_reader_password": "FAILOVER_LAB_PRIMARY_READER_PASSWORD", "lab_backup_reader_password": "FAILOVER_LAB_BACKUP_READER_PASSWORD"},
+			wantPass: "${secrets.lab_backup_password}", wantReader: "${secrets.lab_backup_reader_password}"},
+		{name: "no reader login", info: func() labInfo {
+			i := testInfo()
+			for n := range i.Instances {
+				i.Instances[n].ReaderUser, i.Instances[n].ReaderPassword = "", ""
+			}
+			return i
+		}(),
+			wantSecrets: map[string]string{"lab_password": "FAILOVER_LAB_PASSWORD"}, wantPass: "${secrets.lab_password}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -198,7 +212,7 @@ func TestTargetsYAML(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Contains(string(b), "Lab-Passw0rd!") || strings.Contains(string(b), "other") {
+			if strings.Contains(string(b), "Passw0rd!") || strings.Contains(string(b), "other") {
 				t.Fatalf("targets.yaml holds a password:\n%s", b)
 			}
 			var doc targetsDoc
@@ -215,8 +229,17 @@ func TestTargetsYAML(t *testing.T) {
 			bk := doc.Targets["backup_sql"]
 			want := sqlTarget{Type: "sqlserver", Server: "127.0.0.1", Port: 51434, User: "failover", Password: tt.wantPass,
 				Database: "master", Encrypt: "true", CAFile: "/labs/drill/tls/ca.pem"}
-			if bk != want || len(doc.Targets) != 2 || doc.Version != 1 {
-				t.Errorf("backup_sql = %+v (of %d targets), want %+v", bk, len(doc.Targets), want)
+			targets := 2
+			if tt.wantReader != "" {
+				targets = 4
+				want.User, want.Password = "failover_reader", tt.wantReader
+				if rd := doc.Targets["backup_sql_reader"]; rd != want {
+					t.Errorf("backup_sql_reader = %+v, want %+v", rd, want)
+				}
+			}
+			if bk != (sqlTarget{Type: "sqlserver", Server: "127.0.0.1", Port: 51434, User: "failover", Password: tt.wantPass,
+				Database: "master", Encrypt: "true", CAFile: "/labs/drill/tls/ca.pem"}) || len(doc.Targets) != targets || doc.Version != 1 {
+				t.Errorf("backup_sql = %+v (of %d targets, want %d)", bk, len(doc.Targets), targets)
 			}
 		})
 	}

@@ -16,7 +16,8 @@ func newFaultCmd(g *globals) *cobra.Command {
 		Short: "Add, list and clear faults of a lab, also while it runs",
 		Long: `Faults make the lab misbehave on purpose for statements that match a
 regular expression (case-insensitive, over the statement text or an RPC's
-procedure name): drop the connection, return an error number, or delay.
+procedure name): drop the connection, run the statement and then drop the
+connection before its answer is sent, return an error number, or delay.
 File-system faults act on the lab's folders (the share, the copy folder),
 for its SQL Server and for a plan's file steps alike: share-gone,
 share-hang, file-growing, file-locked, file-vanish, disk-full and
@@ -31,9 +32,10 @@ func newFaultAddCmd(g *globals) *cobra.Command {
 	var f lab.Fault
 	var kind, free string
 	cmd := &cobra.Command{
-		Use:   "add --match REGEXP --kind drop|error|delay [flags] | add --kind down --instance NAME | add --kind FILE-KIND [--path P]",
-		Short: "Add a fault: drop the connection, return an error, or delay matching statements; stop an instance; or a file-system fault",
+		Use:   "add --match REGEXP --kind drop|drop_after|error|delay [flags] | add --kind down --instance NAME | add --kind FILE-KIND [--path P]",
+		Short: "Add a fault: drop the connection, lose the answer, return an error, or delay matching statements; stop an instance; or a file-system fault",
 		Example: `  failover-lab fault add --dir DIR --match 'RESTORE LOG' --kind drop --nth 2
+  failover-lab fault add --dir DIR --match 'WITH RECOVERY' --kind drop_after   # recovery happens, the answer is lost
   failover-lab fault add --dir DIR --match 'sys\.databases' --kind error --error 1205 --times 2
   failover-lab fault add --dir DIR --match 'RESTORE LOG' --kind delay --delay 3s --instance BACKUP
   failover-lab fault add --dir DIR --kind down --instance PRIMARY   # the datacenter goes dark until fault clear
@@ -71,7 +73,7 @@ func newFaultAddCmd(g *globals) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.Match, "match", "", "regular expression the statement (or RPC procedure) must match (required but for --kind down)")
-	fl.StringVar(&kind, "kind", "", "drop (close the connection), error (return --error), delay (wait --delay) or down (stop --instance until cleared); file system: share-gone, share-hang, file-growing, file-locked, file-vanish, disk-full, live-primary")
+	fl.StringVar(&kind, "kind", "", "drop (close the connection), drop_after (run the statement, then close the connection before its answer), error (return --error), delay (wait --delay) or down (stop --instance until cleared); file system: share-gone, share-hang, file-growing, file-locked, file-vanish, disk-full, live-primary")
 	fl.StringVar(&f.Instance, "instance", "", "only this instance (default: all)")
 	fl.IntVar(&f.Nth, "nth", 1, "fire from the Nth matching statement on")
 	fl.IntVar(&f.Times, "times", 1, "fire this many times (-1: every time)")

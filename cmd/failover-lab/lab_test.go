@@ -191,3 +191,61 @@ func TestFaultListShowsConfigFaults(t *testing.T) {
 		t.Errorf("clear of a config fault: %q", r.stderr)
 	}
 }
+
+// TestDropAfterFaultFromTheCLI: a drop_after fault added with `fault
+// add` (and one in the config) reaches a running lab: RESTORE DATABASE …
+// WITH RECOVERY happens, the client sees its connection drop.
+func TestDropAfterFaultFromTheCLI(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "lab.yaml")
+	if err := os.WriteFile(cfg, []byte("faults:\n  - { match: 'RESTORE LOG', kind: drop_after, instance: BACKUP }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir, env := upLab(t, "--config", cfg)
+	r := mustLab(t, exitOK, "fault", "add", "--dir", dir, "--match", "WITH RECOVERY", "--kind", "drop_after", "--instance", "BACKUP")
+	if !strings.Contains(r.stdout, "f1: drop_after on /WITH RECOVERY/ at BACKUP") {
+		t.Errorf("fault add printed %q", r.stdout)
+	}
+	r = mustLab(t, exitOK, "fault", "list", "--dir", dir)
+	if !strings.Contains(r.stdout, "config-1: drop_after on /RESTORE LOG/ at BACKUP") {
+		t.Errorf("fault list:\n%s", r.stdout)
+	}
+	backup := openDB(t, env["FAILOVER_LAB_BACKUP_DSN"])
+	conn, err := backup.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = conn.ExecContext(ctx, "RESTORE DATABASE mgc WITH RECOVERY")
+	var me mssql.Error
+	if err == nil || errors.As(err, &me) {
+		t.Fatalf("recovery under drop_after: %v, want a dropped connection", err)
+	}
+	if s := mustStates(t, backup); s["mgc"] != "ONLINE" {
+		t.Errorf("mgc is %s, want ONLINE: the recovery happened", s["mgc"])
+	}
+}
+
+// TestReaderLoginFromLabEnv: up writes the read-only login beside the
+// sysadmin one; with its DSN the lab can be read, and a write is refused
+// with SQL Server's permission error.
+func TestReaderLoginFromLabEnv(t *testing.T) {
+	_, env := upLab(t)
+	if env["FAILOVER_LAB_READER_PASSWORD"] == "" || env["FAILOVER_LAB_READER_PASSWORD"] == env["FAILOVER_LAB_PASSWORD"] ||
+		env["FAILOVER_LAB_BACKUP_READER_USER"] == env["FAILOVER_LAB_BACKUP_USER"] {
+		t.Fatalf("lab.env has no reader login of its own: %v", env)
+	}
+	reader := openDB(t, env["FAILOVER_LAB_BACKUP_READER_DSN"])
+	if s := mustStates(t, reader); s["mgc"] != "RESTORING" {
+		t.Errorf("the reader reads mgc as %q, want RESTORING", s["mgc"])
+	}
+	_, err := reader.Exec("RESTORE DATABASE mgc WITH RECOVERY")
+	var me mssql.Error
+	if !errors.As(err, &me) || len(me.All) != 2 || me.All[0].Number != 3110 {
+		t.Fatalf("recovery as the reader: %v, want 3110 then 3013", err)
+	}
+	if s := mustStates(t, openDB(t, env["FAILOVER_LAB_BACKUP_DSN"])); s["mgc"] != "RESTORING" {
+		t.Errorf("mgc is %q after the refused recovery", s["mgc"])
+	}
+}

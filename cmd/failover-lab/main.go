@@ -10,6 +10,8 @@
 //	failover-lab fault add|list|clear --dir DIR …
 //	failover-lab down --dir DIR
 //	failover-lab serve --dir DIR                    run in the foreground
+//	failover-lab lync shell --dir DIR -EncodedCommand …   the Lync Management Shell stand-in
+//	failover-lab lync status|fault add|list|clear --dir DIR …
 package main
 
 import (
@@ -48,6 +50,9 @@ func main() {
 
 // run executes the command line and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	if shell, ok := shellArgs(args); ok {
+		return runShell(shell, stdout, stderr)
+	}
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
@@ -94,8 +99,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "auto", "log format: auto, console or json")
 	root.AddCommand(
 		newUpCmd(g), newServeCmd(g), newDownCmd(g), newStatusCmd(g), newEnvCmd(g), newFaultCmd(g),
-		// The Lync Management Shell stand-in (issue: PowerShell actions)
-		// joins here as its own command group, newLyncCmd(g).
+		newLyncCmd(g),
 	)
 	return root
 }

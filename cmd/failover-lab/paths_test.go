@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -41,10 +42,16 @@ func TestLabPathsInEnvAndVars(t *testing.T) {
 	if err := yaml.Unmarshal(b, &vars); err != nil {
 		t.Fatal(err)
 	}
+	host, port, _ := splitAddr(env["FAILOVER_LAB_BACKUP_ADDR"])
 	want := labVars{Database: "mgc", Share: `\\DC1-FS01\LSBackup`, CopyDir: `D:\LSCopy\mgc`,
 		ShareLocal: env["FAILOVER_LAB_SHARE"], CopyDirLocal: env["FAILOVER_LAB_COPY_DIR"]}
-	if vars != want {
+	conn := vars.Connections
+	vars.Connections = nil
+	if !reflect.DeepEqual(vars, want) {
 		t.Errorf("lab.vars.yaml = %+v, want %+v", vars, want)
+	}
+	if conn["backup_sql_server"] != host || conn["backup_sql_port"] != port || conn["sql_ca_file"] != env["FAILOVER_LAB_CA"] {
+		t.Errorf("lab.vars.yaml connections = %v, want BACKUP at %s:%d with the lab's CA", conn, host, port)
 	}
 	backup := openDB(t, env["FAILOVER_LAB_BACKUP_DSN"])
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -167,6 +167,9 @@ func describe(d labDir, addrs map[string]string) (labInfo, error) {
 		Share: cfg.ShareFolder(d.path), CopyDir: cfg.CopyFolder(d.path),
 		ShareWindows: cfg.ShareWindowsPath(d.path), CopyDirWindows: cfg.CopyWindowsPath(d.path),
 		Database: cfg.LogShipping.Database, Paths: m.Mappings(), TimeZone: cfg.Zone()}
+	if info.Shell, info.Pool, err = shellInfo(d); err != nil {
+		return labInfo{}, err
+	}
 	for _, in := range cfg.Instances {
 		name := strings.ToUpper(in.Name) // Addrs' keys are upper case
 		addr, ok := addrs[name]
@@ -174,8 +177,11 @@ func describe(d labDir, addrs map[string]string) (labInfo, error) {
 			return labInfo{}, fmt.Errorf("describe lab: instance %s has no address", name)
 		}
 		ii := instanceInfo{Name: name, Addr: addr}
-		if len(in.Logins) > 0 {
-			ii.User, ii.Password = in.Logins[0].User, in.Logins[0].Password
+		if lg, ok := lab.FirstLogin(in.Logins, lab.RoleSysadmin); ok {
+			ii.User, ii.Password = lg.User, lg.Password
+		}
+		if lg, ok := lab.FirstLogin(in.Logins, lab.RoleReader); ok {
+			ii.ReaderUser, ii.ReaderPassword = lg.User, lg.Password
 		}
 		info.Instances = append(info.Instances, ii)
 	}

@@ -33,13 +33,15 @@ func TestTargetsYAMLIsABasePlan(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatalf("a plan extending targets.yaml is invalid:\n%v", diags)
 	}
-	for _, name := range []string{"primary_sql", "backup_sql"} {
+	for _, name := range []string{"primary_sql", "backup_sql", "primary_sql_reader", "backup_sql_reader"} {
 		if tg := p.Targets[name]; tg == nil || tg.Type != "sqlserver" {
 			t.Errorf("target %s: %+v, want a sqlserver target", name, tg)
 		}
 	}
-	if p.Secrets["lab_password"] == nil {
-		t.Error("the plan has no secret lab_password")
+	for _, s := range []string{"lab_password", "lab_reader_password"} {
+		if p.Secrets[s] == nil {
+			t.Errorf("the plan has no secret %s", s)
+		}
 	}
 }
 
@@ -53,6 +55,22 @@ vars:
   copy_dir: 'D:\LSCopy\mgc'
   share_local: "${vars.share}"
   copy_dir_local: "${vars.copy_dir}"
+  backup_sql_server: dc2-sql01.litwareinc.com
+  backup_sql_port: 1433
+  backup_sql_user: failover
+  sql_encrypt: "true"
+  sql_ca_file: ""
+secrets:
+  sql_password: { env: FAILOVER_SQL_PASSWORD }
+targets:
+  backup_sql:
+    type: sqlserver
+    server: ${vars.backup_sql_server}
+    port: ${vars.backup_sql_port}
+    user: ${vars.backup_sql_user}
+    password: ${secrets.sql_password}
+    encrypt: ${vars.sql_encrypt}
+    ca_file: ${vars.sql_ca_file}
 steps:
   - id: share-there
     action: wait
@@ -87,7 +105,8 @@ func TestOnePlanLabAndProduction(t *testing.T) {
 		{"production", nil, map[string]any{"share": `\\dc1-fs01.litwareinc.com\LSBackup`, "share_local": `\\dc1-fs01.litwareinc.com\LSBackup`,
 			"copy_dir": `D:\LSCopy\mgc`, "copy_dir_local": `D:\LSCopy\mgc`}},
 		{"lab", []string{vars}, map[string]any{"share": `\\DC1-FS01\LSBackup`, "share_local": "/labs/drill/share",
-			"copy_dir": `D:\LSCopy\mgc`, "copy_dir_local": "/labs/drill/copy"}},
+			"copy_dir": `D:\LSCopy\mgc`, "copy_dir_local": "/labs/drill/copy", "backup_sql_server": "127.0.0.1",
+			"backup_sql_port": int64(51434), "sql_ca_file": "/labs/drill/tls/ca.pem"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

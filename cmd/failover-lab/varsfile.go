@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -17,13 +18,18 @@ const varsFileName = "lab.vars.yaml"
 // In production both pairs are the same paths (a plan can default
 // share_local to "${vars.share}"); in the lab this file points the local
 // pair at the lab's folders, so one plan text runs in both places and only
-// the vars file differs.
+// the vars file differs. The instances' connections are vars too
+// (backup_sql_server, backup_sql_port, …), for targets written with them.
 type labVars struct {
 	Database     string `yaml:"database"`
 	Share        string `yaml:"share"`
 	CopyDir      string `yaml:"copy_dir"`
 	ShareLocal   string `yaml:"share_local"`
 	CopyDirLocal string `yaml:"copy_dir_local"`
+	// Connections of the instances, inline: NAME_sql_server, NAME_sql_port,
+	// NAME_sql_user (NAME the instance in lower case), sql_encrypt and
+	// sql_ca_file.
+	Connections map[string]any `yaml:",inline"`
 }
 
 const varsHeader = `# Vars of the failover lab in %s, written by failover-lab.
@@ -34,8 +40,17 @@ const varsHeader = `# Vars of the failover lab in %s, written by failover-lab.
 
 // varsYAML renders lab.vars.yaml.
 func (li labInfo) varsYAML() ([]byte, error) {
+	conn := map[string]any{"sql_encrypt": "true", "sql_ca_file": li.CA}
+	for _, in := range li.Instances {
+		host, port, err := splitAddr(in.Addr)
+		if err != nil {
+			return nil, err
+		}
+		pre := strings.ToLower(in.Name) + "_sql_"
+		conn[pre+"server"], conn[pre+"port"], conn[pre+"user"] = host, port, in.User
+	}
 	body, err := yaml.Marshal(labVars{Database: li.Database, Share: li.ShareWindows, CopyDir: li.CopyDirWindows,
-		ShareLocal: li.Share, CopyDirLocal: li.CopyDir})
+		ShareLocal: li.Share, CopyDirLocal: li.CopyDir, Connections: conn})
 	if err != nil {
 		return nil, fmt.Errorf("encode lab vars: %w", err)
 	}

@@ -94,6 +94,11 @@ func describeType(w io.Writer, r *actions.Registry, name string) error {
 		fmt.Fprintf(w, "Target: %s\n", targets)
 		if t.Kind == actions.KindAction {
 			fmt.Fprintf(w, "Idempotent: %s\n", map[bool]string{true: "yes", false: "no"}[t.Idempotent])
+			var abilities []string
+			for _, ab := range t.Abilities() {
+				abilities = append(abilities, string(ab))
+			}
+			fmt.Fprintf(w, "Abilities: %s\n", strings.Join(abilities, ", "))
 		}
 		specs = r.ParamSpecs(name)
 		defer printOutputs(w, t)

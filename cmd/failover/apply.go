@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/user"
+
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/engine"
+	"github.com/failover-dev/failover/engine/lock"
 	"github.com/failover-dev/failover/plans"
 )
 
@@ -67,7 +68,7 @@ func (f *runFlags) loadPlan(a *app, path string) (*plans.Plan, error) {
 func (f *runFlags) config(a *app, p *plans.Plan, term *terminalApprover) engine.Config {
 	cfg := engine.Config{Plan: p, Registry: a.registry, StateDir: a.stateDir, Parallelism: f.parallelism,
 		Log: a.log, Approve: f.approve, AutoApprove: f.autoApprove, Only: f.only, From: f.from,
-		Deadline: f.deadline, Output: a.stderr}
+		Deadline: f.deadline, Version: version}
 	if term != nil {
 		cfg.Approver = term
 	}
@@ -102,7 +103,10 @@ func newApplyCmd(a *app) *cobra.Command {
 					return err
 				}
 			}
-			sum, err := engine.Run(cmd.Context(), rf.config(a, p, term))
+			cfg := rf.config(a, p, term)
+			stop := a.showProgress(&cfg)
+			sum, err := engine.Run(cmd.Context(), cfg)
+			stop()
 			return a.finishRun(sum, err)
 		},
 	}
@@ -154,7 +158,7 @@ func (a *app) confirm(ctx context.Context, term *terminalApprover, question, noT
 	ansCh := make(chan answer, 1)
 	go func() {
 		if term != nil {
-			ok, err := term.ask(question)
+			ok, err := term.ask(ctx, question)
 			ansCh <- answer{ok, err}
 			return
 		}
@@ -206,15 +210,23 @@ func printSummary(w io.Writer, sum *engine.Summary) {
 // writeStepTable is the table status and the summary share.
 func writeStepTable(w io.Writer, steps []engine.StepResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STEP\tSTATE\tATTEMPTS\tDURATION\tLAST ERROR / NOTE")
+	fmt.Fprintln(tw, "STEP\tSTATE\tATTEMPTS\tLAST ATTEMPT\tELAPSED\tLAST ERROR / NOTE")
 	for _, s := range steps {
 		detail := s.Error
 		if detail == "" {
 			detail = s.Note
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.ID, s.State, s.Attempts, s.Duration.Round(time.Millisecond), oneLine(detail))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", s.ID, s.State, s.Attempts, durText(s.Duration), durText(s.Elapsed), oneLine(detail))
 	}
 	tw.Flush()
+}
+
+// durText renders a step's duration; "-" when there is none.
+func durText(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 func oneLine(s string) string {
@@ -226,11 +238,68 @@ func oneLine(s string) string {
 }
 
 // terminalApprover asks on the terminal: y/N, one question at a time.
+// One goroutine reads standard input for the whole command and hands
+// each line to the question waiting for it; a question that ended
+// (Ctrl-C, its context) leaves no reader behind that would swallow the
+// answer to the next one.
 type terminalApprover struct {
-	mu  sync.Mutex // one question at a time: steps run in parallel
-	in  *bufio.Reader
-	out io.Writer
-	who string
+	mu    sync.Mutex // one question at a time: steps run in parallel
+	lines *lineReader
+	out   io.Writer
+	who   string
+}
+
+// lineReader reads lines from a reader on one goroutine, started on
+// first use.
+type lineReader struct {
+	in      *bufio.Reader
+	once    sync.Once
+	linesCh chan lineRead
+}
+
+type lineRead struct {
+	line string
+	err  error
+}
+
+func newLineReader(in io.Reader) *lineReader {
+	return &lineReader{in: bufio.NewReader(in), linesCh: make(chan lineRead, 16)}
+}
+
+// next waits for the next line typed after it was called: lines typed
+// before (ahead of the question) are dropped.
+func (lr *lineReader) next(ctx context.Context) (string, error) {
+	lr.once.Do(func() {
+		go func() {
+			for {
+				line, err := lr.in.ReadString('\n')
+				lr.linesCh <- lineRead{line, err}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	})
+	for drained := false; !drained; {
+		select {
+		case r := <-lr.linesCh:
+			if r.err != nil {
+				return r.line, r.err
+			}
+		default:
+			drained = true
+		}
+	}
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case r := <-lr.linesCh:
+		if r.err != nil {
+			// End of input stays the answer for every later question.
+			lr.linesCh <- lineRead{err: r.err}
+		}
+		return r.line, r.err
+	}
 }
 
 // terminal returns a terminal approver that owns stdin for the command,
@@ -239,45 +308,36 @@ func (a *app) terminal() *terminalApprover {
 	if !a.interactive() {
 		return nil
 	}
-	return &terminalApprover{in: bufio.NewReader(a.stdin), out: a.stderr, who: operatorName()}
+	return &terminalApprover{lines: newLineReader(a.stdin), out: a.stderr, who: operatorName()}
 }
 
 // operatorName names who answers on the terminal, for the journal.
-func operatorName() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return "unknown"
-}
+func operatorName() string { return lock.CurrentUser() }
 
-// Approve asks whether an approval step may pass.
-// A cancelled run (Ctrl-C) stops waiting for the answer at once.
+// Approve asks whether an approval step may pass. It waits as long as
+// ctx allows (the run's deadline); a cancelled run stops waiting at once.
 func (t *terminalApprover) Approve(ctx context.Context, stepID, prompt string) (actions.Approval, error) {
-	type answer struct {
-		ok  bool
-		err error
+	ok, err := t.ask(ctx, prompt)
+	if err != nil {
+		return actions.Approval{}, err
 	}
-	ansCh := make(chan answer, 1)
-	go func() {
-		ok, err := t.ask(prompt)
-		ansCh <- answer{ok, err}
-	}()
-	select {
-	case <-ctx.Done():
-		return actions.Approval{}, ctx.Err()
-	case a := <-ansCh:
-		if a.err != nil {
-			return actions.Approval{}, a.err
-		}
-		return actions.Approval{Approved: a.ok, By: t.who, At: time.Now(), How: "terminal"}, nil
-	}
+	return actions.Approval{Approved: ok, By: t.who, At: time.Now(), How: "terminal"}, nil
 }
 
-func (t *terminalApprover) ask(question string) (bool, error) {
+// ask shows the question and waits for the answer typed after it.
+func (t *terminalApprover) ask(ctx context.Context, question string) (bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	fmt.Fprintf(t.out, "%s [y/N] ", question)
-	return readAnswer(t.in)
+	line, err := t.lines.next(ctx)
+	if err != nil && (line == "" || ctx.Err() != nil) {
+		if ctx.Err() != nil {
+			fmt.Fprintln(t.out)
+			return false, ctx.Err()
+		}
+		return false, fmt.Errorf("read answer: %w", err)
+	}
+	return isYes(line), nil
 }
 
 // readAnswer reads one line: "y" or "yes" (any case) is yes, anything
@@ -288,6 +348,11 @@ func readAnswer(in *bufio.Reader) (bool, error) {
 	if err != nil && line == "" {
 		return false, fmt.Errorf("read answer: %w", err)
 	}
+	return isYes(line), nil
+}
+
+// isYes: "y" or "yes", any case, is yes; anything else no.
+func isYes(line string) bool {
 	ans := strings.ToLower(strings.TrimSpace(line))
-	return ans == "y" || ans == "yes", nil
+	return ans == "y" || ans == "yes"
 }

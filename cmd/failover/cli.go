@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/actions/builtin"
+	"github.com/failover-dev/failover/engine"
 	"github.com/failover-dev/failover/plans"
 )
 
@@ -30,6 +32,44 @@ type app struct {
 	// Set by setup, before any command runs.
 	log      zerolog.Logger
 	registry *actions.Registry
+	// logOut is where console log lines go: the terminal, or the
+	// progress bars while a run shows them (nil with JSON logs).
+	logOut *switchWriter
+}
+
+// switchWriter is a writer whose destination can change while in use.
+type switchWriter struct {
+	mu sync.Mutex // guards w
+	w  io.Writer
+}
+
+func (s *switchWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	w := s.w
+	s.mu.Unlock()
+	return w.Write(p)
+}
+
+func (s *switchWriter) set(w io.Writer) {
+	s.mu.Lock()
+	s.w = w
+	s.mu.Unlock()
+}
+
+// showProgress renders the progress of long steps as bars when the log
+// is a console on a terminal (a JSON log carries progress as records).
+// Log lines go above the bars meanwhile. The returned stop ends the bars.
+func (a *app) showProgress(cfg *engine.Config) (stop func()) {
+	if a.logOut == nil || !isTerminal(a.stderr) {
+		return func() {}
+	}
+	b := newBars(a.stderr)
+	a.logOut.set(b)
+	cfg.Progress = b.event
+	return func() {
+		b.finish()
+		a.logOut.set(a.stderr)
+	}
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
@@ -59,10 +99,12 @@ func (a *app) setup() error {
 	case "json":
 		w = a.stderr
 	case "console":
-		w = zerolog.ConsoleWriter{Out: a.stderr, TimeFormat: time.TimeOnly, NoColor: !isTerminal(a.stderr)}
+		a.logOut = &switchWriter{w: a.stderr}
+		w = zerolog.ConsoleWriter{Out: a.logOut, TimeFormat: time.TimeOnly, NoColor: !isTerminal(a.stderr)}
 	case "auto":
 		if isTerminal(a.stderr) {
-			w = zerolog.ConsoleWriter{Out: a.stderr, TimeFormat: time.TimeOnly}
+			a.logOut = &switchWriter{w: a.stderr}
+			w = zerolog.ConsoleWriter{Out: a.logOut, TimeFormat: time.TimeOnly}
 		} else {
 			w = a.stderr
 		}

@@ -8,15 +8,18 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/failover-dev/failover/engine"
 )
 
-// The exit codes, one table for every command (DESIGN.md "CLI").
+// The exit codes of every command: the engine's one table (DESIGN.md
+// "CLI"), named for the commands.
 const (
-	exitOK          = 0   // done; for validate: valid
-	exitFailed      = 1   // a step failed; for validate: invalid
-	exitUsage       = 2   // bad usage, or a plan that cannot run before anything ran
-	exitWaiting     = 3   // waiting for the operator (approval or in-doubt step)
-	exitInterrupted = 130 // interrupted by Ctrl-C / SIGTERM
+	exitOK          = engine.ExitOK          // done; for validate: valid
+	exitFailed      = engine.ExitFailed      // a step failed; for validate: invalid
+	exitUsage       = engine.ExitCannotRun   // bad usage, or a plan that cannot run before anything ran
+	exitWaiting     = engine.ExitWaiting     // waiting for the operator (approval or in-doubt step)
+	exitInterrupted = engine.ExitInterrupted // interrupted by Ctrl-C / SIGTERM
 )
 
 // exitError carries the exit code an error must end the process with.

@@ -10,11 +10,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/engine"
 	"github.com/failover-dev/failover/plans"
 )
 
 func newPlanCmd(a *app) *cobra.Command {
 	var format string
+	var check bool
 	var vf varFlags
 	cmd := &cobra.Command{
 		Use:   "plan FILE",
@@ -22,7 +24,11 @@ func newPlanCmd(a *app) *cobra.Command {
 		Long: "plan is a dry run: it prints every step in execution order (topological levels) with its\n" +
 			"action, target, resolved parameters (secrets shown as (secret)), needs, retry, timeout,\n" +
 			"checks and, where the action can tell, the exact command, T-SQL or paths it would use.\n" +
-			"It connects to nothing and needs no secret.",
+			"It connects to nothing and needs no secret.\n\n" +
+			"With --check it also reads live state, read-only: it resolves the secrets, connects to the\n" +
+			"targets and, step by step, evaluates the checks once and asks each action what it would do\n" +
+			"now (already done, what it would change). It never runs an action, takes no lock and writes\n" +
+			"no journal. Exit 1 when a preflight check fails or something could not be read.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
@@ -31,6 +37,9 @@ func newPlanCmd(a *app) *cobra.Command {
 			p, err := a.loadPlan(args[0], &vf)
 			if err != nil {
 				return err
+			}
+			if check {
+				return a.planCheck(cmd.Context(), p, format)
 			}
 			view := newPlanView(p, a.registry)
 			if format == "json" {
@@ -44,6 +53,7 @@ func newPlanCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().BoolVar(&check, "check", false, "also read live state, read-only, and show what each step would change")
 	vf.add(cmd)
 	return cmd
 }
@@ -86,6 +96,10 @@ type stepView struct {
 	Require           []checkView    `json:"require,omitempty"`
 	Verify            []checkView    `json:"verify,omitempty"`
 	Preview           string         `json:"preview,omitempty"`
+	// PreviewError says why an action that can preview did not.
+	PreviewError string `json:"preview_error,omitempty"`
+	// RunTime lists the ${…} values filled in only at run time.
+	RunTime []string `json:"run_time_values,omitempty"`
 }
 
 type retryView struct {
@@ -122,19 +136,19 @@ func newPlanView(p *plans.Plan, reg *actions.Registry) *planView {
 	if p.Deadline > 0 {
 		v.Deadline = p.Deadline.String()
 	}
+	previews := engine.Previews(p, reg)
 	for level, ids := range p.Graph.Levels {
 		for _, id := range ids {
-			v.Steps = append(v.Steps, newStepView(p, p.Step(id), level, reg))
+			v.Steps = append(v.Steps, newStepView(p, p.Step(id), level, previews[id]))
 		}
 	}
 	return v
 }
 
-func newStepView(p *plans.Plan, s *plans.Step, level int, reg *actions.Registry) stepView {
-	t := reg.Type(s.Action)
+func newStepView(p *plans.Plan, s *plans.Step, level int, pv engine.Preview) stepView {
 	sv := stepView{ID: s.ID, Level: level, Action: s.Action, Target: s.Target, Description: s.Description,
 		With: displayMap(s.With), Needs: p.Graph.Deps[s.ID], ContinueOnFailure: s.ContinueOnFailure,
-		Idempotent: s.Idempotent || (t != nil && t.Idempotent),
+		Idempotent: s.Idempotent, // the loader made it the effective value (the type's too)
 		Retry: retryView{Attempts: s.Retry.Attempts, Delay: s.Retry.Delay.String(), Backoff: s.Retry.Backoff,
 			MaxDelay: s.Retry.MaxDelay.String(), On: s.Retry.On},
 		When: checkViews(s.When), SkipIf: checkViews(s.SkipIf), Require: checkViews(s.Require), Verify: checkViews(s.Verify)}
@@ -144,42 +158,14 @@ func newStepView(p *plans.Plan, s *plans.Step, level int, reg *actions.Registry)
 	if s.Timeout > 0 {
 		sv.Timeout = s.Timeout.String()
 	}
-	if t != nil && t.Can(actions.AbilityPreview) {
-		sv.Preview = preview(p, s, t)
+	sv.Preview, sv.RunTime = pv.Text, pv.RunTime
+	switch {
+	case pv.Err != nil && engine.IsRunTimeValue(pv.Err):
+		sv.PreviewError = "shown when the run gets there: it needs " + strings.Join(pv.RunTime, ", ")
+	case pv.Err != nil:
+		sv.PreviewError = pv.Err.Error()
 	}
 	return sv
-}
-
-// preview asks the action to render what it would do. Run-time values are
-// shown as their references and secrets as (secret); an action whose
-// params cannot be decoded that way before the run shows no preview.
-func preview(p *plans.Plan, s *plans.Step, t *actions.Type) string {
-	values, err := s.With.Resolve(displayResolver{})
-	if err != nil {
-		return ""
-	}
-	m, _ := values.(map[string]any)
-	params, err := actions.Decode(t.Params, m)
-	if err != nil {
-		return ""
-	}
-	env := &actions.Env{Mode: actions.ModePreview, StepID: s.ID}
-	text, err := t.Preview(env, params)
-	if err != nil {
-		return ""
-	}
-	return text
-}
-
-// displayResolver stands in for run-time values when nothing runs:
-// secrets are masked, the rest shown as written.
-type displayResolver struct{}
-
-func (displayResolver) Lookup(r *plans.Ref) (any, error) {
-	if r.Scope == "secrets" {
-		return "(secret)", nil
-	}
-	return r.String(), nil
 }
 
 func displayMap(v *plans.Value) map[string]any {
@@ -277,6 +263,12 @@ func writeStep(w io.Writer, n int, s stepView) {
 		for _, line := range strings.Split(strings.TrimRight(s.Preview, "\n"), "\n") {
 			fmt.Fprintf(w, "         | %s\n", line)
 		}
+	}
+	if s.PreviewError != "" {
+		fmt.Fprintf(w, "       no preview: %s\n", s.PreviewError)
+	}
+	if len(s.RunTime) > 0 {
+		fmt.Fprintf(w, "       filled in at run time: %s\n", strings.Join(s.RunTime, ", "))
 	}
 }
 

@@ -26,7 +26,10 @@ func newResumeCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			sum, err := engine.Resume(cmd.Context(), rf.config(a, p, a.terminal()), opts)
+			cfg := rf.config(a, p, a.terminal())
+			stop := a.showProgress(&cfg)
+			sum, err := engine.Resume(cmd.Context(), cfg, opts)
+			stop()
 			return a.finishRun(sum, err)
 		},
 	}

@@ -137,8 +137,8 @@ func runState(rs *engine.RunState, live bool) string {
 	switch {
 	case live:
 		return "running"
-	case rs.Ended != "" && !engine.Complete(rs.Last) && rs.Ended == engine.RunSucceeded:
-		return leftState(rs.Last)
+	case rs.Ended == engine.RunSucceeded && !rs.Complete():
+		return leftState(rs)
 	case rs.Ended != "":
 		return rs.Ended
 	case rs.Repaired:
@@ -153,7 +153,7 @@ func lockHeldBy(stateDir, plan, runID string) bool {
 	if err != nil || info == nil || info.RunID != runID {
 		return false
 	}
-	return info.Host != lock.Hostname() || lock.ProcessAlive(info.PID)
+	return info.Judge(time.Now()) == lock.Live
 }
 
 // staleLock describes the plan's lock when run holds it and its heartbeat
@@ -161,11 +161,11 @@ func lockHeldBy(stateDir, plan, runID string) bool {
 // exists but does not renew it); "" otherwise.
 func staleLock(stateDir, plan, runID string) string {
 	info, err := lock.Read(stateDir, plan)
-	if err != nil || info.RunID != runID || !heartbeatStale(info) {
+	if err != nil || info.RunID != runID {
 		return ""
 	}
-	if info.Host == lock.Hostname() && !lock.ProcessAlive(info.PID) {
-		return "" // its process is gone: resume takes the lock over
+	if v := info.Judge(time.Now()); v != lock.Stale && v != lock.Silent {
+		return "" // alive, or its process is gone: resume takes the lock over
 	}
 	age := time.Since(info.Heartbeat)
 	return fmt.Sprintf("stale lock: held by %s on %s (pid %d), no heartbeat for %s, longer than its lease of %s",
@@ -242,12 +242,12 @@ func listState(stateDir string, r journal.RunInfo) string {
 		return "stale lock"
 	case lockHeldBy(stateDir, r.Plan, r.RunID):
 		return "running"
-	case r.Last != nil && r.Last.Type == engine.RecRunFinished && r.Last.Data["left"] != "":
-		return leftState(r.Last)
-	case r.Last != nil && r.Last.Type == engine.RecRunFinished:
-		return r.Last.Data["state"]
-	case r.Last != nil && r.Last.Type == engine.RecRunInterrupted:
-		return "interrupted"
+	}
+	switch end := engine.EndOf(r.Last); {
+	case end.Ended == engine.RunSucceeded && !end.Complete():
+		return leftState(end)
+	case end.Ended != "":
+		return end.Ended
 	}
 	return "stopped"
 }
@@ -284,6 +284,6 @@ func unreadable(err error) string {
 
 // leftState is the state of a targeted run that succeeded but left steps
 // out: resume runs them.
-func leftState(last *journal.Record) string {
-	return fmt.Sprintf("succeeded, %d step(s) left out", len(strings.Split(last.Data["left"], ",")))
+func leftState(rs *engine.RunState) string {
+	return fmt.Sprintf("succeeded, %d step(s) left out", len(rs.Left))
 }

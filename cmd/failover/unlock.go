@@ -51,7 +51,7 @@ func newUnlockCmd(a *app) *cobra.Command {
 			if info.RunID != runID {
 				return withCode(exitUsage, fmt.Errorf("the lock is held by run %s, not %s: nothing broken", info.RunID, runID))
 			}
-			if info.Host == lock.Hostname() && lock.ProcessAlive(info.PID) && !heartbeatStale(info) {
+			if info.Host == lock.Hostname() && info.Judge(time.Now()) == lock.Live {
 				return withCode(exitUsage, fmt.Errorf("run %s is alive on this host (pid %d): nothing broken; "+
 					"stop that run first (Ctrl-C where it runs), its lock goes with it", info.RunID, info.PID))
 			}
@@ -78,25 +78,19 @@ func newUnlockCmd(a *app) *cobra.Command {
 // this host, or, on another host, whether its heartbeat is stale.
 func holderState(info *lock.Info) string {
 	age := time.Since(info.Heartbeat).Round(time.Second)
-	switch {
-	case info.Host == lock.Hostname() && lock.ProcessAlive(info.PID) && heartbeatStale(info):
+	switch v := info.Judge(time.Now()); {
+	case v == lock.Silent:
 		return fmt.Sprintf("a process %d exists on this host, but the lock's heartbeat is %s old, longer than its "+
 			"lease of %s: a pid reused after a reboot, or a hung run", info.PID, age, info.Lease)
-	case info.Host == lock.Hostname() && lock.ProcessAlive(info.PID):
+	case v == lock.Live && info.Host == lock.Hostname():
 		return fmt.Sprintf("its process %d is alive on this host", info.PID)
-	case info.Host == lock.Hostname():
+	case v == lock.Dead:
 		return fmt.Sprintf("its process %d no longer exists on this host: `failover resume` takes the lock over by itself", info.PID)
-	case info.Lease > 0 && age > info.Lease:
+	case v == lock.Stale:
 		return fmt.Sprintf("stale: no heartbeat for %s, longer than its lease of %s", age, info.Lease)
 	}
 	return fmt.Sprintf("WARNING: its heartbeat is %s old, within its lease of %s: that run may well be alive on %s",
 		age, info.Lease, info.Host)
-}
-
-// heartbeatStale reports whether the holder has not renewed the lock
-// within its lease.
-func heartbeatStale(info *lock.Info) bool {
-	return info.Lease > 0 && time.Since(info.Heartbeat) > info.Lease
 }
 
 // afterUnlock says what to do once the lock of run runID is broken: resume

@@ -14,7 +14,7 @@
 //
 //	offset 0
 //	+---+---+---+---+---+---+---+---+
-//	| F | O | J | R | N | L | 0 | 1 |   magic "FOJRNL" + format version "01"
+//	| F | O | J | R | N | L | 0 | 2 |   magic "FOJRNL" + format version "02"
 //	+---+---+---+---+---+---+---+---+
 //	| frame: Header                  |
 //	+--------------------------------+

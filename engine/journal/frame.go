@@ -10,7 +10,7 @@ import (
 const (
 	// magic opens every journal: "FOJRNL" and the format version as two
 	// decimal digits.
-	magic = "FOJRNL01"
+	magic = "FOJRNL02"
 	// magicPrefix is the part of the magic that does not depend on the
 	// version, used to tell "not a journal" from "another version".
 	magicPrefix = "FOJRNL"
@@ -86,8 +86,27 @@ func checkMagic(buf []byte) error {
 	if !bytes.HasPrefix(buf, []byte(magicPrefix)) {
 		return fmt.Errorf("not a failover journal")
 	}
-	if string(buf[:len(magic)]) != magic {
-		return fmt.Errorf("unsupported journal format %q (this version reads %q)", buf[len(magicPrefix):len(magic)], magic[len(magicPrefix):])
+	if v := string(buf[len(magicPrefix):len(magic)]); v != magic[len(magicPrefix):] {
+		return &FormatError{Version: v}
 	}
 	return nil
+}
+
+// FormatError is a journal of another format version: written by another
+// release of failover. It is refused whole, never read in part.
+type FormatError struct {
+	// Version is the file's format version as its magic spells it.
+	Version string
+}
+
+// Error says which version the file is, which this release reads, and
+// what the operator can do.
+func (e *FormatError) Error() string {
+	want := magic[len(magicPrefix):]
+	if e.Version < want {
+		return fmt.Sprintf("journal format %s was written by an older failover (this release reads format %s): "+
+			"finish or inspect that run with the release that started it", e.Version, want)
+	}
+	return fmt.Sprintf("journal format %s was written by a newer failover (this release reads format %s): "+
+		"use that release", e.Version, want)
 }

@@ -3,13 +3,16 @@ package journal
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"path/filepath"
 	"regexp"
 	"time"
 )
 
 // FormatVersion is the journal format this package writes and reads.
-const FormatVersion = 1
+// Version 2 replaced the free-form Data map of version 1 with typed
+// payloads; a version 1 journal is refused by name, never misread.
+const FormatVersion = 2
 
 // Extension is the file name suffix of a run's journal.
 const Extension = ".journal"
@@ -33,19 +36,90 @@ type Header struct {
 	Started    time.Time
 }
 
-// Record is one event of a run. The engine defines the set of Types.
+// Record is one event of a run. The engine defines the set of Types; the
+// payload fields below are set by the record types that need them, and
+// are empty otherwise.
 type Record struct {
 	Seq     uint64 // assigned by Append, from 1
 	Time    time.Time
 	Type    string
-	Step    string            `json:",omitempty"`
-	Attempt int               `json:",omitempty"`
-	Outputs map[string]any    `json:",omitempty"`
-	Error   string            `json:",omitempty"`
-	Class   string            `json:",omitempty"`
-	Note    string            `json:",omitempty"`
-	User    string            `json:",omitempty"`
-	Data    map[string]string `json:",omitempty"` // anything else
+	Step    string         `json:",omitempty"`
+	Attempt int            `json:",omitempty"`
+	Outputs map[string]any `json:",omitempty"`
+	Error   string         `json:",omitempty"`
+	Class   string         `json:",omitempty"`
+	Note    string         `json:",omitempty"`
+	User    string         `json:",omitempty"`
+	// Run is set by run-started and run-resumed.
+	Run *RunStart `json:",omitempty"`
+	// End is set by run-finished.
+	End *RunEnd `json:",omitempty"`
+	// Approval is set by step-approved and step-refused.
+	Approval *Approval `json:",omitempty"`
+	// Holder is set by lock-taken-over: whose lock was taken.
+	Holder *Holder `json:",omitempty"`
+	// PlanChange is set by plan-changed.
+	PlanChange *PlanChange `json:",omitempty"`
+	// Repair is set by journal-repaired.
+	Repair *RepairInfo `json:",omitempty"`
+	// AfterEffect is set by step-failed when the action completed and
+	// its verify failed: the effect may be there.
+	AfterEffect bool `json:",omitempty"`
+	// Checkpoint is set by step-checkpoint: the action's own JSON.
+	Checkpoint json.RawMessage `json:",omitempty"`
+}
+
+// RunStart is what a run-started or run-resumed record says about the run.
+type RunStart struct {
+	// Steps are the plan's steps in file order, with their actions.
+	Steps       []StepRef
+	Parallelism int      `json:",omitempty"`
+	Only        []string `json:",omitempty"`
+	From        string   `json:",omitempty"`
+	Host        string   `json:",omitempty"`
+	PID         int      `json:",omitempty"`
+	Version     string   `json:",omitempty"`
+}
+
+// StepRef names one step and its action.
+type StepRef struct {
+	ID     string
+	Action string
+}
+
+// RunEnd is how a run ended.
+type RunEnd struct {
+	// State is succeeded, failed or waiting.
+	State string
+	// Left lists the steps a targeted run left out (it stays open).
+	Left []string `json:",omitempty"`
+}
+
+// Approval is how an approval step was decided.
+type Approval struct {
+	Approved bool
+	// How is "terminal", "--approve" or "--auto-approve".
+	How string
+}
+
+// Holder is the holder of a lock that was taken over.
+type Holder struct {
+	RunID string
+	User  string
+	Host  string
+	PID   int
+}
+
+// PlanChange records the plan hashes of a resume with --force.
+type PlanChange struct {
+	OldHash string
+	NewHash string
+}
+
+// RepairInfo records what a forced journal repair dropped.
+type RepairInfo struct {
+	Offset  int64
+	Dropped int
 }
 
 // NewRunID returns a run id for a run started at now: the UTC start time and

@@ -206,7 +206,8 @@ func TestReadErrors(t *testing.T) {
 		{name: "not a journal", content: []byte("hello, world"), want: "not a failover journal"},
 		{name: "empty file", content: nil, want: "torn journal header", corrupt: true},
 		{name: "torn magic", content: []byte("FOJR"), want: "torn journal header", corrupt: true},
-		{name: "other version", content: []byte("FOJRNL02rest"), want: `unsupported journal format "02"`},
+		{name: "older version", content: []byte("FOJRNL01rest"), want: "journal format 01 was written by an older failover (this release reads format 02)"},
+		{name: "newer version", content: []byte("FOJRNL03rest"), want: "journal format 03 was written by a newer failover"},
 		{name: "torn header frame", content: valid[:20], want: "header at offset 8", corrupt: true},
 		{name: "missing", content: nil, want: "file does not exist"},
 	}
@@ -253,7 +254,7 @@ func TestStepCostsUnderOneKilobyte(t *testing.T) {
 	step := "set-persistent-chat-pool-state-failed-over"
 	recs := []Record{
 		{Type: "step-started", Step: step, Attempt: 3},
-		{Type: "step-succeeded", Step: step, Attempt: 3, Data: map[string]string{"duration": "1.234s"},
+		{Type: "step-succeeded", Step: step, Attempt: 3,
 			Outputs: map[string]any{"exit_code": 0, "stdout": "PoolState : FailedOver\r\n", "stderr": ""}},
 	}
 	for _, r := range recs {

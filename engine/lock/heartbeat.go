@@ -56,39 +56,56 @@ func (l *Lock) Err() error {
 // lock go stale; it stops for good once the lock is lost. Only the first
 // call starts a goroutine.
 func (l *Lock) Heartbeat(ctx context.Context, every time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.doneCh != nil || l.released {
-		return
-	}
 	if every <= 0 {
-		every = l.info.Lease / 3
+		every = l.Info().Lease / 3
 	}
 	if every <= 0 {
 		every = time.Second // a lease of a few nanoseconds: still tick
 	}
-	l.doneCh = make(chan struct{})
-	go l.beat(ctx, every, l.doneCh)
+	t := time.NewTicker(every)
+	if !l.HeartbeatOn(ctx, t.C, time.Now) {
+		t.Stop()
+		return
+	}
+	go func() {
+		<-l.doneCh
+		t.Stop()
+	}()
 }
 
-func (l *Lock) beat(ctx context.Context, every time.Duration, doneCh chan struct{}) {
+// HeartbeatOn is Heartbeat driven by the caller's clock: the heartbeat is
+// renewed, stamped with now(), at every tick received from tickCh (a test
+// sends them). It reports whether it started the goroutine: only the
+// first call does.
+func (l *Lock) HeartbeatOn(ctx context.Context, tickCh <-chan time.Time, now func() time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.doneCh != nil || l.released {
+		return false
+	}
+	l.doneCh = make(chan struct{})
+	go l.beat(ctx, tickCh, now, l.doneCh)
+	return true
+}
+
+func (l *Lock) beat(ctx context.Context, tickCh <-chan time.Time, now func() time.Time, doneCh chan struct{}) {
 	defer close(doneCh)
-	t := time.NewTicker(every)
-	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-l.stopCh:
 			return
-		case <-t.C:
-			err := l.renew(time.Now().UTC())
+		case <-tickCh:
+			if errors.Is(l.Err(), ErrLost) {
+				// Lost for good: nothing more to renew. The ticks are
+				// still taken, so that a clock driving them never blocks.
+				continue
+			}
+			err := l.renew(now().UTC())
 			l.mu.Lock()
 			l.err = err
 			l.mu.Unlock()
-			if errors.Is(err, ErrLost) {
-				return
-			}
 		}
 	}
 }

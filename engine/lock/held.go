@@ -39,11 +39,6 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // heldError judges the holder of a lock found at path.
 func heldError(path string, h Info) *HeldError {
-	e := &HeldError{Path: path, Holder: h}
-	if h.Host == Hostname() {
-		e.DeadSameHost = !ProcessAlive(h.PID)
-	} else {
-		e.Stale = h.Lease > 0 && time.Since(h.Heartbeat) > h.Lease
-	}
-	return e
+	v := h.Judge(time.Now())
+	return &HeldError{Path: path, Holder: h, Stale: v == Stale, DeadSameHost: v == Dead}
 }

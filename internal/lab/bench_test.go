@@ -22,16 +22,19 @@ func BenchmarkSnapshotJoin(b *testing.B) {
 	benchBatch(b, snapshotJoin)
 }
 
-// BenchmarkSessionDiscovery measures the C.1 query with 50 simulated
-// sessions in the database.
+// BenchmarkSessionDiscovery measures the C.1 query (sessions and lock
+// holders) with 50 simulated lock holders on the restoring database.
 func BenchmarkSessionDiscovery(b *testing.B) {
 	benchBatch(b, `SELECT s.session_id FROM sys.dm_exec_sessions AS s
-WHERE s.database_id = DB_ID(N'mgc') AND s.is_user_process = 1 AND s.session_id <> @@SPID`)
+WHERE s.database_id = DB_ID(N'mgc') AND s.is_user_process = 1 AND s.session_id <> @@SPID
+UNION
+SELECT l.request_session_id FROM sys.dm_tran_locks AS l
+WHERE l.resource_database_id = DB_ID(N'mgc') AND l.request_session_id <> @@SPID`)
 }
 
 func benchBatch(b *testing.B, sql string) {
 	cfg := DefaultConfig()
-	cfg.Scenario.UserSessions.Count = 50
+	cfg.Scenario.UserSessions.LockHolders = 50
 	dir := b.TempDir()
 	if err := Init(dir, cfg); err != nil {
 		b.Fatal(err)

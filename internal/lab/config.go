@@ -58,11 +58,29 @@ type InstanceConfig struct {
 	Databases []DatabaseConfig `yaml:"databases"`
 }
 
-// Login is a SQL login.
+// Login is a SQL login and its role.
 type Login struct {
 	User     string `yaml:"user"`
 	Password string `yaml:"password"`
+	// Role is RoleSysadmin (the default) or RoleReader.
+	Role string `yaml:"role,omitempty"`
 }
+
+// The roles a login can have.
+const (
+	// RoleSysadmin is a member of the sysadmin fixed server role: it may
+	// do everything the lab simulates.
+	RoleSysadmin = "sysadmin"
+	// RoleReader has VIEW SERVER STATE and VIEW ANY DEFINITION on the
+	// server and db_datareader in msdb, the rights a read-only check
+	// needs: it reads the system views, the sessions and msdb's tables;
+	// every write is refused with SQL Server's error for the missing
+	// permission (3110, 262, 6102, 5011, 229).
+	RoleReader = "reader"
+)
+
+// isSysadmin reports whether the login is a sysadmin.
+func (l Login) isSysadmin() bool { return l.Role == "" || strings.EqualFold(l.Role, RoleSysadmin) }
 
 // DatabaseConfig is a user database and its initial state.
 type DatabaseConfig struct {
@@ -141,13 +159,23 @@ type Scenario struct {
 	UserSessions UserSessions `yaml:"user_sessions"`
 }
 
-// UserSessions configures simulated sessions (Lync services) connected to
-// a database. They are not real connections: they appear in
-// sys.dm_exec_sessions and sys.sysprocesses, block RESTORE (3101), and
-// KILL removes them.
+// UserSessions configures simulated sessions (Lync services) that use a
+// database. They are not real connections: they appear in
+// sys.dm_exec_sessions, sys.sysprocesses, sys.dm_tran_locks and sp_who2,
+// block RESTORE (3101) and ALTER DATABASE, and KILL ends them. As in SQL
+// Server, no session is ever inside a database that cannot be opened
+// (RESTORING): sessions inside one wait and connect the moment it comes
+// ONLINE (STANDBY included); lock holders sit in another database.
 type UserSessions struct {
-	// Count sessions are connected (0: none).
+	// Count sessions are inside Database while it is ONLINE or in
+	// STANDBY (0: none). While it cannot be opened (RESTORING) they are
+	// not connected, and they connect the moment it comes ONLINE.
 	Count int `yaml:"count"`
+	// LockHolders sessions have From as their current database and hold
+	// a lock on Database (sys.dm_tran_locks), whatever its state.
+	LockHolders int `yaml:"lock_holders"`
+	// From is the lock holders' current database (default master).
+	From string `yaml:"from"`
 	// Database they use (default: the log-shipped database).
 	Database string `yaml:"database"`
 	// Reconnect makes each killed session come back once, with a new
@@ -156,22 +184,27 @@ type UserSessions struct {
 	ReconnectAfter time.Duration `yaml:"reconnect_after"`
 }
 
-// The default lab's names and secrets. DefaultPassword is a lab password,
-// not a secret of any real system.
+// The default lab's names and secrets. The passwords are lab passwords,
+// not secrets of any real system.
 const (
 	DefaultUser     = "failover"
 	DefaultPassword = "Lab-Passw0rd!"
-	defaultDB       = "mgc"
-	complianceDB    = "mgccomp"
+	// DefaultReader is the default lab's read-only login (RoleReader).
+	DefaultReader         = "failover_reader"
+	DefaultReaderPassword = "Lab-Reader-Passw0rd!"
+	defaultDB             = "mgc"
+	complianceDB          = "mgccomp"
 )
 
 // DefaultConfig mirrors the Persistent Chat topology: a PRIMARY and a
 // BACKUP instance with mgc and mgccomp, log shipping of mgc from PRIMARY to
 // BACKUP through \\DC1-FS01\LSBackup (DIR/share) into D:\LSCopy\mgc
 // (DIR/copy), with twelve log backups of which eight are copied and six
-// restored; servers in Europe/Berlin time.
+// restored; servers in Europe/Berlin time. Each instance has a sysadmin
+// login and a read-only one.
 func DefaultConfig() Config {
-	login := []Login{{User: DefaultUser, Password: DefaultPassword}}
+	login := []Login{{User: DefaultUser, Password: DefaultPassword},
+		{User: DefaultReader, Password: DefaultReaderPassword, Role: RoleReader}}
 	return Config{
 		Instances: []InstanceConfig{
 			{Name: "PRIMARY", ServerName: "DC1-SQL01", Logins: login, Databases: []DatabaseConfig{
@@ -234,9 +267,10 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("instance %q is defined twice", in.Name))
 		}
 		seen[key] = true
-		if len(in.Logins) == 0 {
-			errs = append(errs, fmt.Errorf("instance %q has no login", in.Name))
+		if _, ok := FirstLogin(in.Logins, RoleSysadmin); !ok {
+			errs = append(errs, fmt.Errorf("instance %q has no sysadmin login (a login without role is one)", in.Name))
 		}
+		errs = append(errs, checkLogins(in)...)
 		for _, db := range in.Databases {
 			if _, _, ok := parseDBState(db.State); !ok {
 				errs = append(errs, fmt.Errorf("database %s on %s: unknown state %q", db.Name, in.Name, db.State))
@@ -253,6 +287,7 @@ func (c Config) Validate() error {
 		if ls.Copied > ls.Backups || ls.Restored > ls.Copied || ls.Restored < 0 {
 			errs = append(errs, fmt.Errorf("log_shipping: need 0 <= restored <= copied <= backups"))
 		}
+		errs = append(errs, c.checkUserSessions()...)
 	}
 	errs = append(errs, c.validatePaths()...)
 	if _, err := loadLocation(c.TimeZone); err != nil {
@@ -298,4 +333,15 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// FirstLogin returns the first of logins with the role, RoleSysadmin (a
+// login without a role is one) or RoleReader.
+func FirstLogin(logins []Login, role string) (Login, bool) {
+	for _, lg := range logins {
+		if lg.isSysadmin() == strings.EqualFold(role, RoleSysadmin) {
+			return lg, true
+		}
+	}
+	return Login{}, false
 }

@@ -33,7 +33,7 @@ func TestLoadConfig(t *testing.T) {
 				}
 			}},
 		{name: "unknown key", yaml: "scenario:\n  gapp: true\n", wantErr: `lab.yaml:2:3: unknown key "gapp" in scenario (known: already_recovered, empty_log_backup,`},
-		{name: "unknown key in a list", yaml: "instances:\n  - name: A\n    logins: [{user: u, pasword: p}]\n", wantErr: `lab.yaml:3:24: unknown key "pasword" in instances[1].logins[1] (known: password, user)`},
+		{name: "unknown key in a list", yaml: "instances:\n  - name: A\n    logins: [{user: u, pasword: p}]\n", wantErr: `lab.yaml:3:24: unknown key "pasword" in instances[1].logins[1] (known: password, role, user)`},
 		{name: "wrong kind of value", yaml: "scenario: {gap: maybe}\nlog_shipping: {interval: soon}\n", wantErr: "lab.yaml:1: \"maybe\" is not true or false\n"},
 		{name: "bad duration", yaml: "log_shipping: {interval: soon}\n", wantErr: `lab.yaml:1: "soon" is not a duration`},
 		{name: "not a mapping", yaml: "- gap\n", wantErr: "lab.yaml:1:1: the config must be a mapping"},
@@ -44,6 +44,31 @@ func TestLoadConfig(t *testing.T) {
 		{name: "fault for an unknown instance", yaml: "faults:\n  - {match: x, kind: drop, instance: DR}\n", wantErr: `fault 1: no instance "DR" in this lab (PRIMARY, BACKUP)`},
 		{name: "error number on a drop fault", yaml: "faults:\n  - {match: x, kind: drop, error: 1205}\n", wantErr: "fault 1: error 1205 goes with kind error, not drop"},
 		{name: "bad fault", yaml: "faults:\n  - {match: x, kind: explode}\n", wantErr: `unknown fault kind "explode"`},
+		{name: "drop_after fault and roles", yaml: "faults:\n  - {match: 'WITH RECOVERY', kind: drop_after}\ninstances:\n  - {name: A, logins: [{user: dba, password: p}, {user: ro, password: q, role: reader}]}\nlog_shipping: {primary: '', secondary: ''}\n",
+			check: func(t *testing.T, c Config) {
+				if c.Faults[0].Kind != FaultDropAfter || c.Instances[0].Logins[1].Role != RoleReader || !c.Instances[0].Logins[0].isSysadmin() {
+					t.Errorf("config = %+v", c)
+				}
+			}},
+		{name: "default logins", yaml: "",
+			check: func(t *testing.T, c Config) {
+				for _, in := range c.Instances {
+					if len(in.Logins) != 2 || !in.Logins[0].isSysadmin() || in.Logins[1].User != DefaultReader || in.Logins[1].Role != RoleReader {
+						t.Errorf("%s logins = %+v, want the sysadmin and the reader", in.Name, in.Logins)
+					}
+				}
+			}},
+		{name: "unknown role", yaml: "instances:\n  - {name: A, logins: [{user: u, password: p, role: dbo}]}\nlog_shipping: {primary: ''}\n", wantErr: `login "u" on A: unknown role "dbo" (sysadmin or reader)`},
+		{name: "no sysadmin", yaml: "instances:\n  - {name: A, logins: [{user: u, password: p, role: reader}]}\nlog_shipping: {primary: ''}\n", wantErr: `instance "A" has no sysadmin login`},
+		{name: "login twice", yaml: "instances:\n  - {name: A, logins: [{user: u, password: p}, {user: U, password: q}]}\nlog_shipping: {primary: ''}\n", wantErr: `instance "A" has login "U" twice`},
+		{name: "lock holders and from", yaml: "scenario:\n  user_sessions: {lock_holders: 2, from: mgccomp}\n",
+			check: func(t *testing.T, c Config) {
+				if c.Scenario.UserSessions.LockHolders != 2 || c.Scenario.UserSessions.From != "mgccomp" {
+					t.Errorf("user_sessions = %+v", c.Scenario.UserSessions)
+				}
+			}},
+		{name: "sessions from a database the secondary lacks", yaml: "scenario:\n  user_sessions: {lock_holders: 1, from: nosuch}\n", wantErr: `scenario.user_sessions.from: no database "nosuch" on BACKUP`},
+		{name: "negative sessions", yaml: "scenario:\n  user_sessions: {count: -1}\n", wantErr: "count and lock_holders must be >= 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,6 +32,10 @@ func TestRestoreThroughThePathMap(t *testing.T) {
 		t.Errorf("HEADERONLY on the share: %v", w.errors)
 	}
 	const dev = `D:\LSCopy\mgc\mgc_20260105190000.trn`
+	job := cell(t, run(t, in, s, "SELECT last_restored_file FROM msdb.dbo.log_shipping_secondary_databases"), 0, "last_restored_file")
+	if j, _ := job.(string); !strings.HasPrefix(j, `D:\LSCopy\mgc\mgc_`) {
+		t.Errorf("the restore job's last_restored_file = %v, want a Windows path in D:\\LSCopy\\mgc", job)
+	}
 	if w := run(t, in, s, "RESTORE LOG mgc FROM DISK = "+quote(dev)+" WITH NORECOVERY"); len(w.errors) > 0 {
 		t.Fatalf("RESTORE LOG: %v", w.errors)
 	}
@@ -41,9 +45,10 @@ JOIN msdb.dbo.backupmediafamily AS bmf ON bmf.media_set_id = bs.media_set_id ORD
 	if got := cell(t, w, 0, "physical_device_name"); got != dev {
 		t.Errorf("restore history device = %v, want the path SQL Server was given, %s", got, dev)
 	}
+	// A manual RESTORE leaves the log shipping record to the restore job.
 	w = run(t, in, s, "SELECT last_restored_file FROM msdb.dbo.log_shipping_secondary_databases")
-	if got := cell(t, w, 0, "last_restored_file"); got != dev {
-		t.Errorf("last_restored_file = %v, want %s", got, dev)
+	if got := cell(t, w, 0, "last_restored_file"); got != job {
+		t.Errorf("last_restored_file = %v after a manual RESTORE LOG, want the restore job's %v", got, job)
 	}
 }
 

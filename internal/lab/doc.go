@@ -29,14 +29,19 @@
 //	DIR/backup-d            the rest of D:\ (the path map; configurable)
 //	DIR/fault-state/ID      what a file-system fault took away, and its state
 //
-// Statement log lines are tab-separated: time (RFC 3339, UTC, ns),
-// instance, spid, kind, text. Kinds: batch (one line per statement of a
-// batch), rpc (procedure and parameters with values; a parameter whose
-// name contains password, secret or pwd is written as ***), dynamic (the
-// text of EXEC (…) and sp_executesql inside a batch), fault (a fault that
-// fired), login (user, app, host, database of a new session; never the
-// password), login-failed. Line breaks and tabs in the text are escaped;
-// PASSWORD = '…' literals are masked.
+// Statement log lines are tab-separated, written when a statement ends:
+// time (RFC 3339, UTC, ns), instance, spid, login, kind, effect, text.
+// Kinds: batch (one line per statement of a batch, also one refused or
+// not parsed), skipped (a statement an ended batch did not run), rpc (procedure and parameters with values; a parameter
+// whose name contains password, secret or pwd is written as ***), dynamic
+// (the text of EXEC (…) and sp_executesql inside a batch), fault (a fault
+// that fired), login (user, app, host, database of a new session; never
+// the password), login-failed, down, up. Effect (statements only; "-"
+// otherwise): read, write (it changed the server's state) or write-failed
+// (a statement of a kind that writes that changed nothing: refused,
+// failed or not parsed); dynamic SQL takes the effect of what it ran.
+// Line breaks, tabs and backslashes are escaped; PASSWORD = '…' literals
+// are masked.
 //
 // # Statements
 //
@@ -54,13 +59,18 @@
 // SQL Server does for statement-level errors).
 //
 //	SELECT [DISTINCT] [TOP (n)] list [FROM t [AS a] {[LEFT [OUTER]|INNER] JOIN t [AS a] ON cond | , t}]
+//	    (no SELECT * or alias.*: the views have only some of SQL Server's columns)
 //	       [WHERE cond] [UNION [ALL] SELECT …] [ORDER BY expr|alias|ordinal [ASC|DESC], …]
 //	    expressions: literals, NULL, @var, @@SPID @@VERSION @@SERVERNAME @@SERVICENAME
 //	    @@TRANCOUNT @@LANGUAGE, + - * / %, = <> != < > <= >=, AND OR NOT, IS [NOT] NULL,
 //	    [NOT] IN (…), [NOT] LIKE, CAST(x AS t), CONVERT(t, x), DB_ID([name]), DB_NAME([id]),
 //	    ISNULL, COALESCE, UPPER, LOWER, LTRIM, RTRIM, LEN, GETDATE, GETUTCDATE (DATETIME),
-//	    SYSDATETIME, SYSUTCDATETIME (DATETIME2; so is a time value DATETIME would round), SERVERPROPERTY, DATABASEPROPERTYEX(db, 'Status' |
-//	    'IsInStandBy' | 'Recovery' | 'UserAccess' | 'Updateability'), SUSER_SNAME, APP_NAME,
+//	    SYSDATETIME, SYSUTCDATETIME (DATETIME2; so is a time value DATETIME would round),
+//	    SERVERPROPERTY('ProductVersion' | 'ProductLevel' | 'Edition' | 'EngineEdition' |
+//	    'ServerName' | 'MachineName' | 'InstanceName' | 'IsClustered' | 'IsHadrEnabled'),
+//	    DATABASEPROPERTYEX(db, 'Status' | 'IsInStandBy' | 'Recovery' | 'UserAccess' |
+//	    'Updateability') (NULL for a database that does not exist; another property of
+//	    either is 50000, never a silent NULL), SUSER_SNAME, APP_NAME,
 //	    HOST_NAME; aggregates COUNT(*), COUNT, MIN, MAX, SUM without GROUP BY.
 //	    SELECT @v = expr, … assigns from the last row (no result set; 141 when mixed
 //	    with retrieval). No sub-queries, CASE, GROUP BY, cursors, IF/WHILE, TRY/CATCH.
@@ -75,15 +85,19 @@
 //	      redo_target_lsn, differential_base_lsn); redo_start_* are set while RESTORING or STANDBY
 //	    sys.dm_exec_sessions (session_id, database_id, login_name, host_name, program_name,
 //	      status, is_user_process, login_time); system sessions 1–10, clients from 51,
-//	      simulated user sessions from 300
+//	      simulated user sessions from 300: lock holders (current database master or
+//	      another, a lock on theirs) and sessions inside a database, connected only
+//	      while it is ONLINE (STANDBY included) and the moment it comes ONLINE
 //	    sys.sysprocesses / master.dbo.sysprocesses (spid, dbid, loginame, hostname,
 //	      program_name, status, cmd, blocked)
 //	    sys.dm_tran_locks (resource_type DATABASE, resource_database_id, request_mode S,
-//	      request_status, request_session_id): one lock per user session on its database
+//	      request_status, request_session_id): one lock per user session on its
+//	      current database, and a lock holder's on the database it holds
 //	    msdb.dbo.log_shipping_secondary, log_shipping_secondary_databases,
 //	      log_shipping_monitor_secondary (columns of domain.md A.1), sysjobs (job_id, name,
 //	      enabled, description), restorehistory, backupset, backupmediafamily (domain.md B.2)
-//	SET NOCOUNT | XACT_ABORT | LOCK_TIMEOUT | ANSI_* | QUOTED_IDENTIFIER | ARITHABORT |
+//	SET [option, …] XACT_ABORT [, option …] ON | OFF   (kept per session: with ON an injected error rolls back)
+//	SET NOCOUNT | LOCK_TIMEOUT | ANSI_* | QUOTED_IDENTIFIER | ARITHABORT |
 //	    CONCAT_NULL_YIELDS_NULL | TEXTSIZE | DATEFORMAT | DATEFIRST | LANGUAGE |
 //	    DEADLOCK_PRIORITY | TRANSACTION ISOLATION LEVEL … |
 //	    ROWCOUNT 0 | IMPLICIT_TRANSACTIONS OFF  (accepted; they change no answer; other
@@ -101,6 +115,8 @@
 //	RESTORE LOG db|@var FROM DISK = path|@var [WITH FILE = n, NORECOVERY | RECOVERY |
 //	    STANDBY = path, RESTART, STATS [= n], CHECKSUM, NO_CHECKSUM, NOUNLOAD, REPLACE, …]
 //	RESTORE DATABASE db|@var WITH RECOVERY | NORECOVERY | STANDBY = path
+//	    two of RECOVERY, NORECOVERY, STANDBY: 3031 "Option 'norecovery' conflicts with
+//	    option(s) 'standby'. …" (the first given first), before the batch runs
 //	    errors, each followed by 3013 "RESTORE … is terminating abnormally.":
 //	    3021 in a transaction, 911 no database, 3102 own session in it, 3101 other
 //	    sessions (or another restore) in it, 3201 missing file (OS error 2) or folder
@@ -136,13 +152,24 @@
 // Logins: SQL logins of the config (18456 otherwise, and for integrated
 // authentication); a login database that is not ONLINE gives 4060, then
 // 18456 (as SQL Server sends them; both in mssql.Error.All). Failed logins
-// are logged as login-failed, with the reason for a database.
+// are logged as login-failed, with the reason for a database. A login is
+// a sysadmin (the default) or a reader (VIEW SERVER STATE, VIEW ANY
+// DEFINITION, msdb db_datareader): a reader reads every view and msdb
+// table, and gets 3110 (+3013) for RESTORE LOG/DATABASE, 262 (+3013) for
+// RESTORE HEADERONLY, 6102 for KILL, 5011 (+5069) for ALTER DATABASE and
+// 229 for the log shipping procedures. Those procedures run only in
+// master (5001 "User must be in the master database." elsewhere; a
+// master.dbo. name runs in master).
 //
 // Faults (config faults: and DIR/faults.yaml): kind drop closes the
 // connection before the Nth matching statement (a RESTORE LOG: after it
-// marked its set interrupted); kind error answers with the error's real
-// text (1205, 1222, 3101, 4060, 701, 8645; other numbers get a generic
-// text) and stops the batch; kind delay waits, then runs the statement;
+// marked its set interrupted); kind drop_after runs the statement to its
+// end, then closes the connection before the answer is sent; kind error
+// answers with the error's real text (1205, 1222, 3101, 4060, 701, 8645;
+// other numbers get a generic text): 1222 ends only the statement, 1205
+// rolls the transaction back and ends the batch, others end the batch
+// (with SET XACT_ABORT ON every one rolls back); kind delay waits, then
+// runs the statement;
 // kind down stops Instance (no listener, its connections drop, as when a
 // datacenter goes dark) until the fault is cleared, then it listens again
 // on the same address. Match is a case-insensitive regular expression over

@@ -29,7 +29,7 @@ type header struct {
 func TestRoundTripWholeFailover(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Scenario = Scenario{MultiSetFile: true, EmptyLogBackup: true, ForeignFiles: true, ForkMismatch: true,
-		Truncated: true, UserSessions: UserSessions{Count: 2}}
+		Truncated: true, UserSessions: UserSessions{LockHolders: 2}}
 	sl := serveTestLab(t, cfg)
 	db := sl.db(t, "BACKUP")
 	ctx := context.Background()
@@ -82,7 +82,13 @@ func copyShare(t *testing.T, share, dst string) {
 
 func killUsers(t *testing.T, db *sql.DB, name string) {
 	t.Helper()
-	rows, err := db.Query("SELECT session_id FROM sys.dm_exec_sessions WHERE database_id = DB_ID(@db) AND is_user_process = 1 AND session_id <> @@SPID", sql.Named("db", name))
+	// domain.md C.1: the sessions in the database and the lock holders
+	// from other databases (mgc is RESTORING: only lock holders).
+	rows, err := db.Query(`SELECT s.session_id FROM sys.dm_exec_sessions AS s
+WHERE s.database_id = DB_ID(@db) AND s.is_user_process = 1 AND s.session_id <> @@SPID
+UNION
+SELECT l.request_session_id FROM sys.dm_tran_locks AS l
+WHERE l.resource_database_id = DB_ID(@db) AND l.request_session_id <> @@SPID`, sql.Named("db", name))
 	if err != nil {
 		t.Fatal(err)
 	}

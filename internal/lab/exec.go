@@ -11,10 +11,16 @@ import (
 // stmt is one parsed statement, ready to run.
 type stmt struct {
 	text string
-	// restore marks RESTORE LOG/DATABASE: a drop fault interrupts it
-	// midway instead of before it starts.
+	// restore marks RESTORE LOG: a drop fault interrupts it midway (the
+	// set is marked interrupted) instead of before it starts.
 	restore bool
-	run     func(x *stmtCtx) error
+	// write marks a statement of a kind that can change the server's
+	// state (for the statement log; dynamic SQL reports what it ran).
+	write bool
+	// mayWrite is write for a statement that is not run, where dynamic
+	// SQL counts as a write (nobody knows what it would have run).
+	mayWrite bool
+	run      func(x *stmtCtx) error
 }
 
 // stmtCtx is the context of the statements of one request.
@@ -33,6 +39,9 @@ type stmtCtx struct {
 	dropMidway bool
 	// depth counts nested EXEC (dynamic SQL).
 	depth int
+	// eff is what the running statement did (with the dynamic SQL it
+	// ran), total what every statement of this context did.
+	eff, total effect
 }
 
 // errAbort stops the rest of a batch (a dropped connection, a cancelled
@@ -110,7 +119,7 @@ func parseStatement(toks []token, text string) (stmt, error) {
 	if err != nil {
 		return stmt{}, notParsed(err, strings.ToUpper(first.text), text)
 	}
-	return stmt{text: text, restore: restore, run: run}, nil
+	return stmt{text: text, restore: restore, write: writes(toks, false), mayWrite: writes(toks, true), run: run}, nil
 }
 
 // notParsed turns a syntax error of the lab's parser into "not supported"
@@ -128,24 +137,44 @@ func notParsed(err error, kw, text string) error {
 
 // runAll runs statements in order. A failing statement reports its error
 // and the batch goes on, as in SQL Server; a dropped connection, a
-// cancellation or an injected error stops it.
+// cancellation or a batch-aborting error stops it. Each statement of a
+// batch is logged when it ends, with what it did (its effect); those an
+// ended batch did not run are logged as skipped.
 func (x *stmtCtx) runAll(stmts []stmt) {
-	for _, st := range stmts {
+	for i, st := range stmts {
 		if x.ctx.Err() != nil {
+			x.skip(stmts[i:])
 			return
 		}
-		if x.depth == 0 && !x.inRPC {
-			x.in.log.write(x.in.name, x.s.SPID(), "batch", st.text)
-		}
+		x.eff = effect{wrote: st.write}
 		err := x.runOne(st)
+		x.total.add(x.eff)
+		if x.depth == 0 && !x.inRPC {
+			x.logStmt("batch", x.eff, st.text)
+		}
 		if errors.Is(err, errAbort) {
+			x.skip(stmts[i+1:])
 			return
 		}
 		if err != nil {
 			x.sendError(err)
 			if x.depth > 0 {
+				x.skip(stmts[i+1:])
 				return
 			}
+		}
+	}
+}
+
+// skip records the statements of an ended batch that did not run: in the
+// statement log (kind skipped), and in what the batch did, as sent
+// writes when they are of a kind that writes (the client sent them).
+func (x *stmtCtx) skip(rest []stmt) {
+	for _, st := range rest {
+		e := effect{wrote: st.mayWrite}
+		x.total.add(e)
+		if x.depth == 0 && !x.inRPC {
+			x.logStmt("skipped", e, st.text)
 		}
 	}
 }
@@ -155,29 +184,71 @@ func (x *stmtCtx) runOne(st stmt) error {
 	if x.in.beforeStatement != nil {
 		x.in.beforeStatement()
 	}
+	x.in.arriveSessions()
 	f, ok := x.in.faults.fire(x.in.name, st.text)
-	if ok {
-		x.in.log.write(x.in.name, x.s.SPID(), "fault", f.String())
-		switch f.Kind {
-		case FaultError:
-			x.sendError(fail(knownError(f.Error, x.s.SPID())))
+	if !ok {
+		return st.run(x)
+	}
+	x.logStmt("fault", effect{}, f.String())
+	switch f.Kind {
+	case FaultError:
+		return x.injectError(f.Error)
+	case FaultDelay:
+		if !sleepCtx(x.ctx, f.Delay) {
 			return errAbort
-		case FaultDelay:
-			if !sleepCtx(x.ctx, f.Delay) {
-				return errAbort
-			}
-		case FaultDrop:
-			if !st.restore {
-				x.s.Kill()
-				return errAbort
-			}
-			x.dropMidway = true
-		case FaultLivePrimary:
-			x.in.liveBackup(f)
 		}
+	case FaultDrop:
+		if !st.restore {
+			x.s.Kill()
+			return errAbort
+		}
+		x.dropMidway = true
+	case FaultDropAfter:
+		// The statement runs to its end (its effect stays) and the
+		// connection drops before its answer is sent: the client cannot
+		// tell whether it ran (edge case 34).
+		_ = st.run(x)
+		x.s.Kill()
+		return errAbort
+	case FaultLivePrimary:
+		// The primary takes its next log backups; the statement runs.
+		x.in.liveBackup(f)
 	}
 	return st.run(x)
 }
+
+// injectError answers a statement with an injected error as SQL Server
+// ends a statement with it: a lock timeout (1222) ends only the statement,
+// so the batch and an open transaction go on; a deadlock victim (1205)
+// has its transaction rolled back and its batch ended; other errors end
+// the batch. SET XACT_ABORT ON makes every error roll back and end the
+// batch.
+func (x *stmtCtx) injectError(n int32) error {
+	err := fail(knownError(n, x.s.SPID()))
+	xactAbort := x.xactAbort()
+	if n == 1222 && !xactAbort {
+		return err
+	}
+	if n == 1205 || xactAbort {
+		// The lab's ENVCHANGE says commit, not rollback; go-mssqldb
+		// treats both as the end of the transaction.
+		x.s.SetTransaction(false)
+	}
+	x.sendError(err)
+	return errAbort
+}
+
+// logStmt writes a line of the statement log for this session.
+func (x *stmtCtx) logStmt(kind string, e effect, text string) {
+	le := logEntry{instance: x.in.name, spid: x.s.SPID(), login: x.s.Login().User, kind: kind, text: text}
+	if kind != "fault" {
+		le.effect = e.String()
+	}
+	x.in.log.writeEntry(le)
+}
+
+// changed records that the running statement changed the server's state.
+func (x *stmtCtx) changed() { x.eff.changed = true }
 
 // sendError writes a statement's error messages and ends the statement.
 func (x *stmtCtx) sendError(err error) {

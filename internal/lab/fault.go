@@ -15,7 +15,8 @@ type FaultKind string
 // The fault kinds.
 const (
 	// FaultDrop closes the connection: before the statement runs, or for
-	// RESTORE after the restore started (so the next attempt sees 4319).
+	// RESTORE LOG after the restore started (so the next attempt sees
+	// 4319).
 	FaultDrop FaultKind = "drop"
 	// FaultError answers the statement with error Error (its real text
 	// when the lab knows the number) instead of running it.
@@ -25,6 +26,11 @@ const (
 	// FaultDown stops Instance (it stops listening and drops its
 	// connections) until the fault is cleared; Match is not used.
 	FaultDown FaultKind = "down"
+	// FaultDropAfter runs the statement to its end (its effect stays),
+	// then closes the connection before the answer reaches the client:
+	// a RESTORE … WITH RECOVERY that happened although the client saw
+	// only a dropped connection.
+	FaultDropAfter FaultKind = "drop_after"
 )
 
 // Fault is an injected failure. It watches the statements that match
@@ -91,7 +97,7 @@ func (f Fault) Validate() error {
 		return fmt.Errorf("delay %s goes with kind delay, not %s", f.Delay, f.Kind)
 	}
 	switch f.Kind {
-	case FaultDrop:
+	case FaultDrop, FaultDropAfter:
 	case FaultError:
 		if f.Error <= 0 {
 			return errors.New("an error fault needs error, an error number")
@@ -101,7 +107,7 @@ func (f Fault) Validate() error {
 			return errors.New("a delay fault needs delay, a positive duration")
 		}
 	default:
-		return fmt.Errorf("unknown fault kind %q (drop, error, delay, down, or one of the file system's: %s)", f.Kind, fileKindList())
+		return fmt.Errorf("unknown fault kind %q (drop, drop_after, error, delay, down, or one of the file system's: %s)", f.Kind, fileKindList())
 	}
 	return nil
 }

@@ -135,16 +135,16 @@ func applyFileFault(dir string, cfg Config, f *Fault, now time.Time) error {
 	if err := os.MkdirAll(faultDir(dir, f.ID), 0o755); err != nil {
 		return fmt.Errorf("fault %s: %w", f.ID, err)
 	}
-	if err := effect(dir, &st, f.Free); err != nil {
+	if err := applyEffect(dir, &st, f.Free); err != nil {
 		os.RemoveAll(faultDir(dir, f.ID))
 		return fmt.Errorf("fault %s (%s %s): %w", f.ID, f.Kind, path, err)
 	}
 	return writeFaultState(dir, st)
 }
 
-// effect does what the fault does to the file system, the moment it is
+// applyEffect does what the fault does to the file system, the moment it is
 // added; the running lab does the rest (growing, vanishing, writing).
-func effect(dir string, st *fileFaultState, free int64) error {
+func applyEffect(dir string, st *fileFaultState, free int64) error {
 	orig := st.origPath(dir)
 	switch st.Kind {
 	case FaultShareGone:

@@ -220,7 +220,7 @@ func (x *stmtCtx) fileFault(dev device) (*sqlMsg, bool) {
 	if !ok {
 		return nil, false
 	}
-	x.in.log.write(x.in.name, x.s.SPID(), "fault", st.ID+": "+string(st.Kind)+" "+dev.name)
+	x.logStmt("fault", effect{}, st.ID+": "+string(st.Kind)+" "+dev.name)
 	var m sqlMsg
 	switch st.Kind {
 	case FaultShareGone:

@@ -75,6 +75,13 @@ func TestShareHangCancel(t *testing.T) {
 	name := firstFile(t, tl.share())
 	addFault(t, tl, r, Fault{Kind: FaultShareHang, Delay: time.Hour})
 	in := tl.backup()
+	logPath := filepath.Join(t.TempDir(), "statements.log")
+	log, err := openStmtLog(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.close()
+	in.log = log
 	s := open(in, 51, "master")
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &recWriter{}
@@ -83,7 +90,20 @@ func TestShareHangCancel(t *testing.T) {
 		in.Batch(ctx, s, `RESTORE HEADERONLY FROM DISK = N'\\DC1-FS01\LSBackup\`+name+`'`, w)
 		close(done)
 	}()
-	time.Sleep(20 * time.Millisecond) // let it reach the wait; a cancel before it ends it too
+	// The statement log says when the RESTORE met the hanging share, with
+	// the session's login like every line of a statement.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if line := logLineWith(logPath, "share-hang"); line != "" {
+			// time, instance, spid, login, kind, effect, text
+			if f := strings.Split(line, "\t"); len(f) != 7 || f[2] != "51" || f[3] != s.login.User || f[4] != "fault" {
+				t.Errorf("fault line = %q, want spid 51, login %s, kind fault", line, s.login.User)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the RESTORE never reached the hanging share")
+		}
+	}
 	cancel()
 	select {
 	case <-done:
@@ -93,4 +113,16 @@ func TestShareHangCancel(t *testing.T) {
 	if len(w.errors) > 0 {
 		t.Errorf("a cancelled request got errors: %v", w.errors)
 	}
+}
+
+// logLineWith is the first line of the statement log at path that
+// contains sub ("" if none yet).
+func logLineWith(path, sub string) string {
+	b, _ := os.ReadFile(path)
+	for line := range strings.Lines(string(b)) {
+		if strings.Contains(line, sub) {
+			return strings.TrimSuffix(line, "\n")
+		}
+	}
+	return ""
 }

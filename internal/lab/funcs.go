@@ -183,49 +183,59 @@ func onDateTimeTick(t time.Time) bool {
 
 func fnLogin(x *stmtCtx, _ []any) (any, error) { return x.s.Login().User, nil }
 
-func fnServerProperty(x *stmtCtx, args []any) (any, error) {
-	switch strings.ToLower(toText(args[0])) {
-	case "productversion":
-		return "12.0.6024.0", nil
-	case "productlevel":
-		return "SP3", nil
-	case "edition":
-		return "Standard Edition (64-bit)", nil
-	case "engineedition":
-		return int64(2), nil
-	case "servername", "machinename":
-		return x.in.serverName(), nil
-	case "instancename":
-		return nil, nil
-	case "isclustered", "ishadrenabled":
-		return int64(0), nil
-	}
-	return nil, nil
+// serverProperties are the SERVERPROPERTY properties the lab answers
+// (case-insensitive); any other is refused, never a silent NULL.
+var serverProperties = map[string]func(x *stmtCtx) any{
+	"productversion": func(*stmtCtx) any { return "12.0.6024.0" },
+	"productlevel":   func(*stmtCtx) any { return "SP3" },
+	"edition":        func(*stmtCtx) any { return "Standard Edition (64-bit)" },
+	"engineedition":  func(*stmtCtx) any { return int64(2) },
+	"servername":     func(x *stmtCtx) any { return x.in.serverName() },
+	"machinename":    func(x *stmtCtx) any { return x.in.serverName() },
+	"instancename":   func(*stmtCtx) any { return nil }, // NULL: the default instance
+	"isclustered":    func(*stmtCtx) any { return int64(0) },
+	"ishadrenabled":  func(*stmtCtx) any { return int64(0) },
 }
 
+func fnServerProperty(x *stmtCtx, args []any) (any, error) {
+	name := toText(args[0])
+	prop, ok := serverProperties[strings.ToLower(name)]
+	if !ok {
+		return nil, fail(msgNotSimulated("the SERVERPROPERTY property", name))
+	}
+	return prop(x), nil
+}
+
+// databaseProperties are the DATABASEPROPERTYEX properties the lab
+// answers (case-insensitive); any other is refused, never a silent NULL.
+var databaseProperties = map[string]func(d *dbState) any{
+	"status":      func(d *dbState) any { return d.State },
+	"isinstandby": func(d *dbState) any { return boolInt(d.Standby) },
+	"recovery":    func(d *dbState) any { return d.RecoveryModel },
+	"useraccess":  func(d *dbState) any { return d.UserAccess },
+	"updateability": func(d *dbState) any {
+		if d.Standby {
+			return "READ_ONLY"
+		}
+		return "READ_WRITE"
+	},
+}
+
+// fnDatabaseProperty is DATABASEPROPERTYEX: NULL for a database that does
+// not exist (as SQL Server), an error for a property the lab lacks.
 func fnDatabaseProperty(x *stmtCtx, args []any) (any, error) {
+	name := toText(args[1])
+	prop, ok := databaseProperties[strings.ToLower(name)]
+	if !ok {
+		return nil, fail(msgNotSimulated("the DATABASEPROPERTYEX property", name))
+	}
 	x.in.mu.Lock()
 	defer x.in.mu.Unlock()
 	d := x.in.st.database(toText(args[0]))
 	if d == nil {
 		return nil, nil
 	}
-	switch strings.ToLower(toText(args[1])) {
-	case "status":
-		return d.State, nil
-	case "isinstandby":
-		return boolInt(d.Standby), nil
-	case "recovery":
-		return d.RecoveryModel, nil
-	case "useraccess":
-		return d.UserAccess, nil
-	case "updateability":
-		if d.Standby {
-			return "READ_ONLY", nil
-		}
-		return "READ_WRITE", nil
-	}
-	return nil, nil
+	return prop(d), nil
 }
 
 func boolInt(b bool) int64 {

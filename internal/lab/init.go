@@ -149,7 +149,7 @@ func newInstanceState(ic InstanceConfig, now time.Time) *instanceState {
 	if st.ServerName == "" {
 		st.ServerName = st.Name
 	}
-	for i, n := range []string{"master", "tempdb", "model", "msdb"} {
+	for i, n := range systemDatabases {
 		st.Databases = append(st.Databases, &dbState{Name: n, ID: i + 1, State: "ONLINE",
 			UserAccess: "MULTI_USER", RecoveryModel: "SIMPLE", Created: now})
 	}
@@ -256,19 +256,43 @@ func setupSecondary(dir string, cfg Config, prim, sec *instanceState, chain labf
 	addUserSessions(sec, cfg, now)
 }
 
-// addUserSessions adds the simulated sessions of scenario user_sessions.
+// systemDatabases are the databases every instance has, with ids 1–4.
+var systemDatabases = []string{"master", "tempdb", "model", "msdb"}
+
+// addUserSessions adds the simulated sessions of scenario user_sessions:
+// lock holders, connected from their own database, then the sessions
+// inside the database, connected only if it is ONLINE (otherwise they
+// wait for it, and get their session ids when they connect).
 func addUserSessions(st *instanceState, cfg Config, now time.Time) {
 	us := cfg.Scenario.UserSessions
 	db := us.Database
 	if db == "" {
 		db = cfg.LogShipping.Database
 	}
-	for i := 0; i < us.Count; i++ {
+	from := us.From
+	if from == "" {
+		from = "master"
+	}
+	online := false
+	if d := st.database(db); d != nil {
+		online = d.State == "ONLINE"
+	}
+	for i := 0; i < us.LockHolders+us.Count; i++ {
 		host := fmt.Sprintf("DC2-PC%02d", i%2+1)
-		st.UserSessions = append(st.UserSessions, &simSession{SPID: st.NextSimSPID, Database: db,
-			Login: `LITWARE\` + host + "$", Host: host, Program: "Microsoft Lync Server Persistent Chat",
-			Reconnect: us.Reconnect, ReconnectAfter: us.ReconnectAfter, LoginTime: now})
-		st.NextSimSPID++
+		ss := &simSession{Database: db, Login: `LITWARE\` + host + "$", Host: host,
+			Program: "Microsoft Lync Server Persistent Chat", Reconnect: us.Reconnect,
+			ReconnectAfter: us.ReconnectAfter, LoginTime: now}
+		if i < us.LockHolders {
+			ss.From = from
+		}
+		if ss.From == "" && !online {
+			at := now
+			ss.ReturnsAt = &at
+		} else {
+			ss.SPID = st.NextSimSPID
+			st.NextSimSPID++
+		}
+		st.UserSessions = append(st.UserSessions, ss)
 	}
 }
 

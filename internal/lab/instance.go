@@ -38,7 +38,10 @@ type instance struct {
 	files  *fileFaults
 	onLive func(Fault)
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// clock tells the time of the simulated sessions (time.Now; tests set
+	// their own); guarded by mu.
+	clock    func() time.Time
 	st       *instanceState       // guarded by mu
 	sessions map[int]*liveSession // guarded by mu
 	// restoring maps a lower-case database name to the spid restoring it.
@@ -56,7 +59,7 @@ type liveSession struct {
 func newInstance(st *instanceState, path string, faults *faultSet, log *stmtLog) *instance {
 	return &instance{name: st.Name, path: path, faults: faults, log: log, st: st,
 		sessions: map[int]*liveSession{}, restoring: map[string]int{}, started: time.Now(), restoreTime: 50 * time.Millisecond,
-		loc: mustDefaultLocation(), dir: filepath.Dir(filepath.Dir(path))}
+		clock: time.Now, loc: mustDefaultLocation(), dir: filepath.Dir(filepath.Dir(path))}
 }
 
 // configure applies the config of the lab in dir: restore time, time
@@ -85,6 +88,9 @@ func (in *instance) liveBackup(f Fault) {
 	}
 }
 
+// now is the simulated sessions' time; the caller holds mu.
+func (in *instance) now() time.Time { return in.clock() }
+
 // save writes the state file; the caller holds mu.
 func (in *instance) save() error { return saveState(in.path, in.st) }
 
@@ -100,7 +106,7 @@ func (in *instance) Authenticate(l tds.Login) *tds.Message {
 		}
 	}
 	if !ok {
-		in.log.write(in.name, 0, "login-failed", loginText(l))
+		in.log.writeEntry(logEntry{instance: in.name, login: l.User, kind: "login-failed", text: loginText(l)})
 		m := msgLoginFailed(l.User).tds(in.st.ServerName)
 		return &m
 	}
@@ -112,7 +118,8 @@ func (in *instance) Authenticate(l tds.Login) *tds.Message {
 		if d != nil {
 			reason = "database " + d.Name + " is " + d.State
 		}
-		in.log.write(in.name, 0, "login-failed", fmt.Sprintf("%s reason=%q", loginText(l), reason))
+		in.log.writeEntry(logEntry{instance: in.name, login: l.User, kind: "login-failed",
+			text: fmt.Sprintf("%s reason=%q", loginText(l), reason)})
 		m := msgCannotOpenDB(l.Database).tds(in.st.ServerName)
 		return &m
 	}
@@ -124,7 +131,7 @@ func (in *instance) Open(s tds.Session) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.sessions[s.SPID()] = &liveSession{s: s, loginTime: time.Now()}
-	in.log.write(in.name, s.SPID(), "login", loginText(s.Login()))
+	in.log.writeEntry(logEntry{instance: in.name, spid: s.SPID(), login: s.Login().User, kind: "login", text: loginText(s.Login())})
 }
 
 // loginText describes a login for the statement log (never the password).
@@ -148,7 +155,7 @@ func (in *instance) Batch(ctx context.Context, s tds.Session, sql string, w tds.
 	x := newStmtCtx(ctx, in, s, w, nil)
 	stmts, err := parseBatch(sql)
 	if err != nil {
-		in.log.write(in.name, s.SPID(), "batch", sql)
+		x.logStmt("batch", effect{wrote: batchWrites(sql)}, sql)
 		x.sendError(err)
 		return
 	}
@@ -160,25 +167,28 @@ func (in *instance) Batch(ctx context.Context, s tds.Session, sql string, w tds.
 func (in *instance) RPC(ctx context.Context, s tds.Session, proc string, params []tds.Param, w tds.ResponseWriter) {
 	in.setBusy(s, true)
 	defer in.setBusy(s, false)
-	in.log.write(in.name, s.SPID(), "rpc", rpcText(proc, params))
+	x := newStmtCtx(ctx, in, s, w, nil)
+	x.inRPC = true
+	// Logged when it ends, with what it did; one refused before it ran
+	// is judged by its text.
+	defer func() { x.logStmt("rpc", x.total, rpcText(proc, params)) }()
 	for _, p := range params {
 		if p.Output {
 			// The lab sends no RETURNVALUE: the caller's variable would
 			// silently keep its old value.
-			x := newStmtCtx(ctx, in, s, w, nil)
+			x.total.wrote = rpcWrites(proc, params)
 			x.sendError(fail(msgUnsupported("an OUTPUT parameter (" + p.Name + ")")))
 			w.ReturnStatus(1)
 			return
 		}
 	}
 	if isExecuteSQL(proc) {
-		in.executeSQL(ctx, s, params, w)
+		in.executeSQL(x, params)
 		return
 	}
-	x := newStmtCtx(ctx, in, s, w, nil)
-	x.inRPC = true
 	st, err := procCall(proc, rpcArgs(params))
 	if err != nil {
+		x.total.wrote = rpcWrites(proc, params)
 		x.sendError(err)
 		w.ReturnStatus(1)
 		return
@@ -187,10 +197,22 @@ func (in *instance) RPC(ctx context.Context, s tds.Session, proc string, params 
 	w.ReturnStatus(x.status)
 }
 
+// rpcWrites judges an RPC that did not run: a procedure by its name,
+// sp_executesql by its statement.
+func rpcWrites(proc string, params []tds.Param) bool {
+	if !isExecuteSQL(proc) {
+		return procWrites(proc, true)
+	}
+	if len(params) == 0 {
+		return false
+	}
+	sql, _ := params[0].Value.(string)
+	return batchWrites(sql)
+}
+
 // executeSQL runs sp_executesql: @stmt with the declared parameters bound.
-func (in *instance) executeSQL(ctx context.Context, s tds.Session, params []tds.Param, w tds.ResponseWriter) {
-	x := newStmtCtx(ctx, in, s, w, nil)
-	x.inRPC = true
+func (in *instance) executeSQL(x *stmtCtx, params []tds.Param) {
+	w := x.w
 	if len(params) == 0 {
 		x.sendError(fail(msgMissingParam("sp_executesql", "@statement")))
 		return
@@ -206,6 +228,7 @@ func (in *instance) executeSQL(ctx context.Context, s tds.Session, params []tds.
 	}
 	vars, err := bindExecuteSQL(sql, decl, values)
 	if err != nil {
+		x.total.wrote = batchWrites(sql)
 		x.sendError(err)
 		w.ReturnStatus(1)
 		return
@@ -213,6 +236,7 @@ func (in *instance) executeSQL(ctx context.Context, s tds.Session, params []tds.
 	x.vars = vars
 	stmts, err := parseBatch(sql)
 	if err != nil {
+		x.total.wrote = batchWrites(sql)
 		x.sendError(err)
 		w.ReturnStatus(1)
 		return

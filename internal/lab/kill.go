@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/failover-dev/failover/internal/tds"
 )
@@ -30,9 +29,13 @@ func parseKill(p *parser) (func(*stmtCtx) error, error) {
 		return nil, fail(msgSyntax(t.text))
 	}
 	return func(x *stmtCtx) error {
+		if !x.sysadmin() {
+			return fail(msgKillDenied())
+		}
 		if err := x.in.kill(x.s.SPID(), spid); err != nil {
 			return err
 		}
+		x.changed()
 		x.w.Done(-1)
 		return nil
 	}, nil
@@ -60,16 +63,15 @@ func (in *instance) kill(own, spid int) error {
 	return err
 }
 
-// killSimulated removes a simulated session (or sends it away to
-// reconnect); the caller holds mu.
+// killSimulated removes a connected simulated session (or sends it away
+// to reconnect); the caller holds mu.
 func (in *instance) killSimulated(spid int) error {
-	in.reconnectSessions()
 	for i, ss := range in.st.UserSessions {
 		if ss.SPID != spid || ss.ReturnsAt != nil {
 			continue
 		}
 		if ss.Reconnect {
-			at := time.Now().Add(ss.ReconnectAfter)
+			at := in.now().Add(ss.ReconnectAfter)
 			ss.ReturnsAt, ss.Reconnect = &at, false
 		} else {
 			in.st.UserSessions = slices.Delete(in.st.UserSessions, i, i+1)
@@ -79,16 +81,31 @@ func (in *instance) killSimulated(spid int) error {
 	return fail(msgNoProcess(spid))
 }
 
-// reconnectSessions brings back killed simulated sessions whose time has
-// come, each with a new spid; the caller holds mu.
-func (in *instance) reconnectSessions() {
-	changed := false
-	now := time.Now()
+// arriveSessions brings the simulated sessions up to date before each
+// statement, as SQL Server never has a session inside a database that
+// cannot be opened (927): a session inside a database that is not ONLINE
+// (RESTORING, …) is not connected, and it connects, with a new session
+// id, the moment the database is ONLINE again (STANDBY included), as
+// Lync services retry; a killed session that reconnects comes back when
+// its delay is over. A lock holder (From set) sits in another database
+// and holds its lock whatever the state of the one it locks. None
+// connects to a SINGLE_USER database.
+func (in *instance) arriveSessions() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	now, changed := in.now(), false
 	for _, ss := range in.st.UserSessions {
-		if ss.ReturnsAt == nil || now.Before(*ss.ReturnsAt) {
+		d := in.st.database(ss.Database)
+		open := d != nil && d.State == "ONLINE"
+		if ss.From == "" && ss.ReturnsAt == nil && !open {
+			at := now
+			ss.ReturnsAt, changed = &at, true
 			continue
 		}
-		if d := in.st.database(ss.Database); d != nil && d.UserAccess == "SINGLE_USER" {
+		if ss.ReturnsAt == nil || now.Before(*ss.ReturnsAt) || d == nil || d.UserAccess == "SINGLE_USER" {
+			continue
+		}
+		if ss.From == "" && !open {
 			continue
 		}
 		ss.SPID, ss.ReturnsAt, ss.LoginTime = in.st.NextSimSPID, nil, now
@@ -96,14 +113,14 @@ func (in *instance) reconnectSessions() {
 		changed = true
 	}
 	if changed {
-		_ = in.save() // a failed save only loses the reconnect on restart
+		_ = in.save() // a failed save only loses the arrival on restart
 	}
 }
 
-// usersOf lists the sessions other than own whose database is db; the
-// caller holds mu.
+// usersOf lists the sessions other than own that use db (their current
+// database) or hold a lock on it from another database; the caller
+// holds mu.
 func (in *instance) usersOf(db string, own int) (live []tds.Session, simulated []int) {
-	in.reconnectSessions()
 	for id, ls := range in.sessions {
 		if id != own && strings.EqualFold(ls.s.Database(), db) {
 			live = append(live, ls.s)
@@ -170,12 +187,15 @@ func parseAlter(p *parser, text string) (func(*stmtCtx) error, error) {
 }
 
 func (x *stmtCtx) alterAccess(a alterSpec) error {
+	if !x.sysadmin() {
+		return fail(msgAlterDenied(a.db), msgAlterFailed())
+	}
 	in := x.in
 	in.mu.Lock()
 	d := in.st.database(a.db)
 	if d == nil {
 		in.mu.Unlock()
-		return fail(sqlMsg{5011, 9, 14, "User does not have permission to alter database '" + a.db + "', the database does not exist, or the database is not in a state that allows access checks."}, msgAlterFailed())
+		return fail(msgAlterDenied(a.db), msgAlterFailed())
 	}
 	if d.State != "ONLINE" {
 		in.mu.Unlock()
@@ -195,6 +215,7 @@ func (x *stmtCtx) alterAccess(a alterSpec) error {
 		victims = live
 	}
 	d.UserAccess = a.access
+	x.changed()
 	err := in.save()
 	in.mu.Unlock()
 	for _, v := range victims {

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 
 func TestKill(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.Scenario.UserSessions = UserSessions{Count: 1}
+	cfg.Scenario.UserSessions = UserSessions{LockHolders: 1}
 	tests := []struct {
 		name string
 		sql  string
@@ -55,37 +56,67 @@ func TestKillLiveSessionCallsKill(t *testing.T) {
 
 func TestKilledSessionReconnectsOnce(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.Scenario.UserSessions = UserSessions{Count: 1, Reconnect: true}
+	cfg.Scenario.UserSessions = UserSessions{LockHolders: 1, Reconnect: true}
 	tl := newTestLab(t, cfg)
 	in := tl.backup()
 	s := open(in, 51, "master")
-	count := "SELECT COUNT(*) AS n FROM sys.dm_exec_sessions WHERE database_id = DB_ID(N'mgc')"
+	holders := "SELECT request_session_id FROM sys.dm_tran_locks WHERE resource_database_id = DB_ID(N'mgc')"
+	count := "SELECT COUNT(*) AS n FROM sys.dm_tran_locks WHERE resource_database_id = DB_ID(N'mgc')"
 	if w := run(t, in, s, "KILL 300"); len(w.errors) > 0 {
 		t.Fatal(w.errors)
 	}
-	w := run(t, in, s, "SELECT session_id FROM sys.dm_exec_sessions WHERE database_id = DB_ID(N'mgc')")
-	if got := cell(t, w, 0, "session_id"); got != int64(301) {
+	if got := cell(t, run(t, in, s, holders), 0, "request_session_id"); got != int64(301) {
 		t.Fatalf("reconnected session id = %v, want 301", got)
 	}
 	if w := run(t, in, s, "KILL 301"); len(w.errors) > 0 {
 		t.Fatal(w.errors)
 	}
 	if got := cell(t, run(t, in, s, count), 0, "n"); got != int64(0) {
-		t.Errorf("sessions after the second kill = %v, want 0 (reconnect once)", got)
+		t.Errorf("locks after the second kill = %v, want 0 (reconnect once)", got)
 	}
 }
 
+// fakeClock is the simulated sessions' clock in tests: time moves only
+// when the test says so.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)} }
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// TestReconnectAfterDelayBlocksRestore: a lock holder that reconnects
+// after a delay lets a RESTORE right after the KILL (same batch) through,
+// and blocks one after the delay with 3101.
 func TestReconnectAfterDelayBlocksRestore(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.Scenario.UserSessions = UserSessions{Count: 1, Reconnect: true, ReconnectAfter: 30 * time.Millisecond}
+	cfg.Scenario.UserSessions = UserSessions{LockHolders: 1, Reconnect: true, ReconnectAfter: 30 * time.Second}
 	tl := newTestLab(t, cfg)
 	in := tl.backup()
+	clock := newFakeClock()
+	in.clock = clock.now
 	s := open(in, 51, "master")
 	w := run(t, in, s, "KILL 300\nRESTORE DATABASE mgc WITH NORECOVERY")
 	if len(w.errors) > 0 {
 		t.Fatalf("kill then restore at once: %v", w.errors)
 	}
-	time.Sleep(40 * time.Millisecond)
+	clock.advance(29 * time.Second)
+	if w := run(t, in, s, "RESTORE DATABASE mgc WITH NORECOVERY"); len(w.errors) > 0 {
+		t.Fatalf("restore before the session came back: %v", w.errors)
+	}
+	clock.advance(time.Second)
 	w = run(t, in, s, "RESTORE DATABASE mgc WITH NORECOVERY")
 	if got := w.errorNumbers(); !reflect.DeepEqual(got, []int32{3101, 3013}) {
 		t.Errorf("restore after the session came back: %v, want 3101 then 3013", got)
@@ -196,15 +227,15 @@ func TestDeleteLogShippingSecondary(t *testing.T) {
 
 func TestWho2AndLogShippingMonitor(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.Scenario.UserSessions = UserSessions{Count: 1}
+	cfg.Scenario.UserSessions = UserSessions{Count: 1, Database: "mgccomp"}
 	tl := newTestLab(t, cfg)
 	in := tl.backup()
 	s := open(in, 51, "master")
 	w := run(t, in, s, "exec sp_who2")
 	rows := w.results[0].Rows
 	last := rows[len(rows)-1]
-	if last[0] != "300" || last[5] != "mgc" || last[11] != "300" {
-		t.Errorf("sp_who2 last row = %v, want the simulated session 300 in mgc", last)
+	if last[0] != "300" || last[5] != "mgccomp" || last[11] != "300" {
+		t.Errorf("sp_who2 last row = %v, want the simulated session 300 in mgccomp", last)
 	}
 	w = run(t, in, s, "EXEC master.sys.sp_help_log_shipping_monitor")
 	if got := cell(t, w, 0, "database_name"); got != "mgc" {
@@ -225,5 +256,33 @@ func TestUseSingleUserDatabase(t *testing.T) {
 	other := open(in, 52, "master")
 	if got := run(t, in, other, "USE mgccomp").errorNumbers(); !reflect.DeepEqual(got, []int32{924}) {
 		t.Errorf("second user: %v, want 924", got)
+	}
+}
+
+func TestSetXactAbort(t *testing.T) {
+	tests := []struct {
+		sql  string
+		want bool
+		err  int32
+	}{
+		{"SET XACT_ABORT ON", true, 0},
+		{"SET NOCOUNT, XACT_ABORT ON", true, 0},
+		{"SET XACT_ABORT ON; SET XACT_ABORT OFF", false, 0},
+		{"SET XACT_ABORT MAYBE", false, UnsupportedNumber},
+		{"SET ROWCOUNT, XACT_ABORT ON", false, UnsupportedNumber},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sql, func(t *testing.T) {
+			tl := newTestLab(t, DefaultConfig())
+			in := tl.backup()
+			s := open(in, 51, "master")
+			w := run(t, in, s, tt.sql)
+			if got := w.errorNumbers(); tt.err != 0 && (len(got) != 1 || got[0] != tt.err) || tt.err == 0 && len(got) > 0 {
+				t.Fatalf("errors %v, want %d", got, tt.err)
+			}
+			if on, _ := s.Value(xactAbortKey).(bool); on != tt.want {
+				t.Errorf("XACT_ABORT on = %v, want %v", on, tt.want)
+			}
+		})
 	}
 }

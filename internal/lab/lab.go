@@ -205,6 +205,16 @@ func (l *Lab) Inject(f Fault) error {
 	return l.faults.add(f)
 }
 
+// setClock gives every instance's simulated sessions a clock (tests: a
+// reconnect delay passes when the test says so, not by sleeping).
+func (l *Lab) setClock(now func() time.Time) {
+	for _, in := range l.instances {
+		in.mu.Lock()
+		in.clock = now
+		in.mu.Unlock()
+	}
+}
+
 // Close stops every instance and closes the statement log. The state is
 // already on disk: every change was written when it happened.
 func (l *Lab) Close() error {

@@ -48,6 +48,13 @@ func msgUnsupported(what string) sqlMsg {
 // unsupportedPrefix starts every "the lab does not support this" message.
 const unsupportedPrefix = "The failover lab (a SQL Server simulator) does not support this statement: "
 
+// msgSelectStar refuses SELECT *: the lab's views have only the columns
+// the actions use, so a star would answer with fewer columns than SQL
+// Server does.
+func msgSelectStar(star string) sqlMsg {
+	return msgUnsupported("SELECT " + star + " (the lab simulates only some columns of each view; name the columns)")
+}
+
 func msgSyntax(near string) sqlMsg {
 	return sqlMsg{102, 1, 15, fmt.Sprintf("Incorrect syntax near '%s'.", near)}
 }
@@ -129,6 +136,13 @@ func msgRollbackNoTran() sqlMsg {
 
 func msgTerminating(stmt string) sqlMsg {
 	return sqlMsg{3013, 1, 16, stmt + " is terminating abnormally."}
+}
+
+// msgConflictingOptions is 3031, which names the options in lower case,
+// the one given first first.
+func msgConflictingOptions(first, second string) sqlMsg {
+	return sqlMsg{3031, 1, 16, fmt.Sprintf("Option '%s' conflicts with option(s) '%s'. Remove the conflicting option and reissue the statement.",
+		strings.ToLower(first), strings.ToLower(second))}
 }
 
 func msgInTransaction() sqlMsg {

@@ -43,6 +43,7 @@ func (x *stmtCtx) deleteSecondary(args []procArg) error {
 	if !slices.ContainsFunc(st.SecondaryDBs, func(d *lsSecondaryDB) bool { return d.SecondaryID == id }) {
 		in.deleteSecondaryPrimary(id)
 	}
+	x.changed()
 	if err := in.save(); err != nil {
 		x.status = 1
 		return fail(sqlMsg{50000, 1, 16, err.Error()})

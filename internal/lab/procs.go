@@ -107,10 +107,19 @@ func rpcArgs(params []tds.Param) []procArg {
 func procCall(proc string, args []procArg) (stmt, error) {
 	parts := strings.Split(strings.ToLower(strings.Trim(proc, "[]")), ".")
 	short := strings.Trim(parts[len(parts)-1], "[]")
+	qualifier := "" // the database of master.dbo.sp_x, where it runs
+	if len(parts) == 3 {
+		qualifier = strings.Trim(parts[0], "[]")
+	}
 	text := "EXEC " + proc
 	switch short {
 	case "sp_delete_log_shipping_secondary_database":
-		return stmt{text: text, run: func(x *stmtCtx) error { return x.deleteSecondary(args) }}, nil
+		return stmt{text: text, write: true, mayWrite: true, run: func(x *stmtCtx) error {
+			if err := x.checkMasterProc(short, qualifier); err != nil {
+				return err
+			}
+			return x.deleteSecondary(args)
+		}}, nil
 	case "sp_who2":
 		if len(args) > 0 {
 			// Its filter (a spid, a login, 'active') would be ignored.
@@ -121,7 +130,12 @@ func procCall(proc string, args []procArg) (stmt, error) {
 		if err := checkArgs(short, args); err != nil {
 			return stmt{}, err
 		}
-		return stmt{text: text, run: func(x *stmtCtx) error { return x.helpLogShippingMonitor() }}, nil
+		return stmt{text: text, run: func(x *stmtCtx) error {
+			if err := x.checkMasterProc(short, qualifier); err != nil {
+				return err
+			}
+			return x.helpLogShippingMonitor()
+		}}, nil
 	case "sp_executesql":
 		return stmt{text: text, run: func(x *stmtCtx) error { return x.execSQLArgs(args) }}, nil
 	}
@@ -173,15 +187,19 @@ func (x *stmtCtx) nested(sql string, vars map[string]any) error {
 	if x.depth >= 8 {
 		return fail(sqlMsg{217, 1, 16, "Maximum stored procedure, function, trigger, or view nesting level exceeded (limit 32)."})
 	}
-	x.in.log.write(x.in.name, x.s.SPID(), "dynamic", sql)
 	stmts, err := parseBatch(sql)
 	if err != nil {
+		e := effect{wrote: batchWrites(sql)}
+		x.eff.add(e)
+		x.logStmt("dynamic", e, sql)
 		return err
 	}
 	inner := newStmtCtx(x.ctx, x.in, x.s, x.w, vars)
 	inner.depth, inner.inRPC = x.depth+1, x.inRPC
 	inner.status = 0
 	inner.runAll(stmts)
+	x.eff.add(inner.total)
+	x.logStmt("dynamic", inner.total, sql)
 	if x.ctx.Err() != nil {
 		return errAbort
 	}

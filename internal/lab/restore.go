@@ -64,7 +64,9 @@ func parseRestore(p *parser, text string) (func(*stmtCtx) error, bool, error) {
 	case r.kind == "HEADERONLY":
 		return func(x *stmtCtx) error { return x.headerOnly(r) }, false, nil
 	}
-	return func(x *stmtCtx) error { return x.restore(r) }, true, nil
+	// Only RESTORE LOG is cut off midway by a drop fault (its set marked
+	// interrupted); RESTORE DATABASE … WITH RECOVERY drops before it runs.
+	return func(x *stmtCtx) error { return x.restore(r) }, r.kind == "LOG", nil
 }
 
 // restoreName reads the database of RESTORE: a name or a variable.
@@ -79,9 +81,19 @@ func (p *parser) restoreName() (expr, error) {
 }
 
 func (p *parser) restoreOptions(r *restoreSpec) error {
+	mode := "" // the first of RECOVERY, NORECOVERY, STANDBY given
 	for {
 		opt := strings.ToUpper(p.next().text)
 		var err error
+		switch opt {
+		case "RECOVERY", "NORECOVERY", "STANDBY":
+			if mode != "" && mode != opt {
+				// The end states exclude each other; SQL Server refuses
+				// the statement before it runs.
+				return fail(msgConflictingOptions(mode, opt))
+			}
+			mode = opt
+		}
 		switch opt {
 		case "FILE":
 			r.file, err = p.optionValue()
@@ -147,6 +159,9 @@ func (x *stmtCtx) evalFile(e expr) (int, error) {
 // headerOnly answers RESTORE HEADERONLY: one row per backup set.
 func (x *stmtCtx) headerOnly(r restoreSpec) error {
 	term := msgTerminating("RESTORE HEADERONLY")
+	if !x.sysadmin() {
+		return fail(msgCreateDatabaseDenied(), term)
+	}
 	dev, err := x.devicePath(r.disk)
 	if err != nil {
 		return err

@@ -158,6 +158,7 @@ func TestRestoreLogThenNextFileFromStateOnDisk(t *testing.T) {
 	a := logSet("mgc", r.RedoStartLSN, lsnPlus(t, r.RedoStartLSN, 100), r.RedoStartForkID)
 	b := logSet("mgc", a.LastLSN, lsnPlus(t, a.LastLSN, 100), r.RedoStartForkID)
 	path := writeSets(t, tl, "mgc_multi.trn", a, b)
+	jobFile, history := in.st.SecondaryDBs[0].LastRestoredFile, len(in.st.RestoreHistory)
 	s := open(in, 51, "master")
 	for _, sql := range []string{
 		"RESTORE LOG mgc FROM DISK = " + quote(path) + " WITH FILE = 1, NORECOVERY",
@@ -175,8 +176,14 @@ func TestRestoreLogThenNextFileFromStateOnDisk(t *testing.T) {
 	if got.Restore.RedoStartLSN != b.LastLSN || got.State != "ONLINE" || !got.Standby {
 		t.Errorf("state on disk = %s standby=%v redo %s, want ONLINE standby at %s", got.State, got.Standby, got.Restore.RedoStartLSN, b.LastLSN)
 	}
-	if f := st.SecondaryDBs[0].LastRestoredFile; f != path {
-		t.Errorf("msdb last_restored_file = %q", f)
+	// RESTORE records the restores in restorehistory; the log shipping
+	// tables' last restored file is the restore job's, left as it was.
+	if f := st.SecondaryDBs[0].LastRestoredFile; f != jobFile || st.Monitor[0].LastRestoredFile != jobFile {
+		t.Errorf("msdb last_restored_file = %q, monitor %q after a manual RESTORE LOG; want the restore job's %q",
+			f, st.Monitor[0].LastRestoredFile, jobFile)
+	}
+	if n := len(st.RestoreHistory); n != history+2 || st.RestoreHistory[n-1].Device != path || st.RestoreHistory[n-2].Position != 1 {
+		t.Errorf("restorehistory has %d rows (%d before); want both sets of %s added", n, history, path)
 	}
 }
 
@@ -196,7 +203,7 @@ func TestRestoreRefusals(t *testing.T) {
 		{name: "other sessions in the database", want: []int32{3101, 3013},
 			sql: func(*testLab) string { return "RESTORE DATABASE mgc WITH RECOVERY" },
 			setup: func(_ *testing.T, tl *testLab, _ *fakeSession) {
-				tl.backup().st.UserSessions = []*simSession{{SPID: 300, Database: "mgc"}}
+				tl.backup().st.UserSessions = []*simSession{{SPID: 300, Database: "mgc", From: "master"}}
 			}},
 		{name: "recovered database, log", want: []int32{3117, 3013},
 			sql: func(tl *testLab) string {

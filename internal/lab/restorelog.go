@@ -23,6 +23,9 @@ func (x *stmtCtx) restore(r restoreSpec) error {
 	if err != nil {
 		return err
 	}
+	if !x.sysadmin() {
+		return fail(msgRestoreDenied(db), term)
+	}
 	in := x.in
 	in.mu.Lock()
 	d, m := in.restorable(db, x.s.SPID())
@@ -111,6 +114,7 @@ func (x *stmtCtx) restoreDatabase(d *dbState, r restoreSpec, term sqlMsg) error 
 	}
 	standby, _ := x.evalText(r.standby)
 	x.setMode(d, r.mode, standby)
+	x.changed()
 	if err := in.save(); err != nil {
 		return fail(sqlMsg{50000, 1, 16, err.Error()}, term)
 	}
@@ -154,6 +158,7 @@ func (x *stmtCtx) restoreLog(d *dbState, r restoreSpec, term sqlMsg) error {
 	}
 	x.in.mu.Lock()
 	d.Restore.Interrupted = set.BackupSetGUID
+	x.changed()
 	err = x.in.save()
 	x.in.mu.Unlock()
 	if err != nil {
@@ -256,15 +261,17 @@ func verdictMsg(v labfile.Verdict, d *dbState, set labfile.BackupSet) sqlMsg {
 	return msgChainGap()
 }
 
-// finishLog moves the restore point, leaves the requested state, updates
-// msdb's last restored file and reports the pages processed.
+// finishLog moves the restore point, leaves the requested state, records
+// the restore in msdb's restorehistory and backupset (as RESTORE does; the
+// log shipping tables' last_restored_file is the restore job's doing, not
+// RESTORE's) and reports the pages processed.
 func (x *stmtCtx) finishLog(d *dbState, r restoreSpec, set labfile.BackupSet, path string, took time.Duration) error {
 	standby, _ := x.evalText(r.standby)
 	in := x.in
 	in.mu.Lock()
 	d.Restore = d.Restore.Advance(set)
 	x.setMode(d, r.mode, standby)
-	in.noteRestored(d.Name, path)
+	// Stored in UTC; msdb shows it in the server's time zone.
 	in.st.addHistory(d.Name, path, set, time.Now().UTC())
 	err := in.save()
 	in.mu.Unlock()
@@ -276,20 +283,4 @@ func (x *stmtCtx) finishLog(d *dbState, r restoreSpec, set labfile.BackupSet, pa
 	x.info(msgRestoreDone("RESTORE LOG", set.DataPages+set.LogPages, took.Seconds()))
 	x.w.Done(-1)
 	return nil
-}
-
-// noteRestored records the last restored file in msdb as the restore job
-// would: its full path as SQL Server named it; the caller holds mu.
-func (in *instance) noteRestored(db, file string) {
-	now := time.Now().UTC()
-	for _, s := range in.st.SecondaryDBs {
-		if strings.EqualFold(s.SecondaryDatabase, db) {
-			s.LastRestoredFile, s.LastRestoredDate = file, now
-		}
-	}
-	for _, m := range in.st.Monitor {
-		if strings.EqualFold(m.SecondaryDatabase, db) {
-			m.LastRestoredFile, m.LastRestoredDate = file, now
-		}
-	}
 }

@@ -237,12 +237,14 @@ func TestEdgeCasesThroughThePathMap(t *testing.T) {
 				t.Errorf("RESTORE LOG into a recovered database: %v, want 3117", got)
 			}
 		}},
-		{name: "exclusive access (3101)", sc: Scenario{UserSessions: UserSessions{Count: 2}}, check: func(t *testing.T, tl *testLab, s *fakeSession, hs []hdr, _ map[string]int32) {
+		// A RESTORING database has no session inside it; what blocks
+		// RESTORE is a session elsewhere holding a lock on it.
+		{name: "exclusive access (3101)", sc: Scenario{UserSessions: UserSessions{LockHolders: 2}}, check: func(t *testing.T, tl *testLab, s *fakeSession, hs []hdr, _ map[string]int32) {
 			in := tl.backup()
 			redo := redoOf(t, in, s)
 			next := slicesIndex(hs, func(h hdr) bool { return h.first.Cmp(redo) <= 0 && h.last.Cmp(redo) > 0 })
 			if got := restoreSet(t, in, s, hs[next], ""); !reflect.DeepEqual(got, []int32{3101, 3013}) {
-				t.Errorf("restore with Lync sessions in mgc: %v, want 3101", got)
+				t.Errorf("restore with Lync sessions holding locks on mgc: %v, want 3101", got)
 			}
 			for _, spid := range []string{"300", "301"} {
 				if w := run(t, in, s, "KILL "+spid); len(w.errors) > 0 {

@@ -39,9 +39,7 @@ func (s *selectStmt) check(x *stmtCtx, tables []bound) error {
 		exprs = append(exprs, f.on)
 	}
 	for _, it := range s.items {
-		if !it.star {
-			exprs = append(exprs, it.e)
-		}
+		exprs = append(exprs, it.e)
 	}
 	for _, ex := range exprs {
 		if ex == nil {
@@ -51,21 +49,7 @@ func (s *selectStmt) check(x *stmtCtx, tables []bound) error {
 			return err
 		}
 	}
-	for _, it := range s.items {
-		if it.star && it.qual != "" && !hasAlias(tables, it.qual) {
-			return fail(sqlMsg{4104, 1, 16, "The multi-part identifier \"" + it.qual + "\" could not be bound."})
-		}
-	}
 	return nil
-}
-
-func hasAlias(tables []bound, a string) bool {
-	for _, t := range tables {
-		if t.alias == a {
-			return true
-		}
-	}
-	return false
 }
 
 // isCompileError reports errors SQL Server finds before running.
@@ -159,22 +143,8 @@ func (s *selectStmt) project(x *stmtCtx, tables []bound, matches [][]bound) ([]t
 }
 
 func itemValues(e *env, it selItem) ([]any, error) {
-	if !it.star {
-		v, err := e.eval(it.e)
-		return []any{v}, err
-	}
-	var vals []any
-	for _, b := range e.tables {
-		if it.qual != "" && b.alias != it.qual {
-			continue
-		}
-		if b.row == nil {
-			vals = append(vals, make([]any, len(b.t.cols))...)
-			continue
-		}
-		vals = append(vals, b.row...)
-	}
-	return vals, nil
+	v, err := e.eval(it.e)
+	return []any{v}, err
 }
 
 // columns builds the result columns; types of computed columns are filled
@@ -182,14 +152,6 @@ func itemValues(e *env, it selItem) ([]any, error) {
 func (s *selectStmt) columns(tables []bound) []tds.Column {
 	var cols []tds.Column
 	for _, it := range s.items {
-		if it.star {
-			for _, b := range tables {
-				if it.qual == "" || b.alias == it.qual {
-					cols = append(cols, b.t.cols...)
-				}
-			}
-			continue
-		}
 		col := tds.Column{Name: it.name, Type: -1}
 		if c, ok := it.e.(castExpr); ok && c.prec > 0 && (c.typ == "numeric" || c.typ == "decimal") {
 			col.Type, col.Precision = tds.TypeNumeric, c.prec

@@ -22,9 +22,7 @@ type selectStmt struct {
 type selItem struct {
 	e     expr
 	name  string
-	star  bool
-	qual  string // alias.* when star
-	given bool   // the name was given with AS or name =
+	given bool // the name was given with AS or name =
 	// assign is the variable of SELECT @v = expr (lower case).
 	assign string
 }
@@ -130,13 +128,12 @@ func (p *parser) parseSelectCore() (*selectStmt, error) {
 }
 
 func (p *parser) parseSelItem() (selItem, error) {
-	if p.acceptOp("*") {
-		return selItem{star: true}, nil
+	if p.peek().isOp("*") {
+		return selItem{}, fail(msgSelectStar("*"))
 	}
 	t := p.peek()
 	if (t.kind == tWord || t.kind == tQuoted) && p.peekAt(1).isOp(".") && p.peekAt(2).isOp("*") {
-		p.i += 3
-		return selItem{star: true, qual: strings.ToLower(t.text)}, nil
+		return selItem{}, fail(msgSelectStar(t.text + ".*"))
 	}
 	if t.kind == tVar && p.peekAt(1).isOp("=") {
 		p.i += 2

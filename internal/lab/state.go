@@ -118,8 +118,12 @@ type agentJob struct {
 
 // simSession is a simulated user session (not a real connection).
 type simSession struct {
-	SPID      int    `json:"spid"`
-	Database  string `json:"database"`
+	SPID int `json:"spid"`
+	// Database is the database the session uses.
+	Database string `json:"database"`
+	// From is, for a lock holder, its current database, from which it
+	// holds a lock on Database; "" for a session inside Database.
+	From      string `json:"from,omitempty"`
 	Login     string `json:"login_name"`
 	Host      string `json:"host_name"`
 	Program   string `json:"program_name"`
@@ -127,7 +131,10 @@ type simSession struct {
 	// ReconnectAfter is how long a killed session stays away.
 	ReconnectAfter time.Duration `json:"reconnect_after"`
 	LoginTime      time.Time     `json:"login_time"`
-	// ReturnsAt is when a killed session that reconnects comes back.
+	// ReturnsAt is set while the session is not connected: when a killed
+	// session that reconnects comes back, or (for a session inside a
+	// database that cannot be opened) from when it waits for the
+	// database to come ONLINE.
 	ReturnsAt *time.Time `json:"returns_at,omitempty"`
 }
 

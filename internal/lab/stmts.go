@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,10 +72,46 @@ func parseSet(p *parser, text string) (func(*stmtCtx) error, error) {
 	if t.kind != tWord || !sessionOptions[strings.ToUpper(t.text)] || changesAnswers(p) {
 		return nil, fail(msgUnsupported(text))
 	}
+	if slices.ContainsFunc(p.toks[p.i:], func(t token) bool { return t.is("XACT_ABORT") }) {
+		return parseXactAbort(p, text)
+	}
 	return func(x *stmtCtx) error {
 		x.w.Done(-1)
 		return nil
 	}, nil
+}
+
+// xactAbortKey is the session value that holds SET XACT_ABORT.
+const xactAbortKey = "lab.xact_abort"
+
+// parseXactAbort parses SET [option, …] XACT_ABORT [, option …] ON | OFF,
+// which the lab keeps per session: with it ON, an injected error rolls
+// the transaction back and ends the batch, as SQL Server does for every
+// run-time error. The other options must be ones the lab accepts.
+func parseXactAbort(p *parser, text string) (func(*stmtCtx) error, error) {
+	for {
+		if t := p.next(); t.kind != tWord || !sessionOptions[strings.ToUpper(t.text)] || t.is("ROWCOUNT") {
+			return nil, fail(msgUnsupported(text))
+		}
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	v := strings.ToUpper(p.next().text)
+	if (v != "ON" && v != "OFF") || !p.done() {
+		return nil, fail(msgUnsupported(text))
+	}
+	return func(x *stmtCtx) error {
+		x.s.SetValue(xactAbortKey, v == "ON")
+		x.w.Done(-1)
+		return nil
+	}, nil
+}
+
+// xactAbort reports whether the session has SET XACT_ABORT ON.
+func (x *stmtCtx) xactAbort() bool {
+	on, _ := x.s.Value(xactAbortKey).(bool)
+	return on
 }
 
 // declarableTypes are the variable types DECLARE accepts: the types the

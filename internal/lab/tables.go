@@ -164,12 +164,16 @@ type sessionRow struct {
 	status                   string
 	user                     bool
 	loginTime                time.Time
+	// lockDB is the database a lock holder holds a lock on from db.
+	lockDB string
 }
 
 // systemSPIDs are the background sessions every instance shows.
 var systemSPIDs = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 
-// sessionRows lists system, client and simulated sessions by spid.
+// sessionRows lists system, client and connected simulated sessions by
+// spid; the caller holds mu. The session views, sp_who2 and
+// sys.dm_tran_locks are all built from it, so they agree.
 func (in *instance) sessionRows() []sessionRow {
 	var rows []sessionRow
 	for _, id := range systemSPIDs {
@@ -181,12 +185,19 @@ func (in *instance) sessionRows() []sessionRow {
 			status = "running"
 		}
 		l := ls.s.Login()
-		rows = append(rows, sessionRow{id, ls.s.Database(), l.User, l.HostName, l.AppName, status, true, ls.loginTime})
+		rows = append(rows, sessionRow{spid: id, db: ls.s.Database(), login: l.User, host: l.HostName,
+			program: l.AppName, status: status, user: true, loginTime: ls.loginTime})
 	}
 	for _, ss := range in.st.UserSessions {
-		if ss.ReturnsAt == nil {
-			rows = append(rows, sessionRow{ss.SPID, ss.Database, ss.Login, ss.Host, ss.Program, "sleeping", true, ss.LoginTime})
+		if ss.ReturnsAt != nil {
+			continue
 		}
+		r := sessionRow{spid: ss.SPID, db: ss.Database, login: ss.Login, host: ss.Host, program: ss.Program,
+			status: "sleeping", user: true, loginTime: ss.LoginTime}
+		if ss.From != "" {
+			r.db, r.lockDB = ss.From, ss.Database
+		}
+		rows = append(rows, r)
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].spid < rows[j].spid })
 	return rows
@@ -200,7 +211,6 @@ func (in *instance) dbID(name string) any {
 }
 
 func (in *instance) tSessions() *table {
-	in.reconnectSessions()
 	t := &table{cols: []tds.Column{cSmall("session_id"), cSmall("database_id"), cStr("login_name"),
 		cStr("host_name"), cStr("program_name"), cStr("status"), cBit("is_user_process"), cTime("login_time")}}
 	for _, r := range in.sessionRows() {
@@ -210,7 +220,6 @@ func (in *instance) tSessions() *table {
 }
 
 func (in *instance) tSysprocesses() *table {
-	in.reconnectSessions()
 	t := &table{cols: []tds.Column{cSmall("spid"), cSmall("dbid"), cStr("loginame"), cStr("hostname"),
 		cStr("program_name"), cStr("status"), cStr("cmd"), cSmall("blocked")}}
 	for _, r := range in.sessionRows() {
@@ -224,14 +233,18 @@ func (in *instance) tSysprocesses() *table {
 }
 
 // tTranLocks shows the shared DATABASE lock each user session holds on its
-// current database.
+// current database, and a lock holder's lock on the database it holds
+// from another one.
 func (in *instance) tTranLocks() *table {
-	in.reconnectSessions()
 	t := &table{cols: []tds.Column{cStr("resource_type"), cInt("resource_database_id"),
 		cStr("request_mode"), cStr("request_status"), cInt("request_session_id")}}
 	for _, r := range in.sessionRows() {
-		if r.user {
-			t.rows = append(t.rows, []any{"DATABASE", in.dbID(r.db), "S", "GRANT", int64(r.spid)})
+		if !r.user {
+			continue
+		}
+		t.rows = append(t.rows, []any{"DATABASE", in.dbID(r.db), "S", "GRANT", int64(r.spid)})
+		if r.lockDB != "" {
+			t.rows = append(t.rows, []any{"DATABASE", in.dbID(r.lockDB), "S", "GRANT", int64(r.spid)})
 		}
 	}
 	return t

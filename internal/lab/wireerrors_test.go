@@ -60,9 +60,17 @@ func TestRoundTripEveryErrorOfTheIssue(t *testing.T) {
 		{"911 no database", "RESTORE DATABASE nodb WITH RECOVERY", nil, []int32{911, 3013}, "Database 'nodb' does not exist"},
 		{"927 restoring database", "USE mgc", nil, []int32{927}, "It is in the middle of a restore."},
 		{"6106 no such session", "KILL 999", nil, []int32{6106}, "Process ID 999 is not an active process ID."},
+		{"6107 system session", "KILL 5", nil, []int32{6107}, "Only user processes can be killed."},
 		{"32014 no secondary", "sp_delete_log_shipping_secondary_database", []any{sql.Named("secondary_database", "mgccomp")}, []int32{32014}, "Database mgccomp does not exist as log shipping secondary."},
 		{"5052 alter restoring", "ALTER DATABASE mgc SET SINGLE_USER WITH ROLLBACK IMMEDIATE", nil, []int32{5052, 5069}, "not permitted while a database is in the Restoring state"},
 		{"unsupported statement", "DROP DATABASE mgc", nil, []int32{UnsupportedNumber}, "does not support this statement"},
+		{"3031 norecovery and standby", "RESTORE LOG @db FROM DISK = @path WITH FILE = 1, NORECOVERY, STANDBY = @path",
+			[]any{sql.Named("db", "mgc"), sql.Named("path", applied)}, []int32{3031},
+			"Option 'norecovery' conflicts with option(s) 'standby'. Remove the conflicting option and reissue the statement."},
+		{"3031 recovery and norecovery", "RESTORE DATABASE mgc WITH RECOVERY, NORECOVERY", nil, []int32{3031},
+			"Option 'recovery' conflicts with option(s) 'norecovery'."},
+		{"3031 standby and recovery", "RESTORE DATABASE mgc WITH STANDBY = N'x.tuf', RECOVERY", nil, []int32{3031},
+			"Option 'standby' conflicts with option(s) 'recovery'."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,6 +93,11 @@ func TestRoundTripEveryErrorOfTheIssue(t *testing.T) {
 				t.Errorf("message %q lacks %q", me.All[0].Message, tt.text)
 			}
 		})
+	}
+	// The refused restores changed nothing.
+	var state string
+	if err := db.QueryRow("SELECT state_desc FROM sys.databases WHERE name = N'mgc'").Scan(&state); err != nil || state != "RESTORING" {
+		t.Errorf("mgc is %s (%v) after the refusals, want RESTORING", state, err)
 	}
 	// An OUTPUT parameter would keep its old value (no RETURNVALUE): an
 	// error, never a silent success.

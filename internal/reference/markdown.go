@@ -62,6 +62,7 @@ func writeType(b *bytes.Buffer, r *actions.Registry, t *actions.Type) {
 	fmt.Fprintf(b, "- Target: %s\n", targetsText(t))
 	if t.Kind == actions.KindAction {
 		fmt.Fprintf(b, "- Idempotent: %s\n", idempotentText(t))
+		fmt.Fprintf(b, "- Abilities: %s\n", abilitiesText(t))
 	}
 	b.WriteString("\n")
 	writeParams(b, "Parameters (`with`)", r.ParamSpecs(t.Name))
@@ -83,6 +84,26 @@ func targetsText(t *actions.Type) string {
 		text += " (optional)"
 	}
 	return text
+}
+
+// abilitiesText says what the engine can ask of an action beyond running
+// it: whether its effect already holds (probe), what it would change
+// (inspect, for plan --check), the exact text it sends (preview).
+func abilitiesText(t *actions.Type) string {
+	var parts []string
+	if t.Can(actions.AbilityProbe) {
+		parts = append(parts, "probe (an effect that already holds is satisfied without acting; decides in-doubt steps)")
+	}
+	if t.Can(actions.AbilityInspect) {
+		parts = append(parts, "inspect (`plan --check` shows what it would change)")
+	}
+	if t.Can(actions.AbilityPreview) {
+		parts = append(parts, "preview (`plan` shows what it would send)")
+	}
+	if len(parts) == 0 {
+		return "run only"
+	}
+	return "run, " + strings.Join(parts, ", ")
 }
 
 func idempotentText(t *actions.Type) string {
