@@ -195,3 +195,37 @@ func (e *Env) Report(p Progress) {
 		e.Progress.Report(p)
 	}
 }
+
+// ProcessInfo is a process tree an attempt started: what a resumed run
+// must find gone before it runs the step again.
+type ProcessInfo struct {
+	PID int
+	// Group is the process group on Unix (the program's pid); 0 on
+	// Windows, where the tree is a job object that ends with failover.
+	Group int
+	// Command is the command line, secrets masked by the engine.
+	Command string
+	// Start identifies the process beyond its pid (reused after it
+	// ended): its start time as the system counts it, "" if unknown.
+	Start string
+}
+
+// ProcessJournal is the part of a StepJournal that records the
+// processes an attempt starts.
+type ProcessJournal interface {
+	Process(p ProcessInfo) error
+}
+
+// RecordProcess journals, durably, a process tree the attempt started,
+// right after it started: if failover dies, a resumed run finds it and
+// never starts the step again beside it. Outside a run it does nothing.
+func (e *Env) RecordProcess(p ProcessInfo) error {
+	if e == nil || e.Journal == nil {
+		return nil
+	}
+	pj, ok := e.Journal.(ProcessJournal)
+	if !ok {
+		return nil
+	}
+	return pj.Process(p)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/engine/journal"
 )
 
@@ -65,6 +66,21 @@ func (j *stepJournal) Checkpoint(data json.RawMessage) error {
 // from the journal.
 func (j *stepJournal) Last() (json.RawMessage, bool) {
 	return j.st.cp.get()
+}
+
+// Process journals a process tree the attempt started, synced: if
+// failover dies now, a resume finds the tree and never starts the step
+// again beside it.
+func (j *stepJournal) Process(p actions.ProcessInfo) error {
+	if j.readOnly {
+		return errors.New("record process: only an attempt may start one, not a probe")
+	}
+	rec := journal.Record{Type: RecStepProcess, Step: j.st.step.ID, Attempt: j.attempt, Process: &journal.Process{
+		PID: p.PID, Group: p.Group, Command: j.r.red.Redact(p.Command), Start: p.Start, Host: j.r.cfg.Host}}
+	if _, err := j.r.jw.AppendSync(rec); err != nil {
+		return fmt.Errorf("journal process of step %s: %w", j.st.step.ID, err)
+	}
+	return nil
 }
 
 // rawJSON masks every secret inside a JSON document.

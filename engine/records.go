@@ -22,6 +22,12 @@ const (
 	// RecStepCheckpoint is an action's checkpoint inside a step, synced
 	// before the action moves on (Checkpoint).
 	RecStepCheckpoint = "step-checkpoint"
+	// RecStepProcess records a process tree an attempt started (Process),
+	// synced right after it started: a resume looks for it.
+	RecStepProcess = "step-process"
+	// RecLeftoverKilled: resume --kill-leftovers ended a process tree an
+	// earlier run of the step left running (Process).
+	RecLeftoverKilled = "leftover-killed"
 	// RecStepSkipped: when was false, or an upstream step failed (Note).
 	RecStepSkipped = "step-skipped"
 	// RecStepFailed: the last attempt failed (Error, Class).

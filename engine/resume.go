@@ -140,11 +140,21 @@ func (r *run) startResume(rs *RunState, lk *runLock, opts ResumeOptions) error {
 		recs = append(recs, journal.Record{Type: RecPlanChanged, User: r.cfg.User, Note: diff.String(),
 			PlanChange: &journal.PlanChange{OldHash: rs.Header.PlanHash, NewHash: r.plan.Hash}})
 	}
-	decided, err := r.decisions(rs, opts)
+	for _, rec := range recs {
+		if err := r.appendRec(rec); err != nil {
+			return err
+		}
+		rs.apply(&rec)
+	}
+	// Leftovers first: no decision of the operator's is taken, nor any
+	// step started, beside a program a dead run left running.
+	if err := r.leftoversOrWait(rs); err != nil {
+		return err
+	}
+	recs, err := r.decisions(rs, opts)
 	if err != nil {
 		return err
 	}
-	recs = append(recs, decided...)
 	for _, rec := range recs {
 		if err := r.appendRec(rec); err != nil {
 			return err

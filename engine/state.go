@@ -93,6 +93,17 @@ type StepRecord struct {
 	// Checkpoint is the action's last checkpoint; Checkpoints counts them.
 	Checkpoint  json.RawMessage
 	Checkpoints int
+	// Processes are the process trees the step's attempts started, with
+	// the attempt of each; Killed those an operator had ended since.
+	Processes []StepProcess
+}
+
+// StepProcess is a process tree an attempt of a step started.
+type StepProcess struct {
+	Attempt int `json:"attempt"`
+	journal.Process
+	// Killed says resume --kill-leftovers ended it.
+	Killed bool `json:"killed,omitempty"`
 }
 
 // Attempt is one attempt of a step.
@@ -180,6 +191,16 @@ func (rs *RunState) apply(rec *journal.Record) {
 	case RecStepCheckpoint:
 		st.Checkpoint = rec.Checkpoint
 		st.Checkpoints++
+	case RecStepProcess:
+		if rec.Process != nil {
+			st.Processes = append(st.Processes, StepProcess{Attempt: rec.Attempt, Process: *rec.Process})
+		}
+	case RecLeftoverKilled:
+		for i := range st.Processes {
+			if rec.Process != nil && st.Processes[i].PID == rec.Process.PID && st.Processes[i].Group == rec.Process.Group {
+				st.Processes[i].Killed = true
+			}
+		}
 	default:
 		rs.applyDecision(st, rec)
 	}

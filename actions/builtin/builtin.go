@@ -8,6 +8,7 @@ import (
 	"github.com/failover-dev/failover/actions/exec"
 	"github.com/failover-dev/failover/actions/flow"
 	"github.com/failover-dev/failover/actions/fs"
+	"github.com/failover-dev/failover/actions/logship"
 	"github.com/failover-dev/failover/actions/net"
 	"github.com/failover-dev/failover/actions/ps"
 	"github.com/failover-dev/failover/actions/sqlserver"
@@ -21,8 +22,9 @@ func New() *actions.Registry {
 	exec.Register(r)
 	flow.Register(r)
 	fs.Register(r)
+	logship.Register(r)
 	net.Register(r)
-	sqlserver.Register(r)
 	ps.Register(r)
+	sqlserver.Register(r)
 	return r
 }

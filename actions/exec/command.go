@@ -18,7 +18,7 @@ func runCommand(ctx context.Context, env *actions.Env, p *Params) (*proc.Result,
 	}
 	return proc.Run(ctx, &proc.Command{
 		Program: p.Program, Args: p.Args, Dir: p.Dir, Env: mergeEnv(os.Environ(), p.Env),
-		Log: env.Log, Redact: env.Redact, MaxOutput: p.MaxOutput,
+		Log: env.Log, Redact: env.Redact, MaxOutput: p.MaxOutput, Started: env.RecordProcess,
 	})
 }
 

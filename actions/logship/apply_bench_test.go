@@ -19,7 +19,7 @@ func BenchmarkApplyPlanning(b *testing.B) {
 	cfg.LogShipping.Backups, cfg.LogShipping.Copied, cfg.LogShipping.Restored = 10000, 10000, 9990
 	l := sqltest.Start(b, cfg)
 	env := l.Env(b, "BACKUP")
-	p := &ApplyParams{Database: "mgc", Dir: winCopy, LocalDir: l.CopyDir(), Mode: "NORECOVERY"}
+	p := &ApplyParams{Database: "mgc", Dir: winCopy, LocalDir: l.CopyFolder(), Mode: "NORECOVERY"}
 	ctx := context.Background()
 	a, err := newApplier(ctx, env, p)
 	if err != nil {

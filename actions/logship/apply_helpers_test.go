@@ -40,30 +40,30 @@ func newLabCase(t *testing.T, change func(*lab.Config)) *labCase {
 	}
 	l := sqltest.Start(t, cfg)
 	return &labCase{lab: l, env: l.Env(t, "BACKUP"),
-		p: &ApplyParams{Database: "mgc", Dir: winCopy, LocalDir: l.CopyDir(), Mode: "NORECOVERY"}}
+		p: &ApplyParams{Database: "mgc", Dir: winCopy, LocalDir: l.CopyFolder(), Mode: "NORECOVERY"}}
 }
 
 // bothDirs makes the params read the copy folder and the share.
 func (lc *labCase) bothDirs() {
 	lc.p.Dir, lc.p.LocalDir = "", ""
 	lc.p.Dirs = []string{winCopy, winShare}
-	lc.p.LocalDirs = []string{lc.lab.CopyDir(), lc.lab.Share()}
+	lc.p.LocalDirs = []string{lc.lab.CopyFolder(), lc.lab.ShareFolder()}
 }
 
 // copyShare copies every file of the share into the copy folder, as
 // fs.copy does.
 func (lc *labCase) copyShare(t *testing.T) {
 	t.Helper()
-	entries, err := os.ReadDir(lc.lab.Share())
+	entries, err := os.ReadDir(lc.lab.ShareFolder())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(lc.lab.Share(), e.Name()))
+		b, err := os.ReadFile(filepath.Join(lc.lab.ShareFolder(), e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(lc.lab.CopyDir(), e.Name()), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(lc.lab.CopyFolder(), e.Name()), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

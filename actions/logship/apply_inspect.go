@@ -67,7 +67,7 @@ func (a *applier) inspection(sc scanResult) actions.Inspection {
 	in := actions.Inspection{Change: actions.ChangeNone}
 	var applyRefs []any
 	for i, s := range plan.Apply {
-		in.Details = append(in.Details, fmt.Sprintf("apply %d: %s (LSN %s, finished %s UTC)", i+1, s.ref(), s.lsnRange(), timeText(a.clock.UTC(s.Finish))))
+		in.Details = append(in.Details, fmt.Sprintf("apply %d: %s (LSN %s, finished %s UTC)", i+1, s.ref(), s.lsnRange(), utcText(a.clock.UTC(s.Finish))))
 		applyRefs = append(applyRefs, s.ref())
 	}
 	skips := a.notApplied(sc)
@@ -80,7 +80,7 @@ func (a *applier) inspection(sc scanResult) actions.Inspection {
 		reach = plan.Apply[n-1].LastLSN
 		last := plan.Apply[n-1]
 		secs, window := a.lossWindow(a.clock.UTC(last.Finish))
-		out["last_lsn"], out["last_file"], out["last_backup_finish"] = reach.String(), last.ref(), timeText(a.clock.UTC(last.Finish))
+		out["last_lsn"], out["last_file"], out["last_backup_finish"] = reach.String(), last.ref(), utcText(a.clock.UTC(last.Finish))
 		out["data_loss_seconds"], out["data_loss_window"], out["files_applied"] = secs, window, int64(n)
 		out["applied"] = applyRefs
 	}

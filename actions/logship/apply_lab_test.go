@@ -218,20 +218,44 @@ func TestApplyInterruptedRestore(t *testing.T) {
 	}
 }
 
-// TestApplyExclusiveAccess: sessions in the database (3101) are ended
-// once, then the restore goes on.
+// TestApplyExclusiveAccess: sessions in the way of RESTORE (3101) are
+// ended once, then the restore goes on: sessions holding locks on the
+// restoring database from another one, and readers inside a database in
+// STANDBY.
 func TestApplyExclusiveAccess(t *testing.T) {
-	lc := newLabCase(t, func(c *lab.Config) { c.Scenario.UserSessions = lab.UserSessions{Count: 2} })
-	mark := lc.lab.Mark(t)
-	out := lc.mustRun(t)
-	kills := 0
-	for _, s := range lc.lab.Since(t, mark) {
-		if strings.HasPrefix(s.Text, "KILL ") {
-			kills++
-		}
+	tests := []struct {
+		name    string
+		change  func(*lab.Config)
+		standby bool
+	}{
+		{name: "lock holders", change: func(c *lab.Config) { c.Scenario.UserSessions = lab.UserSessions{LockHolders: 2} }},
+		{name: "readers in standby", standby: true, change: func(c *lab.Config) {
+			c.Scenario.UserSessions = lab.UserSessions{Count: 2}
+			for i, db := range c.Instances[1].Databases {
+				if db.Name == "mgc" {
+					c.Instances[1].Databases[i].State = "STANDBY"
+				}
+			}
+		}},
 	}
-	if out["files_applied"] != int64(2) || kills != 2 {
-		t.Errorf("outputs %v, %d KILLs; want both applied after ending the 2 sessions", out, kills)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lc := newLabCase(t, tt.change)
+			if tt.standby {
+				lc.p.Mode, lc.p.UndoFile = "STANDBY", winCopy+`\mgc_undo.tuf`
+			}
+			mark := lc.lab.Mark(t)
+			out := lc.mustRun(t)
+			kills := 0
+			for _, s := range lc.lab.Since(t, mark) {
+				if strings.HasPrefix(s.Text, "KILL ") {
+					kills++
+				}
+			}
+			if out["files_applied"] != int64(2) || kills != 2 {
+				t.Errorf("outputs %v, %d KILLs; want both applied after ending the 2 sessions", out, kills)
+			}
+		})
 	}
 }
 

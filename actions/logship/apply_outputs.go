@@ -53,7 +53,7 @@ func (a *applier) outputs(sc scanResult) map[string]any {
 		"applied":            capList(applied),
 		"last_lsn":           lastLSN.String(),
 		"last_file":          lastFile,
-		"last_backup_finish": timeText(finish),
+		"last_backup_finish": utcText(finish),
 		"data_loss_seconds":  secs,
 		"data_loss_window":   window,
 		"files_skipped":      int64(len(skips)),

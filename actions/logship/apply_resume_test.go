@@ -63,7 +63,7 @@ func TestApplyResumesAtTheNextSet(t *testing.T) {
 func TestApplyGrowingFile(t *testing.T) {
 	lc := newLabCase(t, nil)
 	lc.bothDirs()
-	newest := newestFile(t, lc.lab.Share())
+	newest := newestFile(t, lc.lab.ShareFolder())
 	full, err := os.ReadFile(newest)
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +139,7 @@ func TestApplyHeaderCache(t *testing.T) {
 	if first != 12 || headerReads(t, lc, mark) != 0 {
 		t.Errorf("header reads: %d then %d, want 12 then 0", first, headerReads(t, lc, mark))
 	}
-	newest := newestFile(t, lc.lab.CopyDir())
+	newest := newestFile(t, lc.lab.CopyFolder())
 	b, _ := os.ReadFile(newest)
 	labfile.WriteBytes(newest, b[:len(b)-1])
 	mark = lc.lab.Mark(t)

@@ -212,11 +212,11 @@ func (a *applier) report(done, total int64, s backupSet) {
 
 func (a *applier) checkpoint(s backupSet) applyCheckpoint {
 	return applyCheckpoint{StartLSN: a.startLSN.String(), Applied: a.base.Applied + int64(len(a.applied)), LastLSN: s.LastLSN.String(),
-		LastFile: s.ref(), LastFinish: timeText(a.clock.UTC(s.Finish))}
+		LastFile: s.ref(), LastFinish: utcText(a.clock.UTC(s.Finish))}
 }
 
-// timeText writes a UTC time in RFC 3339; "" for the zero time.
-func timeText(t time.Time) string {
+// utcText writes a UTC time in RFC 3339; "" for the zero time.
+func utcText(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}

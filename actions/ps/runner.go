@@ -118,6 +118,6 @@ func (r *runner) run(ctx context.Context, env *actions.Env, body string, maxOutp
 	return proc.Run(ctx, &proc.Command{
 		Program: r.program, Args: argv, Stdin: strings.NewReader(r.stdin()),
 		Log: env.Log, Redact: env.Redact, MaxOutput: maxOutput,
-		Capture: pswrap.Mark, MaxCapture: maxResult,
+		Capture: pswrap.Mark, MaxCapture: maxResult, Started: env.RecordProcess,
 	})
 }

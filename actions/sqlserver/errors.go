@@ -54,10 +54,13 @@ func Message(err error, n int32) string {
 	if !errors.As(err, &me) {
 		return ""
 	}
-	for _, e := range append(me.All, me) {
+	for _, e := range me.All {
 		if e.Number == n {
 			return e.Message
 		}
+	}
+	if me.Number == n {
+		return me.Message
 	}
 	return ""
 }
@@ -67,18 +70,21 @@ func Message(err error, n int32) string {
 // a server busy or failing over, a connection broken. After
 // Microsoft.Data.SqlClient's transient list (docs/sqlserver.md).
 var Retryable = []int32{
-	1204,                              // the instance cannot obtain a LOCK resource
-	1205,                              // deadlock victim
-	1222,                              // lock request time out
-	3101,                              // exclusive access could not be obtained: the database is in use
-	5061,                              // ALTER DATABASE could not place a lock: others use the database
-	4060,                              // cannot open the database requested by the login (being recovered)
-	4221,                              // login to a read-secondary failed: long wait on HADR_DATABASE_WAIT_FOR_TRANSITION_TO_VERSIONING
-	4319,                              // a previous restore was interrupted: the same file again (WITH RESTART)
-	233,                               // no process on the other end of the pipe (connection closed)
-	64,                                // the specified network name is no longer available
-	10053, 10054, 10060, 10928, 10929, // connection aborted, reset, timed out; resource limits
-	40143, 40197, 40501, 40540, 40613, 42108, 42109, 49918, 49919, 49920, // Azure SQL transient errors
+	1204, // the instance cannot obtain a LOCK resource
+	1205, // deadlock victim
+	1222, // lock request time out
+	3101, // exclusive access could not be obtained: the database is in use
+	5061, // ALTER DATABASE could not place a lock: others use the database
+	924,  // the database is SINGLE_USER and another session has it
+	4060, // cannot open the database requested by the login (being recovered)
+	4221, // login to a read-secondary failed while it changes roles
+	4319, // a previous restore was interrupted: the same file again (WITH RESTART)
+	233,  // no process on the other end of the pipe (connection closed)
+	64,   // the specified network name is no longer available
+	// connection aborted, reset, timed out; resource limits
+	10053, 10054, 10060, 10928, 10929,
+	// Azure SQL's transient errors
+	40143, 40197, 40501, 40540, 40613, 42108, 42109, 49918, 49919, 49920,
 	997, // overlapped I/O in progress
 	-2,  // timeout (SqlClient's number)
 }
@@ -88,7 +94,8 @@ var Retryable = []int32{
 var Permanent = []int32{
 	102, 105, 156, 170, 207, 208, 2812, 137, 8144, 8145, 8178, // syntax, unknown object or column, procedure arguments
 	229, 230, 262, 297, 300, 916, 3110, 5011, 6102, 15247, 15151, // permission denied
-	911,        // no such database
+	911,      // no such database
+	927, 942, // database in the middle of a restore, offline
 	3021,       // BACKUP or RESTORE inside a transaction
 	3102,       // RESTORE from inside the database it restores
 	3117, 3153, // nothing to roll forward / already recovered
@@ -168,4 +175,23 @@ func certificateError(err error) bool {
 	var cv *tls.CertificateVerificationError
 	return errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) || errors.As(err, &cv) ||
 		strings.Contains(err.Error(), "tls: failed to verify certificate")
+}
+
+// redacted is an error whose text has its secrets masked, with the
+// original still underneath for errors.As (Numbers, Classify).
+type redacted struct {
+	err  error
+	text string
+}
+
+func (e *redacted) Error() string { return e.text }
+func (e *redacted) Unwrap() error { return e.err }
+
+// redact masks env's secrets in err's text (a script's error may quote
+// a statement that holds one).
+func redact(env *actions.Env, err error) error {
+	if err == nil || env == nil || env.Redact == nil {
+		return err
+	}
+	return &redacted{err: err, text: env.Redact(err.Error())}
 }

@@ -3,7 +3,6 @@ package sqlserver
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"net"
 	"strconv"
@@ -33,6 +32,10 @@ type Pool struct {
 
 	mu     sync.Mutex // guards shared
 	shared map[string]any
+
+	// trackers maps each open driver connection to its tracker
+	// (conntrack.go).
+	trackers sync.Map
 }
 
 // Open opens the pool of target name with fields t. It connects to
@@ -44,12 +47,11 @@ func Open(name string, t *targets.SQLServer, version string) (*Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open target %s: %w", name, err)
 	}
-	var c driver.Connector = mssql.NewConnectorConfig(cfg)
-	if t.ConnectTimeout > 0 {
-		c = timedConnector{Connector: c, timeout: t.ConnectTimeout}
-	}
-	p := &Pool{db: sql.OpenDB(c), target: name, server: endpoint(cfg.Host, cfg.Instance, cfg.Port),
+	mc := mssql.NewConnectorConfig(cfg)
+	mc.Dialer = &trackingDialer{d: net.Dialer{KeepAlive: cfg.KeepAlive}}
+	p := &Pool{target: name, server: endpoint(cfg.Host, cfg.Instance, cfg.Port),
 		database: cfg.Database, shared: map[string]any{}}
+	p.db = sql.OpenDB(trackedConnector{Connector: mc, timeout: t.ConnectTimeout, trackers: &p.trackers})
 	p.tls, p.weak = tlsMode(cfg)
 	// A failover uses few sessions; idle ones are kept for the next step.
 	p.db.SetMaxIdleConns(4)
@@ -88,15 +90,15 @@ func (p *Pool) Conn(ctx context.Context) (*sql.Conn, error) {
 }
 
 // Shared returns the value stored under key for this run, making it with
-// make on first use. Make runs once per key, under the pool's lock: keep
-// it quick (allocate a cache, do not fill it).
-func (p *Pool) Shared(key string, make func() any) any {
+// newValue on first use. newValue runs once per key, under the pool's
+// lock: keep it quick (allocate a cache, do not fill it).
+func (p *Pool) Shared(key string, newValue func() any) any {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if v, ok := p.shared[key]; ok {
 		return v
 	}
-	v := make()
+	v := newValue()
 	p.shared[key] = v
 	return v
 }
@@ -132,21 +134,6 @@ func endpoint(host, instance string, port uint64) string {
 		s = net.JoinHostPort(s, strconv.FormatUint(port, 10))
 	}
 	return s
-}
-
-// timedConnector bounds opening one connection (dial, TLS, login) by
-// connect_timeout. go-mssqldb's own "connection timeout" would also cut
-// every later read that waits longer, a long RESTORE included.
-type timedConnector struct {
-	driver.Connector
-	timeout time.Duration
-}
-
-// Connect opens one connection within the timeout.
-func (c timedConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	return c.Connector.Connect(ctx)
 }
 
 // opener is the sqlserver target's Opener.

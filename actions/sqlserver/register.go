@@ -10,4 +10,9 @@ import (
 // SQL Server actions and checks.
 func Register(r *actions.Registry) {
 	actions.AttachOpener[targets.SQLServer](r, "sqlserver", opener{})
+	r.Register(execType())
+	r.Register(checkType())
+	r.Register(stateType())
+	r.Register(killType())
+	r.Register(recoverType())
 }

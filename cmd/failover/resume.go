@@ -9,6 +9,7 @@ import (
 func newResumeCmd(a *app) *cobra.Command {
 	var rf runFlags
 	var opts engine.ResumeOptions
+	var killLeftovers bool
 	cmd := &cobra.Command{
 		Use:   "resume PLAN",
 		Short: "Continue the plan's unfinished run where it stopped",
@@ -19,7 +20,9 @@ func newResumeCmd(a *app) *cobra.Command {
 			"  failover resume PLAN --retry STEP                  (it did not happen: run it again)\n" +
 			"  failover resume PLAN --mark-done STEP --note \"…\"   (it happened: record it as done)\n" +
 			"Both are journaled with who, when and the note. A changed plan is refused unless --force.\n" +
-			"A lock left by a process that no longer exists on this host is taken over with a warning.",
+			"A lock left by a process that no longer exists on this host is taken over with a warning.\n" +
+			"A program a step of the dead run started that still runs is named (step, pid, command); the\n" +
+			"step is never started again beside it. --kill-leftovers ends it first (journaled).",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := rf.loadPlan(a, args[0])
@@ -27,6 +30,7 @@ func newResumeCmd(a *app) *cobra.Command {
 				return err
 			}
 			cfg := rf.config(a, p, a.terminal())
+			cfg.KillLeftovers = killLeftovers
 			stop := a.showProgress(&cfg)
 			sum, err := engine.Resume(cmd.Context(), cfg, opts)
 			stop()
@@ -40,5 +44,6 @@ func newResumeCmd(a *app) *cobra.Command {
 	f.StringArrayVar(&opts.MarkDone, "mark-done", nil, "record this in-doubt or failed step as done (repeatable; needs --note)")
 	f.StringVar(&opts.Note, "note", "", "what you checked, journaled with --retry or --mark-done")
 	f.BoolVar(&opts.Force, "force", false, "resume although the plan changed since the run started (journaled)")
+	f.BoolVar(&killLeftovers, "kill-leftovers", false, "end the programs steps of the dead run left running (journaled), then decide those steps as in doubt")
 	return cmd
 }

@@ -67,6 +67,18 @@ type Record struct {
 	AfterEffect bool `json:",omitempty"`
 	// Checkpoint is set by step-checkpoint: the action's own JSON.
 	Checkpoint json.RawMessage `json:",omitempty"`
+	// Process is set by step-process: a process tree the attempt
+	// started, and by leftover-killed: the one an operator had ended.
+	Process *Process `json:",omitempty"`
+}
+
+// Process is a process tree a step's attempt started.
+type Process struct {
+	PID     int
+	Group   int    `json:",omitempty"`
+	Command string `json:",omitempty"`
+	Start   string `json:",omitempty"`
+	Host    string `json:",omitempty"`
 }
 
 // RunStart is what a run-started or run-resumed record says about the run.

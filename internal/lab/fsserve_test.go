@@ -34,15 +34,19 @@ func TestServedLabFileFaults(t *testing.T) {
 	if _, err := AddFault(sl.dir, Fault{Kind: FaultLivePrimary, Delay: 10 * time.Millisecond, Times: 2}); err != nil {
 		t.Fatal(err)
 	}
+	// Each backup is written, then logged: wait for both.
+	logged := func() int {
+		log, _ := os.ReadFile(sl.dir + "/" + StatementLog)
+		return strings.Count(string(log), "live-primary DC1-SQL01 wrote")
+	}
 	deadline := time.Now().Add(15 * time.Second)
-	for len(mustReadDir(t, sl.share())) < before+2 {
+	for len(mustReadDir(t, sl.share())) < before+2 || logged() < 2 {
 		if time.Now().After(deadline) {
-			t.Fatalf("the live primary wrote %d backups in 15s, want 2", len(mustReadDir(t, sl.share()))-before)
+			t.Fatalf("the live primary wrote %d backups and logged %d in 15s, want 2", len(mustReadDir(t, sl.share()))-before, logged())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	log, err := os.ReadFile(sl.dir + "/" + StatementLog)
-	if err != nil || strings.Count(string(log), "live-primary DC1-SQL01 wrote") != 2 {
-		t.Errorf("statement log (%v) does not record the 2 backups:\n%s", err, log)
+	if n := logged(); n != 2 {
+		t.Errorf("statement log records %d backups, want 2", n)
 	}
 }

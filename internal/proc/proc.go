@@ -57,6 +57,9 @@ type Command struct {
 	// returned in Result.Captured, unmasked, up to MaxCapture bytes.
 	Capture    string
 	MaxCapture int
+	// Started, if set, is told the tree right after it started (to
+	// journal it). An error kills the tree and fails the run.
+	Started func(actions.ProcessInfo) error
 }
 
 // Result is what one run of a program produced.
@@ -108,6 +111,15 @@ func Run(ctx context.Context, c *Command) (*Result, error) {
 	logMu.Lock() // the streams may already be logging
 	c.Log.Debug().Int("pid", cmd.Process.Pid).Str("program", c.Program).Msg("started")
 	logMu.Unlock()
+	if c.Started != nil {
+		info := actions.ProcessInfo{PID: cmd.Process.Pid, Group: tree.group(), Command: commandLine(c.Program, c.Args),
+			Start: StartTime(cmd.Process.Pid)}
+		if err := c.Started(info); err != nil {
+			_ = tree.kill()
+			_ = cmd.Wait()
+			return nil, fmt.Errorf("record process %d of %s: %w", cmd.Process.Pid, c.Program, err)
+		}
+	}
 	waitErr := cmd.Wait()
 	stdout.flush()
 	stderr.flush()

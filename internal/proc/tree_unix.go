@@ -25,6 +25,9 @@ func newTree(cmd *osexec.Cmd) (*tree, error) {
 
 func (t *tree) start() error { return t.cmd.Start() }
 
+// group is the tree's process group: the program's pid.
+func (t *tree) group() int { return t.cmd.Process.Pid }
+
 // kill sends SIGKILL to every process of the group. A group that no
 // longer exists is not an error.
 func (t *tree) kill() error {

@@ -80,6 +80,9 @@ func (t *tree) assign(pid uint32) error {
 }
 
 // kill terminates every process in the job.
+// group is 0: the tree is a job object, which ends with failover.
+func (t *tree) group() int { return 0 }
+
 func (t *tree) kill() error {
 	t.cancelled.Store(true)
 	return windows.TerminateJobObject(t.job, 1)

@@ -30,6 +30,7 @@ const Version = "test"
 // Lab is a lab served for one test; it is closed when the test ends.
 type Lab struct {
 	Dir string
+	cfg lab.Config
 	lab *lab.Lab
 }
 
@@ -45,7 +46,7 @@ func Start(t testing.TB, cfg lab.Config) *Lab {
 		t.Fatalf("serve lab: %v", err)
 	}
 	t.Cleanup(func() { l.Close() })
-	return &Lab{Dir: dir, lab: l}
+	return &Lab{Dir: dir, cfg: cfg, lab: l}
 }
 
 // Addr returns an instance's "127.0.0.1:port".
@@ -54,9 +55,15 @@ func (l *Lab) Addr(instance string) string { return l.lab.Addrs()[instance] }
 // CA is the lab's CA certificate file.
 func (l *Lab) CA() string { return filepath.Join(l.Dir, lab.TLSDir, "ca.pem") }
 
-// Share and CopyDir are the lab's backup share and copy destination.
-func (l *Lab) Share() string   { return filepath.Join(l.Dir, "share") }
-func (l *Lab) CopyDir() string { return filepath.Join(l.Dir, "copy") }
+// Share and CopyDir are the lab's backup share and copy destination as
+// SQL Server and msdb name them: Windows paths, through the lab's path
+// map.
+func (l *Lab) Share() string   { return l.cfg.LogShipping.ShareDir }
+func (l *Lab) CopyDir() string { return l.cfg.LogShipping.CopyDir }
+
+// ShareFolder and CopyFolder are the folders those paths map to here.
+func (l *Lab) ShareFolder() string { return l.cfg.ShareFolder(l.Dir) }
+func (l *Lab) CopyFolder() string  { return l.cfg.CopyFolder(l.Dir) }
 
 // Inject adds a fault for this lab.
 func (l *Lab) Inject(t testing.TB, f lab.Fault) {
@@ -124,9 +131,13 @@ func (l *Lab) DB(t testing.TB, instance string) *sql.DB {
 type Statement struct {
 	Instance string
 	SPID     int
-	// Kind is batch, rpc, dynamic, fault, login, login-failed, …
+	// Login is the session's login.
+	Login string
+	// Kind is batch, rpc, dynamic, skipped, fault, login, login-failed, …
 	Kind string
-	Text string
+	// Effect is read, write or write-failed for statements, - otherwise.
+	Effect string
+	Text   string
 }
 
 // Mark returns the number of statements logged so far, for Since.
@@ -150,12 +161,12 @@ func (l *Lab) Statements(t testing.TB) []Statement {
 	}
 	var out []Statement
 	for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
-		f := strings.SplitN(line, "\t", 5)
-		if len(f) < 5 {
+		f := strings.SplitN(line, "\t", 7)
+		if len(f) < 7 {
 			continue
 		}
 		spid, _ := strconv.Atoi(f[2])
-		out = append(out, Statement{Instance: f[1], SPID: spid, Kind: f[3], Text: unescape(f[4])})
+		out = append(out, Statement{Instance: f[1], SPID: spid, Login: f[3], Kind: f[4], Effect: f[5], Text: unescape(f[6])})
 	}
 	return out
 }
