@@ -124,7 +124,10 @@ func (a copyAction) Run(ctx context.Context, env *actions.Env, p *CopyParams) (m
 	if err := changingFilesError(run, c.to); err != nil {
 		return nil, err
 	}
-	return run.outputs(plan), nil
+	out := run.outputs(plan)
+	env.Log.Info().Int64("copied", out["files_copied"].(int64)).Int64("bytes", out["bytes_copied"].(int64)).
+		Int64("skipped", out["files_skipped"].(int64)).Str("from", p.From).Str("to", p.To).Msg("copy done")
+	return out, nil
 }
 
 // Probe says Done when the destination holds every source file as it is.

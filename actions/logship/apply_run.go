@@ -122,7 +122,11 @@ func (a *applier) run(ctx context.Context) (map[string]any, error) {
 			break // allow_gap: nothing past it can be applied
 		}
 	}
-	return a.outputs(sc), nil
+	out := a.outputs(sc)
+	a.env.Log.Info().Int64("applied", out["files_applied"].(int64)).Str("last_lsn", out["last_lsn"].(string)).
+		Str("last_file", out["last_file"].(string)).Str("last_backup_finish", out["last_backup_finish"].(string)).
+		Int64("data_loss_seconds", out["data_loss_seconds"].(int64)).Msg("logs applied: " + out["data_loss_window"].(string))
+	return out, nil
 }
 
 // check refuses what must not be applied to: a recovered database with
@@ -172,7 +176,7 @@ func (g *gapInfo) afterOr(apply []backupSet) string {
 // applied meanwhile (4326) ends the pass: the next scan plans afresh.
 func (a *applier) applyPlan(ctx context.Context, plan chainPlan) error {
 	total := int64(len(a.applied) + len(plan.Apply))
-	for i, s := range plan.Apply {
+	for _, s := range plan.Apply {
 		if err := ctx.Err(); err != nil {
 			// Never begin a restore after the attempt ended: one cut
 			// short would cost a RESTART.
@@ -200,7 +204,7 @@ func (a *applier) applyPlan(ctx context.Context, plan chainPlan) error {
 			return fmt.Errorf("journal the log applied: %w", err)
 		}
 		a.env.Log.Info().Str("file", s.ref()).Str("lsn", s.LastLSN.String()).Int("n", len(a.applied)).
-			Int("of", int(total)-len(plan.Apply)+i+1).Msg("log backup applied")
+			Int64("of", total).Msg("log backup applied")
 	}
 	a.report(int64(len(a.applied)), total, plan.Apply[len(plan.Apply)-1])
 	return nil
