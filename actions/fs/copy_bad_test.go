@@ -6,6 +6,7 @@ import (
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -173,7 +174,7 @@ func TestCopyPermissions(t *testing.T) {
 // TestCopyPermissionsForReal uses the file modes themselves; root reads
 // and writes everything, so it needs another user.
 func TestCopyPermissionsForReal(t *testing.T) {
-	if os.Geteuid() == 0 || os.Getenv("GOOS") == "windows" {
+	if os.Geteuid() == 0 || runtime.GOOS == "windows" {
 		t.Skip("root ignores file modes (TestCopyPermissions covers the same errors)")
 	}
 	src, dst := t.TempDir(), t.TempDir()
