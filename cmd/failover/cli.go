@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	"golang.org/x/term"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
@@ -61,7 +62,7 @@ func (s *switchWriter) set(w io.Writer) {
 // is a console on a terminal (a JSON log carries progress as records).
 // Log lines go above the bars meanwhile. The returned stop ends the bars.
 func (a *app) showProgress(cfg *engine.Config) (stop func()) {
-	if a.logOut == nil || !isTerminal(a.stderr) {
+	if a.logOut == nil || !isTerminal(a.stderr) || !hasWidth(a.stderr, minBarsWidth) {
 		return func() {}
 	}
 	b := newBars(a.stderr)
@@ -199,4 +200,19 @@ func countErrors(ds plans.Diagnostics) int {
 		}
 	}
 	return n
+}
+
+// minBarsWidth is the narrowest terminal the bars are drawn on: a step
+// name, the bar and its counts need room. A terminal that reports no size
+// (some serial consoles and SSH sessions) gets log lines instead.
+const minBarsWidth = 60
+
+// hasWidth reports whether w is a terminal at least width columns wide.
+func hasWidth(w io.Writer, width int) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	return err == nil && cols >= width
 }
