@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
-	"golang.org/x/term"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/actions/builtin"
