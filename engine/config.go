@@ -54,7 +54,8 @@ type Config struct {
 	Progress func(ProgressEvent)
 	// LookupEnv reads the environment (default os.LookupEnv).
 	LookupEnv func(string) (string, bool)
-	// ReadFile reads secret files (default os.ReadFile).
+	// ReadFile reads secret files (default: regular files of at most
+	// 1 MiB, never blocking on a FIFO or a device).
 	ReadFile func(string) ([]byte, error)
 	// FS is the journal's file access (default journal.OSFS).
 	FS journal.FS
@@ -125,7 +126,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.LookupEnv = os.LookupEnv
 	}
 	if cfg.ReadFile == nil {
-		cfg.ReadFile = os.ReadFile
+		cfg.ReadFile = readSecretFile
 	}
 	if cfg.FS == nil {
 		cfg.FS = journal.OSFS{}
@@ -145,4 +146,13 @@ func (cfg Config) withDefaults() Config {
 		cfg.Deadline = cfg.Plan.Deadline
 	}
 	return cfg
+}
+
+// maxSecretFile bounds a secret file: a password or a key, never more.
+const maxSecretFile = 1 << 20
+
+// readSecretFile reads a secret file as the loader reads plans: only a
+// regular file, opened without blocking, at most maxSecretFile bytes.
+func readSecretFile(path string) ([]byte, error) {
+	return plans.ReadFile(path, maxSecretFile)
 }

@@ -16,6 +16,9 @@ const (
 	ExitCannotRun   = 2
 	ExitWaiting     = 3
 	ExitInterrupted = 130
+	// ExitTerminated ends a command that is not a run (validate, plan,
+	// graph, …) at the first SIGTERM: 128 + 15.
+	ExitTerminated = 143
 )
 
 // StepError is a step that failed: its last attempt's error.

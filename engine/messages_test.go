@@ -163,3 +163,19 @@ func TestRedactShortSecretsAsWholeWords(t *testing.T) {
 		t.Errorf("shortSecrets = %v, want [pin]", got)
 	}
 }
+
+// TestSecretFileMustBeARegularFile: a secret file that is a device or a
+// pipe (file: /dev/zero) is refused at once, not read forever.
+func TestSecretFileMustBeARegularFile(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero here")
+	}
+	p := newPlan(step("a", nil, map[string]any{"echo": "${secrets.key}"}))
+	p.Secrets["key"] = &plans.Secret{Name: "key", File: "/dev/zero"}
+	cfg := testConfig(t, p, newRecorder())
+	cfg.ReadFile = nil // the default reader
+	_, err := Run(context.Background(), cfg)
+	if ExitCode(err) != ExitCannotRun || !strings.Contains(err.Error(), "/dev/zero") {
+		t.Fatalf("Run: %v, want the secret file refused", err)
+	}
+}

@@ -53,6 +53,9 @@ type Options struct {
 	VarsFiles []string
 	// Vars are "key=value" overrides, applied after VarsFiles, in order.
 	Vars []string
-	// ReadFile reads a plan, base plan or vars file; nil means os.ReadFile.
+	// ReadFile reads a plan, base plan or vars file; nil means ReadFile
+	// (regular files only). What it returns is held to Limits.FileSize.
 	ReadFile func(path string) ([]byte, error)
+	// Limits bound the cost of loading; zero fields take the defaults.
+	Limits Limits
 }

@@ -2,7 +2,6 @@ package plans
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -15,10 +14,7 @@ import (
 // check a base plan through the plans that extend it rather than alone,
 // where it may lack the fields only a whole plan needs.
 func BaseFiles(path string, opts Options) []string {
-	read := opts.ReadFile
-	if read == nil {
-		read = os.ReadFile
-	}
+	read := reader(opts.ReadFile, opts.Limits.orDefaults().FileSize)
 	seen := map[string]bool{filepath.Clean(path): true}
 	var bases []string
 	for {

@@ -86,3 +86,41 @@ func BenchmarkValidateOneLine(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkValidate100k loads and validates generated 100,000-step
+// plans: loading must stay linear in the steps.
+func BenchmarkValidate100k(b *testing.B) {
+	for _, shape := range []struct {
+		name string
+		deep bool
+	}{{"wide", false}, {"deep", true}} {
+		b.Run(shape.name, func(b *testing.B) {
+			defer debug.SetGCPercent(debug.SetGCPercent(CLIGCPercent))
+			files := map[string]string{"plan.yaml": generatePlan(100_000, shape.deep)}
+			opts := Options{Registry: testRegistry(), ReadFile: memFiles(files), Limits: Limits{FileSize: 64 << 20}}
+			b.SetBytes(int64(len(files["plan.yaml"])))
+			for b.Loop() {
+				if p, ds := Load("plan.yaml", opts); p == nil {
+					b.Fatalf("generated plan is invalid:\n%s", textOf(ds[:min(len(ds), 5)]))
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkStepLookup100k looks up every step of a 100,000-step plan by
+// id, as plan, resume and status do: each lookup must take constant time.
+func BenchmarkStepLookup100k(b *testing.B) {
+	steps := make([]*Step, 100_000)
+	for i := range steps {
+		steps[i] = &Step{ID: fmt.Sprintf("step-%d", i)}
+	}
+	p := &Plan{Steps: steps}
+	for b.Loop() {
+		for _, s := range steps {
+			if p.Step(s.ID) != s {
+				b.Fatalf("Step(%q) is not the step", s.ID)
+			}
+		}
+	}
+}

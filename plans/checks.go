@@ -116,7 +116,7 @@ func (l *loader) checkTarget(t *actions.Type, n *node, targets map[string]*Targe
 	case len(t.Targets) == 0:
 		l.errorf(tn.pos, "%s takes no target", t.Name)
 	case targets[name] == nil:
-		l.errorf(tn.pos, "unknown target %q%s", name, didYouMean(name, sortedKeys(targets)))
+		l.errorf(tn.pos, "unknown target %q%s", name, l.didYouMean(name, func() []string { return keysOf(targets) }))
 	case targets[name].Type != "" && !contains(t.Targets, targets[name].Type):
 		l.errorf(tn.pos, "target %q is of type %s; %s accepts %s", name, targets[name].Type, t.Name, strings.Join(t.Targets, " or "))
 	}

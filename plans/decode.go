@@ -14,6 +14,14 @@ var topKeys = []string{"version", "name", "description", "extends", "vars", "sec
 
 var nameRe = regexp.MustCompile(`^[a-z0-9-]+$`)
 
+// maxNameLen bounds a plan's name, which names a folder of the state
+// directory: <state>/<name>/<run id>.journal, its repair copies
+// (…journal.torn-<time>) and <state>/<name>/ the lock. Every file system
+// allows 255 characters in a name, but Windows allows 260 in a whole
+// path (unless long paths are enabled): 100 leaves about 100 for the
+// state directory beside the run's own file names.
+const maxNameLen = 100
+
 // decodePlan checks the merged tree and builds the Plan. Everything is
 // decoded even after errors, so that all diagnostics are reported.
 func (l *loader) decodePlan(path string, root *node) *Plan {
@@ -47,6 +55,7 @@ func (l *loader) decodePlan(path string, root *node) *Plan {
 		}
 	}
 	p.Steps = l.decodeSteps(root.get("steps"), p)
+	p.index.Store(newStepIndex(p.Steps))
 	l.warnUnusedFlags()
 	p.Graph = l.buildGraph(p.Steps)
 	hashPlan(p)
@@ -65,8 +74,13 @@ func (l *loader) planName(root *node) string {
 		return ""
 	}
 	name, ok := l.literal(n, "name")
-	if ok && !nameRe.MatchString(name) {
+	switch {
+	case !ok:
+	case !nameRe.MatchString(name):
 		l.errorf(n.pos, "bad plan name %q: use lower-case letters, digits and -", name)
+	case len(name) > maxNameLen:
+		l.errorf(n.pos, "plan name is %d characters long, more than %d: it names the folder of the plan's journals and lock "+
+			"(<state dir>/<name>/<run id>.journal), and Windows allows 260 characters in a whole path", len(name), maxNameLen)
 	}
 	return name
 }
@@ -180,4 +194,4 @@ func (l *loader) indexSteps(n *node) {
 	}
 }
 
-func quote(s string) string { return `"` + s + `"` }
+func quote(s string) string { return `"` + shownValue(s) + `"` }

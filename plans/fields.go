@@ -173,7 +173,7 @@ func quoteList(list []string) string {
 func describeValue(v *Value) string {
 	switch v.Kind {
 	case KindString:
-		return fmt.Sprintf("%q", v.Str)
+		return quoteShown(v.Str)
 	case KindInt:
 		return fmt.Sprintf("integer %d", v.Int)
 	case KindFloat:

@@ -1,15 +1,20 @@
 package plans
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzLoad loads arbitrary bytes as a plan (with the test bases beside
 // it, for extends) and checks that Load (and BaseFiles) never panics and keeps its
 // contract: a plan exactly when there is no error, every diagnostic with
-// a file.
+// a file and a message of at most maxMessage characters (and the length
+// it gives), and nothing of the plan printed as it is: the rendered
+// findings hold no control character but line feeds and tabs.
 func FuzzLoad(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/*/*.yaml")
 	files := map[string]string{}
@@ -37,6 +42,19 @@ func FuzzLoad(f *testing.F) {
 			if d.Pos.File == "" || d.Message == "" {
 				t.Fatalf("diagnostic without a file or message: %+v", d)
 			}
+			if n := utf8.RuneCountInString(d.Message); n > maxMessage+40 {
+				t.Fatalf("a message of %d characters: %.200q…", n, d.Message)
+			}
+		}
+		var text bytes.Buffer
+		if err := RenderText(&text, ds, memFiles(mem)); err != nil {
+			t.Fatal(err)
+		}
+		if i := strings.IndexFunc(text.String(), func(r rune) bool { return r != '\n' && r != '\t' && mustEscape(r, false) }); i >= 0 {
+			t.Fatalf("rendered findings print %q as it is:\n%s", text.String()[i:i+1], text.String())
+		}
+		if !utf8.Valid(text.Bytes()) {
+			t.Fatalf("rendered findings are not UTF-8:\n%q", text.String())
 		}
 	})
 }

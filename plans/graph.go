@@ -56,7 +56,7 @@ func (l *loader) buildGraph(steps []*Step) *Graph {
 func (l *loader) checkNeeds(s *Step, known map[string]bool) {
 	for _, nd := range s.Needs {
 		if !known[nd.ID] {
-			l.errorf(nd.Pos, "step %q needs unknown step %q%s", s.ID, nd.ID, didYouMean(nd.ID, sortedKeys(known)))
+			l.errorf(nd.Pos, "step %q needs unknown step %q%s", s.ID, nd.ID, l.didYouMean(nd.ID, func() []string { return keysOf(known) }))
 		}
 	}
 }
@@ -87,7 +87,7 @@ func (l *loader) reportCycles(g *Graph, edges map[[2]string]edge) {
 	cycles, more := findCycles(g.Deps)
 	for _, c := range cycles {
 		first := edges[[2]string{c[0], c[1%len(c)]}]
-		l.errorf(first.pos, "dependency cycle: %s", cycleText(c, edges))
+		l.errorf(first.pos, "dependency cycle: %s", composed(cycleText(c, edges)))
 	}
 	if more {
 		first := edges[[2]string{cycles[0][0], cycles[0][1%len(cycles[0])]}]
@@ -111,10 +111,10 @@ func cycleText(c []string, edges map[[2]string]edge) string {
 		}
 		next := c[(i+1)%len(c)]
 		e := edges[[2]string{id, next}]
-		path = append(path, id)
-		where = append(where, fmt.Sprintf("%s %s %s at %s:%d:%d", id, e.how, next, e.pos.File, e.pos.Line, e.pos.Col))
+		path = append(path, shownValue(id))
+		where = append(where, fmt.Sprintf("%s %s %s at %s:%d:%d", shownValue(id), shownValue(e.how), shownValue(next), e.pos.File, e.pos.Line, e.pos.Col))
 	}
-	path = append(path, c[0])
+	path = append(path, shownValue(c[0]))
 	return strings.Join(path, " → ") + " (" + strings.Join(where, "; ") + ")"
 }
 

@@ -104,75 +104,155 @@ func parseFloat(s string) float64 {
 func (l *loader) interpolate(n *node, c *refCtx) *Value {
 	raw, errs := scanTemplate(n.value)
 	for _, e := range errs {
-		l.errorf(offsetPos(n, e.off), "%s", e.msg)
+		l.errorf(offsetPos(n, e.off), "%s", composed(e.msg))
 	}
 	if len(errs) > 0 {
 		return l.poisoned(n.pos)
 	}
-	if len(raw) == 1 && raw[0].isRef {
-		v := l.loadTimeRef(n, raw[0], c)
-		if v == nil {
-			return l.poisoned(n.pos)
-		}
-		if l.bad[v] {
-			return v
-		}
-		cp := *v
-		cp.Pos = n.pos
-		return &cp
+	switch {
+	case len(raw) == 1 && raw[0].isRef:
+		return l.wholeRef(n, raw[0], c)
+	case len(raw) == 1 && len(raw[0].lit) > l.limits.ValueSize: // written out, no reference
+		l.tooLong(n.pos, "")
+		return l.poisoned(n.pos)
+	case len(raw) == 1:
+		return &Value{Kind: KindString, Str: raw[0].lit, Pos: n.pos}
 	}
 	return l.joinParts(n, raw, c)
 }
 
-// joinParts builds a string or a template from literals and references.
-func (l *loader) joinParts(n *node, raw []rawPart, c *refCtx) *Value {
-	var parts []Part
-	failed := false // a reference was reported: poison the result
-	addLit := func(s string) {
-		if k := len(parts) - 1; k >= 0 && parts[k].Ref == nil {
-			parts[k].Lit += s
-			return
-		}
-		parts = append(parts, Part{Lit: s})
+// wholeRef is a value that is exactly one reference: a load-time one
+// stands for the referenced value, whose size counts towards the total.
+func (l *loader) wholeRef(n *node, r rawPart, c *refCtx) *Value {
+	v := l.loadTimeRef(n, r, c)
+	if v == nil {
+		return l.poisoned(n.pos)
 	}
+	if l.bad[v] {
+		return v
+	}
+	if r.ref[0] == "vars" && !l.chargeTotal(l.sizeOf(v), offsetPos(n, r.off)) {
+		return l.poisoned(n.pos)
+	}
+	cp := *v
+	cp.Pos = n.pos
+	return &cp
+}
+
+// joinParts builds a string or a template from literals and references.
+// The string is measured as it grows: past the value limit it is
+// reported at the reference that made it so, before it is built.
+func (l *loader) joinParts(n *node, raw []rawPart, c *refCtx) *Value {
+	j := joiner{limit: l.limits.ValueSize}
+	failed := false // a reference was reported: poison the result
+	substituted := false
 	for _, r := range raw {
 		if !r.isRef {
-			addLit(r.lit)
+			if !j.addLit(r.lit) {
+				l.tooLong(n.pos, "")
+				return l.poisoned(n.pos)
+			}
 			continue
 		}
 		if r.ref[0] != "vars" && r.ref[0] != "plan" {
 			ref := l.runtimeRef(n, r, c)
-			if ref != nil {
-				parts = append(parts, Part{Ref: ref})
+			if ref != nil && !j.addRef(ref) {
+				l.tooLong(offsetPos(n, r.off), r.text)
+				return l.poisoned(n.pos)
 			}
 			failed = failed || ref == nil
 			continue
 		}
 		v := l.loadTimeRef(n, r, c)
+		ok := true
 		switch {
 		case v == nil || l.bad[v]:
 			failed = true
-		case v.Kind == KindTemplate:
-			for _, p := range v.Parts {
-				if p.Ref == nil {
-					addLit(p.Lit)
-				} else {
-					parts = append(parts, p)
-				}
-			}
 		case v.Kind == KindList || v.Kind == KindMap:
 			l.errorf(offsetPos(n, r.off), "%s is %s; it cannot be part of a longer string", r.text, kindName(v.Kind))
 			failed = true
 		default:
-			addLit(formatScalar(v.Display()))
+			ok, substituted = j.addValue(v), true
+		}
+		if !ok {
+			l.tooLong(offsetPos(n, r.off), r.text)
+			return l.poisoned(n.pos)
 		}
 	}
+	parts := j.done()
 	if failed {
 		v := l.poisoned(n.pos)
 		l.keepRefs(v, parts)
 		return v
 	}
+	if substituted && !l.chargeTotal(int64(j.size), n.pos) {
+		return l.poisoned(n.pos)
+	}
 	return templateValue(parts, n.pos)
+}
+
+// joiner builds the parts of a string from literals and references,
+// literals joined in a builder (a string of many references is not
+// copied once per reference), and keeps count of its size.
+type joiner struct {
+	parts []Part
+	lit   strings.Builder
+	size  int // bytes so far, references as written
+	limit int
+}
+
+// grow counts n more bytes; false when they pass the limit.
+func (j *joiner) grow(n int) bool {
+	j.size += n
+	return j.size <= j.limit
+}
+
+func (j *joiner) addLit(s string) bool {
+	if !j.grow(len(s)) {
+		return false
+	}
+	j.lit.WriteString(s)
+	return true
+}
+
+func (j *joiner) addRef(r *Ref) bool {
+	if !j.grow(refLen(r)) {
+		return false
+	}
+	j.flush()
+	j.parts = append(j.parts, Part{Ref: r})
+	return true
+}
+
+// addValue adds a scalar's text, or a template's parts.
+func (j *joiner) addValue(v *Value) bool {
+	if v.Kind != KindTemplate {
+		return j.addLit(formatScalar(v.Display()))
+	}
+	for _, p := range v.Parts {
+		ok := true
+		if p.Ref == nil {
+			ok = j.addLit(p.Lit)
+		} else {
+			ok = j.addRef(p.Ref)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (j *joiner) flush() {
+	if j.lit.Len() > 0 {
+		j.parts = append(j.parts, Part{Lit: j.lit.String()})
+		j.lit.Reset()
+	}
+}
+
+func (j *joiner) done() []Part {
+	j.flush()
+	return j.parts
 }
 
 // templateValue is a string when no run-time reference remains.
@@ -215,6 +295,9 @@ func (l *loader) loadTimeRef(n *node, r rawPart, c *refCtx) *Value {
 	case "plan":
 		return &Value{Kind: KindString, Str: l.name, Pos: pos}
 	case "vars":
+		if l.overTotal {
+			return l.poisoned(pos) // reported once; substituting more would cost without bound
+		}
 		v := l.vars.lookup(l, r.ref[1:], r.text, pos)
 		if v != nil && !l.bad[v] && !l.checkSpliced(v, r.text, pos, c) {
 			return l.poisoned(pos) // reported: the field is not also wrong

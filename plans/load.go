@@ -1,8 +1,6 @@
 package plans
 
 import (
-	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -54,24 +52,28 @@ type loader struct {
 	merged    map[*Value]bool   // mappings that held a merge key (<<)
 	implied   map[*Step][]implicitDep
 	misspelt  map[*node][]string // keys suggested for unknown keys, by mapping
+
+	limits    Limits
+	total     int64             // bytes substitution produced so far (Limits.TotalSize)
+	overTotal bool              // the total was passed and reported
+	sizes     map[*Value]int64  // sizeOf, remembered
+	refs      map[*Value][]*Ref // refsOf, remembered
+	suggested int               // candidates looked at for suggestions (suggestBudget)
 }
 
 func newLoader(opts Options) *loader {
-	read := opts.ReadFile
-	if read == nil {
-		read = os.ReadFile
-	}
-	return &loader{opts: opts, reg: opts.Registry, read: read, vars: newVarTable(),
+	limits := opts.Limits.orDefaults()
+	return &loader{opts: opts, reg: opts.Registry, read: reader(opts.ReadFile, limits.FileSize), vars: newVarTable(),
 		secrets: map[string]*Secret{}, stepNodes: map[string]*node{}, bad: map[*Value]bool{}, kept: map[*Value][]*Ref{}, merged: map[*Value]bool{},
-		implied: map[*Step][]implicitDep{}, misspelt: map[*node][]string{}}
+		implied: map[*Step][]implicitDep{}, misspelt: map[*node][]string{}, limits: limits, sizes: map[*Value]int64{}, refs: map[*Value][]*Ref{}}
 }
 
 func (l *loader) errorf(pos Pos, format string, args ...any) {
-	l.diags = append(l.diags, Diagnostic{Severity: SeverityError, Pos: pos, Message: fmt.Sprintf(format, args...)})
+	l.diags = append(l.diags, Diagnostic{Severity: SeverityError, Pos: pos, Message: message(format, args)})
 }
 
 func (l *loader) warnf(pos Pos, format string, args ...any) {
-	l.diags = append(l.diags, Diagnostic{Severity: SeverityWarning, Pos: pos, Message: fmt.Sprintf(format, args...)})
+	l.diags = append(l.diags, Diagnostic{Severity: SeverityWarning, Pos: pos, Message: message(format, args)})
 }
 
 // loadFile parses path's data and, through extends, its base plans, and
@@ -100,7 +102,7 @@ func (l *loader) loadFile(path string, data []byte, chain []string) *node {
 	for i, f := range chain {
 		if filepath.Clean(f) == filepath.Clean(basePath) {
 			cycle := append(append([]string(nil), chain[i:]...), basePath)
-			l.errorf(ext.pos, "extends cycle: %s", strings.Join(cycle, " → "))
+			l.errorf(ext.pos, "extends cycle: %s", composed(joinShown(cycle, " → ")))
 			return root
 		}
 	}
@@ -167,22 +169,37 @@ func mergeTop(base, over *node) *node {
 	return out
 }
 
+// mergeMap merges two mappings, each key looked up in the other through
+// an index: vars of thousands of keys on both sides merge in linear time.
 func mergeMap(base, over *node, appendAt map[string]bool) *node {
 	out := &node{kind: yaml.MappingNode, tag: over.tag, pos: over.pos}
+	inBase, inOver := keyIndex(base), keyIndex(over)
 	base.pairs(func(k, v *node) {
-		ok, ov := over.keyNode(k.value), over.get(k.value)
-		if ok == nil {
+		i, ok := inOver[k.value]
+		if !ok {
 			out.content = append(out.content, k, v)
 			return
 		}
-		out.content = append(out.content, ok, mergeValue(v, ov, appendAt[k.value]))
+		out.content = append(out.content, over.content[i], mergeValue(v, over.content[i+1], appendAt[k.value]))
 	})
 	over.pairs(func(k, v *node) {
-		if base.keyNode(k.value) == nil {
+		if _, ok := inBase[k.value]; !ok {
 			out.content = append(out.content, k, v)
 		}
 	})
 	return out
+}
+
+// keyIndex maps each key of a mapping to its position in content (keys
+// are unique: the converter dropped duplicates).
+func keyIndex(n *node) map[string]int {
+	ix := make(map[string]int, len(n.content)/2)
+	for i := 0; i+1 < len(n.content); i += 2 {
+		if _, dup := ix[n.content[i].value]; !dup {
+			ix[n.content[i].value] = i
+		}
+	}
+	return ix
 }
 
 func mergeValue(base, over *node, appendList bool) *node {

@@ -5,6 +5,7 @@
 package plans
 
 import (
+	"sync/atomic"
 	"time"
 )
 
@@ -46,16 +47,54 @@ type Plan struct {
 	Hash string
 	// Graph is the dependency graph of Steps.
 	Graph *Graph
+
+	// index finds a step by id for Step: built at load, and again when
+	// Steps is not the slice it was built for (a Plan built or changed
+	// by hand, as tests do). Step may be called from several goroutines.
+	index atomic.Pointer[stepIndex]
 }
 
-// Step returns the step with the given id, or nil.
-func (p *Plan) Step(id string) *Step {
-	for _, s := range p.Steps {
-		if s.ID == id {
-			return s
+// stepIndex maps each id to the position of its first step in steps.
+type stepIndex struct {
+	steps []*Step // the slice indexed (its array and length)
+	byID  map[string]int
+}
+
+func newStepIndex(steps []*Step) *stepIndex {
+	ix := &stepIndex{steps: steps, byID: make(map[string]int, len(steps))}
+	for i, s := range steps {
+		if _, dup := ix.byID[s.ID]; !dup {
+			ix.byID[s.ID] = i
 		}
 	}
-	return nil
+	return ix
+}
+
+// covers reports whether the index was built for steps: the same array
+// and length (an append or a new slice is seen; a step put in place of
+// another is seen when its position is looked up).
+func (ix *stepIndex) covers(steps []*Step) bool {
+	return ix != nil && len(ix.steps) == len(steps) && (len(steps) == 0 || &ix.steps[0] == &steps[0])
+}
+
+// Step returns the first step with the given id, or nil, in constant
+// time: plan, resume and status look up every step.
+func (p *Plan) Step(id string) *Step {
+	ix := p.index.Load()
+	if !ix.covers(p.Steps) {
+		ix = newStepIndex(p.Steps)
+		p.index.Store(ix)
+	}
+	i, ok := ix.byID[id]
+	if ok && p.Steps[i].ID != id { // changed in place since: index again
+		ix = newStepIndex(p.Steps)
+		p.index.Store(ix)
+		i, ok = ix.byID[id]
+	}
+	if !ok {
+		return nil
+	}
+	return p.Steps[i]
 }
 
 // Secret is a declared secret: where its value comes from at run time.

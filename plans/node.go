@@ -2,9 +2,7 @@ package plans
 
 import (
 	"bytes"
-	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -33,6 +31,8 @@ type node struct {
 	// merged is set on a mapping that held a YAML merge key (<<), which
 	// is reported and dropped: what it lacks is not reported as missing.
 	merged bool
+	// find remembers the searches of findInSource in src.
+	find *findCursor
 }
 
 // pairs calls fn for each key and value of a mapping, in order.
@@ -96,16 +96,20 @@ func (n *node) describe() string {
 	case "!!bool":
 		return "boolean " + n.value
 	}
-	return strconv.Quote(n.value)
+	return quoteShown(n.value)
 }
 
 // emptyFile is the message for a file without a YAML document.
 const emptyFile = "file is empty"
 
-// parseFile parses one YAML document into a node tree, reporting syntax
-// errors and duplicate mapping keys. It returns nil for an empty file or
+// parseFile parses one YAML document into a node tree, reporting
+// characters YAML does not allow, syntax errors and duplicate mapping
+// keys. It returns nil for an empty file or
 // a file that does not parse.
 func parseFile(file string, data []byte) (*node, Diagnostics) {
+	if ds := encodingErrors(file, data); len(ds) > 0 {
+		return nil, ds
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil && err != io.EOF {
@@ -163,7 +167,7 @@ type converter struct {
 }
 
 func (c *converter) errorf(pos Pos, format string, args ...any) {
-	c.diags = append(c.diags, Diagnostic{Severity: SeverityError, Pos: pos, Message: fmt.Sprintf(format, args...)})
+	c.diags = append(c.diags, Diagnostic{Severity: SeverityError, Pos: pos, Message: message(format, args)})
 }
 
 // convert copies a yaml.Node tree, expanding aliases and resolving tags.

@@ -21,7 +21,7 @@ func (l *loader) runtimeRef(n *node, r rawPart, c *refCtx) *Ref {
 	switch ref.Scope {
 	case "secrets":
 		if _, ok := l.secrets[ref.Path[0]]; !ok {
-			l.errorf(pos, "undeclared secret %q%s", ref.Path[0], didYouMean(ref.Path[0], sortedKeys(l.secrets)))
+			l.errorf(pos, "undeclared secret %q%s", ref.Path[0], l.didYouMean(ref.Path[0], func() []string { return keysOf(l.secrets) }))
 			return nil
 		}
 	case "steps":
@@ -42,7 +42,7 @@ func (l *loader) checkStepRef(ref *Ref, c *refCtx) bool {
 	}
 	sn, ok := l.stepNodes[id]
 	if !ok {
-		l.errorf(ref.Pos, "%s refers to unknown step %q%s", ref, id, didYouMean(id, sortedKeys(l.stepNodes)))
+		l.errorf(ref.Pos, "%s refers to unknown step %q%s", ref, id, l.didYouMean(id, func() []string { return keysOf(l.stepNodes) }))
 		return false
 	}
 	if t := l.reg.Type(scalarValue(sn.get("action"))); t != nil && !t.OpenOutputs && !hasOutput(t, key) {
@@ -59,7 +59,7 @@ func (l *loader) checkStepRef(ref *Ref, c *refCtx) bool {
 // is used, and records the dependencies they imply. It reports whether
 // they may be used there (when not, it has said why).
 func (l *loader) checkSpliced(v *Value, text string, pos Pos, c *refCtx) bool {
-	for _, ref := range v.Refs() {
+	for _, ref := range l.refsOf(v) {
 		switch {
 		case !c.runtime:
 			l.errorf(pos, "%s holds %s, known only at run time; %s may use only ${vars.…} and ${plan.name}", text, ref, c.field)
@@ -103,6 +103,15 @@ func scalarValue(n *node) string {
 		return ""
 	}
 	return n.value
+}
+
+// keysOf lists a map's keys in no order.
+func keysOf[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -47,14 +47,14 @@ func scanTemplate(s string) ([]rawPart, []refError) {
 		case strings.HasPrefix(s[i:], "${"):
 			end := strings.IndexByte(s[i+2:], '}')
 			if end < 0 {
-				errs = append(errs, refError{off: i, msg: fmt.Sprintf("unterminated reference %q: missing }", s[i:])})
+				errs = append(errs, refError{off: i, msg: fmt.Sprintf("unterminated reference %s: missing }", quoteShown(s[i:]))})
 				return parts, errs
 			}
 			text := s[i : i+2+end+1]
 			flush()
 			segs, msg := parseRef(s[i+2 : i+2+end])
 			if msg != "" {
-				errs = append(errs, refError{off: i, msg: fmt.Sprintf("malformed reference %s: %s", text, msg)})
+				errs = append(errs, refError{off: i, msg: fmt.Sprintf("malformed reference %s: %s", shownValue(text), msg)})
 			} else {
 				parts = append(parts, rawPart{ref: segs, text: text, off: i, isRef: true})
 			}
@@ -84,7 +84,7 @@ func parseRef(inner string) ([]string, string) {
 			return nil, "empty name between dots"
 		}
 		if !isRefSegment(s) {
-			return nil, fmt.Sprintf("%q may hold only letters, digits, _ and -", s)
+			return nil, quoteShown(s) + " may hold only letters, digits, _ and -"
 		}
 	}
 	n := len(segs)
@@ -110,7 +110,7 @@ func parseRef(inner string) ([]string, string) {
 			return nil, "want ${steps.ID.outputs.KEY}"
 		}
 	default:
-		return nil, fmt.Sprintf("unknown scope %q (want vars, secrets, env, plan, run or steps)", segs[0])
+		return nil, "unknown scope " + quoteShown(segs[0]) + " (want vars, secrets, env, plan, run or steps)"
 	}
 	return segs, ""
 }
@@ -197,6 +197,10 @@ func escapeWidth(r rune) int {
 // how-manyth occurrence it is in the value is the one taken
 // in the source, from the scalar's start on, and only on the lines
 // indented more than the line the scalar starts on, which are its own.
+// The references of a scalar are looked for in order: each search goes
+// on from where the last one of the same text stopped (findCursor), so
+// that a block of thousands of references is searched once, not once per
+// reference.
 func findInSource(n *node, off int) (Pos, bool) {
 	if n.src == nil || off < 0 || off >= len(n.value) {
 		return Pos{}, false
@@ -205,32 +209,76 @@ func findInSource(n *node, off int) (Pos, bool) {
 	if text == "" {
 		return Pos{}, false
 	}
-	skip := strings.Count(n.value[:off], text)
 	first, ok := n.src.line(n.pos.Line)
 	from := n.src.offset(n.pos.Line, n.pos.Col)
 	if !ok || from < 0 {
 		return Pos{}, false
 	}
 	indent := len(first) - len(strings.TrimLeft(first, " "))
-	for ln := n.pos.Line; ln <= len(n.src.lines); ln++ {
+	cur := n.cursor()
+	last := cur.last[text]
+	switch {
+	case last != nil && last.off == off:
+		return last.at, last.ok
+	case last != nil && last.off < off && last.ok:
+		// on from the last one found: skip those between
+		f := *last
+		f.off, f.skip = off, last.skip+strings.Count(n.value[last.off:off], text)
+		f.at, f.ln, f.from, f.ok = scanSource(n, text, last.ln, last.from+len(text), f.skip-last.skip-1, indent)
+		cur.last[text] = &f
+		return f.at, f.ok
+	}
+	f := &foundAt{off: off, skip: strings.Count(n.value[:off], text)}
+	f.at, f.ln, f.from, f.ok = scanSource(n, text, n.pos.Line, from, f.skip, indent)
+	cur.last[text] = f
+	return f.at, f.ok
+}
+
+// scanSource finds the occurrence of text after skip others in a
+// scalar's source lines, from byte from of line ln on; it returns its
+// position, and its line and byte offset to go on from.
+func scanSource(n *node, text string, ln, from, skip, indent int) (Pos, int, int, bool) {
+	for ; ln <= len(n.src.lines); ln, from = ln+1, 0 {
 		line := n.src.lines[ln-1]
-		if ln > n.pos.Line {
-			from = 0
-		}
 		if ln > n.pos.Line && strings.TrimSpace(line) != "" && len(line)-len(strings.TrimLeft(line, " ")) <= indent {
-			return Pos{}, false // past the scalar's lines
+			return Pos{}, 0, 0, false // past the scalar's lines
 		}
 		for {
-			i := strings.Index(line[from:], text)
+			i := strings.Index(line[min(from, len(line)):], text)
 			if i < 0 {
 				break
 			}
 			if skip == 0 {
-				return Pos{File: n.pos.File, Line: ln, Col: utf8.RuneCountInString(line[:from+i]) + 1}, true
+				return Pos{File: n.pos.File, Line: ln, Col: utf8.RuneCountInString(line[:from+i]) + 1}, ln, from + i, true
 			}
 			skip--
 			from += i + len(text)
 		}
 	}
-	return Pos{}, false
+	return Pos{}, 0, 0, false
+}
+
+// findCursor remembers, for each text looked for in a scalar's source,
+// the last occurrence found: made for the scalar at pos (an alias's copy
+// of the node, elsewhere, gets its own).
+type findCursor struct {
+	pos  Pos
+	last map[string]*foundAt
+}
+
+// foundAt is an occurrence found: at byte off of the value, after skip
+// others of the same text; at position at, byte from of line ln.
+type foundAt struct {
+	off, skip int
+	at        Pos
+	ln, from  int
+	ok        bool
+}
+
+// cursor returns the node's find cursor.
+func (n *node) cursor() *findCursor {
+	if n.find == nil || n.find.pos != n.pos {
+		n.find = &findCursor{pos: n.pos, last: map[string]*foundAt{}}
+	}
+	return n.find
 }

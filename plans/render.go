@@ -18,14 +18,17 @@ import (
 //
 // read returns a file's content for the source line (nil: no source
 // lines); a file it cannot read is shown without one. Tabs before the
-// column are kept so that the caret lines up.
+// column are kept so that the caret lines up; control characters and
+// bytes that are not UTF-8 are shown escaped (\a, \x1b, \xe9), in the
+// message too. Each file is read and indexed once, so that many findings
+// on one long line (a plan written as JSON) cost no more than the
+// characters shown.
 func RenderText(w io.Writer, ds Diagnostics, read func(string) ([]byte, error)) error {
 	bw := bufio.NewWriter(w)
-	cache := map[string][]string{}
+	cache := map[string]*source{}
 	for _, d := range ds {
-		fmt.Fprintf(bw, "%s: %s: %s\n", location(d.Pos), d.Severity, d.Message)
-		if line, ok := sourceLine(cache, read, d.Pos); ok {
-			line, col := clipLine(line, d.Pos.Col)
+		fmt.Fprintf(bw, "%s: %s: %s\n", escapeText(location(d.Pos), false), d.Severity, escapeText(d.Message, false))
+		if line, col, ok := shownLine(cache, read, d.Pos); ok {
 			fmt.Fprintf(bw, "%s\n%s^\n", line, caretPad(line, col))
 		}
 	}
@@ -43,22 +46,29 @@ func location(p Pos) string {
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 }
 
-func sourceLine(cache map[string][]string, read func(string) ([]byte, error), p Pos) (string, bool) {
+// shownLine returns the source line of p as shown under a finding (cut
+// around the column when long, escaped) and the caret's column in it.
+func shownLine(cache map[string]*source, read func(string) ([]byte, error), p Pos) (string, int, bool) {
 	if read == nil || p.Line <= 0 || p.File == "" {
-		return "", false
+		return "", 0, false
 	}
-	lines, ok := cache[p.File]
+	src, ok := cache[p.File]
 	if !ok {
-		data, err := read(p.File)
-		if err == nil {
-			lines = sourceLines(data)
+		if data, err := read(p.File); err == nil {
+			src = newSource(data)
 		}
-		cache[p.File] = lines
+		cache[p.File] = src
 	}
-	if p.Line > len(lines) || strings.TrimSpace(lines[p.Line-1]) == "" {
-		return "", false // nothing to show a caret under (an empty file)
+	if src == nil {
+		return "", 0, false
 	}
-	return lines[p.Line-1], true
+	line, ok := src.line(p.Line)
+	if !ok || strings.TrimSpace(line) == "" {
+		return "", 0, false // nothing to show a caret under (an empty file)
+	}
+	shown, col := clipLine(src, p.Line, p.Col)
+	shown, col = escapeLine(shown, col, true)
+	return shown, col, true
 }
 
 // maxShown is how many characters of a long source line are shown.
@@ -66,18 +76,20 @@ const maxShown = 160
 
 // clipLine shows a long line (a flow list of a thousand items, a long
 // description) as the part around col, marked with … where it is cut,
-// and returns the caret's column in what it shows.
-func clipLine(line string, col int) (string, int) {
-	runes := []rune(line)
-	if len(runes) <= maxShown {
+// and returns the caret's column in what it shows. It finds the part
+// through the line's index, not by decoding the whole line.
+func clipLine(src *source, ln, col int) (string, int) {
+	line, _ := src.line(ln)
+	runes := src.runes(ln)
+	if runes <= maxShown {
 		return line, col
 	}
-	start := max(0, min(col-1-maxShown/2, len(runes)-maxShown))
-	shown, c := string(runes[start:start+maxShown]), col-start
+	start := max(0, min(col-1-maxShown/2, runes-maxShown))
+	shown, c := line[src.offset(ln, start+1):src.offset(ln, start+maxShown+1)], col-start
 	if start > 0 {
 		shown, c = "…"+shown, c+1
 	}
-	if start+maxShown < len(runes) {
+	if start+maxShown < runes {
 		shown += "…"
 	}
 	return shown, c
@@ -193,10 +205,15 @@ func escapeProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
 
+// flatten joins the sets, file names and messages escaped as every
+// format shows them.
 func flatten(sets []Diagnostics) Diagnostics {
 	var out Diagnostics
 	for _, ds := range sets {
-		out = append(out, ds...)
+		for _, d := range ds {
+			d.Pos.File, d.Message = escapeText(d.Pos.File, false), escapeText(d.Message, false)
+			out = append(out, d)
+		}
 	}
 	return out
 }

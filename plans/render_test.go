@@ -31,7 +31,8 @@ func TestRenderText(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "a.yaml:2:3: error: unknown key \"x\"\n\tx: 1\n\t ^\n" +
-		"b.yaml:1:9: warning: 50% done,\nnext: line\nversion: 1\n        ^\n" +
+		"b.yaml:1:9: warning: 50% done,\\nnext: line\nversion: 1\n        ^\n" + // a line break in a message is shown escaped
+
 		"--var q: error: malformed --var\n"
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
@@ -87,7 +88,7 @@ func TestRenderGitHub(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "::error file=a.yaml,line=2,col=3::unknown key \"x\"\n" +
-		"::warning file=b.yaml,line=1,col=9::50%25 done,%0Anext: line\n" +
+		"::warning file=b.yaml,line=1,col=9::50%25 done,\\nnext: line\n" +
 		"::error::--var q: malformed --var\n"
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
@@ -274,8 +275,9 @@ func TestRenderTextEmptyFile(t *testing.T) {
 }
 
 // TestRenderGitHubEscapes checks the escaping of workflow commands: in a
-// property (the file, cleaned of ./ and ..) %, CR, LF, ":" and ","; in
-// the message %, CR and LF.
+// property (the file, cleaned of ./ and ..) %, ":" and ","; in the
+// message %; CR and LF, in either, are shown escaped as every control
+// character is (\r, \n), so that a message stays on its line.
 func TestRenderGitHubEscapes(t *testing.T) {
 	ds := Diagnostics{{Severity: SeverityWarning, Pos: Pos{File: "./plans/../plans/dc1,dc2:100%.yaml", Line: 3, Col: 2},
 		Message: "50% of a, b: c\r\nnext ::error::"}}
@@ -283,7 +285,7 @@ func TestRenderGitHubEscapes(t *testing.T) {
 	if err := RenderGitHub(&b, ds); err != nil {
 		t.Fatal(err)
 	}
-	want := "::warning file=" + filepath.FromSlash("plans/") + "dc1%2Cdc2%3A100%25.yaml,line=3,col=2::50%25 of a, b: c%0D%0Anext ::error::\n"
+	want := "::warning file=" + filepath.FromSlash("plans/") + "dc1%2Cdc2%3A100%25.yaml,line=3,col=2::50%25 of a, b: c\\r\\nnext ::error::\n"
 	if b.String() != want {
 		t.Errorf("got  %q\nwant %q", b.String(), want)
 	}

@@ -1,7 +1,6 @@
 package plans
 
 import (
-	"sort"
 	"strings"
 )
 
@@ -39,23 +38,48 @@ func suggest(word string, candidates []string) string {
 			}
 		}
 	}
-	sorted := append([]string(nil), candidates...)
-	sort.Strings(sorted)
+	if len(word) > maxSuggested {
+		return ""
+	}
 	best, bestDist := "", -1
 	limit := max(2, len(word)/3)
 	lw := strings.ToLower(word)
-	for _, c := range sorted {
+	for _, c := range candidates {
+		if len(c) > len(word)+limit || len(c) < len(word)-limit {
+			continue // more edits than the limit apart
+		}
 		d := distance(lw, strings.ToLower(c))
 		// An edit that replaces all of the shorter word is no likeness
-		// ("a" for "max").
-		if d >= min(len(lw), len(c)) {
+		// ("a" for "max"). Of two as close, the first in sorted order.
+		if d >= min(len(lw), len(c)) || d > limit {
 			continue
 		}
-		if d <= limit && (bestDist < 0 || d < bestDist) {
+		if bestDist < 0 || d < bestDist || (d == bestDist && c < best) {
 			best, bestDist = c, d
 		}
 	}
 	return best
+}
+
+// maxSuggested is the longest word a suggestion is looked for: a typo
+// of a longer one is no typo.
+const maxSuggested = 100
+
+// suggestBudget bounds the candidates looked at for the suggestions of
+// one load (didYouMean through the loader): a plan of 100,000 steps each
+// naming a missing step would otherwise compare each with every step.
+const suggestBudget = 5_000_000
+
+// didYouMean is didYouMean for candidates the plan declares (steps,
+// vars, targets, secrets), which may be many: they are listed only while
+// the load's budget lasts, and counted against it.
+func (l *loader) didYouMean(word string, candidates func() []string) string {
+	if l.suggested >= suggestBudget || len(word) > maxSuggested {
+		return ""
+	}
+	list := candidates()
+	l.suggested += len(list)
+	return didYouMean(word, list)
 }
 
 // didYouMean formats a suggestion for the end of a message.

@@ -191,7 +191,7 @@ func (t *varTable) lookup(l *loader, path []string, text string, pos Pos) *Value
 		}
 		e, ok := v.Map[key]
 		if !ok {
-			l.errorf(pos, "%s: vars.%s has no key %q%s", text, strings.Join(path[:i+1], "."), key, didYouMean(key, v.Keys))
+			l.errorf(pos, "%s: vars.%s has no key %q%s", text, strings.Join(path[:i+1], "."), key, l.didYouMean(key, func() []string { return v.Keys }))
 			return nil
 		}
 		v = e
@@ -208,13 +208,13 @@ func (t *varTable) resolve(l *loader, name string, use Pos) *Value {
 	case 2:
 		return t.vals[name]
 	case 1:
-		l.errorf(use, "variable cycle: %s → %s", strings.Join(t.chain, " → "), name)
+		l.errorf(use, "variable cycle: %s → %s", composed(joinShown(t.chain, " → ")), name)
 		return nil
 	}
 	n, ok := t.src[name]
 	if !ok {
-		names := append(sortedKeys(t.src), sortedKeys(t.lit)...)
-		l.errorf(use, "undefined variable %q%s", name, didYouMean(name, names))
+		names := func() []string { return append(keysOf(t.src), keysOf(t.lit)...) }
+		l.errorf(use, "undefined variable %q%s", name, l.didYouMean(name, names))
 		return nil
 	}
 	t.state[name] = 1

@@ -9,4 +9,5 @@ import "github.com/failover-dev/failover/actions"
 // (its target opener) is registered separately.
 func Register(r *actions.Registry) {
 	r.Register(removeType())
+	r.Register(applyType())
 }

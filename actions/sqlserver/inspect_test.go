@@ -20,6 +20,7 @@ func TestInspectAndProbeSendNoWrite(t *testing.T) {
 		"db.kill_sessions": {"database": "reports"},
 		"db.recover":       {"database": "reports"},
 		"logship.remove":   {"database": "mgc"},
+		"logship.apply":    {"database": "mgc", "dir": l.CopyDir(), "local_dir": l.CopyFolder()},
 	}
 	for _, tt := range registry.Types(actions.KindAction) {
 		if len(tt.Targets) == 0 || tt.Targets[0] != "sqlserver" {

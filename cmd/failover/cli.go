@@ -11,6 +11,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/actions/builtin"
@@ -32,6 +33,7 @@ type app struct {
 	// Set by setup, before any command runs.
 	log      zerolog.Logger
 	registry *actions.Registry
+	limits   plans.Limits // on loading plans, from FAILOVER_MAX_*_SIZE
 	// logOut is where console log lines go: the terminal, or the
 	// progress bars while a run shows them (nil with JSON logs).
 	logOut *switchWriter
@@ -60,7 +62,7 @@ func (s *switchWriter) set(w io.Writer) {
 // is a console on a terminal (a JSON log carries progress as records).
 // Log lines go above the bars meanwhile. The returned stop ends the bars.
 func (a *app) showProgress(cfg *engine.Config) (stop func()) {
-	if a.logOut == nil || !isTerminal(a.stderr) {
+	if a.logOut == nil || !isTerminal(a.stderr) || !hasWidth(a.stderr, minBarsWidth) {
 		return func() {}
 	}
 	b := newBars(a.stderr)
@@ -114,6 +116,9 @@ func (a *app) setup() error {
 	// Steps run in parallel and log at once: serialise the writes.
 	a.log = zerolog.New(zerolog.SyncWriter(w)).Level(level).With().Timestamp().Logger()
 	a.registry = builtin.New()
+	if a.limits, err = planLimits(os.Getenv); err != nil {
+		return err
+	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(plans.CLIGCPercent)
 	}
@@ -147,7 +152,7 @@ func (v *varFlags) add(cmd *cobra.Command) {
 // as bad usage (exit 2), before any plan is loaded: they are mistakes on
 // the command line, not defects of a plan, and would otherwise be
 // reported once for every plan validated.
-func (v *varFlags) check() error {
+func (v *varFlags) check(a *app) error {
 	if v == nil {
 		return nil
 	}
@@ -157,32 +162,27 @@ func (v *varFlags) check() error {
 		}
 	}
 	for _, f := range v.varsFiles {
-		info, err := os.Stat(f)
-		if err == nil && info.IsDir() {
-			err = fmt.Errorf("%s is a directory", f)
-		} else if err == nil {
-			_, err = os.ReadFile(f) // readable, not only present (permissions)
-		}
-		if err != nil {
+		// readable, not only present (permissions); a regular file, not a pipe
+		if _, err := a.readPlanFile(f); err != nil {
 			return withCode(exitUsage, fmt.Errorf("read --vars-file: %w", err))
 		}
 	}
 	return nil
 }
 
-func (v *varFlags) options(reg *actions.Registry) plans.Options {
-	return plans.Options{Registry: reg, Vars: v.vars, VarsFiles: v.varsFiles}
+func (v *varFlags) options(a *app) plans.Options {
+	return plans.Options{Registry: a.registry, Vars: v.vars, VarsFiles: v.varsFiles, Limits: a.limits}
 }
 
 // loadPlan loads and validates one plan. Diagnostics go to stderr with
 // their source lines; an invalid plan is an exit-2 error (it cannot run).
 func (a *app) loadPlan(path string, v *varFlags) (*plans.Plan, error) {
-	if err := v.check(); err != nil {
+	if err := v.check(a); err != nil {
 		return nil, err
 	}
-	p, diags := plans.Load(path, v.options(a.registry))
+	p, diags := plans.Load(path, v.options(a))
 	if len(diags) > 0 {
-		if err := plans.RenderText(a.stderr, diags, os.ReadFile); err != nil {
+		if err := plans.RenderText(a.stderr, diags, a.readPlanFile); err != nil {
 			return nil, err
 		}
 	}
@@ -200,4 +200,19 @@ func countErrors(ds plans.Diagnostics) int {
 		}
 	}
 	return n
+}
+
+// minBarsWidth is the narrowest terminal the bars are drawn on: a step
+// name, the bar and its counts need room. A terminal that reports no size
+// (some serial consoles and SSH sessions) gets log lines instead.
+const minBarsWidth = 60
+
+// hasWidth reports whether w is a terminal at least width columns wide.
+func hasWidth(w io.Writer, width int) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	return err == nil && cols >= width
 }

@@ -56,9 +56,10 @@ func writeDot(w io.Writer, p *plans.Plan) {
 		fmt.Fprintf(w, "  %q [label=%q];\n", s.ID, s.ID+"\n"+s.Action)
 	}
 	for _, s := range p.Steps {
+		needs := namedNeeds(s)
 		for _, dep := range p.Graph.Deps[s.ID] {
 			style := ""
-			if !needs(s, dep) {
+			if !needs(dep) {
 				style = " [style=dashed]"
 			}
 			fmt.Fprintf(w, "  %q -> %q%s;\n", dep, s.ID, style)
@@ -77,9 +78,10 @@ func writeMermaid(w io.Writer, p *plans.Plan) {
 		fmt.Fprintf(w, "  %s[\"%s<br/><small>%s</small>\"]\n", num[s.ID], mermaidText(s.ID), mermaidText(s.Action))
 	}
 	for _, s := range p.Steps {
+		needs := namedNeeds(s)
 		for _, dep := range p.Graph.Deps[s.ID] {
 			arrow := "-->"
-			if !needs(s, dep) {
+			if !needs(dep) {
 				arrow = "-.->"
 			}
 			fmt.Fprintf(w, "  %s %s %s\n", num[dep], arrow, num[s.ID])
@@ -87,15 +89,26 @@ func writeMermaid(w io.Writer, p *plans.Plan) {
 	}
 }
 
-// needs reports whether a step names dep in its needs; a dependency it
-// does not name comes from a ${steps.ID.outputs.KEY} and is drawn dashed.
-func needs(s *plans.Step, dep string) bool {
-	for _, n := range s.Needs {
-		if n.ID == dep {
-			return true
+// namedNeeds returns whether a step names a dependency in its needs; a
+// dependency it does not name comes from a ${steps.ID.outputs.KEY} and
+// is drawn dashed. A step of many needs gets a set: drawing one that
+// needs every other step stays linear.
+func namedNeeds(s *plans.Step) func(dep string) bool {
+	if len(s.Needs) <= 8 {
+		return func(dep string) bool {
+			for _, n := range s.Needs {
+				if n.ID == dep {
+					return true
+				}
+			}
+			return false
 		}
 	}
-	return false
+	set := make(map[string]bool, len(s.Needs))
+	for _, n := range s.Needs {
+		set[n.ID] = true
+	}
+	return func(dep string) bool { return set[dep] }
 }
 
 func mermaidText(s string) string {

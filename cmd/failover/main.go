@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/failover-dev/failover/engine"
 )
@@ -19,7 +17,8 @@ const (
 	exitFailed      = engine.ExitFailed      // a step failed; for validate: invalid
 	exitUsage       = engine.ExitCannotRun   // bad usage, or a plan that cannot run before anything ran
 	exitWaiting     = engine.ExitWaiting     // waiting for the operator (approval or in-doubt step)
-	exitInterrupted = engine.ExitInterrupted // interrupted by Ctrl-C / SIGTERM
+	exitInterrupted = engine.ExitInterrupted // interrupted by Ctrl-C (apply, resume: or SIGTERM)
+	exitTerminated  = engine.ExitTerminated  // validate, plan, graph, …: ended by SIGTERM (128 + 15)
 )
 
 // exitError carries the exit code an error must end the process with.
@@ -67,26 +66,17 @@ func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
-// run executes the CLI with args and returns the exit code. The first
-// SIGINT or SIGTERM cancels the context, so running steps are cancelled and
-// the journal records it; a second one exits at once.
+// run executes the CLI with args and returns the exit code. For apply
+// and resume the first SIGINT or SIGTERM cancels the context, so running
+// steps are cancelled and the journal records it, and a second one exits
+// at once; any other command exits at the first (watchSignals).
 func run(args []string) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sigCh := make(chan os.Signal, 2)
-	signal.Notify(sigCh, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigCh)
-	go func() {
-		<-sigCh
-		fmt.Fprintln(os.Stderr, "interrupt: cancelling running steps (press Ctrl-C again to exit at once)")
-		cancel()
-		<-sigCh
-		fmt.Fprintln(os.Stderr, "interrupt: exiting now")
-		os.Exit(exitInterrupted)
-	}()
 	a := newApp(os.Stdin, os.Stdout, os.Stderr)
 	root := newRootCmd(a)
 	root.SetArgs(args)
+	defer watchSignals(root, args, cancel, os.Stderr)()
 	err := root.ExecuteContext(ctx)
 	if err != nil {
 		var se *silentError

@@ -261,7 +261,7 @@ func writeStep(w io.Writer, n int, s stepView) {
 	if s.Preview != "" {
 		fmt.Fprintln(w, "       would run:")
 		for _, line := range strings.Split(strings.TrimRight(s.Preview, "\n"), "\n") {
-			fmt.Fprintf(w, "         | %s\n", line)
+			fmt.Fprintf(w, "         | %s\n", plans.Printable(line))
 		}
 	}
 	if s.PreviewError != "" {

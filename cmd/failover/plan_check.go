@@ -90,7 +90,7 @@ func writeCheckReport(w io.Writer, p *plans.Plan, rep *engine.CheckReport) {
 		if s.Preview != "" {
 			fmt.Fprintln(w, "       would run:")
 			for _, line := range strings.Split(strings.TrimRight(s.Preview, "\n"), "\n") {
-				fmt.Fprintf(w, "         | %s\n", line)
+				fmt.Fprintf(w, "         | %s\n", plans.Printable(line))
 			}
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/failover-dev/failover/plans"
 )
 
 // compact renders a param value on one line as a plan would write it:
@@ -16,10 +18,10 @@ import (
 // path's backslashes as written ('\\dc1-sql01\logship'), and nothing is
 // HTML-escaped (a query's "a < b" stays so).
 func compact(v any) string {
-	if s, ok := v.(string); ok && !strings.ContainsAny(s, "\r\n") {
+	if s, ok := v.(string); ok && plans.Printable(s) == s {
 		return s
 	}
-	return flow(v) // a string of several lines is quoted, with \n, to stay on its line
+	return flow(v) // a string of several lines, or holding a control character, is quoted with escapes (\n, \x1b)
 }
 
 func flow(v any) string {
@@ -96,8 +98,10 @@ func writeField(w io.Writer, indent, key string, v any) {
 
 // writeLines writes text at indent, line by line, without the last
 // line's newline: a multi-line description stays inside its step.
+// Control characters (but tabs) are shown escaped, never sent to the
+// terminal.
 func writeLines(w io.Writer, indent, text string) {
 	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		fmt.Fprintf(w, "%s%s\n", indent, strings.TrimRight(line, "\r"))
+		fmt.Fprintf(w, "%s%s\n", indent, plans.Printable(strings.TrimRight(line, "\r")))
 	}
 }

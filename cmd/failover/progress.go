@@ -22,6 +22,11 @@ type bars struct {
 
 	mu sync.Mutex // guards the fields below (never held while calling a bar)
 	p  *mpb.Progress
+	// refreshCh makes the renderer draw a frame: after every event and
+	// log line, and before it stops. Frames are drawn on demand rather
+	// than on a timer so that the last one (a step done in less than a
+	// refresh period, the last log line) is never lost.
+	refreshCh chan any
 	// steps by step id, while their bar shows.
 	steps map[string]*stepBar
 	done  bool
@@ -51,16 +56,24 @@ func (b *bars) event(ev engine.ProgressEvent) {
 	sb.last = ev
 	sb.mu.Unlock()
 	total, current := barTotal(ev), barCurrent(ev)
-	switch {
-	case ev.Ended && total > 0 && current >= total:
-		sb.bar.SetTotal(total, true)
-	case ev.Ended:
+	if total > 0 {
+		sb.bar.SetTotal(total, false)
+	}
+	sb.bar.SetCurrent(current)
+	if ev.Ended && (total <= 0 || current < total) {
+		// Stopped short (failed, interrupted): the bar stays as it is.
 		sb.bar.Abort(false)
-	default:
-		if total > 0 {
-			sb.bar.SetTotal(total, false)
-		}
-		sb.bar.SetCurrent(current)
+	}
+	b.refresh()
+}
+
+// refresh draws a frame now.
+func (b *bars) refresh() {
+	b.mu.Lock()
+	ch := b.refreshCh
+	b.mu.Unlock()
+	if ch != nil {
+		ch <- struct{}{}
 	}
 }
 
@@ -75,7 +88,8 @@ func (b *bars) bar(ev engine.ProgressEvent) *stepBar {
 	if b.p == nil {
 		// Started on the first event: a run without long steps never
 		// starts the renderer.
-		b.p = mpb.New(mpb.WithOutput(b.out), mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond))
+		b.refreshCh = make(chan any)
+		b.p = mpb.New(mpb.WithOutput(b.out), mpb.WithWidth(32), mpb.WithManualRefresh(b.refreshCh))
 	}
 	sb := b.steps[ev.Step]
 	if sb == nil {
@@ -194,6 +208,8 @@ func (b *bars) Write(p []byte) (int, error) {
 	b.mu.Unlock()
 	if pr != nil {
 		if n, err := pr.Write(p); err == nil {
+			// Written into the frame buffer: drawn with the next frame.
+			b.refresh()
 			return n, nil
 		}
 	}
@@ -204,13 +220,32 @@ func (b *bars) Write(p []byte) (int, error) {
 // renderer to draw the last frame.
 func (b *bars) finish() {
 	b.mu.Lock()
-	pr, open := b.p, b.steps
+	pr, open, ch := b.p, b.steps, b.refreshCh
 	b.done, b.p, b.steps = true, nil, map[string]*stepBar{}
 	b.mu.Unlock()
-	for _, sb := range open {
-		sb.bar.Abort(false)
+	if pr == nil {
+		return
 	}
-	if pr != nil {
+	for _, sb := range open {
+		if !sb.bar.Completed() {
+			sb.bar.Abort(false)
+		}
+	}
+	// Bars end once a frame has drawn them in their final state: draw
+	// until every bar is done, then stop the renderer.
+	done := make(chan struct{})
+	go func() {
 		pr.Wait()
+		close(done)
+	}()
+	for {
+		select {
+		case <-done:
+			b.mu.Lock()
+			b.refreshCh = nil
+			b.mu.Unlock()
+			return
+		case ch <- struct{}{}:
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -80,5 +82,69 @@ func TestNoBarsWithoutATerminal(t *testing.T) {
 	a.showProgress(&cfg)()
 	if cfg.Progress != nil {
 		t.Error("bars set up for a file")
+	}
+}
+
+// TestApplyShowsBarsOnATerminal: `failover apply` on a terminal draws a
+// bar for a long step (fs.copy of many files) with the log lines above it.
+func TestApplyShowsBarsOnATerminal(t *testing.T) {
+	dir := t.TempDir()
+	src := dir + "/share"
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 300; i++ {
+		if err := os.WriteFile(src+"/mgc_"+strconv.Itoa(100000+i)+".trn", bytes.Repeat([]byte{'x'}, 4096), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := dir + "/plan.yaml"
+	body := "version: 1\nname: bars\nsteps:\n  - id: copy-backups\n    action: fs.copy\n" +
+		"    with: { from: \"" + src + "\", to: \"" + dir + "/copy\", include: ['*.trn'] }\n"
+	if err := os.WriteFile(plan, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "apply", "--yes", plan)
+	cmd.Env = append(os.Environ(), "FAILOVER_TEST_MAIN=1", "FAILOVER_STATE_DIR="+dir+"/state", "TERM=xterm")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 140})
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	defer ptmx.Close()
+	var out bytes.Buffer
+	_, _ = io.Copy(&out, ptmx) // until the command exits and the pty closes
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{"copy-backups  [", "300/300 files", "succeeded"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("terminal output lacks %q:\n%q", want, got)
+		}
+	}
+}
+
+// TestNoBarsOnATerminalWithoutASize: a terminal that reports no size
+// (some serial consoles and SSH sessions) gets log lines, not bars that
+// could not be drawn.
+func TestNoBarsOnATerminalWithoutASize(t *testing.T) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	defer ptmx.Close()
+	defer tty.Close()
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 0, Cols: 0}); err != nil {
+		t.Fatal(err)
+	}
+	a := newApp(strings.NewReader(""), io.Discard, tty)
+	a.logFormat, a.logLevel = "auto", "info"
+	if err := a.setup(); err != nil {
+		t.Fatal(err)
+	}
+	var cfg engine.Config
+	a.showProgress(&cfg)()
+	if cfg.Progress != nil {
+		t.Error("bars set up for a terminal without a size")
 	}
 }

@@ -56,6 +56,9 @@ func (a *app) report(arg string, f *reportFlags) error {
 	if f.format != "md" && f.format != "html" {
 		return withCode(exitUsage, fmt.Errorf("unknown --format %q: want md or html", f.format))
 	}
+	if err := f.vars.check(a); err != nil {
+		return err
+	}
 	src, err := a.reportSource(arg, f)
 	if err != nil {
 		return err

@@ -83,7 +83,7 @@ func (a *app) reportPlan(src reportSource, rs *engine.RunState, vf *varFlags) (*
 				"failover report PLAN --run %s", file, err, rs.Header.RunID)
 		}
 	}
-	p, diags := plans.Load(file, vf.options(a.registry))
+	p, diags := plans.Load(file, vf.options(a))
 	if p == nil || diags.HasErrors() {
 		return nil, fmt.Sprintf("plan file %s does not load now (%d error(s); `failover validate %s` shows them)", file, countErrors(diags), file)
 	}

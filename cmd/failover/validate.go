@@ -31,14 +31,14 @@ func newValidateCmd(a *app) *cobra.Command {
 			if !ok {
 				return withCode(exitUsage, fmt.Errorf("unknown --format %q: want text, json, github or sarif", format))
 			}
-			if err := vf.check(); err != nil {
+			if err := vf.check(a); err != nil {
 				return err
 			}
 			files, err := expandPlanArgs(args)
 			if err != nil {
 				return withCode(exitUsage, err)
 			}
-			res := validateFiles(files, vf.options(a.registry))
+			res := validateFiles(files, vf.options(a))
 			if err := render(a, []plans.Diagnostics{res.diags}); err != nil {
 				return err
 			}
@@ -153,7 +153,7 @@ func fileKey(path string) string {
 var renderers = map[string]func(a *app, sets []plans.Diagnostics) error{
 	"text": func(a *app, sets []plans.Diagnostics) error {
 		for _, ds := range sets {
-			if err := plans.RenderText(a.stdout, ds, os.ReadFile); err != nil {
+			if err := plans.RenderText(a.stdout, ds, a.readPlanFile); err != nil {
 				return err
 			}
 		}

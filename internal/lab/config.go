@@ -90,6 +90,9 @@ type DatabaseConfig struct {
 	State string `yaml:"state"`
 	// RecoveryModel is FULL (default), BULK_LOGGED or SIMPLE.
 	RecoveryModel string `yaml:"recovery_model"`
+	// Mirroring makes the database a partner of a database mirroring
+	// session (mirrorconfig.go); nil: not mirrored.
+	Mirroring *MirroringConfig `yaml:"mirroring,omitempty"`
 }
 
 // LogShippingConfig is the log shipping of one database from a primary to
@@ -290,6 +293,7 @@ func (c Config) Validate() error {
 		errs = append(errs, c.checkUserSessions()...)
 	}
 	errs = append(errs, c.validatePaths()...)
+	errs = append(errs, c.validateMirroring()...)
 	if _, err := loadLocation(c.TimeZone); err != nil {
 		errs = append(errs, err)
 	}

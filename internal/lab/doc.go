@@ -74,7 +74,9 @@
 //	    HOST_NAME; aggregates COUNT(*), COUNT, MIN, MAX, SUM without GROUP BY.
 //	    SELECT @v = expr, … assigns from the last row (no result set; 141 when mixed
 //	    with retrieval). No sub-queries, CASE, GROUP BY, cursors, IF/WHILE, TRY/CATCH.
-//	    RPC OUTPUT parameters are not supported (the lab sends no RETURNVALUE).
+//	    OUTPUT parameters: of the log shipping setup procedures (RETURNVALUE by RPC,
+//	    the variable in a batch); 8162 for one that is not OUTPUT, 179 after a
+//	    constant; sp_executesql's OUTPUT parameters are not supported (50000).
 //	  tables (from any database; msdb ones as msdb.dbo.X, msdb..X, or X in msdb;
 //	  a three-part name in a missing database gives 911, a restoring one 927):
 //	    sys.databases (name, database_id, source_database_id, create_date, compatibility_level,
@@ -95,7 +97,16 @@
 //	      current database, and a lock holder's on the database it holds
 //	    msdb.dbo.log_shipping_secondary, log_shipping_secondary_databases,
 //	      log_shipping_monitor_secondary (columns of domain.md A.1), sysjobs (job_id, name,
-//	      enabled, description), restorehistory, backupset, backupmediafamily (domain.md B.2)
+//	      enabled, description), restorehistory, backupset, backupmediafamily (domain.md B.2;
+//	      backupset and backupmediafamily also list the backups BACKUP took),
+//	      log_shipping_primary_databases, log_shipping_primary_secondaries,
+//	      log_shipping_monitor_primary (last_backup_* NULL: no backup job runs)
+//	    sys.database_mirroring (database_id, mirroring_guid, _state, _state_desc, _role,
+//	      _role_desc, _role_sequence, _safety_level, _safety_level_desc, _safety_sequence,
+//	      _partner_name, _partner_instance, _witness_name, _witness_state, _witness_state_desc,
+//	      _failover_lsn, _connection_timeout, _redo_queue, _redo_queue_type, _end_of_log_lsn,
+//	      _replication_lsn): one row per database, NULL but database_id when not mirrored;
+//	      a mirror's values for sysadmin only; DISCONNECTED while a lab partner is down
 //	SET [option, …] XACT_ABORT [, option …] ON | OFF   (kept per session: with ON an injected error rolls back)
 //	SET NOCOUNT | LOCK_TIMEOUT | ANSI_* | QUOTED_IDENTIFIER | ARITHABORT |
 //	    CONCAT_NULL_YIELDS_NULL | TEXTSIZE | DATEFORMAT | DATEFIRST | LANGUAGE |
@@ -114,6 +125,29 @@
 //	    BackupStartDate and BackupFinishDate are local times of the servers' time zone
 //	RESTORE LOG db|@var FROM DISK = path|@var [WITH FILE = n, NORECOVERY | RECOVERY |
 //	    STANDBY = path, RESTART, STATS [= n], CHECKSUM, NO_CHECKSUM, NOUNLOAD, REPLACE, …]
+//	RESTORE FILELISTONLY FROM DISK = path|@var [WITH FILE = n, …]   (262 for a reader)
+//	    LogicalName, PhysicalName, Type (D, L), FileGroupName, Size, MaxSize, FileID,
+//	    CreateLSN, … (columns of SQL Server 2014)
+//	RESTORE DATABASE db|@var FROM DISK = path|@var [WITH FILE = n, REPLACE, RECOVERY |
+//	    NORECOVERY | STANDBY = path, MOVE 'logical' TO 'physical', STATS [= n],
+//	    RESTRICTED_USER, CHECKSUM, …]: a full backup set over a database or into a new
+//	    one; 3135 not a full backup, 3102/3101 sessions, 3104 mirrored, 3154 another
+//	    database's backup (no REPLACE), 3159 the tail not backed up (ONLINE, FULL or
+//	    BULK_LOGGED, with a log chain; no REPLACE), 1834+3156 (+3119) its files used by
+//	    another database, 3234 MOVE of an unknown file, 3176 two files on one name,
+//	    3110/262 for a reader; marked interrupted (RESTORING) before it works; ends
+//	    ONLINE on a new recovery fork, RESTORING at the set's LastLSN, or in STANDBY
+//	BACKUP DATABASE | LOG db|@var TO DISK = path|@var [WITH INIT | NOINIT, FORMAT, SKIP,
+//	    COPY_ONLY, CHECKSUM, COMPRESSION | NO_COMPRESSION, STATS [= n], NAME = , DESCRIPTION = ,
+//	    NORECOVERY (LOG: a tail-log backup; the database is RESTORING at its end), …]
+//	    a set in the lab's backup-file format, LSNs from the database's log; errors, each
+//	    followed by 3013: 3021, 911, 262 reader, 3147 tempdb, 927 RESTORING, 954 mirror,
+//	    3036 STANDBY, 942 OFFLINE, 3023 another backup running, 4208 LOG in SIMPLE, 4214
+//	    LOG without a full backup, 3101 tail with others in it, 3201 path (OS error 3, 5
+//	    or 53), 3241 not a backup file (FORMAT overwrites it), 3266 a cut-off file
+//	    (NOINIT), 3098 COMPRESSION unlike the media set; 3031 INIT with NOINIT (…), 3032
+//	    NORECOVERY on BACKUP DATABASE, before the batch runs; differential, file, URL,
+//	    tape and several-device backups are not supported (50000)
 //	RESTORE DATABASE db|@var WITH RECOVERY | NORECOVERY | STANDBY = path
 //	    two of RECOVERY, NORECOVERY, STANDBY: 3031 "Option 'norecovery' conflicts with
 //	    option(s) 'standby'. …" (the first given first), before the batch runs
@@ -143,11 +177,20 @@
 //	    sp_executesql N'stmt' [, N'@p type, …', @p = v | v …]   (also as the RPC go-mssqldb sends;
 //	      values bind by name or in declared order; 8178 for a declared one not supplied,
 //	      8145 for one not declared, 8144 for too many)
+//	    sp_add_log_shipping_primary_database, sp_add_log_shipping_primary_secondary,
+//	    sp_add_log_shipping_secondary_primary, sp_add_log_shipping_secondary_database
+//	      (SQL Server's parameters; OUTPUT @backup_job_id, @primary_id, @copy_job_id,
+//	      @restore_job_id, @secondary_id): fill msdb's log shipping tables and add
+//	      disabled jobs; master and sysadmin only; 201 missing, 32052 empty, 32007,
+//	      32009, 32010, 32012, 32013, 32015, 32022, 32023, 32024; @overwrite = 1 replaces
 //	    sp_who2, sys.sp_help_log_shipping_monitor
 //	ALTER DATABASE db SET SINGLE_USER | RESTRICTED_USER | MULTI_USER
 //	    [WITH ROLLBACK IMMEDIATE | ROLLBACK AFTER n [SECONDS] | NO_WAIT]
 //	    5052 + 5069 when not ONLINE (e.g. RESTORING); 5061 + 5069 when others use it
 //	    without ROLLBACK; with ROLLBACK the others are disconnected (INFO 5060)
+//	ALTER DATABASE db SET PARTNER OFF   removes mirroring on both partners (a lab partner
+//	    that is up); 1416 + 5069 not mirrored, 5011 + 5069 reader or no database; the
+//	    other mirroring forms are not supported (50000)
 //
 // Logins: SQL logins of the config (18456 otherwise, and for integrated
 // authentication); a login database that is not ONLINE gives 4060, then

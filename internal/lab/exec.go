@@ -42,6 +42,8 @@ type stmtCtx struct {
 	// eff is what the running statement did (with the dynamic SQL it
 	// ran), total what every statement of this context did.
 	eff, total effect
+	// out are the OUTPUT parameter values the procedure call set.
+	out procOutputs
 }
 
 // errAbort stops the rest of a batch (a dropped connection, a cancelled
@@ -99,6 +101,8 @@ func parseStatement(toks []token, text string) (stmt, error) {
 		run, err = parseUse(p)
 	case "RESTORE":
 		run, restore, err = parseRestore(p, text)
+	case "BACKUP":
+		run, err = parseBackup(p, text)
 	case "KILL":
 		run, err = parseKill(p)
 	case "EXEC", "EXECUTE":

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,7 +37,7 @@ func (st *instanceState) addHistory(db, device string, set labfile.BackupSet, at
 	if set.BackupType == labfile.TypeFull {
 		typ = "D"
 	}
-	st.RestoreHistory = append(st.RestoreHistory, &restoreRecord{ID: len(st.RestoreHistory) + 1, Date: at,
+	st.RestoreHistory = append(st.RestoreHistory, &restoreRecord{ID: st.nextHistoryID(), Date: at,
 		Database: db, Type: typ, SourceDB: set.DatabaseName, Server: set.ServerName, FirstLSN: set.FirstLSN,
 		LastLSN: set.LastLSN, DBBackupLSN: set.DatabaseBackupLSN, Position: set.Position, Device: device,
 		BackupStart: set.BackupStartDate, BackupEnd: set.BackupFinishDate})
@@ -66,13 +67,14 @@ func (in *instance) tBackupSet() *table {
 			lsnValue(r.FirstLSN), lsnValue(r.LastLSN), nullLSN(r.DBBackupLSN), nullTime(in.localTime(r.BackupStart)),
 			nullTime(in.localTime(r.BackupEnd))})
 	}
+	in.backupSetRows(t)
 	return t
 }
 
 func (in *instance) tMediaFamily() *table {
 	t := &table{cols: []tds.Column{cInt("media_set_id"), cTiny("family_sequence_number"),
 		cStr("physical_device_name"), cTiny("device_type")}}
-	for _, r := range in.st.RestoreHistory {
+	for _, r := range slices.Concat(in.st.RestoreHistory, in.st.BackupHistory) {
 		t.rows = append(t.rows, []any{int64(r.ID), int64(1), r.Device, int64(2)})
 	}
 	return t

@@ -107,7 +107,8 @@ func buildStates(dir string, cfg Config, now time.Time) ([]*instanceState, error
 	}
 	ls := cfg.LogShipping
 	if ls.Primary == "" {
-		return states, nil
+		setupMirroring(cfg, states)
+		return states, makeLabFolders(dir, cfg)
 	}
 	prim, sec := findState(states, ls.Primary), findState(states, ls.Secondary)
 	chain, err := writeChain(dir, cfg, prim.ServerName, now)
@@ -118,6 +119,8 @@ func buildStates(dir string, cfg Config, now time.Time) ([]*instanceState, error
 	ensureDatabase(prim, ls.Database, "ONLINE", now)
 	prim.LogBackups = &logBackups{Database: ls.Database, Last: chain.Logs[len(chain.Logs)-1]}
 	setupSecondary(dir, cfg, prim, sec, chain, now)
+	chainLogs(prim, sec, ls, chain)
+	setupMirroring(cfg, states)
 	return states, nil
 }
 

@@ -27,6 +27,9 @@ type instance struct {
 	// beforeStatement runs before each statement (the lab re-reads the
 	// faults file there); may be nil.
 	beforeStatement func()
+	// peer finds the lab instance with a server name (a mirroring
+	// partner); nil when the instance runs alone. Set once, before serving.
+	peer func(server string) *instance
 	// loc is the server's time zone (set once, before serving).
 	loc *time.Location
 	// paths maps the Windows paths of RESTORE to the lab dir's folders;
@@ -173,9 +176,9 @@ func (in *instance) RPC(ctx context.Context, s tds.Session, proc string, params 
 	// is judged by its text.
 	defer func() { x.logStmt("rpc", x.total, rpcText(proc, params)) }()
 	for _, p := range params {
-		if p.Output {
-			// The lab sends no RETURNVALUE: the caller's variable would
-			// silently keep its old value.
+		if p.Output && isExecuteSQL(proc) {
+			// The lab sends no RETURNVALUE for sp_executesql: the
+			// caller's variable would silently keep its old value.
 			x.total.wrote = rpcWrites(proc, params)
 			x.sendError(fail(msgUnsupported("an OUTPUT parameter (" + p.Name + ")")))
 			w.ReturnStatus(1)
@@ -195,6 +198,7 @@ func (in *instance) RPC(ctx context.Context, s tds.Session, proc string, params 
 	}
 	x.runAll([]stmt{st})
 	w.ReturnStatus(x.status)
+	x.sendOutputs(params)
 }
 
 // rpcWrites judges an RPC that did not run: a procedure by its name,

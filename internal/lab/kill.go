@@ -161,6 +161,9 @@ func parseAlter(p *parser, text string) (func(*stmtCtx) error, error) {
 	if err := p.expect("SET"); err != nil {
 		return nil, err
 	}
+	if p.peek().is("PARTNER") || p.peek().is("WITNESS") {
+		return parsePartner(p, db, text)
+	}
 	a := alterSpec{db: db, access: strings.ToUpper(p.next().text)}
 	if a.access != "SINGLE_USER" && a.access != "MULTI_USER" && a.access != "RESTRICTED_USER" {
 		return nil, fail(msgUnsupported(text))

@@ -112,6 +112,7 @@ func (l *Lab) start(cfg Config) error {
 			return err
 		}
 	}
+	linkPeers(l.instances)
 	return nil
 }
 

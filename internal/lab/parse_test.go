@@ -66,7 +66,7 @@ func TestParseBatchErrors(t *testing.T) {
 		{"CASE unsupported", "SELECT CASE WHEN 1 = 1 THEN 2 END", UnsupportedNumber},
 		{"GROUP BY unsupported", "SELECT name, COUNT(*) FROM sys.databases GROUP BY name", UnsupportedNumber},
 		{"SELECT INTO unsupported", "SELECT * INTO #t FROM sys.databases", UnsupportedNumber},
-		{"full restore unsupported", "RESTORE DATABASE mgc FROM DISK = N'x.bak'", UnsupportedNumber},
+		{"point-in-time restore unsupported", "RESTORE DATABASE mgc FROM DISK = N'x.bak' WITH STOPAT = '2026-01-01'", UnsupportedNumber},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

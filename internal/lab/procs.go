@@ -13,6 +13,9 @@ import (
 type procArg struct {
 	name string // "@secondary_database", or "" when positional
 	e    expr
+	// output: the argument was passed OUTPUT (a variable the procedure
+	// sets; procoutput.go).
+	output bool
 }
 
 // parseExec parses EXEC (string) and EXEC [@rc =] proc [args].
@@ -49,6 +52,9 @@ func parseExec(p *parser) (func(*stmtCtx) error, error) {
 	}
 	return func(x *stmtCtx) error {
 		err := st.run(x)
+		if err == nil {
+			err = x.assignOutputs(args)
+		}
 		if rc != "" {
 			if _, ok := x.vars[rc]; !ok {
 				return fail(msgMustDeclare(rc))
@@ -80,8 +86,9 @@ func (p *parser) procArgs() ([]procArg, error) {
 			}
 			a.e = e
 		}
-		if !p.accept("OUTPUT") {
-			p.accept("OUT")
+		a.output = p.accept("OUTPUT") || p.accept("OUT")
+		if _, isVar := a.e.(varExpr); a.output && !isVar {
+			return nil, fail(msgOutputConstant())
 		}
 		args = append(args, a)
 		if !p.acceptOp(",") {
@@ -98,7 +105,7 @@ func (p *parser) procArgs() ([]procArg, error) {
 func rpcArgs(params []tds.Param) []procArg {
 	args := make([]procArg, len(params))
 	for i, p := range params {
-		args[i] = procArg{name: strings.ToLower(p.Name), e: litExpr{paramValue(p)}}
+		args[i] = procArg{name: strings.ToLower(p.Name), e: litExpr{paramValue(p)}, output: p.Output}
 	}
 	return args
 }
@@ -116,6 +123,10 @@ func procCall(proc string, args []procArg) (stmt, error) {
 	case "sp_delete_log_shipping_secondary_database":
 		return stmt{text: text, write: true, mayWrite: true, run: func(x *stmtCtx) error {
 			if err := x.checkMasterProc(short, qualifier); err != nil {
+				return err
+			}
+			if err := checkNoOutputs(args, "@secondary_database", "@ignoreremotemonitor"); err != nil {
+				x.status = 1
 				return err
 			}
 			return x.deleteSecondary(args)
@@ -137,7 +148,13 @@ func procCall(proc string, args []procArg) (stmt, error) {
 			return x.helpLogShippingMonitor()
 		}}, nil
 	case "sp_executesql":
+		if slices.ContainsFunc(args, func(a procArg) bool { return a.output }) {
+			return stmt{}, fail(msgUnsupported("an OUTPUT parameter of sp_executesql"))
+		}
 		return stmt{text: text, run: func(x *stmtCtx) error { return x.execSQLArgs(args) }}, nil
+	}
+	if sp, ok := setupProcs[short]; ok {
+		return sp.call(short, qualifier, text, args), nil
 	}
 	return stmt{}, fail(msgUnsupported(text))
 }

@@ -26,12 +26,19 @@ func parseRestore(p *parser, text string) (func(*stmtCtx) error, bool, error) {
 	r := restoreSpec{kind: strings.ToUpper(p.next().text), mode: "RECOVERY"}
 	switch r.kind {
 	case "HEADERONLY":
+	case "FILELISTONLY":
+		run, err := parseFileListOnly(p, text)
+		return run, false, err
 	case "LOG", "DATABASE":
 		e, err := p.restoreName()
 		if err != nil {
 			return nil, false, err
 		}
 		r.db = e
+		if r.kind == "DATABASE" && p.peek().is("FROM") {
+			run, err := parseRestoreFull(p, text, e)
+			return run, true, err
+		}
 	default:
 		return nil, false, fail(msgUnsupported(text))
 	}
@@ -59,8 +66,6 @@ func parseRestore(p *parser, text string) (func(*stmtCtx) error, bool, error) {
 	switch {
 	case r.kind == "HEADERONLY" && r.disk == nil, r.kind == "LOG" && r.disk == nil:
 		return nil, false, fail(msgSyntax(text[len(text)-min(len(text), 10):]))
-	case r.kind == "DATABASE" && r.disk != nil:
-		return nil, false, fail(msgUnsupported(text + " (the lab restores no full backups)"))
 	case r.kind == "HEADERONLY":
 		return func(x *stmtCtx) error { return x.headerOnly(r) }, false, nil
 	}
@@ -233,7 +238,7 @@ func (in *instance) headerRow(s labfile.BackupSet) []any {
 	if collation == "" {
 		collation = "SQL_Latin1_General_CP1_CI_AS"
 	}
-	values := []any{s.BackupName, nullStr(s.BackupDescription), int64(s.BackupType), nil,
+	values := []any{nullStr(s.BackupName), nullStr(s.BackupDescription), int64(s.BackupType), nil,
 		s.Compressed, int64(s.Position), int64(2), s.UserName, s.ServerName,
 		s.DatabaseName, int64(s.DatabaseVersion), nil,
 		numeric(itoa64(s.BackupSize)), lsnValue(s.FirstLSN), lsnValue(s.LastLSN),
@@ -243,7 +248,7 @@ func (in *instance) headerRow(s labfile.BackupSet) []any {
 		int64(s.SoftwareVersionMinor), int64(s.SoftwareVersionBuild), s.MachineName, int64(s.Flags),
 		guidValue(s.FamilyGUID), guidValue(s.RecoveryForkID), collation, guidValue(s.FamilyGUID),
 		false, false, false, false,
-		false, s.IsDamaged, s.BeginsLogChain, false,
+		s.HasChecksums, s.IsDamaged, s.BeginsLogChain, false,
 		s.IsForceOffline, s.IsCopyOnly, guidValue(s.FirstRecoveryForkID), nullLSN(s.ForkPointLSN),
 		s.RecoveryModel, nil, nil,
 		labfile.TypeDescription(s.BackupType), guidValue(s.BackupSetGUID), s.CompressedBackupSize,

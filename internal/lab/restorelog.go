@@ -68,6 +68,10 @@ func (in *instance) restorable(db string, own int) (*dbState, *sqlMsg) {
 		m = msgExclusive()
 		return nil, &m
 	}
+	if d.Mirroring != nil {
+		m = msgMirroredRestore(d.Name)
+		return nil, &m
+	}
 	return d, nil
 }
 
@@ -128,6 +132,7 @@ func (x *stmtCtx) setMode(d *dbState, mode, standbyFile string) {
 	switch mode {
 	case "RECOVERY":
 		d.State, d.Standby, d.StandbyFile = "ONLINE", false, ""
+		x.in.recovered(d)
 		d.Restore = labfile.RestorePoint{}
 	case "STANDBY":
 		d.State, d.Standby, d.StandbyFile = "ONLINE", true, standbyFile
@@ -269,7 +274,7 @@ func (x *stmtCtx) finishLog(d *dbState, r restoreSpec, set labfile.BackupSet, pa
 	standby, _ := x.evalText(r.standby)
 	in := x.in
 	in.mu.Lock()
-	d.Restore = d.Restore.Advance(set)
+	d.Restore, d.RestoreBase = d.Restore.Advance(set), set.DatabaseBackupLSN
 	x.setMode(d, r.mode, standby)
 	// Stored in UTC; msdb shows it in the server's time zone.
 	in.st.addHistory(d.Name, path, set, time.Now().UTC())

@@ -137,7 +137,7 @@ func TestSelectErrors(t *testing.T) {
 		{"real column the lab lacks", "SELECT d.page_verify_option FROM sys.databases AS d", UnsupportedNumber},
 		{"real view the lab lacks", "SELECT name FROM sys.objects", UnsupportedNumber},
 		{"real DMV the lab lacks", "SELECT encrypt_option FROM sys.dm_exec_connections WHERE session_id = @@SPID", UnsupportedNumber},
-		{"real msdb table the lab lacks", "SELECT primary_id FROM msdb.dbo.log_shipping_primary_databases", UnsupportedNumber},
+		{"real msdb table the lab lacks", "SELECT backup_set_id FROM msdb.dbo.backupfile", UnsupportedNumber},
 		// The lab's views have only the columns the actions use: SELECT *
 		// would answer with fewer columns than SQL Server.
 		{"SELECT *", "SELECT * FROM sys.databases", UnsupportedNumber},

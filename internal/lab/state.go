@@ -38,6 +38,9 @@ type instanceState struct {
 	// LogBackups is the primary's backup job: the newest log backup it
 	// took, which a live-primary fault continues from.
 	LogBackups *logBackups `json:"log_backups,omitempty"`
+	// msdb's backup history and the log shipping tables of a primary
+	// (msdbfailback.go).
+	msdbFailback
 }
 
 // logBackups is a primary's log backup chain as its backup job knows it.
@@ -62,6 +65,9 @@ type dbState struct {
 	// and an interrupted restore's backup set) while the database is
 	// RESTORING or in STANDBY.
 	Restore labfile.RestorePoint `json:"restore"`
+	// The failback's state (failback.go): the log while ONLINE, the
+	// restored sets' base, the files and database mirroring.
+	failbackState
 }
 
 // lsSecondary is a row of msdb.dbo.log_shipping_secondary.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/failover-dev/failover/internal/labfile"
 	"github.com/failover-dev/failover/internal/tds"
 )
 
@@ -41,12 +42,16 @@ var tableBuilders = map[string]func(in *instance) *table{
 // SQL Server would from the session's current database.
 func (x *stmtCtx) lookupTable(name []string) (*table, error) {
 	key := tableKey(name, x.s.Database())
+	admin := x.sysadmin()
 	x.in.mu.Lock()
 	defer x.in.mu.Unlock()
 	if len(name) == 3 && name[0] != "" {
 		if m := x.in.cannotOpen(name[0]); m != nil {
 			return nil, fail(*m)
 		}
+	}
+	if build, ok := failbackTables[key]; ok {
+		return build(x.in, admin), nil
 	}
 	build, ok := tableBuilders[key]
 	if !ok {
@@ -149,9 +154,13 @@ func (in *instance) tMasterFiles() *table {
 			fork = guid(strings.ToUpper(d.Restore.RedoStartForkID.String()))
 		}
 		fileState := d.State
-		for i, f := range []struct{ name, typ, ext string }{{d.Name, "ROWS", ".mdf"}, {d.Name + "_log", "LOG", "_log.ldf"}} {
-			t.rows = append(t.rows, []any{int64(d.ID), int64(i + 1), int64(i), f.typ, f.name,
-				`D:\SQLData\` + d.Name + f.ext, stateCode(fileState), fileState, lsn, fork, nil, nil})
+		for i, f := range d.files() {
+			typ, code := "ROWS", int64(0)
+			if f.Type == labfile.FileLog {
+				typ, code = "LOG", 1
+			}
+			t.rows = append(t.rows, []any{int64(d.ID), int64(i + 1), code, typ, f.Logical,
+				f.Physical, stateCode(fileState), fileState, lsn, fork, nil, nil})
 		}
 	}
 	return t
@@ -298,7 +307,7 @@ func (in *instance) tMonitor() *table {
 		t.rows = append(t.rows, []any{m.SecondaryServer, m.SecondaryDatabase, guid(m.SecondaryID), m.PrimaryServer,
 			m.PrimaryDatabase, int64(m.RestoreThreshold), int64(14421), true, nullStr(m.LastCopiedFile),
 			nullTime(in.localTime(m.LastCopiedDate)), nullTime(utcTime(m.LastCopiedDate)), nullStr(m.LastRestoredFile),
-			nullTime(in.localTime(m.LastRestoredDate)), nullTime(utcTime(m.LastRestoredDate)), int64(m.LastRestoredLat), int64(m.HistoryRetention)})
+			nullTime(in.localTime(m.LastRestoredDate)), nullTime(utcTime(m.LastRestoredDate)), restoredLatency(m), int64(m.HistoryRetention)})
 	}
 	return t
 }

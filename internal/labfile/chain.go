@@ -114,10 +114,26 @@ func lsnVerdict(p RestorePoint, h BackupSet) Verdict {
 	switch {
 	case h.LastLSN.Cmp(p.RedoStartLSN) <= 0:
 		return AlreadyApplied
-	case p.RedoStartForkID != (uuid.UUID{}) && h.FirstRecoveryForkID != p.RedoStartForkID:
+	case p.RedoStartForkID != (uuid.UUID{}) && !onFork(p, h):
 		return ForkMismatch
 	case h.FirstLSN.Cmp(p.RedoStartLSN) > 0:
 		return Gap
 	}
 	return Applies
+}
+
+// onFork reports whether set h continues the recovery path of a database
+// at p. A set without a fork point is on its FirstRecoveryForkID. A set
+// that spans a fork point (a log backup taken across a RESTORE … WITH
+// RECOVERY; HEADERONLY's ForkPointLSN) is on its first fork up to the
+// fork point and on its RecoveryForkID from it, so it continues both a
+// copy restored up to the fork point and one restored from a backup
+// taken after the recovery.
+func onFork(p RestorePoint, h BackupSet) bool {
+	if h.ForkPointLSN.IsZero() {
+		return h.FirstRecoveryForkID == p.RedoStartForkID
+	}
+	at := p.RedoStartLSN.Cmp(h.ForkPointLSN)
+	return h.FirstRecoveryForkID == p.RedoStartForkID && at <= 0 ||
+		h.RecoveryForkID == p.RedoStartForkID && at >= 0
 }

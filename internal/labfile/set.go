@@ -84,6 +84,13 @@ type BackupSet struct {
 	// (the INFO messages of RESTORE).
 	DataPages int `json:"data_pages"`
 	LogPages  int `json:"log_pages"`
+
+	// HasChecksums: the backup was taken WITH CHECKSUM.
+	HasChecksums bool `json:"has_backup_checksums,omitempty"`
+	// Files are the database files the set holds (RESTORE FILELISTONLY);
+	// empty in sets written before the lab recorded them, whose readers
+	// assume the database's default files.
+	Files []FileEntry `json:"files,omitempty"`
 }
 
 // IsEmptyLog reports whether the set is a log backup without log records

@@ -167,4 +167,12 @@ type Config struct {
 	Version [4]byte
 	// ReadTimeout bounds one idle wait for a client packet (0: none).
 	ReadTimeout time.Duration
+	// MaxRequestSize bounds one client request (a batch, an RPC) in bytes
+	// (0: 4 MiB). A longer one is read to its end without being kept and
+	// answered with error 50000; the session goes on.
+	MaxRequestSize int
+	// RequestTimeout bounds the wait for each further packet of a request
+	// whose first packet arrived (0: 30 s). A client that stops sending in
+	// the middle of a request is disconnected, and what it sent is freed.
+	RequestTimeout time.Duration
 }

@@ -41,7 +41,7 @@ func (s *Server) serveConn(c net.Conn) {
 	if ss.pw.writePackets(pktReply, resp, true) != nil {
 		return
 	}
-	ss.idleDeadline()
+	ss.refreshDeadline()
 	ss.serve()
 }
 
@@ -103,6 +103,7 @@ func (s *Server) startStrict(ss *session, br *bufio.Reader) (bool, error) {
 		return false, fmt.Errorf("handshake: TLS: %w", err)
 	}
 	ss.rd, ss.pw.w, ss.encryption = tc, tc, "strict"
+	ss.tlsVersion = tc.ConnectionState().Version
 	return true, nil
 }
 
@@ -120,6 +121,7 @@ func (s *Server) startTLS(ss *session, br *bufio.Reader, loginOnly bool) (io.Rea
 		return nil, err
 	}
 	hc.handshaking = false
+	ss.tlsVersion = tc.ConnectionState().Version
 	if loginOnly {
 		ss.encryption = "login"
 		return tc, nil
@@ -131,12 +133,12 @@ func (s *Server) startTLS(ss *session, br *bufio.Reader, loginOnly bool) (io.Rea
 // readLogin reads LOGIN7: its first packet from first, any further
 // packets from rest (they differ when only the login is encrypted).
 func readLogin(first, rest io.Reader) (login7, error) {
-	m, err := readPackets(func(i int) io.Reader {
+	m, err := messageReader{src: func(i int) io.Reader {
 		if i == 0 {
 			return first
 		}
 		return rest
-	}, 1<<16)
+	}, limit: 1 << 16}.read()
 	if err != nil {
 		return login7{}, err
 	}

@@ -17,3 +17,6 @@ func openBenchDB(b *testing.B, dsn string) *sql.DB {
 	b.Cleanup(func() { db.Close() })
 	return db
 }
+
+// maxMessageSize bounds a response read by the tests' raw client.
+const maxMessageSize = 64 << 20

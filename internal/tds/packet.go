@@ -34,9 +34,10 @@ const (
 	preloginPacketSize = 512
 	minPacketSize      = 512
 	maxPacketSize      = 32767
-	// maxMessageSize bounds one reassembled request, so a hostile client
-	// cannot make the server allocate without limit.
-	maxMessageSize = 64 << 20
+	// maxRequestPackets is SQL Server's own bound on one request: 65,536
+	// packets (65,536 × the packet size in bytes). A request past it is a
+	// protocol violation and ends the connection.
+	maxRequestPackets = 65536
 )
 
 var errMessageTooLarge = errors.New("message exceeds the size limit")
@@ -46,6 +47,11 @@ type message struct {
 	typ    byte
 	status byte // status of the first packet (RESETCONNECTION lives here)
 	data   []byte
+	// size is the length of the whole payload. A request longer than the
+	// limit it was read with is read to its end but not kept: its data is
+	// nil and tooLarge is set.
+	size     int
+	tooLarge bool
 }
 
 // readHeader reads one packet header and returns type, status and payload
@@ -63,16 +69,35 @@ func readHeader(r io.Reader) (typ, status byte, n int, err error) {
 }
 
 // readMessage reads packets up to the one marked end-of-message and
-// returns their payloads joined.
+// returns their payloads joined; a message longer than limit is
+// errMessageTooLarge.
 func readMessage(r io.Reader, limit int) (message, error) {
-	return readPackets(func(int) io.Reader { return r }, limit)
+	return messageReader{src: func(int) io.Reader { return r }, limit: limit}.read()
 }
 
-// readPackets is readMessage reading packet i from src(i).
-func readPackets(src func(i int) io.Reader, limit int) (message, error) {
+// messageReader reads one message, packet by packet.
+type messageReader struct {
+	// src returns the reader of packet i (they differ when only LOGIN7's
+	// first packet is encrypted).
+	src func(i int) io.Reader
+	// limit bounds the payload kept in memory.
+	limit int
+	// discard reads a message longer than limit to its end, keeping none
+	// of it past the limit, and returns it with tooLarge set, so that the
+	// client can be answered; without it such a message is an error.
+	discard bool
+	// wait, when set, is called once a message has begun, before each
+	// further read: it sets the deadline of a half-sent request.
+	wait func()
+}
+
+func (mr messageReader) read() (message, error) {
 	var m message
 	for i := 0; ; i++ {
-		first, r := i == 0, src(i)
+		first, r := i == 0, mr.src(i)
+		if !first {
+			mr.waiting()
+		}
 		typ, status, n, err := readHeader(r)
 		if err != nil {
 			if !first && errors.Is(err, io.EOF) {
@@ -82,21 +107,60 @@ func readPackets(src func(i int) io.Reader, limit int) (message, error) {
 		}
 		if first {
 			m.typ, m.status = typ, status
+			mr.waiting()
 		} else if typ != m.typ {
 			return m, fmt.Errorf("read message: packet type %#x inside a message of type %#x", typ, m.typ)
 		}
-		if len(m.data)+n > limit {
-			return m, errMessageTooLarge
-		}
-		start := len(m.data)
-		m.data = append(m.data, make([]byte, n)...)
-		if _, err := io.ReadFull(r, m.data[start:]); err != nil {
-			return m, fmt.Errorf("read packet payload: %w", noEOF(err))
+		if err := mr.payload(&m, r, n, i); err != nil {
+			return m, err
 		}
 		if status&statusEOM != 0 {
 			return m, nil
 		}
 	}
+}
+
+func (mr messageReader) waiting() {
+	if mr.wait != nil {
+		mr.wait()
+	}
+}
+
+// payload reads packet i's payload of n bytes into m, or past it when m
+// is over the limit.
+func (mr messageReader) payload(m *message, r io.Reader, n, i int) error {
+	m.size += n
+	switch {
+	case m.size > mr.limit && !mr.discard, i >= maxRequestPackets:
+		return errMessageTooLarge
+	case m.size > mr.limit:
+		m.data, m.tooLarge = nil, true // let the collector have it now
+	}
+	if m.tooLarge {
+		if _, err := io.CopyN(io.Discard, r, int64(n)); err != nil {
+			return fmt.Errorf("read packet payload: %w", noEOF(err))
+		}
+		return nil
+	}
+	start := len(m.data)
+	m.data = grow(m.data, n, mr.limit)
+	if _, err := io.ReadFull(r, m.data[start:]); err != nil {
+		return fmt.Errorf("read packet payload: %w", noEOF(err))
+	}
+	return nil
+}
+
+// grow extends b by n bytes, doubling its capacity as append does but
+// never past limit: a request just under the limit holds no more memory
+// than the limit.
+func grow(b []byte, n, limit int) []byte {
+	need := len(b) + n
+	if need > cap(b) {
+		bigger := make([]byte, len(b), min(max(2*cap(b), need), max(limit, need)))
+		copy(bigger, b)
+		b = bigger
+	}
+	return b[:need]
 }
 
 func noEOF(err error) error {

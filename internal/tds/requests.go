@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"time"
 )
 
 // serve runs requests until the connection ends.
@@ -34,13 +33,7 @@ func (s *session) serve() {
 			continue
 		}
 		s.handle(it.msg)
-		s.idleDeadline()
-	}
-}
-
-func (s *session) idleDeadline() {
-	if t := s.srv.cfg.ReadTimeout; t > 0 {
-		s.raw.SetReadDeadline(time.Now().Add(t))
+		s.refreshDeadline()
 	}
 }
 
@@ -66,12 +59,14 @@ func (s *session) handle(m message) {
 				Text: fmt.Sprintf("internal error in the lab: %v (at %s)", r, panicSite())})
 		}
 	}()
-	switch m.typ {
-	case pktBatch:
+	switch {
+	case m.tooLarge:
+		w.Error(tooLarge(m.size, s.srv.maxRequestSize()))
+	case m.typ == pktBatch:
 		s.batch(ctx, m.data, w)
-	case pktRPC:
+	case m.typ == pktRPC:
 		s.rpc(ctx, m.data, w)
-	case pktTransMgr:
+	case m.typ == pktTransMgr:
 		s.transMgr(m.data, w)
 	default:
 		w.Error(Message{Number: 50000, State: 1, Class: 16,

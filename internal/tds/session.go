@@ -7,7 +7,6 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // session is one logged-in connection. One goroutine runs requests (the
@@ -26,6 +25,9 @@ type session struct {
 	// encryption is how the connection was secured: "" (not), "login"
 	// (LOGIN7 only), "full" or "strict" (TDS 8.0).
 	encryption string
+	// tlsVersion is the TLS version negotiated (0: none); like
+	// encryption, set before the session is registered, then read only.
+	tlsVersion uint16
 
 	mu        sync.Mutex // guards the fields below
 	db        string
@@ -33,6 +35,7 @@ type session struct {
 	tranID    uint64
 	values    map[string]any
 	inFlight  bool               // a request was read and is not fully answered
+	partial   bool               // the reader is inside a request: its first packet arrived, not its last
 	reqCancel context.CancelFunc // cancels the running handler's ctx
 	w         *responseWriter    // the running request's writer
 }
@@ -141,21 +144,23 @@ func (s *session) SetValue(key string, v any) {
 	s.values[key] = v
 }
 
-// readLoop reads client messages until the connection fails.
+// readLoop reads client messages until the connection fails. A request
+// longer than the server's limit is read to its end without being kept,
+// and handed on to be refused; one whose client stops sending in the
+// middle fails at the request deadline.
 func (s *session) readLoop(ch chan<- item) {
 	br := bufio.NewReaderSize(s.rd, 8192)
+	mr := messageReader{src: func(int) io.Reader { return br }, limit: s.srv.maxRequestSize(),
+		discard: true, wait: s.requestBegun}
 	for {
-		m, err := readMessage(br, maxMessageSize)
+		m, err := mr.read()
 		it := item{msg: m, err: err}
 		switch {
 		case err != nil:
 		case m.typ == pktAttention:
 			it.acked = s.attention()
 		default:
-			s.raw.SetReadDeadline(time.Time{})
-			s.mu.Lock()
-			s.inFlight = true
-			s.mu.Unlock()
+			s.requestRead()
 		}
 		select {
 		case ch <- it:
@@ -173,6 +178,8 @@ func (s *session) readLoop(ch chan<- item) {
 func (s *session) attention() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.partial = false
+	s.setDeadline()
 	if !s.inFlight {
 		return false
 	}

@@ -85,15 +85,22 @@ func tlsConfig(certFile, keyFile string) (*tls.Config, error) {
 	return &tls.Config{
 		Certificates: []tls.Certificate{cert},
 		MinVersion:   tls.VersionTLS12,
+		// TDS 7.x wraps the handshake in PRELOGIN packets, where SQL
+		// Server (2014 to 2022) offers at most TLS 1.2; clients built for
+		// it, FreeTDS among them, hang after login when offered TLS 1.3
+		// there. Only strict encryption (TDS 8.0) raises the cap.
+		MaxVersion: tls.VersionTLS12,
 		// No session tickets: a post-handshake ticket write would land
 		// outside the PRELOGIN-wrapped handshake.
 		SessionTicketsDisabled: true,
 	}, nil
 }
 
-// strictConfig is the TDS 8.0 variant: TLS first, ALPN "tds/8.0".
+// strictConfig is the TDS 8.0 variant: TLS first, ALPN "tds/8.0", and
+// TLS 1.3 allowed, as SQL Server 2022 allows it for strict encryption.
 func strictConfig(c *tls.Config) *tls.Config {
 	s := c.Clone()
 	s.NextProtos = []string{"tds/8.0"}
+	s.MaxVersion = tls.VersionTLS13
 	return s
 }

@@ -1,6 +1,7 @@
 package tds
 
 import (
+	"crypto/tls"
 	"database/sql"
 	"os"
 	"path/filepath"
@@ -21,20 +22,23 @@ func TestEncryptModes(t *testing.T) {
 	}
 	srv, dsn := startServer(t, newTestHandler(), Config{CertFile: cert, KeyFile: key})
 	base := strings.TrimSuffix(dsn, "&encrypt=disable&dial+timeout=5") + "&dial+timeout=5"
+	// TDS 7.x encryption negotiates TLS 1.2 at most, as SQL Server does
+	// (FreeTDS hangs when offered 1.3 there); strict (TDS 8.0) allows 1.3.
 	tests := []struct {
 		name    string
 		params  string
 		want    string // session encryption, or the error text
 		wantErr bool
+		tls     uint16 // the TLS version negotiated
 	}{
-		{"disable", "&encrypt=disable", "", false},
-		{"default (login only, trusted)", "", "login", false},
-		{"false with CA", "&encrypt=false&certificate=" + ca, "login", false},
-		{"false with wrong CA", "&encrypt=false&certificate=" + other, "certificate", true},
-		{"true with CA", "&encrypt=true&certificate=" + ca, "full", false},
-		{"true trusting", "&encrypt=true&trustservercertificate=true", "full", false},
-		{"true without trust", "&encrypt=true", "certificate", true},
-		{"strict with CA", "&encrypt=strict&certificate=" + ca, "strict", false},
+		{"disable", "&encrypt=disable", "", false, 0},
+		{"default (login only, trusted)", "", "login", false, tls.VersionTLS12},
+		{"false with CA", "&encrypt=false&certificate=" + ca, "login", false, tls.VersionTLS12},
+		{"false with wrong CA", "&encrypt=false&certificate=" + other, "certificate", true, 0},
+		{"true with CA", "&encrypt=true&certificate=" + ca, "full", false, tls.VersionTLS12},
+		{"true trusting", "&encrypt=true&trustservercertificate=true", "full", false, tls.VersionTLS12},
+		{"true without trust", "&encrypt=true", "certificate", true, 0},
+		{"strict with CA", "&encrypt=strict&certificate=" + ca, "strict", false, tls.VersionTLS13},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,6 +56,9 @@ func TestEncryptModes(t *testing.T) {
 			}
 			if got := encryptionOf(t, srv, spid); got != tt.want {
 				t.Fatalf("session encryption = %q, want %q", got, tt.want)
+			}
+			if got := tlsVersionOf(t, srv, spid); got != tt.tls {
+				t.Fatalf("TLS version = %s, want %s", tls.VersionName(got), tls.VersionName(tt.tls))
 			}
 			checkLargeExchange(t, db)
 		})
@@ -71,11 +78,21 @@ func checkLargeExchange(t *testing.T, db *sql.DB) {
 
 func encryptionOf(t *testing.T, srv *Server, spid int) string {
 	t.Helper()
+	return sessionOf(t, srv, spid).encryption
+}
+
+func tlsVersionOf(t *testing.T, srv *Server, spid int) uint16 {
+	t.Helper()
+	return sessionOf(t, srv, spid).tlsVersion
+}
+
+func sessionOf(t *testing.T, srv *Server, spid int) *session {
+	t.Helper()
 	s, ok := srv.Session(spid)
 	if !ok {
 		t.Fatalf("no session %d", spid)
 	}
-	return s.(*session).encryption
+	return s.(*session)
 }
 
 func TestEncryptionRefusedWithoutCertificate(t *testing.T) {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package tds
+
+const raceEnabled = false
