@@ -138,6 +138,9 @@ type Attempt struct {
 	Outcome string `json:"outcome,omitempty"`
 	Error   string `json:"error,omitempty"`
 	Class   string `json:"class,omitempty"`
+	// Command is what the attempt sent, secrets masked ("" when its
+	// action cannot tell).
+	Command string `json:"command,omitempty"`
 }
 
 // Duration is how long the attempt ran (0 while it runs).
@@ -329,7 +332,7 @@ func (st *StepRecord) start(rec *journal.Record, session int) {
 	if st.First.IsZero() {
 		st.First = rec.Time
 	}
-	st.History = append(st.History, Attempt{N: rec.Attempt, Session: max(session, 0), Started: rec.Time})
+	st.History = append(st.History, Attempt{N: rec.Attempt, Session: max(session, 0), Started: rec.Time, Command: rec.Command})
 }
 
 // endAttempt closes the step's open attempt with an outcome.

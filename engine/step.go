@@ -89,17 +89,20 @@ func (r *run) attempts(ctx context.Context, o outcome) outcome {
 		}
 		o.result.Attempts++
 		attempt := o.result.Attempts
-		// Synced before the action runs: intent before effect. This one
-		// fsync also carries the outcomes of the steps this one needs,
-		// appended unsynced when they finished (group commit).
-		if _, err := r.jw.AppendSync(journal.Record{Type: RecStepStarted, Step: s.ID, Attempt: attempt}); err != nil {
+		p := r.prepareAttempt(ctx, o.st)
+		// Synced before the action runs: intent before effect, with the
+		// exact command the attempt sends. This one fsync also carries
+		// the outcomes of the steps this one needs, appended unsynced
+		// when they finished (group commit).
+		if _, err := r.jw.AppendSync(journal.Record{Type: RecStepStarted, Step: s.ID, Attempt: attempt, Command: p.command}); err != nil {
+			p.cancel()
 			o.fatal = fmt.Errorf("journal start of step %s: %w", s.ID, err)
 			o.result.State = StateInDoubt
 			return o
 		}
 		r.emit(StepResult{ID: s.ID, Action: s.Action, State: StateRunning, Attempts: attempt})
 		began := r.cfg.Clock.Now()
-		out, err := r.attempt(ctx, o.st, attempt)
+		out, err := r.attempt(ctx, o.st, attempt, p)
 		if final, res := r.judge(ctx, o, out, err, n); final {
 			return res
 		}
@@ -154,18 +157,64 @@ func (r *run) backoff(ctx context.Context, o *outcome, err error, n int, began t
 	return true
 }
 
-// attempt runs the action once, with the attempt's timeout, then verify.
-func (r *run) attempt(ctx context.Context, st *stepState, attempt int) (map[string]any, error) {
+// maxCommand bounds the command journaled with an attempt's start.
+const maxCommand = 16 << 10
+
+// prepared is an attempt made ready before its start is journaled: its
+// params resolved, its target open, the command it sends rendered.
+type prepared struct {
+	ctx    context.Context // with the attempt's timeout
+	cancel context.CancelFunc
+	cl     *call
+	err    error // the attempt fails with it, without running the action
+	// command is the action's preview with this attempt's values,
+	// secrets masked ("" when the type cannot preview).
+	command string
+}
+
+// prepareAttempt readies an attempt. Nothing it does changes a system:
+// resolving params and opening a target's connections are not effects.
+func (r *run) prepareAttempt(ctx context.Context, st *stepState) *prepared {
 	s := st.step
-	actx, cancel := ctx, context.CancelFunc(func() {})
+	p := &prepared{ctx: ctx, cancel: func() {}}
 	if s.Timeout > 0 {
-		actx, cancel = context.WithTimeout(ctx, s.Timeout)
+		p.ctx, p.cancel = context.WithTimeout(ctx, s.Timeout)
 	}
-	defer cancel()
-	cl, err := r.c.prepare(actx, actions.KindAction, s.Action, s.With, s.Target, s.ID, r.res)
+	p.cl, p.err = r.c.prepare(p.ctx, actions.KindAction, s.Action, s.With, s.Target, s.ID, r.res)
+	if p.err == nil {
+		p.command = r.command(p.cl)
+	}
+	return p
+}
+
+// command renders what the call sends, with its real values, secrets
+// masked: what the journal (and the report) says the attempt did.
+func (r *run) command(cl *call) string {
+	if !cl.typ.Can(actions.AbilityPreview) {
+		return ""
+	}
+	env := *cl.env
+	env.Mode = actions.ModePreview
+	text, err := cl.typ.Preview(&env, cl.params)
 	if err != nil {
-		return nil, err
+		return ""
 	}
+	text = r.red.Redact(text)
+	if len(text) > maxCommand {
+		text = text[:maxCommand] + "…(cut)"
+	}
+	return text
+}
+
+// attempt runs the action once, with the attempt's timeout, then verify.
+func (r *run) attempt(ctx context.Context, st *stepState, attempt int, p *prepared) (map[string]any, error) {
+	s := st.step
+	actx := p.ctx
+	defer p.cancel()
+	if p.err != nil {
+		return nil, p.err
+	}
+	cl := p.cl
 	cl.env.Attempt, cl.env.Idempotent = attempt, idempotent(st)
 	cl.env.Log = cl.env.Log.With().Int("attempt", attempt).Logger()
 	cl.env.Journal = r.stepJournal(st, attempt)

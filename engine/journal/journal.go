@@ -50,6 +50,9 @@ type Record struct {
 	Class   string         `json:",omitempty"`
 	Note    string         `json:",omitempty"`
 	User    string         `json:",omitempty"`
+	// Command is set by step-started: what the attempt sends (the
+	// action's preview with its values), secrets masked.
+	Command string `json:",omitempty"`
 	// Run is set by run-started and run-resumed.
 	Run *RunStart `json:",omitempty"`
 	// End is set by run-finished.

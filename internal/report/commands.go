@@ -15,11 +15,15 @@ const (
 	commandsOutput = "commands"
 )
 
-// commands are the exact commands a step sent: what its action journaled
-// in its outputs, else the plan's preview, else a note saying why none
-// is shown. Neither holds a secret: outputs are journaled masked and a
-// preview shows secrets as (secret).
+// commands are the exact commands a step sent: what the journal says each
+// attempt sent (the engine journals it with the attempt's start), else
+// what the action journaled in its outputs, else the plan's preview,
+// else a note saying why none is shown. None holds a secret: the journal
+// is written masked and a preview shows secrets as (secret).
 func commands(rs *engine.RunState, in Input, s *Step) Commands {
+	if texts := attemptCommands(s.Attempts); len(texts) > 0 {
+		return Commands{Source: SourceJournal, Texts: texts}
+	}
 	if texts := journaledCommands(s.Outputs); len(texts) > 0 {
 		return Commands{Source: SourceJournal, Texts: texts}
 	}
@@ -47,6 +51,18 @@ func planNote(in Input) string {
 		return in.PlanNote
 	}
 	return "the plan was not loaded"
+}
+
+// attemptCommands lists the distinct commands the step's attempts sent,
+// in order (a retry usually sends the same one again).
+func attemptCommands(attempts []engine.Attempt) []string {
+	var texts []string
+	for _, a := range attempts {
+		if a.Command != "" && (len(texts) == 0 || texts[len(texts)-1] != a.Command) {
+			texts = append(texts, a.Command)
+		}
+	}
+	return texts
 }
 
 // journaledCommands reads the command outputs of a step.

@@ -87,7 +87,7 @@ func mdStepPeople(b *strings.Builder, s Step) {
 func mdCommands(b *strings.Builder, c Commands) {
 	switch c.Source {
 	case SourceJournal:
-		b.WriteString("Commands sent (journaled by the action, secrets masked):\n\n")
+		b.WriteString("Commands sent (journaled with each attempt, secrets masked):\n\n")
 	case SourcePreview:
 		b.WriteString("Commands (the plan's preview, secrets masked; run-time values as written):\n\n")
 	default:
