@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/engine/lock"
 )
 
 // The frame layout of engine/journal's doc.go: an 8-byte magic, then the
@@ -19,8 +20,14 @@ const (
 // header was whole. Create syncs the header before returning and the
 // run-started record follows it, so such a run never ran a step. A
 // header that is whole but corrupt is not this case, and is refused.
-func tornAtCreate(fs journal.FS, ri journal.RunInfo) bool {
+// Nor is a journal cut back into its header after the run did work: the
+// run's sync mark or its lock (holder, when the caller read it; nil
+// reads it) saw records synced, and a run torn at creation synced none.
+func tornAtCreate(fs journal.FS, ri journal.RunInfo, holder *lock.Info) bool {
 	if ri.Err == nil || ri.Records > 0 {
+		return false
+	}
+	if syncedOf(fs, ri.Path, ri.RunID, holder).Seq() > 0 {
 		return false
 	}
 	buf, err := fs.ReadFile(ri.Path)

@@ -43,7 +43,7 @@ func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, erro
 			strings.TrimSuffix(filepath.Base(path), journal.Extension), cfg.Plan.Name, cfg.StateDir))
 	}
 	if err != nil {
-		return nil, cannotRun(readHint(path, err))
+		return nil, cannotRun(JournalHint(planArg(cfg.Plan), path, err))
 	}
 	r, err := newRun(withRetried(cfg, opts.Retry), rep.Header.RunID)
 	if err != nil {
@@ -106,13 +106,19 @@ func checkResume(cfg Config, opts ResumeOptions) error {
 }
 
 // openJournal opens the run's journal for appending, now that the lock is
-// ours; a torn tail is cut back (the original kept) with a warning.
+// ours; a torn tail is cut back (the original kept) with a warning. A
+// journal holding fewer records than the run synced is refused first,
+// and nothing is written to it.
 func (r *run) openJournal(path string) (*RunState, error) {
+	if err := r.checkSynced(path); err != nil {
+		return nil, err
+	}
 	jw, rep, err := journal.Open(r.cfg.FS, path)
 	if err != nil {
-		return nil, cannotRun(readHint(path, err))
+		return nil, cannotRun(JournalHint(r.planArg(), path, err))
 	}
 	r.jw = jw
+	r.lock.track(jw, r.log)
 	if d := rep.Damage; d != nil && d.Repaired {
 		r.log.Warn().Int64("offset", d.Offset).Str("reason", d.Reason).Str("copy", d.Copy).
 			Msg("journal had a torn tail: cut back to the last good record, the original kept")
@@ -131,8 +137,18 @@ func (r *run) startResume(rs *RunState, lk *runLock, opts ResumeOptions) error {
 		}
 	}
 	diff := diffPlan(rs.Header.StepHashes, r.plan)
+	if rs.Header.PlanHash == "" && !opts.Force {
+		return cannotRun(fmt.Errorf("the header of run %s was rebuilt by `journal repair` without the plan's hash: "+
+			"whether plan %s changed since the run started cannot be told; if %s is the plan it ran, resume with --force (journaled)",
+			r.id, r.plan.Name, r.planArg()))
+	}
 	if rs.Header.PlanHash != r.plan.Hash && !opts.Force {
-		return cannotRun(&PlanChangedError{Plan: r.plan.Name, RunID: r.id, Diff: diff})
+		err := error(&PlanChangedError{Plan: r.plan.Name, RunID: r.id, Diff: diff})
+		if headerRebuilt(rs) {
+			err = fmt.Errorf("%w (its header was rebuilt by `journal repair` from a damaged one: the plan hash it kept "+
+				"may be what the damage hit)", err)
+		}
+		return cannotRun(err)
 	}
 	recs := []journal.Record{{Type: RecRunResumed, User: r.cfg.User, Run: r.runStart()}}
 	if rs.Header.PlanHash != r.plan.Hash {
@@ -226,7 +242,7 @@ func findRun(cfg Config, runID string) (string, error) {
 			cfg.Plan.Name, cfg.StateDir, planArg(cfg.Plan)))
 	}
 	last := LatestRun(runs)
-	if tornAtCreate(cfg.FS, last) {
+	if tornAtCreate(cfg.FS, last, nil) {
 		return "", cannotRun(fmt.Errorf("no run of plan %s to resume: run %s died while creating its journal, "+
 			"before any step ran; start again with `failover apply %s`", cfg.Plan.Name, last.RunID, planArg(cfg.Plan)))
 	}
@@ -235,6 +251,61 @@ func findRun(cfg Config, runID string) (string, error) {
 			"(start a new one with `failover apply %s`)", last.RunID, cfg.Plan.Name, planArg(cfg.Plan)))
 	}
 	return last.Path, nil
+}
+
+// headerRebuilt reports whether a repair rebuilt the run's header.
+func headerRebuilt(rs *RunState) bool {
+	for _, rp := range rs.Repairs {
+		if rp.Header != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// checkSynced refuses the journal at path when it holds fewer records
+// than the run synced, as its sync mark and its lock (ours now, carrying
+// what a dead holder saw) say. The journal is read again here, under the
+// lock: no one appends to it now. Refused, the lock's number is kept in
+// the sync mark: the lock goes when this resume ends, the refusal must
+// not go with it.
+func (r *run) checkSynced(path string) error {
+	info := r.lock.l.Info()
+	s := syncedOf(r.cfg.FS, path, r.id, &info)
+	rep, err := journal.Read(r.cfg.FS, path)
+	if rep == nil {
+		return cannotRun(JournalHint(r.planArg(), path, err))
+	}
+	err = cutShort(r.planArg(), r.id, len(rep.Records), s)
+	if err == nil {
+		return nil
+	}
+	if s.Mark < s.Seq() {
+		if merr := journal.WriteMark(r.cfg.FS, path, s.Seq()); merr != nil {
+			r.log.Warn().Err(merr).Msg("cannot keep the lock's sequence number in the journal's sync mark")
+		}
+	}
+	return cannotRun(err)
+}
+
+// JournalHint explains a journal that resume cannot continue (err, from
+// reading it), naming the commands with the run and the plan (a file or
+// a name) they apply to: dump it, repair it, or set the run aside with a
+// new one. Other errors are returned as they are.
+func JournalHint(plan, path string, err error) error {
+	run := strings.TrimSuffix(filepath.Base(path), journal.Extension)
+	var he *journal.HeaderError
+	if errors.As(err, &he) {
+		return fmt.Errorf("%w: the header, which says what plan and run the records are of, cannot be read. "+
+			"`failover journal dump %s` shows what can; then either `failover journal repair %s --force` rebuilds the "+
+			"header from the records and the file's name and keeps every whole record (a copy of the file is kept), or "+
+			"`failover apply %s --new-run` sets the run aside and starts afresh", err, run, run, plan)
+	}
+	var ce *journal.CorruptError
+	if errors.As(err, &ce) {
+		return fmt.Errorf("%w; or `failover apply %s --new-run` sets the run aside and starts afresh", readHint(path, err), plan)
+	}
+	return err
 }
 
 // readHint explains a journal that cannot be read, naming the commands

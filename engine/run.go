@@ -66,6 +66,12 @@ type stepState struct {
 // creates the journal and runs every step. The error maps to an exit code
 // through ExitCode.
 func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	return startRun(ctx, cfg, nil)
+}
+
+// startRun starts a new run of a plan; aside, when not nil, names the
+// unfinished run the operator confirmed to set aside for it.
+func startRun(ctx context.Context, cfg Config, aside *SetAside) (*Summary, error) {
 	cfg = cfg.withDefaults()
 	if err := checkConfig(cfg); err != nil {
 		return nil, cannotRun(err)
@@ -76,13 +82,14 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	defer r.c.targets.close(r.log)
-	lk, err := r.applyLock()
+	lk, err := r.applyLock(aside)
 	if err != nil {
 		return nil, err
 	}
 	defer lk.release(r.log)
 	r.lock = lk
-	if err := refuseUnfinished(cfg); err != nil {
+	old, err := refuseUnfinished(cfg, aside)
+	if err != nil {
 		return nil, err
 	}
 	if err := r.preflight(ctx); err != nil {
@@ -96,7 +103,13 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	r.jw = jw
 	defer r.closeJournal()
+	lk.track(jw, r.log)
 	recs := append([]journal.Record{{Type: RecRunStarted, User: cfg.User, Run: r.runStart()}}, r.takeOverRecords(lk)...)
+	var keptAs string
+	if old != nil {
+		keptAs = setAsideName(cfg.FS, old.Path)
+		recs = append(recs, r.setAsideRecord(*old, aside, keptAs))
+	}
 	for _, rec := range recs {
 		if err := r.appendRec(rec); err != nil {
 			return nil, err
@@ -104,6 +117,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	if err := jw.Sync(); err != nil {
 		return nil, fmt.Errorf("journal run start: %w", err)
+	}
+	if old != nil {
+		// Moved once this run's record of it is durable: the old
+		// journal is never out of the way without a word.
+		r.moveAside(*old, keptAs)
 	}
 	r.log.Info().Str("journal", jw.Path()).Int("steps", len(cfg.Plan.Steps)).Msg("run started")
 	return r.schedule(ctx, nil)
@@ -208,6 +226,10 @@ func (r *run) closeJournal() {
 	if err := r.jw.Close(); err != nil {
 		r.log.Error().Err(err).Msg("close journal")
 	}
+	if err := r.jw.MarkErr(); err != nil {
+		r.log.Warn().Err(err).Msg("the journal's sync mark could not be kept up to date: " +
+			"a journal cut short may not be told from a stopped run")
+	}
 }
 
 func stepHashes(p *plans.Plan) map[string]string {
@@ -224,8 +246,9 @@ func stepHashes(p *plans.Plan) map[string]string {
 // would ever clear the lock). If it left one, the lock is left as it is
 // and the operator is sent to resume, which takes it over with a warning
 // and a record in that run's journal: taken over here, the takeover would
-// be journaled nowhere.
-func (r *run) applyLock() (*runLock, error) {
+// be journaled nowhere. The lock of a run the operator sets aside
+// (aside) is taken over too, journaled in the new run.
+func (r *run) applyLock(aside *SetAside) (*runLock, error) {
 	cfg := r.cfg
 	lk, err := acquireLock(cfg, r.id, false)
 	var held *lock.HeldError
@@ -236,8 +259,8 @@ func (r *run) applyLock() (*runLock, error) {
 	switch {
 	case uerr != nil:
 		return nil, uerr
-	case unfinished && !tornAtCreate(cfg.FS, last):
-		return nil, unfinishedError(cfg, last)
+	case unfinished && !tornAtCreate(cfg.FS, last, &held.Holder) && !aside.names(last.RunID):
+		return nil, unfinishedError(cfg, last, &held.Holder)
 	}
 	lk, err = acquireLock(cfg, r.id, true)
 	if err == nil {
@@ -262,23 +285,48 @@ func latestUnfinished(cfg Config) (journal.RunInfo, bool, error) {
 }
 
 // refuseUnfinished refuses a new run while the plan's latest run is not
-// finished: a new run would redo steps that already ran.
-func refuseUnfinished(cfg Config) error {
+// finished: a new run would redo steps that already ran. The run the
+// operator confirmed to set aside (aside) is returned instead, when it is
+// still the latest unfinished one.
+func refuseUnfinished(cfg Config, aside *SetAside) (*journal.RunInfo, error) {
 	last, unfinished, err := latestUnfinished(cfg)
 	switch {
 	case err != nil:
-		return err
+		return nil, err
+	case !unfinished && aside != nil:
+		return nil, cannotRun(fmt.Errorf("--new-run: run %s is not an unfinished run of plan %s: nothing to set aside",
+			aside.RunID, cfg.Plan.Name))
 	case !unfinished:
-		return nil
-	case tornAtCreate(cfg.FS, last):
-		return setAsideTorn(cfg, last)
+		return nil, nil
+	case tornAtCreate(cfg.FS, last, nil):
+		return nil, setAsideTorn(cfg, last)
+	case aside.names(last.RunID):
+		return &last, nil
+	case aside != nil:
+		return nil, cannotRun(fmt.Errorf("--new-run: the latest unfinished run of plan %s is now %s, not %s: nothing set aside",
+			cfg.Plan.Name, last.RunID, aside.RunID))
 	}
-	return unfinishedError(cfg, last)
+	return nil, unfinishedError(cfg, last, nil)
 }
 
-func unfinishedError(cfg Config, last journal.RunInfo) error {
+// unfinishedError refuses a new run beside an unfinished one, with the
+// way on: resume it, or, when resume cannot (its journal is damaged or
+// cut short), repair it or set it aside. holder is the plan's lock as
+// read, when the caller did.
+func unfinishedError(cfg Config, last journal.RunInfo, holder *lock.Info) error {
+	plan := planArg(cfg.Plan)
+	if last.Err == nil {
+		if err := cutShort(plan, last.RunID, last.Records, syncedOf(cfg.FS, last.Path, last.RunID, holder)); err != nil {
+			return cannotRun(fmt.Errorf("plan %s has an unfinished run %s that resume cannot continue: %w",
+				cfg.Plan.Name, last.RunID, err))
+		}
+	}
+	if errors.Is(last.Err, journal.ErrCorrupt) {
+		return cannotRun(fmt.Errorf("plan %s has an unfinished run %s that resume cannot continue: %w",
+			cfg.Plan.Name, last.RunID, JournalHint(plan, last.Path, last.Err)))
+	}
 	return cannotRun(fmt.Errorf("plan %s has an unfinished run %s (%s); continue it with `failover resume %s` — "+
-		"`failover status %s` shows where it stopped", cfg.Plan.Name, last.RunID, describeLast(last), planArg(cfg.Plan), last.RunID))
+		"`failover status %s` shows where it stopped", cfg.Plan.Name, last.RunID, describeLast(last), plan, last.RunID))
 }
 
 func describeLast(ri journal.RunInfo) string {

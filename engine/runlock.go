@@ -36,6 +36,11 @@ func acquireLock(cfg Config, runID string, takeOver bool) (*runLock, error) {
 	switch {
 	case err == nil:
 	case errors.As(err, &held) && held.DeadSameHost && takeOver:
+		if held.Holder.RunID == runID {
+			// What the dead holder saw synced stays in the lock: the
+			// journal is checked against it once this run has the lock.
+			info.Synced = held.Holder.Synced
+		}
 		l, err = lock.TakeOver(cfg.StateDir, cfg.Plan.Name, info, held.Holder)
 		if err != nil {
 			return nil, cannotRun(fmt.Errorf("take over the lock of dead process %d: %w", held.Holder.PID, err))
@@ -79,6 +84,16 @@ func heldHint(cfg Config, held *lock.HeldError) error {
 			planArg(cfg.Plan), held.Holder.RunID)
 	}
 	return held
+}
+
+// track makes the lock's heartbeat carry the last sequence number jw
+// synced, and has jw keep the run's sync mark (its failure only warns:
+// the mark is evidence that the journal was not cut short, not data).
+func (rl *runLock) track(jw *journal.Writer, log zerolog.Logger) {
+	rl.l.Track(jw.Synced)
+	if err := jw.KeepMark(); err != nil {
+		log.Warn().Err(err).Msg("cannot keep the journal's sync mark: a journal cut short may not be told from a stopped run")
+	}
 }
 
 func (rl *runLock) release(log zerolog.Logger) {

@@ -40,6 +40,9 @@ type RunState struct {
 	TakeOvers []TakeOver
 	// PlanChanges are the changed plans resumed with --force.
 	PlanChanges []PlanChange
+	// SetAside are the unfinished runs this run was started instead of
+	// (apply --new-run).
+	SetAside []journal.SetAside
 }
 
 // Session is one apply or resume of a run.
@@ -241,6 +244,10 @@ func (rs *RunState) applyRun(rec *journal.Record) {
 	case RecLockTakenOver:
 		if rec.Holder != nil {
 			rs.TakeOvers = append(rs.TakeOvers, TakeOver{Holder: *rec.Holder, By: rec.User, At: rec.Time})
+		}
+	case RecRunSetAside:
+		if rec.SetAside != nil {
+			rs.SetAside = append(rs.SetAside, *rec.SetAside)
 		}
 	case RecPlanChanged:
 		pc := PlanChange{By: rec.User, At: rec.Time, Changes: rec.Note}

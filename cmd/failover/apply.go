@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
+	"path/filepath"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -77,6 +77,7 @@ func (f *runFlags) config(a *app, p *plans.Plan, term *terminalApprover) engine.
 
 func newApplyCmd(a *app) *cobra.Command {
 	var rf runFlags
+	var newRun bool
 	cmd := &cobra.Command{
 		Use:   "apply PLAN",
 		Short: "Run a plan: print it, ask for confirmation, run every step with a durable journal",
@@ -85,6 +86,12 @@ func newApplyCmd(a *app) *cobra.Command {
 			"runs them: preflight checks first, then each step with its checks, retries and timeout, every\n" +
 			"start and outcome in the run's journal under the state dir. An interrupted or failed run is\n" +
 			"continued with `failover resume PLAN`; apply refuses while one is unfinished.\n\n" +
+			"--new-run sets the plan's unfinished run aside and starts a new one instead: for a run resume\n" +
+			"cannot continue (its journal damaged or cut short) or one you mean to abandon. It says why\n" +
+			"that run is unfinished and asks first (y/N on the terminal; --yes answers without one; not\n" +
+			"--auto-approve). The new run's journal records which run it set aside, why and how you\n" +
+			"confirmed; the old journal is kept as <run>.journal.set-aside. Steps the old run did may\n" +
+			"run again: their actions' probes and skip_if decide.\n\n" +
 			"Exit codes: 0 done; 1 a step failed; 2 cannot run (invalid plan, missing secret, preflight\n" +
 			"failed, lock held, unfinished run); 3 waiting for the operator; 130 interrupted.",
 		Args: cobra.ExactArgs(1),
@@ -95,6 +102,12 @@ func newApplyCmd(a *app) *cobra.Command {
 			}
 			printPlan(a.stdout, p)
 			term := a.terminal()
+			var aside *engine.SetAside
+			if newRun {
+				if aside, err = a.confirmNewRun(cmd.Context(), term, &rf, p); err != nil {
+					return err
+				}
+			}
 			// Without a terminal, steps approved on the command line say the
 			// operator meant to run this unattended: that is the answer.
 			if !rf.autoApprove && !rf.yes && (term != nil || len(rf.approve) == 0) {
@@ -105,13 +118,52 @@ func newApplyCmd(a *app) *cobra.Command {
 			}
 			cfg := rf.config(a, p, term)
 			stop := a.showProgress(&cfg)
-			sum, err := engine.Run(cmd.Context(), cfg)
+			var sum *engine.Summary
+			if aside != nil {
+				sum, err = engine.RunAfresh(cmd.Context(), cfg, *aside)
+			} else {
+				sum, err = engine.Run(cmd.Context(), cfg)
+			}
 			stop()
 			return a.finishRun(sum, err)
 		},
 	}
 	rf.add(cmd)
+	cmd.Flags().BoolVar(&newRun, "new-run", false, "set the plan's unfinished run aside (asked first; journaled) and start a new run")
 	return cmd
+}
+
+// noTerminalNewRun is apply --new-run's answer when no one can be asked.
+const noTerminalNewRun = "no terminal to ask whether to set the unfinished run aside: nothing done; " +
+	"pass --yes to set it aside and start a new run"
+
+// confirmNewRun names the plan's unfinished run and why it is unfinished,
+// and asks whether to set it aside (--yes answers without asking). It
+// returns the run to set aside, with how the operator confirmed.
+func (a *app) confirmNewRun(ctx context.Context, term *terminalApprover, rf *runFlags, p *plans.Plan) (*engine.SetAside, error) {
+	last, why, err := engine.Unfinished(rf.config(a, p, term))
+	if err != nil {
+		return nil, withCode(exitUsage, err)
+	}
+	if last == nil {
+		return nil, withCode(exitUsage, fmt.Errorf("--new-run: plan %s has no unfinished run to set aside; "+
+			"apply it without --new-run", p.Name))
+	}
+	fmt.Fprintf(a.stderr, "Run %s of plan %s is unfinished: %s.\n", last.RunID, p.Name, strings.ReplaceAll(why, "\n", " "))
+	aside := &engine.SetAside{RunID: last.RunID, How: "--yes"}
+	if rf.yes {
+		return aside, nil
+	}
+	question := fmt.Sprintf("Set run %s aside (its journal is kept as %s.set-aside) and start a new run? Steps it did may run again.",
+		last.RunID, filepath.Base(last.Path))
+	if err := a.confirm(ctx, term, question, noTerminalNewRun, "not confirmed: nothing set aside, nothing ran"); err != nil {
+		return nil, err
+	}
+	aside.How = "standard input"
+	if term != nil {
+		aside.How = "terminal"
+	}
+	return aside, nil
 }
 
 // printPlan lists the steps in file order with their dependencies.

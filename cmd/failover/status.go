@@ -96,7 +96,7 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 	}
 	rep, err := journal.Read(journal.OSFS{}, info.Path)
 	if rep == nil {
-		return nil, err
+		return nil, withCode(exitFailed, engine.JournalHint("PLAN", info.Path, err))
 	}
 	if rep.Damage != nil {
 		// Shown as far as it can be read; the operator must know the rest
@@ -118,6 +118,11 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 		}
 	}
 	state := runState(rs, live)
+	info.Records = len(rep.Records)
+	if short := engine.CutShort(journal.OSFS{}, info); short != nil {
+		fmt.Fprintf(a.stderr, "warning: %s\n", short)
+		state = "journal cut short: resume refuses it (see the warning)"
+	}
 	if stale != "" {
 		state = stale + fmt.Sprintf("; if that run is dead, `failover unlock %s --run %s`", info.Plan, info.RunID)
 	}
@@ -242,6 +247,8 @@ func listState(stateDir string, r journal.RunInfo) string {
 		return "stale lock"
 	case lockHeldBy(stateDir, r.Plan, r.RunID):
 		return "running"
+	case engine.CutShort(journal.OSFS{}, r) != nil:
+		return "cut short (see journal dump)"
 	}
 	switch end := engine.EndOf(r.Last); {
 	case end.Ended == engine.RunSucceeded && !end.Complete():
@@ -278,6 +285,10 @@ func unreadable(err error) string {
 	var ce *journal.CorruptError
 	if errors.As(err, &ce) {
 		return fmt.Sprintf("corrupt at offset %d (see journal dump)", ce.Offset)
+	}
+	var he *journal.HeaderError
+	if errors.As(err, &he) {
+		return "header damaged (see journal dump)"
 	}
 	return "unreadable: " + strings.SplitN(err.Error(), "\n", 2)[0]
 }

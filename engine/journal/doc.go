@@ -50,6 +50,22 @@
 // once durable: Read and Open refuse it with an error wrapping ErrCorrupt
 // that names the offset, and only Repair with force cuts it back.
 //
+// A bad header is a *HeaderError: nothing after it can be read as the
+// run's without it. Rescue reads what can still be read (the damaged
+// header's payload, every record frame found whole after it), and Rewrite
+// gives the records a header rebuilt by the caller, keeping them as they
+// were written. Every repair keeps a copy of the file first, and a copy or
+// temporary file that could not be written whole (a full disk) is removed.
+//
+// # The sync mark
+//
+// A journal cut cleanly at a frame boundary is not damaged: it reads as a
+// run that stopped there. A Writer that keeps the sync mark (KeepMark)
+// rewrites <stateDir>/<plan>/<runID>.seq after every sync with the seq of
+// the last durable record, so that such a cut can be told (see MarkPath).
+// The mark is written after the journal's fsync and not synced itself: it
+// may lag the journal after a crash, never lead it.
+//
 // # Durability
 //
 // Append writes a frame with one write call and does not sync; Sync makes

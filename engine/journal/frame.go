@@ -79,7 +79,7 @@ func goodFrameAfter(buf []byte, from int64) bool {
 func checkMagic(buf []byte) error {
 	if len(buf) < len(magic) {
 		if bytes.HasPrefix([]byte(magic), buf) {
-			return fmt.Errorf("%w: torn journal header (%d of %d magic bytes)", ErrCorrupt, len(buf), len(magic))
+			return &HeaderError{Reason: fmt.Sprintf("torn journal header (%d of %d magic bytes)", len(buf), len(magic))}
 		}
 		return fmt.Errorf("not a failover journal")
 	}

@@ -17,6 +17,9 @@ type FS interface {
 	ReadFile(name string) ([]byte, error)
 	Stat(name string) (os.FileInfo, error)
 	ReadDir(name string) ([]os.DirEntry, error)
+	// Remove removes a file: what a failed write left (a copy cut short
+	// by a full disk) is cleaned up, not left to mislead.
+	Remove(name string) error
 }
 
 // File is an open journal file.
@@ -55,3 +58,6 @@ func (OSFS) Stat(name string) (os.FileInfo, error) { return os.Stat(name) }
 
 // ReadDir lists a directory with os.ReadDir.
 func (OSFS) ReadDir(name string) ([]os.DirEntry, error) { return os.ReadDir(name) }
+
+// Remove removes a file with os.Remove.
+func (OSFS) Remove(name string) error { return os.Remove(name) }

@@ -73,6 +73,22 @@ type Record struct {
 	// Process is set by step-process: a process tree the attempt
 	// started, and by leftover-killed: the one an operator had ended.
 	Process *Process `json:",omitempty"`
+	// SetAside is set by run-set-aside: the unfinished run a new one
+	// was started instead of (apply --new-run).
+	SetAside *SetAside `json:",omitempty"`
+}
+
+// SetAside is an unfinished run an operator set aside to start afresh.
+type SetAside struct {
+	RunID string
+	// Reason is why it could not be continued, as apply described it.
+	Reason string
+	// How the operator confirmed: "terminal", "standard input" or "--yes".
+	How string
+	// KeptAs is where its journal was moved.
+	KeptAs string
+	// Records is how many good records its journal held.
+	Records int
 }
 
 // Process is a process tree a step's attempt started.
@@ -131,10 +147,18 @@ type PlanChange struct {
 	NewHash string
 }
 
-// RepairInfo records what a forced journal repair dropped.
+// RepairInfo records what a journal repair dropped or could not know.
 type RepairInfo struct {
-	Offset  int64
+	// Offset is where the journal was cut (0: it was not).
+	Offset int64
+	// Dropped is how many good records the repair dropped.
 	Dropped int
+	// Missing is how many records the run had synced that the file no
+	// longer held (it was cut short), from seq MissingFrom on.
+	Missing     uint64 `json:",omitempty"`
+	MissingFrom uint64 `json:",omitempty"`
+	// Header says how a damaged header was rebuilt, part by part.
+	Header string `json:",omitempty"`
 }
 
 // NewRunID returns a run id for a run started at now: the UTC start time and

@@ -67,15 +67,20 @@ func Read(fs FS, path string) (*Replay, error) {
 // good record.
 func parse(path string, buf []byte) (*Replay, int64, error) {
 	if err := checkMagic(buf); err != nil {
+		var he *HeaderError
+		if errors.As(err, &he) {
+			he.Path = path
+			return nil, 0, he
+		}
 		return nil, 0, fmt.Errorf("read journal %s: %w", path, err)
 	}
 	payload, off, reason := frameAt(buf, int64(len(magic)))
 	if reason != "" {
-		return nil, 0, fmt.Errorf("read journal %s: %w: header at offset %d: %s", path, ErrCorrupt, len(magic), reason)
+		return nil, 0, &HeaderError{Path: path, Offset: int64(len(magic)), Reason: reason}
 	}
 	rp := &Replay{}
 	if err := json.Unmarshal(payload, &rp.Header); err != nil {
-		return nil, 0, fmt.Errorf("read journal %s: %w: decode header: %v", path, ErrCorrupt, err)
+		return nil, 0, &HeaderError{Path: path, Offset: int64(len(magic)), Reason: "undecodable header: " + err.Error()}
 	}
 	off, rp.Records, rp.Damage = parseRecords(buf, off)
 	if rp.Damage != nil && rp.Damage.Trailing {

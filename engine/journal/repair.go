@@ -40,19 +40,28 @@ func Open(fsys FS, path string) (*Writer, *Replay, error) {
 		_ = f.Close()
 		return nil, rp, fmt.Errorf("open journal %s: %w", path, err)
 	}
-	return newWriter(path, f, uint64(len(rp.Records)), end), rp, nil
+	// Synced once: the records read may be a killed writer's appends that
+	// never reached its fsync. A resume builds on them, and the sync mark
+	// will say they are durable: they must be.
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return nil, rp, fmt.Errorf("open journal %s: sync: %w", path, err)
+	}
+	return newWriter(fsys, path, f, uint64(len(rp.Records)), end), rp, nil
 }
 
 // Repair cuts a journal's bad tail back to the last good record, keeping a
 // copy of the file as it was. Damage followed by good records is refused
 // with a *CorruptError unless force is set; forced, those records are
 // dropped too (they stay in the copy). A clean journal returns nil, nil.
+// The sync mark is set to the records kept: a caller that knows the run
+// synced more (engine.RepairJournal) checks that before.
 func Repair(fsys FS, path string, force bool) (*Damage, error) {
 	buf, rp, err := readForRepair(fsys, path, force)
 	if err != nil || rp == nil {
 		return damageOf(rp), err
 	}
-	return cutInPlace(fsys, path, buf, rp.Damage)
+	return cutInPlace(fsys, path, buf, rp.Damage, len(rp.Records))
 }
 
 // readForRepair reads and parses a journal for Repair and RepairMarking.
@@ -89,7 +98,12 @@ func damageOf(rp *Replay) *Damage {
 }
 
 // cutInPlace keeps a copy of the journal, then truncates it at the damage.
-func cutInPlace(fsys FS, path string, buf []byte, d *Damage) (*Damage, error) {
+// The sync mark is set first to the records the cut keeps: the cut is
+// asked for, and the mark must not then call the journal cut short.
+func cutInPlace(fsys FS, path string, buf []byte, d *Damage, kept int) (*Damage, error) {
+	if err := WriteMark(fsys, path, uint64(kept)); err != nil {
+		return d, fmt.Errorf("repair journal %s: %w", path, err)
+	}
 	f, err := fsys.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return d, fmt.Errorf("repair journal %s: %w", path, err)
@@ -113,10 +127,11 @@ func cutBack(fsys FS, f File, path string, buf []byte, d *Damage) error {
 	if err != nil {
 		return err
 	}
-	d.Copy = cp
 	if err := f.Truncate(d.Offset); err != nil {
-		return fmt.Errorf("cut journal %s back to offset %d: %w", path, d.Offset, err)
+		// The file is as it was: no copy of it is said to be kept.
+		return fmt.Errorf("cut journal %s back to offset %d: %w", path, d.Offset, discard(fsys, cp, err))
 	}
+	d.Copy = cp
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("sync repaired journal %s: %w", path, err)
 	}
@@ -148,8 +163,20 @@ func keepCopy(fsys FS, path string, buf []byte) (string, error) {
 			err = fsys.SyncDir(filepath.Dir(name))
 		}
 		if err != nil {
-			return "", fmt.Errorf("keep a copy of journal %s: %w", path, err)
+			// A full disk leaves an empty or partial copy: removed, so
+			// that nothing passes for a kept copy that is not one.
+			return "", fmt.Errorf("keep a copy of journal %s: %w", path, discard(fsys, name, err))
 		}
 		return name, nil
 	}
+}
+
+// discard removes name, a file a failed write left incomplete (or whose
+// purpose failed), and returns err, saying so if name could not be
+// removed.
+func discard(fsys FS, name string, err error) error {
+	if rerr := fsys.Remove(name); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		return fmt.Errorf("%w (%s is left incomplete: it could not be removed: %v)", err, name, rerr)
+	}
+	return err
 }

@@ -22,7 +22,8 @@ type MarkFunc func(kept *Replay, dropped []Salvaged) []Record
 // synced temporary file and renamed over the original (a copy of which is
 // kept first), so that a crash leaves either the journal as it was or the
 // repaired one with its marks, never a cut journal without them. With no
-// records to append it is Repair.
+// records to append it is Repair. The sync mark is set to what the
+// repaired journal holds.
 func RepairMarking(fsys FS, path string, force bool, mark MarkFunc) (*Damage, error) {
 	buf, rp, err := readForRepair(fsys, path, force)
 	if err != nil || rp == nil {
@@ -34,21 +35,38 @@ func RepairMarking(fsys FS, path string, force bool, mark MarkFunc) (*Damage, er
 	}
 	recs := mark(rp, dropped)
 	if len(recs) == 0 {
-		return cutInPlace(fsys, path, buf, rp.Damage)
+		return cutInPlace(fsys, path, buf, rp.Damage, len(rp.Records))
 	}
 	out, err := appendRecords(buf[:rp.Damage.Offset], uint64(len(rp.Records)), recs)
 	if err != nil {
 		return rp.Damage, fmt.Errorf("repair journal %s: %w", path, err)
 	}
 	d := rp.Damage
-	if d.Copy, err = keepCopy(fsys, path, buf); err != nil {
+	kept := uint64(len(rp.Records))
+	if d.Copy, err = replaceMarked(fsys, path, buf, out, kept, kept+uint64(len(recs))); err != nil {
 		return d, err
-	}
-	if err := replaceFile(fsys, path, out); err != nil {
-		return d, fmt.Errorf("repair journal %s: %w", path, err)
 	}
 	d.Repaired = true
 	return d, nil
+}
+
+// replaceKeeping keeps a copy of old, the journal's content, then
+// replaces the journal with out. It returns the copy's name. When the
+// journal could not be replaced, it is as it was, and the copy is removed
+// again: nothing changed, so nothing is said to be kept.
+func replaceKeeping(fsys FS, path string, old, out []byte) (string, error) {
+	cp, err := keepCopy(fsys, path, old)
+	if err != nil {
+		return "", err
+	}
+	renamed, err := replaceFile(fsys, path, out)
+	switch {
+	case err != nil && !renamed:
+		return "", fmt.Errorf("repair journal %s: %w", path, discard(fsys, cp, err))
+	case err != nil:
+		return cp, fmt.Errorf("repair journal %s: %w", path, err)
+	}
+	return cp, nil
 }
 
 // appendRecords frames recs after buf, numbering them from seq+1.
@@ -75,12 +93,13 @@ func appendRecords(buf []byte, seq uint64, recs []Record) ([]byte, error) {
 }
 
 // replaceFile writes data to a synced temporary file beside path and
-// renames it over path, then syncs the directory.
-func replaceFile(fsys FS, path string, data []byte) error {
+// renames it over path, then syncs the directory. renamed says whether
+// path was replaced; when it was not, the temporary file is removed.
+func replaceFile(fsys FS, path string, data []byte) (renamed bool, err error) {
 	tmp := path + ".repair-tmp"
 	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return err
+		return false, err
 	}
 	err = writeAndSync(f, data)
 	if cerr := f.Close(); err == nil {
@@ -90,9 +109,9 @@ func replaceFile(fsys FS, path string, data []byte) error {
 		err = fsys.Rename(tmp, path)
 	}
 	if err != nil {
-		return err
+		return false, discard(fsys, tmp, err)
 	}
-	return fsys.SyncDir(filepath.Dir(path))
+	return true, fsys.SyncDir(filepath.Dir(path))
 }
 
 // damagedRecord decodes the record at off whose frame is bad, if its

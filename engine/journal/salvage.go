@@ -6,6 +6,7 @@ import "fmt"
 type Salvaged struct {
 	Offset int64
 	Record Record
+	end    int64 // offset just after the frame; 0 if not known
 }
 
 // Salvage returns the good records that follow a journal's first damage,
@@ -30,17 +31,5 @@ func salvageAfter(buf []byte, d *Damage) []Salvaged {
 	if d == nil || !d.Trailing {
 		return nil
 	}
-	var out []Salvaged
-	for off := d.Offset + 1; off+frameHeaderSize < int64(len(buf)); {
-		payload, next, reason := frameAt(buf, off)
-		if reason != "" {
-			off++ // resynchronise byte by byte, as the damage check does
-			continue
-		}
-		if r, err := unmarshalRecord(payload); err == nil {
-			out = append(out, Salvaged{Offset: off, Record: r})
-		}
-		off = next
-	}
-	return out
+	return recordFrames(buf, d.Offset+1)
 }

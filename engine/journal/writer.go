@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,6 +26,7 @@ var ErrClosed = errors.New("journal closed")
 type Writer struct {
 	path string
 	f    File
+	fs   FS
 	now  func() time.Time
 
 	mu      sync.Mutex // guards the fields below and every write to f
@@ -34,12 +36,20 @@ type Writer struct {
 	closed  bool
 	buf     []byte // frame buffer, reused between appends
 
-	syncMu sync.Mutex // serialises fsyncs; guards synced
-	synced int64      // offset up to which the file is known durable
+	syncMu  sync.Mutex // serialises fsyncs; guards synced, mark and markErr
+	synced  int64      // offset up to which the file is known durable
+	mark    File       // the sync mark (see KeepMark); nil if not kept
+	markErr error      // first failure to write the mark
+
+	// syncedSeq is the seq of the last record known durable; written
+	// under syncMu, read without it.
+	syncedSeq atomic.Uint64
 }
 
-func newWriter(path string, f File, seq uint64, end int64) *Writer {
-	return &Writer{path: path, f: f, now: time.Now, seq: seq, written: end, synced: end}
+func newWriter(fs FS, path string, f File, seq uint64, end int64) *Writer {
+	w := &Writer{path: path, f: f, fs: fs, now: time.Now, seq: seq, written: end, synced: end}
+	w.syncedSeq.Store(seq)
+	return w
 }
 
 // Create creates a new journal at path with its header, and makes both the
@@ -71,8 +81,11 @@ func Create(fs FS, path string, h Header) (*Writer, error) {
 	}
 	buf := appendFrame([]byte(magic), payload)
 	if err := writeAndSync(f, buf); err != nil {
+		// No run starts on a journal that could not be created: what was
+		// written of it (nothing, on a full disk) is removed, not left
+		// for the next apply to mistake for a run that died.
 		_ = f.Close()
-		return nil, fmt.Errorf("create journal %s: %w", path, err)
+		return nil, fmt.Errorf("create journal %s: %w", path, discard(fs, path, err))
 	}
 	// The file's name lives in its directory, and the plan's directory may
 	// itself have just been created in the state dir: sync both, or a crash
@@ -81,10 +94,10 @@ func Create(fs FS, path string, h Header) (*Writer, error) {
 	for _, d := range []string{dir, filepath.Dir(dir)} {
 		if err := fs.SyncDir(d); err != nil {
 			_ = f.Close()
-			return nil, fmt.Errorf("sync journal directory %s: %w", d, err)
+			return nil, fmt.Errorf("sync journal directory %s: %w", d, discard(fs, path, err))
 		}
 	}
-	return newWriter(path, f, 0, int64(len(buf))), nil
+	return newWriter(fs, path, f, 0, int64(len(buf))), nil
 }
 
 func writeAndSync(f File, buf []byte) error {
@@ -163,7 +176,7 @@ func (w *Writer) Sync() error {
 // syncLocked fsyncs everything written so far. w.syncMu must be held.
 func (w *Writer) syncLocked() error {
 	w.mu.Lock()
-	end, err := w.written, w.err
+	end, seq, err := w.written, w.seq, w.err
 	w.mu.Unlock()
 	if err != nil {
 		return err
@@ -180,6 +193,8 @@ func (w *Writer) syncLocked() error {
 		return err
 	}
 	w.synced = end
+	w.syncedSeq.Store(seq)
+	w.writeMark(seq)
 	return nil
 }
 
@@ -213,6 +228,12 @@ func (w *Writer) Close() error {
 	w.mu.Unlock()
 	if cerr := w.f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close journal %s: %w", w.path, cerr)
+	}
+	if w.mark != nil {
+		if cerr := w.mark.Close(); cerr != nil && w.markErr == nil {
+			w.markErr = fmt.Errorf("close sync mark: %w", cerr)
+		}
+		w.mark = nil
 	}
 	if err == nil {
 		err = poison

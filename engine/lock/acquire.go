@@ -171,3 +171,35 @@ func removeLock(path string) error {
 	}
 	return syncDir(filepath.Dir(path))
 }
+
+// Lower sets the Synced number of a plan's lock to synced when the lock
+// names runID and says more: a repair that cut the run's journal on
+// request (and journaled it) makes the journal shorter than its lock saw,
+// and the lock must not then call the journal cut short. No lock, or
+// another run's, is left alone.
+func Lower(stateDir, plan, runID string, synced uint64) error {
+	path := Path(stateDir, plan)
+	if _, err := os.Stat(path); isNotExist(err) {
+		return nil
+	}
+	return withGuard(path, func() error {
+		cur, err := readFile(path)
+		switch {
+		case isNotExist(err):
+			return nil
+		case err != nil:
+			return fmt.Errorf("lower lock: %w", err)
+		case cur.RunID != runID || cur.Synced <= synced:
+			return nil
+		}
+		cur.Synced = synced
+		data, err := encode(*cur)
+		if err != nil {
+			return err
+		}
+		if err := replace(path, data); err != nil {
+			return fmt.Errorf("lower lock %s: %w", path, err)
+		}
+		return nil
+	})
+}

@@ -3,7 +3,9 @@
 // The lock is a small JSON file, <stateDir>/<plan>/lock, naming the run that
 // holds it: run id, user, host, pid, start time, a heartbeat the holder
 // renews while it runs, and the lease after which a silent holder on another
-// host is presumed stale.
+// host is presumed stale. The heartbeat also carries the sequence number of
+// the last record the run made durable in its journal (Info.Synced,
+// "synced_seq"; see Lock.Track): a journal holding fewer was cut short.
 //
 // Creating the lock is atomic without any other help: the content is
 // written to a temporary file and hard-linked into place, which fails if a

@@ -22,6 +22,7 @@ type Lock struct {
 	stopCh   chan struct{}
 	doneCh   chan struct{} // closed when the heartbeat goroutine ends; nil if none
 	released bool
+	synced   func() uint64 // what renewals put in Info.Synced; nil: keep it
 }
 
 func newLock(path string, info Info) *Lock {
@@ -110,10 +111,25 @@ func (l *Lock) beat(ctx context.Context, tickCh <-chan time.Time, now func() tim
 	}
 }
 
+// Track makes every later renewal of the heartbeat carry synced(), the
+// sequence number of the last record of the run's journal known durable
+// (see Info.Synced). synced must be cheap and must not block: the
+// heartbeat calls it.
+func (l *Lock) Track(synced func() uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.synced = synced
+}
+
 // renew rewrites the lock with a new heartbeat, if it is still ours.
 func (l *Lock) renew(now time.Time) error {
-	next := l.Info()
+	l.mu.Lock()
+	next, synced := l.info, l.synced
+	l.mu.Unlock()
 	next.Heartbeat = now
+	if synced != nil {
+		next.Synced = max(next.Synced, synced())
+	}
 	data, err := encode(next)
 	if err != nil {
 		return err

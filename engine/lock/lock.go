@@ -27,6 +27,11 @@ type Info struct {
 	Started   time.Time
 	Heartbeat time.Time
 	Lease     time.Duration
+	// Synced is the sequence number of the last record of the run's
+	// journal known durable when the heartbeat was last renewed (0: none
+	// yet, or a holder that does not say). A journal holding fewer
+	// records than its lock saw was cut short.
+	Synced uint64
 }
 
 // wireInfo is the lock file's JSON shape, stable for other tools to read.
@@ -38,6 +43,9 @@ type wireInfo struct {
 	Started   time.Time `json:"started"`
 	Heartbeat time.Time `json:"heartbeat"`
 	Lease     string    `json:"lease"`
+	// Synced is added by format-aware holders; readers that do not know
+	// it ignore it, and a lock without it reads as 0.
+	Synced uint64 `json:"synced_seq,omitempty"`
 }
 
 // NewInfo returns the Info of a run started now by this process: the
@@ -108,7 +116,7 @@ func Path(stateDir, plan string) string {
 
 func encode(in Info) ([]byte, error) {
 	w := wireInfo{RunID: in.RunID, User: in.User, Host: in.Host, PID: in.PID,
-		Started: in.Started.UTC(), Heartbeat: in.Heartbeat.UTC(), Lease: in.Lease.String()}
+		Started: in.Started.UTC(), Heartbeat: in.Heartbeat.UTC(), Lease: in.Lease.String(), Synced: in.Synced}
 	b, err := json.MarshalIndent(w, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encode lock: %w", err)
@@ -122,7 +130,7 @@ func decode(b []byte) (Info, error) {
 		return Info{}, err
 	}
 	in := Info{RunID: w.RunID, User: w.User, Host: w.Host, PID: w.PID,
-		Started: w.Started, Heartbeat: w.Heartbeat}
+		Started: w.Started, Heartbeat: w.Heartbeat, Synced: w.Synced}
 	if w.Lease != "" {
 		d, err := time.ParseDuration(w.Lease)
 		if err != nil {
