@@ -11,9 +11,9 @@ import (
 	"github.com/failover-dev/failover/engine/journal"
 )
 
-// appliedRun applies a plan of two steps, the second failing, and returns
+// failedRun applies a plan of two steps, the second failing, and returns
 // the plan, the run's id and journal.
-func appliedRun(t *testing.T) (dir, plan, id, path string) {
+func failedRun(t *testing.T) (dir, plan, id, path string) {
 	t.Helper()
 	dir, plan = writePlan(t, fmt.Sprintf(okStep, "one")+fmt.Sprintf(failStep, "two", "one"))
 	if code, _, stderr := cli(t, "apply", plan, "--auto-approve", "--log-format", "json"); code != exitFailed {
@@ -65,7 +65,7 @@ func runSteps(t *testing.T, steps []cliStep) {
 // on; dump shows every record past it; a forced repair rebuilds it, says
 // what it rebuilt from what and keeps the file, and resume goes on.
 func TestJournalHeaderDamageCLI(t *testing.T) {
-	_, plan, id, path := appliedRun(t)
+	_, plan, id, path := failedRun(t)
 	flipByte(t, path, 12) // the header frame's checksum
 	force := "`failover journal repair " + id + " --force`"
 	runSteps(t, []cliStep{
@@ -93,7 +93,7 @@ func TestJournalHeaderDamageCLI(t *testing.T) {
 // nothing done), and --yes answers; the new run's journal says what it set
 // aside, and the old journal can still be dumped where it is kept.
 func TestApplyNewRunCLI(t *testing.T) {
-	_, plan, id, path := appliedRun(t)
+	_, plan, id, path := failedRun(t)
 	damaged := flipByte(t, path, 30)
 	runSteps(t, []cliStep{
 		{"no answer, nothing done", []string{"apply", plan, "--new-run", "--auto-approve"}, exitUsage,
@@ -119,7 +119,7 @@ func TestApplyNewRunCLI(t *testing.T) {
 // A journal cut short at a record boundary: status and dump say so, with
 // both numbers.
 func TestCutShortCLI(t *testing.T) {
-	_, plan, id, path := appliedRun(t)
+	_, plan, id, path := failedRun(t)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
