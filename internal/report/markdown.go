@@ -148,12 +148,13 @@ func mdSteps(b *strings.Builder, r *Report) {
 		b.WriteString("None journaled.\n\n")
 		return
 	}
-	b.WriteString(header("#", "Step", "Action", "State", "Attempts", "Ran", "Elapsed", "RTO"))
+	b.WriteString(header("#", "Step", "Action", "State", "Attempts", "Last attempt", "Elapsed", "RTO"))
 	for _, s := range r.Steps {
 		b.WriteString(row(fmt.Sprint(s.N), cellCode(s.ID), cellCode(s.Action), text(string(s.State)), fmt.Sprint(len(s.Attempts)),
-			durOrDash(s.Ran, len(s.Attempts) > 0), durOrDash(s.RTO.Took, !s.First.IsZero()), stepRTOCell(s)))
+			durOrDash(s.LastAttempt, len(s.Attempts) > 0), durOrDash(s.RTO.Took, !s.First.IsZero()), stepRTOCell(s)))
 	}
-	b.WriteString("\nRan: the time its attempts ran. Elapsed: from its first attempt to its outcome, across sessions.\n\n")
+	b.WriteString("\nLast attempt: how long the step's last attempt ran. Elapsed: from its first attempt to its outcome, " +
+		"across sessions (gaps between them included). status and the end-of-run table show the same two.\n\n")
 }
 
 func durOrDash(d time.Duration, known bool) string {

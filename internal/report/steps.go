@@ -38,9 +38,7 @@ func (s *Step) fill(st *engine.StepRecord) {
 	if len(st.Checkpoint) > 0 {
 		s.Checkpoint = string(st.Checkpoint)
 	}
-	for _, a := range st.History {
-		s.Ran += a.Duration()
-	}
+	s.LastAttempt = st.LastAttempt().Duration()
 }
 
 // Open reports whether the step's last attempt has no outcome: it runs,
