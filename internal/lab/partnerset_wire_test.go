@@ -134,6 +134,11 @@ func TestRoundTripSetPartnerRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+	t.Run("a single-user principal", func(t *testing.T) {
+		mustExec(t, backup, "ALTER DATABASE mgccomp SET SINGLE_USER")
+		wantErrors(t, backup, "ALTER DATABASE mgccomp SET PARTNER = "+mirrorAddress, 1488)
+		mustExec(t, backup, "ALTER DATABASE mgccomp SET MULTI_USER")
+	})
 	t.Run("a standby principal", func(t *testing.T) {
 		mustExec(t, backup, "BACKUP DATABASE mgc TO DISK = @d WITH INIT", sql.Named("d", onShare("sb.bak")))
 		mustExec(t, backup, "RESTORE DATABASE scratch FROM DISK = @d WITH MOVE 'mgc' TO 'D:\\SQLData\\sb.mdf', MOVE 'mgc_log' TO 'D:\\SQLData\\sb_log.ldf', STANDBY = 'D:\\sb.tuf', REPLACE",

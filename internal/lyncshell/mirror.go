@@ -29,28 +29,9 @@ const mirrorPort = 5022
 // -DropExistingDatabasesOnMirror, which overwrites it.
 func installMirror(sh *shell, b bound, _ []any) ([]any, error) {
 	const cmd = "Install-CsMirrorDatabase"
-	for _, p := range []string{"ConfiguredDatabases", "DatabasePathMap", "ForInstance", "ForDefaultInstance"} {
-		if b.has(p) {
-			return nil, unsupported(cmd, "-%s (the lab simulates -DatabaseType PersistentChat and PersistentChatCompliance)", p)
-		}
-	}
-	dbType := b.text("DatabaseType")
-	db, ok := databases[dbType]
-	if !ok {
-		return nil, unsupported(cmd, "-DatabaseType %q (the lab simulates PersistentChat and PersistentChatCompliance)", dbType)
-	}
-	fqdn, inst := b.text("SqlServerFqdn"), b.text("SqlInstanceName")
-	st := sh.store(fqdn, inst)
-	if st == nil {
-		return nil, cmdletError(cmd, "SqlStoreNotFound", "ObjectNotFound", fqdn, "System.Management.Automation.ItemNotFoundException",
-			"The SQL Server store %s is not defined in the topology. (lab: the stores are %s and %s)", storeName(fqdn, inst), sh.st.Primary.Fqdn, sh.st.Backup.Fqdn)
-	}
-	if excluded(b, db) {
-		return nil, nil
-	}
-	if b.text("FileShare") == "" {
-		return nil, bindError(cmd, "ParameterArgumentValidationErrorEmptyStringNotAllowed", "InvalidData",
-			"Cannot bind argument to parameter 'FileShare' because it is an empty string.")
+	db, st, err := sh.mirrorTarget(cmd, b)
+	if err != nil || st == nil {
+		return nil, err
 	}
 	if err := sh.databaseOnline(cmd, st, db); err != nil {
 		return nil, err
@@ -80,6 +61,35 @@ func installMirror(sh *shell, b bound, _ []any) ([]any, error) {
 		sh.warn("%s", note)
 	}
 	return nil, writeReport(cmd, b.text("Report"), setup, note, sent)
+}
+
+// mirrorTarget checks the parameters and finds the database and the
+// store; a nil store without error means -ExcludeDatabaseList leaves
+// nothing to do.
+func (sh *shell) mirrorTarget(cmd string, b bound) (string, *Store, error) {
+	for _, p := range []string{"ConfiguredDatabases", "DatabasePathMap", "ForInstance", "ForDefaultInstance"} {
+		if b.has(p) {
+			return "", nil, unsupported(cmd, "-%s (the lab simulates -DatabaseType PersistentChat and PersistentChatCompliance)", p)
+		}
+	}
+	dbType := b.text("DatabaseType")
+	db, ok := databases[dbType]
+	if !ok {
+		return "", nil, unsupported(cmd, "-DatabaseType %q (the lab simulates PersistentChat and PersistentChatCompliance)", dbType)
+	}
+	fqdn, inst := b.text("SqlServerFqdn"), b.text("SqlInstanceName")
+	st := sh.store(fqdn, inst)
+	switch {
+	case st == nil:
+		return "", nil, cmdletError(cmd, "SqlStoreNotFound", "ObjectNotFound", fqdn, "System.Management.Automation.ItemNotFoundException",
+			"The SQL Server store %s is not defined in the topology. (lab: the stores are %s and %s)", storeName(fqdn, inst), sh.st.Primary.Fqdn, sh.st.Backup.Fqdn)
+	case excluded(b, db):
+		return "", nil, nil
+	case b.text("FileShare") == "":
+		return "", nil, bindError(cmd, "ParameterArgumentValidationErrorEmptyStringNotAllowed", "InvalidData",
+			"Cannot bind argument to parameter 'FileShare' because it is an empty string.")
+	}
+	return db, st, nil
 }
 
 // mirrorInstance is the lab instance playing the store's mirror in the
