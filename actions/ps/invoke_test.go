@@ -234,7 +234,8 @@ func TestOutputsAndOtherOutput(t *testing.T) {
 		t.Fatalf("count = %v, want 2 (mgc, mgccomp): %v", out["count"], out)
 	}
 	first := out["result"].([]any)[0].(map[string]any)
-	if first["DatabaseName"] != "mgc" || first["StateOnPrimary"] != "Principal" {
+	// The default lab's primary mgc is not mirrored in its SQL state.
+	if first["DatabaseName"] != "mgc" || first["StateOnPrimary"] != "DatabaseInaccessibleOrMirroringNotEnabled" {
 		t.Errorf("mgc mirror state = %v", first)
 	}
 	if _, spread := out["DatabaseName"]; spread {

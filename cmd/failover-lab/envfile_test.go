@@ -33,6 +33,8 @@ func testInfo() labInfo {
 				ReaderUser: "failover_reader", ReaderPassword: "Lab-Reader-Passw0rd!"},
 			{Name: "BACKUP", Addr: "127.0.0.1:51434", User: "failover", Password: "Lab-Passw0rd!",
 				ReaderUser: "failover_reader", ReaderPassword: "Lab-Reader-Passw0rd!"},
+			{Name: "BACKUP_MIRROR", Addr: "127.0.0.1:51435", User: "failover", Password: "Lab-Passw0rd!",
+				ReaderUser: "failover_reader", ReaderPassword: "Lab-Reader-Passw0rd!"},
 		},
 	}
 }
@@ -195,7 +197,8 @@ func TestTargetsYAML(t *testing.T) {
 			return i
 		}(),
 			wantSecrets: map[string]string{"lab_primary_password": "FAILOVER_LAB_PRIMARY_PASSWORD", "lab_backup_password": "FAILOVER_LAB_BACKUP_PASSWORD",
-				"lab_primary_reader_password": "FAILOVER_LAB_PRIMARY_READER_PASSWORD", "lab_backup_reader_password": "FAILOVER_LAB_BACKUP_READER_PASSWORD"},
+				"lab_primary_reader_password": "FAILOVER_LAB_PRIMARY_READER_PASSWORD", "lab_backup_reader_password": "FAILOVER_LAB_BACKUP_READER_PASSWORD",
+				"lab_backup_mirror_password": "FAILOVER_LAB_BACKUP_MIRROR_PASSWORD", "lab_backup_mirror_reader_password": "FAILOVER_LAB_BACKUP_MIRROR_READER_PASSWORD"},
 			wantPass: "${secrets.lab_backup_password}", wantReader: "${secrets.lab_backup_reader_password}"},
 		{name: "no reader login", info: func() labInfo {
 			i := testInfo()
@@ -229,9 +232,9 @@ func TestTargetsYAML(t *testing.T) {
 			bk := doc.Targets["backup_sql"]
 			want := sqlTarget{Type: "sqlserver", Server: "127.0.0.1", Port: 51434, User: "failover", Password: tt.wantPass,
 				Database: "master", Encrypt: "true", CAFile: "/labs/drill/tls/ca.pem"}
-			targets := 2
+			targets := 3 // one per instance
 			if tt.wantReader != "" {
-				targets = 4
+				targets = 6
 				want.User, want.Password = "failover_reader", tt.wantReader
 				if rd := doc.Targets["backup_sql_reader"]; rd != want {
 					t.Errorf("backup_sql_reader = %+v, want %+v", rd, want)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/failover-dev/failover/internal/lab"
 	"github.com/failover-dev/failover/internal/lyncshell"
 )
 
@@ -146,17 +147,36 @@ func newLyncStatusCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return lyncshell.Update(d.path, func(st *lyncshell.State) error {
+			err = lyncshell.Update(d.path, func(st *lyncshell.State) error {
 				fmt.Fprintf(g.stdout, "pool %s: %s\nactive servers: %s\n", st.Pool, st.PoolState, strings.Join(st.ActiveServers, ", "))
 				fmt.Fprintf(g.stdout, "primary store %s (lab instance %s), backup store %s (lab instance %s)\n",
 					st.Primary.Fqdn, st.Primary.LabInstance, st.Backup.Fqdn, st.Backup.LabInstance)
-				for _, m := range st.Mirrors {
-					fmt.Fprintf(g.stdout, "mirror of %s on %s: %s\n", m.Database, m.SQLServerFqdn, m.MirrorFqdn)
-				}
+				fmt.Fprintf(g.stdout, "store mirrors in the topology: %s, %s\n", st.Primary.MirrorFqdn, st.Backup.MirrorFqdn)
 				return nil
 			})
+			if err != nil {
+				return err
+			}
+			return printMirroring(g.stdout, d.path)
 		},
 	}
+}
+
+// printMirroring lists the lab's database mirroring sessions, one line
+// per partner, as sys.database_mirroring shows them (the SQL state, not
+// the shell's: Install-CsMirrorDatabase sets them up there).
+func printMirroring(out io.Writer, dir string) error {
+	views, err := lab.ReadMirroring(dir)
+	if err != nil {
+		return err
+	}
+	if len(views) == 0 {
+		fmt.Fprintln(out, "database mirroring: none")
+	}
+	for _, v := range views {
+		fmt.Fprintf(out, "mirroring of %s on %s (%s): %s, partner %s, %s\n", v.Database, v.Instance, v.ServerName, v.Role, v.Partner, v.State)
+	}
+	return nil
 }
 
 // shellInfo is what lab.env and targets.yaml say of the shell: this

@@ -19,7 +19,9 @@ import (
 // TestLyncShellThroughTargetsYAML runs ps.invoke on the lync target that
 // up wrote, through the real plan loader, registry and os/exec path, and
 // shows the lab's SQL and Lync halves agree: a mirror of mgc cannot be
-// installed while mgc is RESTORING on BACKUP, and can once it is ONLINE.
+// installed while mgc is RESTORING on BACKUP, and can once it is ONLINE:
+// the shell (another process) sets the session up in the running lab's
+// SQL Server, which lync status then lists.
 func TestLyncShellThroughTargetsYAML(t *testing.T) {
 	dir, env := upLab(t)
 	if env["FAILOVER_LAB_SHELL"] == "" || env["FAILOVER_LAB_POOL"] != "atl-cs-001.litwareinc.com" {
@@ -60,11 +62,13 @@ func TestLyncShellThroughTargetsYAML(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := run("Get-CsDatabaseMirrorState", map[string]any{"PoolFqdn": "atl-cs-001.litwareinc.com", "DatabaseType": "PersistentChat"})
-	if err != nil || out["StateOnPrimary"] != "Principal" || out["StateOnMirror"] != "Mirror" {
+	if err != nil || out["StateOnPrimary"] != "Principal" || out["StateOnMirror"] != "Mirror" || out["MirroringStatusOnPrimary"] != "Synchronized" {
 		t.Fatalf("mirror state after failover: %v, %v", out, err)
 	}
 	st := mustLab(t, exitOK, "lync", "status", "--dir", dir).stdout
-	if !strings.Contains(st, "pool atl-cs-001.litwareinc.com: FailedOver") || !strings.Contains(st, "mirror of mgc on dc2-sql01.litwareinc.com: dc2-sql02.litwareinc.com") {
+	if !strings.Contains(st, "pool atl-cs-001.litwareinc.com: FailedOver") ||
+		!strings.Contains(st, "mirroring of mgc on BACKUP (DC2-SQL01): PRINCIPAL, partner DC2-SQL02, SYNCHRONIZED") ||
+		!strings.Contains(st, "mirroring of mgc on BACKUP_MIRROR (DC2-SQL02): MIRROR, partner DC2-SQL01, SYNCHRONIZED") {
 		t.Errorf("lync status:\n%s", st)
 	}
 }

@@ -129,7 +129,7 @@ func TestFaultCommands(t *testing.T) {
 
 func TestUpStatusDown(t *testing.T) {
 	dir, env := upLab(t)
-	for _, key := range []string{"FAILOVER_LAB_PRIMARY_DSN", "FAILOVER_LAB_BACKUP_DSN", "FAILOVER_LAB_SHARE", "FAILOVER_LAB_COPY_DIR"} {
+	for _, key := range []string{"FAILOVER_LAB_PRIMARY_DSN", "FAILOVER_LAB_BACKUP_DSN", "FAILOVER_LAB_BACKUP_MIRROR_DSN", "FAILOVER_LAB_SHARE", "FAILOVER_LAB_COPY_DIR"} {
 		if env[key] == "" {
 			t.Errorf("up printed no %s", key)
 		}
@@ -144,7 +144,7 @@ func TestUpStatusDown(t *testing.T) {
 	}
 	pid := readPIDFile(t, dir)
 	r := mustLab(t, exitOK, "status", "--dir", dir)
-	if !strings.Contains(r.stdout, "running (pid "+strconv.Itoa(pid)) || strings.Count(r.stdout, "accepting connections") != 2 ||
+	if !strings.Contains(r.stdout, "running (pid "+strconv.Itoa(pid)) || strings.Count(r.stdout, "accepting connections") != 3 || !strings.Contains(r.stdout, "  BACKUP_MIRROR 127.0.0.1:") ||
 		!strings.Contains(r.stdout, "time zone: Europe/Berlin") || !strings.Contains(r.stdout, `\\DC1-FS01\LSBackup`) {
 		t.Errorf("status:\n%s", r.stdout)
 	}

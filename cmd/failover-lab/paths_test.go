@@ -53,6 +53,9 @@ func TestLabPathsInEnvAndVars(t *testing.T) {
 	if conn["backup_sql_server"] != host || conn["backup_sql_port"] != port || conn["sql_ca_file"] != env["FAILOVER_LAB_CA"] {
 		t.Errorf("lab.vars.yaml connections = %v, want BACKUP at %s:%d with the lab's CA", conn, host, port)
 	}
+	if mh, mp, _ := splitAddr(env["FAILOVER_LAB_BACKUP_MIRROR_ADDR"]); conn["backup_mirror_sql_server"] != mh || conn["backup_mirror_sql_port"] != mp || mp == 0 {
+		t.Errorf("lab.vars.yaml connections = %v, want BACKUP_MIRROR at %s:%d", conn, mh, mp)
+	}
 	backup := openDB(t, env["FAILOVER_LAB_BACKUP_DSN"])
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -50,8 +50,12 @@ func status(g *globals, d labDir) error {
 	}
 	up := ok && pid != 0 && r.PID == pid && processAlive(pid)
 	if up {
+		width := 10
+		for name := range r.Addrs {
+			width = max(width, len(name))
+		}
 		for _, name := range sortedNames(r.Addrs) {
-			fmt.Fprintf(out, "  %-10s %s  %s\n", name, r.Addrs[name], probe(r.Addrs[name]))
+			fmt.Fprintf(out, "  %-*s %s  %s\n", width, name, r.Addrs[name], probe(r.Addrs[name]))
 		}
 	}
 	if err := statusPaths(out, d); err != nil {

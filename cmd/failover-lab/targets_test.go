@@ -33,7 +33,7 @@ func TestTargetsYAMLIsABasePlan(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatalf("a plan extending targets.yaml is invalid:\n%v", diags)
 	}
-	for _, name := range []string{"primary_sql", "backup_sql", "primary_sql_reader", "backup_sql_reader"} {
+	for _, name := range []string{"primary_sql", "backup_sql", "backup_mirror_sql", "primary_sql_reader", "backup_sql_reader", "backup_mirror_sql_reader"} {
 		if tg := p.Targets[name]; tg == nil || tg.Type != "sqlserver" {
 			t.Errorf("target %s: %+v, want a sqlserver target", name, tg)
 		}

@@ -56,6 +56,11 @@ type InstanceConfig struct {
 	Logins []Login `yaml:"logins"`
 	// Databases are the user databases (master and msdb always exist).
 	Databases []DatabaseConfig `yaml:"databases"`
+	// MirrorOf names the instance whose SQL store this one mirrors in
+	// the Lync topology (Topology Builder's "SQL Server store mirror"):
+	// the Management Shell stand-in's Install-CsMirrorDatabase mirrors
+	// that store's databases here. It sets up no session by itself.
+	MirrorOf string `yaml:"mirror_of,omitempty"`
 }
 
 // Login is a SQL login and its role.
@@ -203,8 +208,10 @@ const (
 // BACKUP instance with mgc and mgccomp, log shipping of mgc from PRIMARY to
 // BACKUP through \\DC1-FS01\LSBackup (DIR/share) into D:\LSCopy\mgc
 // (DIR/copy), with twelve log backups of which eight are copied and six
-// restored; servers in Europe/Berlin time. Each instance has a sysadmin
-// login and a read-only one.
+// restored; BACKUP_MIRROR (DC2-SQL02), the topology's mirror of the
+// backup store, with no database yet (the failover's
+// Install-CsMirrorDatabase makes its mgc); servers in Europe/Berlin
+// time. Each instance has a sysadmin login and a read-only one.
 func DefaultConfig() Config {
 	login := []Login{{User: DefaultUser, Password: DefaultPassword},
 		{User: DefaultReader, Password: DefaultReaderPassword, Role: RoleReader}}
@@ -214,6 +221,7 @@ func DefaultConfig() Config {
 				{Name: defaultDB, State: "ONLINE"}, {Name: complianceDB, State: "ONLINE"}}},
 			{Name: "BACKUP", ServerName: "DC2-SQL01", Logins: login, Databases: []DatabaseConfig{
 				{Name: defaultDB, State: "RESTORING"}, {Name: complianceDB, State: "ONLINE"}}},
+			{Name: "BACKUP_MIRROR", ServerName: "DC2-SQL02", Logins: login, Databases: []DatabaseConfig{}, MirrorOf: "BACKUP"},
 		},
 		LogShipping: LogShippingConfig{
 			Primary: "PRIMARY", Secondary: "BACKUP", Database: defaultDB,
@@ -294,6 +302,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.validatePaths()...)
 	errs = append(errs, c.validateMirroring()...)
+	errs = append(errs, c.validateTopology()...)
 	if _, err := loadLocation(c.TimeZone); err != nil {
 		errs = append(errs, err)
 	}

@@ -19,7 +19,7 @@ func TestLoadConfig(t *testing.T) {
 	}{
 		{name: "empty file is the default", yaml: "",
 			check: func(t *testing.T, c Config) {
-				if len(c.Instances) != 2 || c.LogShipping.Database != "mgc" {
+				if len(c.Instances) != 3 || c.LogShipping.Database != "mgc" || c.Instances[2].MirrorOf != "BACKUP" {
 					t.Errorf("config = %+v", c)
 				}
 			}},
@@ -41,7 +41,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "unknown state", yaml: "instances:\n  - {name: A, logins: [{user: u, password: p}], databases: [{name: x, state: SLEEPY}]}\nlog_shipping: {primary: ''}\n", wantErr: `unknown state "SLEEPY"`},
 		{name: "missing instance", yaml: "log_shipping: {primary: PRIMARY, secondary: DR}\n", wantErr: `instance "DR", which is not defined`},
 		{name: "bad counts", yaml: "log_shipping: {copied: 20}\n", wantErr: "restored <= copied <= backups"},
-		{name: "fault for an unknown instance", yaml: "faults:\n  - {match: x, kind: drop, instance: DR}\n", wantErr: `fault 1: no instance "DR" in this lab (PRIMARY, BACKUP)`},
+		{name: "fault for an unknown instance", yaml: "faults:\n  - {match: x, kind: drop, instance: DR}\n", wantErr: `fault 1: no instance "DR" in this lab (PRIMARY, BACKUP, BACKUP_MIRROR)`},
 		{name: "error number on a drop fault", yaml: "faults:\n  - {match: x, kind: drop, error: 1205}\n", wantErr: "fault 1: error 1205 goes with kind error, not drop"},
 		{name: "bad fault", yaml: "faults:\n  - {match: x, kind: explode}\n", wantErr: `unknown fault kind "explode"`},
 		{name: "drop_after fault and roles", yaml: "faults:\n  - {match: 'WITH RECOVERY', kind: drop_after}\ninstances:\n  - {name: A, logins: [{user: dba, password: p}, {user: ro, password: q, role: reader}]}\nlog_shipping: {primary: '', secondary: ''}\n",

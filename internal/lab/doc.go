@@ -189,8 +189,17 @@
 //	    5052 + 5069 when not ONLINE (e.g. RESTORING); 5061 + 5069 when others use it
 //	    without ROLLBACK; with ROLLBACK the others are disconnected (INFO 5060)
 //	ALTER DATABASE db SET PARTNER OFF   removes mirroring on both partners (a lab partner
-//	    that is up); 1416 + 5069 not mirrored, 5011 + 5069 reader or no database; the
-//	    other mirroring forms are not supported (50000)
+//	    that is up); 1416 + 5069 not mirrored, 5011 + 5069 reader or no database
+//	ALTER DATABASE db SET PARTNER = 'TCP://host:port'   (partnerset.go) on a RESTORING
+//	    database: a pending mirror of the named principal (DISCONNECTED MIRROR); then
+//	    on the ONLINE principal: the session starts on both (SYNCHRONIZED); the host
+//	    names a lab instance by server name, alone or with a domain; 1449 address,
+//	    1452 itself, 1405 already, 1418 not a lab instance or down, 1448 no copy,
+//	    1464 copy not RESTORING, 1410 copy in another session, 1416 copy not waiting
+//	    for this principal, 1409 copy mid-restore, 1465 not FULL, 1466 standby, 1467,
+//	    1488 SINGLE_USER, 1407 another fork or ahead, 1478 the log backup chain not
+//	    kept (each alone); 5011 + 5069 reader or no database; the other mirroring forms
+//	    (FAILOVER, SUSPEND, RESUME, SAFETY, TIMEOUT, WITNESS) are not supported (50000)
 //
 // Logins: SQL logins of the config (18456 otherwise, and for integrated
 // authentication); a login database that is not ONLINE gives 4060, then

@@ -95,15 +95,14 @@ func TestRoundTripFailoverThenFailback(t *testing.T) {
 
 // failedOverConfig is the lab as a failover leaves it: no log shipping,
 // the backup mgc ONLINE and mirrored (Install-CsMirrorDatabase) to the
-// backup's mirror, a third instance BACKUPMIRROR (DC2-SQL02); the
+// backup's mirror, the default's BACKUP_MIRROR (DC2-SQL02); the
 // primary's mgc rebuilt (ONLINE, never backed up).
 func failedOverConfig() Config {
 	cfg := DefaultConfig()
 	cfg.LogShipping = LogShippingConfig{}
 	cfg.Instances[1].Databases[0] = DatabaseConfig{Name: "mgc", State: "ONLINE",
 		Mirroring: &MirroringConfig{Role: "principal", Partner: "DC2-SQL02"}}
-	cfg.Instances = append(cfg.Instances, InstanceConfig{Name: "BACKUPMIRROR", ServerName: "DC2-SQL02", Logins: cfg.Instances[1].Logins,
-		Databases: []DatabaseConfig{{Name: "mgc", State: "RESTORING", Mirroring: &MirroringConfig{Role: "mirror", Partner: "DC2-SQL01"}}}})
+	cfg.Instances[2].Databases = []DatabaseConfig{{Name: "mgc", State: "RESTORING", Mirroring: &MirroringConfig{Role: "mirror", Partner: "DC2-SQL01"}}}
 	return cfg
 }
 
@@ -113,7 +112,7 @@ func failedOverConfig() Config {
 // rebuilt primary, whose log backups then begin at the recovery point.
 func TestRoundTripFailbackFromMirroredBackup(t *testing.T) {
 	sl := serveTestLab(t, failedOverConfig())
-	prim, backup, mirror := sl.db(t, "PRIMARY"), sl.db(t, "BACKUP"), sl.db(t, "BACKUPMIRROR")
+	prim, backup, mirror := sl.db(t, "PRIMARY"), sl.db(t, "BACKUP"), sl.db(t, "BACKUP_MIRROR")
 	wantErrors(t, backup, "BACKUP LOG mgc TO DISK = N'"+onShare("x.trn")+"'", 4214, 3013) // no full backup yet
 	mustExec(t, backup, "ALTER DATABASE mgc SET PARTNER OFF")
 	if state, _ := stateOf(t, mirror, "mgc"); state != "RESTORING" {

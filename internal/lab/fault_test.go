@@ -142,7 +142,7 @@ func TestFaultsFileAddListClear(t *testing.T) {
 	}
 	// A fault for an instance the lab lacks would never fire.
 	if _, err := AddFault(dir, Fault{Match: "x", Kind: FaultDrop, Instance: "NOPE"}); err == nil ||
-		!strings.Contains(err.Error(), `no instance "NOPE" in this lab (PRIMARY, BACKUP)`) {
+		!strings.Contains(err.Error(), `no instance "NOPE" in this lab (PRIMARY, BACKUP, BACKUP_MIRROR)`) {
 		t.Errorf("a fault for an unknown instance: %v", err)
 	}
 	if _, err := AddFault(dir, Fault{Match: "x", Kind: FaultDrop, Instance: "backup"}); err != nil {

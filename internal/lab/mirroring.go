@@ -24,6 +24,10 @@ type mirrorState struct {
 	Safety string `json:"mirroring_safety_level_desc"`
 	// Witness is the witness's address; "" when there is none.
 	Witness string `json:"mirroring_witness_name,omitempty"`
+	// Pending marks a mirror whose ALTER DATABASE … SET PARTNER named
+	// its principal, which has not yet named it back (partnerset.go):
+	// it shows as a DISCONNECTED mirror until the session starts.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // The mirroring roles.

@@ -7,17 +7,30 @@ import (
 )
 
 // parsePartner parses ALTER DATABASE db SET PARTNER OFF, which removes
-// database mirroring. Setting up a session (SET PARTNER = 'TCP://…'),
-// failing over, suspending, resuming, SAFETY, TIMEOUT and the witness
-// are not simulated (50000): the lab's sessions come from its config.
+// database mirroring, and SET PARTNER = 'TCP://host:port', which sets a
+// session up (partnerset.go). Failing over, suspending, resuming,
+// SAFETY, TIMEOUT and the witness are not simulated (50000).
 func parsePartner(p *parser, db, text string) (func(*stmtCtx) error, error) {
-	if !p.accept("PARTNER") || !p.accept("OFF") {
-		return nil, fail(msgUnsupported(text + " (the lab simulates only SET PARTNER OFF)"))
+	if !p.accept("PARTNER") {
+		return nil, fail(msgUnsupported(text + " (the lab simulates only SET PARTNER = 'TCP://…' and SET PARTNER OFF)"))
+	}
+	var run func(*stmtCtx) error
+	switch {
+	case p.accept("OFF"):
+		run = func(x *stmtCtx) error { return x.partnerOff(db) }
+	case p.acceptOp("="):
+		t := p.next()
+		if t.kind != tString {
+			return nil, fail(msgSyntax(t.text))
+		}
+		run = func(x *stmtCtx) error { return x.partnerSet(db, t.text) }
+	default:
+		return nil, fail(msgUnsupported(text + " (the lab simulates only SET PARTNER = 'TCP://…' and SET PARTNER OFF)"))
 	}
 	if !p.done() {
 		return nil, p.errNear()
 	}
-	return func(x *stmtCtx) error { return x.partnerOff(db) }, nil
+	return run, nil
 }
 
 // partnerOff removes the database's mirroring session, as SQL Server does

@@ -15,6 +15,9 @@ type InstanceView struct {
 	ServerName string
 	Databases  []DatabaseView
 	Down       bool
+	// MirrorOf is the instance whose store this one mirrors in the Lync
+	// topology (InstanceConfig.MirrorOf); "" for none.
+	MirrorOf string
 }
 
 // DatabaseView is a database's state_desc and is_in_standby.
@@ -48,7 +51,7 @@ func ReadInstances(dir string) ([]InstanceView, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read instance %s: %w", ic.Name, err)
 		}
-		v := InstanceView{Name: st.Name, ServerName: st.ServerName, Down: down[strings.ToUpper(ic.Name)]}
+		v := InstanceView{Name: st.Name, ServerName: st.ServerName, Down: down[strings.ToUpper(ic.Name)], MirrorOf: ic.MirrorOf}
 		for _, d := range st.Databases {
 			v.Databases = append(v.Databases, DatabaseView{Name: d.Name, State: d.State, Standby: d.Standby})
 		}

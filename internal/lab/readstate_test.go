@@ -32,8 +32,8 @@ func TestReadInstancesBesideFileFaults(t *testing.T) {
 	if after := snapshotDir(t, tl.dir); !maps.Equal(before, after) {
 		t.Errorf("reading the instances changed the lab dir:\nbefore %v\nafter  %v", before, after)
 	}
-	if len(insts) != 2 || insts[0].Name != "PRIMARY" || insts[1].Name != "BACKUP" {
-		t.Fatalf("instances = %+v, want PRIMARY and BACKUP in config order", insts)
+	if len(insts) != 3 || insts[0].Name != "PRIMARY" || insts[1].Name != "BACKUP" || insts[2].Name != "BACKUP_MIRROR" || insts[2].MirrorOf != "BACKUP" {
+		t.Fatalf("instances = %+v, want PRIMARY, BACKUP and BACKUP_MIRROR (mirror of BACKUP) in config order", insts)
 	}
 	if !insts[0].Down || insts[1].Down {
 		t.Errorf("down = %v, %v; want PRIMARY down (its fault), BACKUP up", insts[0].Down, insts[1].Down)

@@ -38,7 +38,10 @@ type shell struct {
 	moduleLoaded   bool
 	nonInteractive bool
 	log            *callLog
-	stderr         io.Writer
+	// out is stdout: the warning stream goes there before the result,
+	// as powershell.exe writes it.
+	out    io.Writer
+	stderr io.Writer
 	// hang blocks for good (a test replaces it).
 	hang func()
 }
@@ -60,7 +63,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "failover lab shell: no lab dir: give --dir DIR first, or set FAILOVER_LAB_DIR")
 		return 1
 	}
-	sh := &shell{labDir: labDir, vars: map[string]any{}, nonInteractive: cl.nonInteractive, stderr: stderr,
+	sh := &shell{labDir: labDir, vars: map[string]any{}, nonInteractive: cl.nonInteractive, out: stdout, stderr: stderr,
 		hang: func() {
 			for {
 				time.Sleep(time.Hour)
@@ -128,6 +131,13 @@ func (sh *shell) plain(src string, stdout io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// warn writes to the warning stream ("WARNING: …" on its own line):
+// ps.invoke keeps it in the step's other output.
+func (sh *shell) warn(format string, args ...any) {
+	fmt.Fprintf(sh.out, "WARNING: "+format+"\n", args...)
+	sh.log.write(map[string]any{"event": "warning", "message": fmt.Sprintf(format, args...)})
 }
 
 // report writes a non-terminating error.

@@ -43,11 +43,11 @@ type State struct {
 	// Computers answer Invoke-Command (the Front End servers and the
 	// Persistent Chat servers).
 	Computers []string `json:"computers"`
-	// Primary and Backup are the pool's SQL stores.
+	// Primary and Backup are the pool's SQL stores. Their mirroring
+	// sessions are the lab's SQL state (lab.ReadMirroring), not the
+	// shell's.
 	Primary Store `json:"primary_store"`
 	Backup  Store `json:"backup_store"`
-	// Mirrors are the mirrors Install-CsMirrorDatabase set up.
-	Mirrors []Mirror `json:"mirrors"`
 	// AdminPassword is the password a remote credential must carry (the
 	// lab's login password; a lab password, not a secret).
 	AdminPassword string  `json:"admin_password"`
@@ -60,20 +60,16 @@ type Store struct {
 	Instance string `json:"instance,omitempty"` // SQL named instance; "" default
 	// LabInstance names the lab's SQL instance (PRIMARY, BACKUP).
 	LabInstance string `json:"lab_instance"`
-	// MirrorFqdn is the store's mirror as defined in the topology.
+	// MirrorFqdn is the store's mirror as defined in the topology: the
+	// lab instance whose server name it is (mirror_of in the lab's
+	// config), or a server outside the lab.
 	MirrorFqdn string `json:"mirror_fqdn"`
 }
 
-// Mirror is a database mirror that exists.
-type Mirror struct {
-	SQLServerFqdn string `json:"sql_server_fqdn"`
-	Instance      string `json:"instance,omitempty"`
-	Database      string `json:"database"`
-	MirrorFqdn    string `json:"mirror_fqdn"`
-}
-
 // defaultState derives the pool from the lab's config: its log shipping
-// primary and secondary play the pool's primary and backup stores.
+// primary and secondary play the pool's primary and backup stores, and
+// an instance mirror_of one of them that store's mirror (else the
+// topology names a server outside the lab: dc1-sql02, dc2-sql02).
 func defaultState(labDir string) (*State, error) {
 	prim, sec, err := lab.LogShippingPair(labDir)
 	if err != nil {
@@ -91,17 +87,26 @@ func defaultState(labDir string) (*State, error) {
 	for _, in := range insts {
 		switch {
 		case strings.EqualFold(in.Name, prim):
-			st.Primary = Store{Fqdn: hostFqdn(in.ServerName), LabInstance: in.Name, MirrorFqdn: "dc1-sql02." + domain}
+			st.Primary = Store{Fqdn: hostFqdn(in.ServerName), LabInstance: in.Name, MirrorFqdn: mirrorOf(insts, in.Name, "dc1-sql02")}
 		case strings.EqualFold(in.Name, sec):
-			st.Backup = Store{Fqdn: hostFqdn(in.ServerName), LabInstance: in.Name, MirrorFqdn: "dc2-sql02." + domain}
+			st.Backup = Store{Fqdn: hostFqdn(in.ServerName), LabInstance: in.Name, MirrorFqdn: mirrorOf(insts, in.Name, "dc2-sql02")}
 		}
 	}
 	if st.Primary.Fqdn == "" || st.Backup.Fqdn == "" {
 		return nil, fmt.Errorf("the lab's config has no log shipping primary and secondary to play the pool's SQL stores")
 	}
-	// The primary store was mirrored before the disaster (domain.md 0.1).
-	st.Mirrors = []Mirror{{SQLServerFqdn: st.Primary.Fqdn, Database: "mgc", MirrorFqdn: st.Primary.MirrorFqdn}}
 	return st, nil
+}
+
+// mirrorOf is the FQDN of the instance that mirrors store in the lab's
+// config, or outside (a host name) when none does.
+func mirrorOf(insts []lab.InstanceView, store, outside string) string {
+	for _, in := range insts {
+		if strings.EqualFold(in.MirrorOf, store) {
+			return hostFqdn(in.ServerName)
+		}
+	}
+	return outside + "." + domain
 }
 
 func fqdns(hosts ...string) []string {
