@@ -109,8 +109,8 @@ func TestLabRestartContinuity(t *testing.T) {
 	backup.Close()
 	mustLab(t, exitOK, "down", "--dir", dir)
 
-	r := mustLab(t, exitOK, "up", "--dir", dir)
-	env2, err := parseEnv(r.stdout)
+	mustLab(t, exitOK, "up", "--dir", dir)
+	env2, err := envOf(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,8 +132,8 @@ func TestUpReset(t *testing.T) {
 		t.Fatalf("recover mgc: %v", err)
 	}
 	backup.Close()
-	r := mustLab(t, exitOK, "up", "--dir", dir, "--reset")
-	env2, err := parseEnv(r.stdout)
+	mustLab(t, exitOK, "up", "--dir", dir, "--reset")
+	env2, err := envOf(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,8 +150,8 @@ func TestUpResetKeepsTheDrill(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir, _ := upLab(t, "--config", cfg)
-	r := mustLab(t, exitOK, "up", "--dir", dir, "--reset")
-	env, err := parseEnv(r.stdout)
+	mustLab(t, exitOK, "up", "--dir", dir, "--reset")
+	env, err := envOf(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestUpResetKeepsTheDrill(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("scenario: { gapp: true }\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r = mustLab(t, exitFailed, "up", "--dir", dir, "--reset", "--config", bad)
+	r := mustLab(t, exitFailed, "up", "--dir", dir, "--reset", "--config", bad)
 	if !strings.Contains(r.stderr, `bad.yaml:1:13: unknown key "gapp" in scenario`) {
 		t.Errorf("stderr %q does not name the bad key", r.stderr)
 	}

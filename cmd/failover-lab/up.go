@@ -38,7 +38,7 @@ DIR/lab.env, DIR/targets.yaml, DIR/lab.pid and DIR/lab.log, and prints lab.env.`
 			if err := up(cmd.Context(), d, o, timeout, log); err != nil {
 				return err
 			}
-			return printEnv(g, d, "sh")
+			return printMaskedEnv(g, d)
 		},
 	}
 	o.addFlags(cmd)
