@@ -28,7 +28,8 @@ type labVars struct {
 	CopyDirLocal string `yaml:"copy_dir_local"`
 	// Connections of the instances, inline: NAME_sql_server, NAME_sql_port,
 	// NAME_sql_user (NAME the instance in lower case), sql_encrypt and
-	// sql_ca_file.
+	// sql_ca_file; and the Management Shell: ps_executable, ps_args
+	// and the pool's name, pool.
 	Connections map[string]any `yaml:",inline"`
 }
 
@@ -48,6 +49,11 @@ func (li labInfo) varsYAML() ([]byte, error) {
 		}
 		pre := strings.ToLower(in.Name) + "_sql_"
 		conn[pre+"server"], conn[pre+"port"], conn[pre+"user"] = host, port, in.User
+	}
+	if li.Shell != "" {
+		// The Management Shell stand-in, for a powershell target written
+		// with vars, and the pool it simulates.
+		conn["ps_executable"], conn["ps_args"], conn["pool"] = li.Shell, []string{"lync", "shell", "--dir", li.Dir}, li.Pool
 	}
 	body, err := yaml.Marshal(labVars{Database: li.Database, Share: li.ShareWindows, CopyDir: li.CopyDirWindows,
 		ShareLocal: li.Share, CopyDirLocal: li.CopyDir, Connections: conn})
