@@ -63,7 +63,9 @@ func writeCheckReport(w io.Writer, p *plans.Plan, rep *engine.CheckReport) {
 			writeSeen(w, "  ", c)
 		}
 	}
-	fmt.Fprintln(w, "\nSteps:")
+	if len(rep.Steps) > 0 {
+		fmt.Fprintln(w, "\nSteps:")
+	}
 	for i, s := range rep.Steps {
 		head := fmt.Sprintf("  %d. %s  %s", i+1, s.ID, s.Action)
 		if s.Target != "" {
