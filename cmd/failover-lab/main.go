@@ -108,12 +108,15 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 // --log-format says), always on stderr.
 func (g *globals) logger() (zerolog.Logger, error) {
 	var w io.Writer = g.stderr
+	f, ok := g.stderr.(*os.File)
+	terminal := ok && isatty.IsTerminal(f.Fd())
 	switch g.logFormat {
 	case "json":
 	case "console":
-		w = zerolog.ConsoleWriter{Out: g.stderr}
+		// Colours only on a terminal: a log file gets plain text.
+		w = zerolog.ConsoleWriter{Out: g.stderr, NoColor: !terminal}
 	case "auto":
-		if f, ok := g.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		if terminal {
 			w = zerolog.ConsoleWriter{Out: g.stderr}
 		}
 	default:
