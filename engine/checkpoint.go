@@ -68,16 +68,18 @@ func (j *stepJournal) Last() (json.RawMessage, bool) {
 	return j.st.cp.get()
 }
 
-// Process journals a process tree the attempt started, synced: if
-// failover dies now, a resume finds the tree and never starts the step
-// again beside it.
+// Process journals a process tree the attempt started. It is written to
+// the file at once but not synced: a leftover outlives only failover's
+// own death (SIGKILL, an OOM kill), which loses nothing already written;
+// a machine that crashes takes its processes with it. So no fsync is
+// added to every program a step starts.
 func (j *stepJournal) Process(p actions.ProcessInfo) error {
 	if j.readOnly {
 		return errors.New("record process: only an attempt may start one, not a probe")
 	}
 	rec := journal.Record{Type: RecStepProcess, Step: j.st.step.ID, Attempt: j.attempt, Process: &journal.Process{
 		PID: p.PID, Group: p.Group, Command: j.r.red.Redact(p.Command), Start: p.Start, Host: j.r.cfg.Host}}
-	if _, err := j.r.jw.AppendSync(rec); err != nil {
+	if _, err := j.r.jw.Append(rec); err != nil {
 		return fmt.Errorf("journal process of step %s: %w", j.st.step.ID, err)
 	}
 	return nil
