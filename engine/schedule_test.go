@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/failover-dev/failover/plans"
+	"github.com/rs/zerolog"
 )
 
 func TestSerialOrderFollowsFileOrderAndNeeds(t *testing.T) {
@@ -228,5 +231,49 @@ func TestObserverSeesEveryStateChangeInOrder(t *testing.T) {
 	want := []string{"a running 1", "a running 2", "a succeeded 2", "b running 1", "b succeeded 1", "w skipped 0"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("state changes %v, want %v", got, want)
+	}
+}
+
+// TestInterruptedIdempotentStepIsAWarning: after an interruption an
+// idempotent step in doubt is normal (resume runs it again): it is
+// logged as a warning saying so; one that is not idempotent is an error.
+func TestInterruptedIdempotentStepIsAWarning(t *testing.T) {
+	for _, tt := range []struct {
+		idempotent bool
+		level      string
+	}{{true, "warn"}, {false, "error"}} {
+		t.Run(fmt.Sprintf("idempotent=%v", tt.idempotent), func(t *testing.T) {
+			rc := newRecorder()
+			a := step("a", nil, map[string]any{"block": true})
+			a.Idempotent = tt.idempotent
+			cfg := testConfig(t, newPlan(a), rc)
+			var logs bytes.Buffer
+			cfg.Log = zerolog.New(&logs)
+			ctx, cancel := context.WithCancel(context.Background())
+			rc.onStart = func(string) { cancel() }
+			if _, err := Run(ctx, cfg); ExitCode(err) != ExitInterrupted {
+				t.Fatalf("err = %v, want interrupted", err)
+			}
+			var found bool
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				var ev map[string]any
+				if err := json.Unmarshal([]byte(line), &ev); err != nil {
+					t.Fatalf("log line %q: %v", line, err)
+				}
+				if ev["step"] != "a" || ev["message"] != string(StateInDoubt) {
+					continue
+				}
+				found = true
+				if ev["level"] != tt.level {
+					t.Errorf("in-doubt line logged at %v, want %s: %s", ev["level"], tt.level, line)
+				}
+				if note, _ := ev["note"].(string); tt.idempotent != strings.Contains(note, "idempotent: resume runs it again") {
+					t.Errorf("note %q: idempotent %v", note, tt.idempotent)
+				}
+			}
+			if !found {
+				t.Fatalf("no in-doubt line for a in:\n%s", logs.String())
+			}
+		})
 	}
 }
