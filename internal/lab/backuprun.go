@@ -47,7 +47,7 @@ func (x *stmtCtx) backup(b backupSpec) error {
 	if err != nil {
 		return err
 	}
-	defer x.in.endBusy(d.Name)
+	defer x.in.endBusy(d.Name, x.s.SPID())
 	media, keep, m := x.in.readMedia(r.dev, b)
 	if m == nil {
 		r.compressed, m = mediaCompression(media, b.compression)
@@ -98,11 +98,15 @@ func (x *stmtCtx) startBackup(r *backupRun, db string, term sqlMsg) (*dbState, e
 	return d, nil
 }
 
-// endBusy ends a backup's (or restore's) hold on a database.
-func (in *instance) endBusy(db string) {
+// endBusy ends session spid's backup or restore hold on a database; a
+// hold another session has taken since (after this one's connection
+// dropped) stays.
+func (in *instance) endBusy(db string, spid int) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	delete(in.restoring, strings.ToLower(db))
+	if k := strings.ToLower(db); in.restoring[k] == spid {
+		delete(in.restoring, k)
+	}
 }
 
 // backupable is the error SQL Server gives for a BACKUP of d, nil when

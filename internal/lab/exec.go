@@ -203,7 +203,7 @@ func (x *stmtCtx) runOne(st stmt) error {
 		}
 	case FaultDrop:
 		if !st.restore {
-			x.s.Kill()
+			x.drop()
 			return errAbort
 		}
 		x.dropMidway = true
@@ -212,7 +212,7 @@ func (x *stmtCtx) runOne(st stmt) error {
 		// connection drops before its answer is sent: the client cannot
 		// tell whether it ran (edge case 34).
 		_ = st.run(x)
-		x.s.Kill()
+		x.drop()
 		return errAbort
 	case FaultLivePrimary:
 		// The primary takes its next log backups; the statement runs.
@@ -282,4 +282,20 @@ func (x *stmtCtx) assignVar(name string, v any) error {
 	}
 	x.vars[name] = v
 	return nil
+}
+
+// drop closes the session's connection as a lost network does, after
+// letting go of the databases its restore or backup holds: a client that
+// sees the connection close and connects again finds them free, never a
+// 3101 from a session that is already gone.
+func (x *stmtCtx) drop() {
+	in, own := x.in, x.s.SPID()
+	in.mu.Lock()
+	for db, spid := range in.restoring {
+		if spid == own {
+			delete(in.restoring, db)
+		}
+	}
+	in.mu.Unlock()
+	x.s.Kill()
 }

@@ -100,6 +100,33 @@ func TestDropFaultInterruptsRestore(t *testing.T) {
 	}
 }
 
+// TestDroppedRestoreFreesTheDatabaseAtOnce: when a drop fault closes a
+// restore's connection, the database is free by the time the client sees
+// the connection close: a restore sent at once on a new connection gets
+// the interruption's 4319, never a 3101 from the session that is gone.
+func TestDroppedRestoreFreesTheDatabaseAtOnce(t *testing.T) {
+	tl := newTestLab(t, DefaultConfig())
+	in := tl.backup()
+	r := in.st.database("mgc").Restore
+	pa := writeSets(t, tl, "a.trn", logSet("mgc", r.RedoStartLSN, lsnPlus(t, r.RedoStartLSN, 100), r.RedoStartForkID))
+	in.faults.add(Fault{Match: `RESTORE LOG`, Kind: FaultDrop})
+	s := open(in, 51, "master")
+	var busy, checked bool
+	s.onKill = func() {
+		in.mu.Lock()
+		defer in.mu.Unlock()
+		_, busy = in.restoring["mgc"]
+		checked = true
+	}
+	run(t, in, s, "RESTORE LOG mgc FROM DISK = "+quote(pa)+" WITH NORECOVERY")
+	if !checked {
+		t.Fatal("the drop fault did not drop the connection")
+	}
+	if busy {
+		t.Error("mgc was still held by the dropped session when its connection closed")
+	}
+}
+
 func TestFaultsFileAddListClear(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := AddFault(filepath.Join(dir, "nosuch"), Fault{Match: "RESTORE", Kind: FaultDrop}); !errors.Is(err, ErrNotInitialised) {

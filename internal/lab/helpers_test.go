@@ -21,6 +21,9 @@ type fakeSession struct {
 	tran   bool
 	killed bool
 	vals   map[string]any
+	// onKill, when set, runs as the connection closes: what a client
+	// that reconnects at once would find.
+	onKill func()
 }
 
 func newFakeSession(spid int, db string) *fakeSession {
@@ -44,8 +47,12 @@ func (s *fakeSession) InTransaction() bool      { return s.tran }
 func (s *fakeSession) SetTransaction(open bool) { s.tran = open }
 func (s *fakeSession) Kill() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.killed = true
+	onKill := s.onKill
+	s.mu.Unlock()
+	if onKill != nil {
+		onKill()
+	}
 }
 func (s *fakeSession) Value(k string) any       { return s.vals[k] }
 func (s *fakeSession) SetValue(k string, v any) { s.vals[k] = v }

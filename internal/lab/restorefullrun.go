@@ -54,9 +54,9 @@ func (x *stmtCtx) restoreFull(spec fullRestoreSpec) error {
 	if err != nil {
 		return err
 	}
-	defer x.in.endBusy(d.Name)
+	defer x.in.endBusy(d.Name, x.s.SPID())
 	if x.dropMidway {
-		x.s.Kill()
+		x.drop()
 		return errAbort
 	}
 	start := time.Now()

@@ -38,11 +38,7 @@ func (x *stmtCtx) restore(r restoreSpec) error {
 	}
 	in.restoring[strings.ToLower(d.Name)] = x.s.SPID()
 	in.mu.Unlock()
-	defer func() {
-		in.mu.Lock()
-		delete(in.restoring, strings.ToLower(d.Name))
-		in.mu.Unlock()
-	}()
+	defer in.endBusy(d.Name, x.s.SPID())
 	if r.kind == "DATABASE" {
 		return x.restoreDatabase(d, r, term)
 	}
@@ -170,7 +166,7 @@ func (x *stmtCtx) restoreLog(d *dbState, r restoreSpec, term sqlMsg) error {
 		return fail(sqlMsg{50000, 1, 16, err.Error()}, term)
 	}
 	if x.dropMidway {
-		x.s.Kill()
+		x.drop()
 		return errAbort
 	}
 	start := time.Now()
