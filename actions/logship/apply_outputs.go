@@ -3,18 +3,20 @@ package logship
 import (
 	"fmt"
 	"time"
+
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // maxListed bounds the lists in outputs: they are journaled.
 const maxListed = 100
 
 // noteStart records the step's starting restore point once.
-func (a *applier) noteStart(redo LSN) {
+func (a *applier) noteStart(redo lsn.LSN) {
 	if !a.startLSN.IsZero() {
 		return
 	}
 	if a.base.StartLSN != "" {
-		if l, err := ParseLSN(a.base.StartLSN); err == nil {
+		if l, err := lsn.Parse(a.base.StartLSN); err == nil {
 			a.startLSN = l
 			return
 		}

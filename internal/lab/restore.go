@@ -3,9 +3,11 @@ package lab
 import (
 	"strings"
 
-	"github.com/failover-dev/failover/internal/labfile"
-	"github.com/failover-dev/failover/internal/tds"
 	"github.com/google/uuid"
+
+	"github.com/failover-dev/failover/internal/labfile"
+	"github.com/failover-dev/failover/internal/lsn"
+	"github.com/failover-dev/failover/internal/tds"
 )
 
 // restoreSpec is a parsed RESTORE statement.
@@ -258,9 +260,9 @@ func (in *instance) headerRow(s labfile.BackupSet) []any {
 	return row
 }
 
-func lsnValue(l labfile.LSN) any { return numeric(l.String()) }
+func lsnValue(l lsn.LSN) any { return numeric(l.String()) }
 
-func nullLSN(l labfile.LSN) any {
+func nullLSN(l lsn.LSN) any {
 	if l.IsZero() {
 		return nil
 	}
