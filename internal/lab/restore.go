@@ -112,10 +112,7 @@ func (p *parser) restoreOptions(r *restoreSpec) error {
 		case "RESTART":
 			r.restart = true
 		case "STATS":
-			r.stats = litExpr{int64(10)}
-			if p.peek().isOp("=") {
-				r.stats, err = p.optionValue()
-			}
+			r.stats, err = p.statsValue()
 		case "CHECKSUM", "NO_CHECKSUM", "NOUNLOAD", "UNLOAD", "REPLACE", "BUFFERCOUNT", "MAXTRANSFERSIZE", "BLOCKSIZE", "KEEP_REPLICATION":
 			if p.peek().isOp("=") {
 				_, err = p.optionValue()
@@ -137,6 +134,15 @@ func (p *parser) optionValue() (expr, error) {
 		return nil, err
 	}
 	return p.parsePrimary()
+}
+
+// statsValue parses what follows STATS in BACKUP and RESTORE: "= n",
+// or nothing for every 10 percent.
+func (p *parser) statsValue() (expr, error) {
+	if !p.peek().isOp("=") {
+		return litExpr{int64(10)}, nil
+	}
+	return p.optionValue()
 }
 
 // evalText evaluates an expression to a string (a path or a name).
