@@ -1,16 +1,15 @@
 package plans
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/failover-dev/failover/internal/memlimit"
 )
 
 // The bomb tests load a plan in a child process (this test binary,
@@ -31,7 +30,7 @@ const (
 // base plan that is /dev/zero (read forever). Each must give its error
 // within 256 MiB.
 func TestLoadBombsUnderMemoryLimit(t *testing.T) {
-	if raceEnabled {
+	if memlimit.RaceEnabled {
 		t.Skip("the race detector needs more address space than the limit leaves")
 	}
 	dir := t.TempDir()
@@ -88,9 +87,7 @@ func fileSize(t *testing.T, path string) int64 {
 // loadInChild runs TestLoadChild on path and returns what it printed.
 func loadInChild(path string) (string, error) {
 	child := exec.Command(os.Args[0], "-test.run=^TestLoadChild$")
-	// glibc gives each thread a malloc arena of 64 MiB of address space
-	// (cgo's threads included), which would count against the limit.
-	child.Env = append(os.Environ(), loadChildEnv+"="+path, "MALLOC_ARENA_MAX=1")
+	child.Env = append(os.Environ(), loadChildEnv+"="+path, memlimit.ChildEnv)
 	var out strings.Builder
 	child.Stdout, child.Stderr = &out, &out
 	if err := child.Start(); err != nil {
@@ -116,32 +113,12 @@ func TestLoadChild(t *testing.T) {
 	if path == "" {
 		t.Skip("the child process of TestLoadBombsUnderMemoryLimit")
 	}
-	size, err := vmSize()
-	if err != nil {
+	if err := memlimit.Limit(loadMargin); err != nil {
 		t.Fatal(err)
-	}
-	lim := &syscall.Rlimit{Cur: size + loadMargin, Max: size + loadMargin}
-	if err := syscall.Setrlimit(syscall.RLIMIT_AS, lim); err != nil {
-		t.Fatalf("limit the address space: %v", err)
 	}
 	_, ds := Load(path, Options{Registry: testRegistry()})
 	if len(ds) == 0 {
 		t.Fatal("no finding")
 	}
 	fmt.Printf("%s: %s\n", ds[0].Severity, ds[0].Message)
-}
-
-// vmSize is the process's address space in bytes (VmSize).
-func vmSize() (uint64, error) {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmSize:"); ok {
-			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, errors.New("no VmSize in /proc/self/status")
 }

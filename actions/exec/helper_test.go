@@ -4,22 +4,18 @@ import (
 	"context"
 	"fmt"
 	"os"
-	osexec "os/exec"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/internal/proctest"
 )
 
 // helperEnv selects what the test binary does when a test re-executes it
 // as the program under test (the standard re-exec pattern: no shell
 // scripts, so the tests run the same on every OS).
 const helperEnv = "FAILOVER_EXEC_HELPER"
-
-// helperLife bounds every helper that waits, so that a failing tree-kill
-// test does not leave processes running for long.
-const helperLife = time.Minute
 
 func TestMain(m *testing.M) {
 	if mode := os.Getenv(helperEnv); mode != "" {
@@ -55,48 +51,23 @@ func helperMain(mode string, args []string) int {
 		}
 		return 0
 	case "sleep":
-		time.Sleep(helperLife)
+		time.Sleep(proctest.Life)
 		return 0
 	case "tree": // start a heartbeat grandchild; exit at once if args[1] is "exit"
-		if err := startHeartbeat(args[0]); err != nil {
+		if err := proctest.StartHeartbeat(helperEnv+"=heartbeat", args[0]); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
 		if len(args) > 1 && args[1] == "exit" {
 			return 0
 		}
-		time.Sleep(helperLife)
+		time.Sleep(proctest.Life)
 		return 0
-	case "heartbeat": // append a byte to args[0] every 10ms, for helperLife
-		return heartbeat(args[0])
+	case "heartbeat": // append a byte to args[0] every 10ms
+		return proctest.Heartbeat(args[0])
 	}
 	fmt.Fprintf(os.Stderr, "unknown helper mode %q\n", mode)
 	return 2
-}
-
-// startHeartbeat starts the grandchild, which inherits our stdout.
-func startHeartbeat(file string) error {
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	cmd := osexec.Command(self, file)
-	cmd.Env = append(os.Environ(), helperEnv+"=heartbeat")
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	return cmd.Start()
-}
-
-func heartbeat(file string) int {
-	f, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return 1
-	}
-	for end := time.Now().Add(helperLife); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-		if _, err := f.Write([]byte{'.'}); err != nil {
-			return 1
-		}
-	}
-	return 0
 }
 
 // run, check and validate call the types' abilities as the engine does.

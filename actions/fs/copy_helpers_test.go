@@ -3,7 +3,6 @@ package fs
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	iofs "io/fs"
 	"os"
 	"path/filepath"
@@ -174,34 +173,6 @@ func dirFiles(t *testing.T, dir string) map[string]string {
 		return nil
 	})
 	return out
-}
-
-// fakeJournal is a StepJournal in memory; after cancelAfter checkpoints
-// (0: never) it cancels the attempt's context, as a killed process ends
-// a step.
-type fakeJournal struct {
-	mu          sync.Mutex
-	last        json.RawMessage
-	count       int
-	cancelAfter int
-	cancel      context.CancelFunc
-}
-
-func (j *fakeJournal) Checkpoint(data json.RawMessage) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.last = append(json.RawMessage(nil), data...)
-	j.count++
-	if j.cancelAfter > 0 && j.count == j.cancelAfter && j.cancel != nil {
-		j.cancel()
-	}
-	return nil
-}
-
-func (j *fakeJournal) Last() (json.RawMessage, bool) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.last, j.last != nil
 }
 
 // progressLog records every progress report.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/internal/journaltest"
 )
 
 // TestCopyResumesAtTheNextFile interrupts a copy after k checkpoints (the
@@ -30,7 +31,7 @@ func TestCopyResumesAtTheNextFile(t *testing.T) {
 			p := params(t, map[string]any{"from": src, "to": dst, "parallel": tc.parallel})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			j := &fakeJournal{cancelAfter: tc.k, cancel: cancel}
+			j := &journaltest.Journal{CancelAfter: tc.k, Cancel: cancel}
 			tokens := make(chan struct{}, tc.files)
 			for range tc.parallel {
 				tokens <- struct{}{}
@@ -65,7 +66,7 @@ func TestCopyResumesAtTheNextFile(t *testing.T) {
 				t.Fatalf("the interrupted run copied %d file(s), want at least %d and not all", len(first), tc.k)
 			}
 
-			j.cancelAfter = 0
+			j.CancelAfter = 0
 			fsys.open = nil
 			out, err := a.Run(context.Background(), &actions.Env{Journal: j}, p)
 			if err != nil {

@@ -131,8 +131,8 @@ func (run *copyRun) outputs(plan copyPlan) map[string]any {
 		"files_copied":       copied,
 		"bytes_copied":       run.base.Bytes + run.bytes,
 		"files_skipped":      upToDate + int64(len(skipped)),
-		"copied":             capList(names),
-		"skipped":            capList(list),
+		"copied":             actions.CapList(names),
+		"skipped":            actions.CapList(list),
 		"source_unreachable": false,
 		"warning":            warningOf(skipped),
 	}
@@ -144,26 +144,9 @@ func upToDateNote(names []string, n int64) []string {
 	if n == 0 {
 		return nil
 	}
-	out := make([]string, 0, min(len(names), maxListed))
-	for _, name := range names[:min(len(names), maxListed)] {
+	out := make([]string, 0, min(len(names), actions.MaxListed))
+	for _, name := range names[:min(len(names), actions.MaxListed)] {
 		out = append(out, name+": already at the destination")
-	}
-	return out
-}
-
-// maxListed bounds the file lists in outputs: they are journaled.
-const maxListed = 100
-
-// capList returns at most maxListed names as a list, with a last entry
-// counting the rest.
-func capList(names []string) []any {
-	out := make([]any, 0, min(len(names), maxListed+1))
-	for i, n := range names {
-		if i == maxListed {
-			out = append(out, fmt.Sprintf("… and %d more", len(names)-maxListed))
-			break
-		}
-		out = append(out, n)
 	}
 	return out
 }

@@ -2,11 +2,9 @@ package logship
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -127,32 +125,4 @@ func hasPrefixIn(list []string, prefix string) bool {
 		}
 	}
 	return false
-}
-
-// memJournal is a StepJournal in memory; after cancelAfter checkpoints
-// (0: never) it cancels the attempt, as Ctrl-C or a killed process ends
-// a step.
-type memJournal struct {
-	mu          sync.Mutex
-	last        json.RawMessage
-	count       int
-	cancelAfter int
-	cancel      context.CancelFunc
-}
-
-func (j *memJournal) Checkpoint(data json.RawMessage) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.last = append(json.RawMessage(nil), data...)
-	j.count++
-	if j.cancelAfter > 0 && j.count == j.cancelAfter {
-		j.cancel()
-	}
-	return nil
-}
-
-func (j *memJournal) Last() (json.RawMessage, bool) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.last, j.last != nil
 }

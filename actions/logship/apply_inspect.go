@@ -102,7 +102,7 @@ func (a *applier) inspection(sc scanResult) actions.Inspection {
 		in.Summary = fmt.Sprintf("%s: nothing to apply; %s", sc.point.State, windowShort(out))
 	}
 	in.Data = map[string]any{"database": a.p.Database, "state": sc.point.State.Effective(), "redo_start_lsn": plan.Start.String(),
-		"reach_lsn": reach.String(), "apply": capList(refsOf(plan.Apply)), "skip": capList(skips), "files": int64(sc.files),
+		"reach_lsn": reach.String(), "apply": actions.CapList(refsOf(plan.Apply)), "skip": actions.CapList(skips), "files": int64(sc.files),
 		"gap": out["gap"], "data_loss_seconds": out["data_loss_seconds"]}
 	in.Outputs = out
 	return in

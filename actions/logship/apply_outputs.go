@@ -3,18 +3,18 @@ package logship
 import (
 	"fmt"
 	"time"
+
+	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
-// maxListed bounds the lists in outputs: they are journaled.
-const maxListed = 100
-
 // noteStart records the step's starting restore point once.
-func (a *applier) noteStart(redo LSN) {
+func (a *applier) noteStart(redo lsn.LSN) {
 	if !a.startLSN.IsZero() {
 		return
 	}
 	if a.base.StartLSN != "" {
-		if l, err := ParseLSN(a.base.StartLSN); err == nil {
+		if l, err := lsn.Parse(a.base.StartLSN); err == nil {
 			a.startLSN = l
 			return
 		}
@@ -50,14 +50,14 @@ func (a *applier) outputs(sc scanResult) map[string]any {
 	}
 	return map[string]any{
 		"files_applied":      a.base.Applied + int64(len(a.applied)),
-		"applied":            capList(applied),
+		"applied":            actions.CapList(applied),
 		"last_lsn":           lastLSN.String(),
 		"last_file":          lastFile,
 		"last_backup_finish": utcText(finish),
 		"data_loss_seconds":  secs,
 		"data_loss_window":   window,
 		"files_skipped":      int64(len(skips)),
-		"skipped":            capList(skips),
+		"skipped":            actions.CapList(skips),
 		"gap":                gap,
 		"server_utc_offset":  a.clock.String(),
 	}
@@ -88,17 +88,4 @@ func (a *applier) lossWindow(finish time.Time) (int64, string) {
 	d := a.started.Sub(finish).Truncate(time.Second)
 	return int64(d / time.Second), fmt.Sprintf("%s: the last log backup applied finished at %s (server UTC offset %s), the step started at %s; changes after it are lost",
 		d, finish.UTC().Format(time.RFC3339), a.clock, a.started.UTC().Format(time.RFC3339))
-}
-
-// capList returns at most maxListed entries, then a count of the rest.
-func capList(names []string) []any {
-	out := make([]any, 0, min(len(names), maxListed+1))
-	for i, n := range names {
-		if i == maxListed {
-			out = append(out, fmt.Sprintf("… and %d more", len(names)-maxListed))
-			break
-		}
-		out = append(out, n)
-	}
-	return out
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/internal/journaltest"
 	"github.com/failover-dev/failover/internal/lab"
 	"github.com/failover-dev/failover/internal/labfile"
 )
@@ -21,7 +22,7 @@ func TestApplyResumesAtTheNextSet(t *testing.T) {
 		lc := newLabCase(t, nil)
 		lc.bothDirs()
 		ctx, cancel := context.WithCancel(context.Background())
-		j := &memJournal{cancelAfter: k, cancel: cancel}
+		j := &journaltest.Journal{CancelAfter: k, Cancel: cancel}
 		lc.env.Journal = j
 		mark := lc.lab.Mark(t)
 		_, err := applyAction{}.Run(ctx, lc.env, lc.p)
@@ -32,7 +33,7 @@ func TestApplyResumesAtTheNextSet(t *testing.T) {
 		if got := len(lc.restores(t, mark)); got != k {
 			t.Fatalf("k=%d: the interrupted run restored %d set(s), want %d", k, got, k)
 		}
-		j.cancelAfter = 0
+		j.CancelAfter = 0
 		out, err := applyAction{}.Run(context.Background(), lc.env, lc.p)
 		if err != nil {
 			t.Fatal(err)

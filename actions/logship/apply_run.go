@@ -9,6 +9,7 @@ import (
 
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/actions/sqlserver"
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // maxScans bounds the re-scans of one run: a live primary writing a new
@@ -44,7 +45,7 @@ type applier struct {
 	applied []backupSet
 	// startLSN is the restore point when the step began (from the
 	// checkpoint of an earlier attempt, else this attempt's first scan).
-	startLSN LSN
+	startLSN lsn.LSN
 }
 
 // newApplier opens the pinned session (in master) and reads the

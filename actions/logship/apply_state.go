@@ -9,13 +9,14 @@ import (
 
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/actions/sqlserver"
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // restorePoint is where the database stands for logship.apply: its
 // state, and the LSN and fork the next log backup must continue from.
 type restorePoint struct {
 	State sqlserver.DatabaseState
-	Redo  LSN
+	Redo  lsn.LSN
 	Fork  string
 	// FromHistory: Redo comes from msdb's restore history (the database
 	// is recovered, or sys.master_files showed no redo LSN).
@@ -42,8 +43,9 @@ func readRestorePoint(ctx context.Context, q sqlserver.Querier, db string) (rest
 		return rp, actions.MarkPermanent(fmt.Errorf("%s: no log can be applied in this state; it needs a person (domain: RECOVERY_PENDING, SUSPECT and OFFLINE abort a failover)", st))
 	}
 	if st.RedoStartLSN != "" {
-		rp.Redo, err = ParseLSN(st.RedoStartLSN)
-		if err != nil {
+		// Scan, not Parse: the text is the driver's rendering of a
+		// numeric(25,0), which may carry a zero fraction.
+		if err := rp.Redo.Scan(st.RedoStartLSN); err != nil {
 			return rp, fmt.Errorf("read redo_start_lsn of %s: %w", db, err)
 		}
 		return rp, nil
@@ -72,17 +74,17 @@ ORDER BY rh.restore_history_id DESC`
 
 // lastRestored returns the LastLSN and device of the last backup set
 // restored to db, by msdb; false when msdb has none.
-func lastRestored(ctx context.Context, q sqlserver.Querier, db string) (LSN, string, bool, error) {
-	var lsn LSN
+func lastRestored(ctx context.Context, q sqlserver.Querier, db string) (lsn.LSN, string, bool, error) {
+	var last lsn.LSN
 	var device sql.NullString
-	err := q.QueryRowContext(ctx, lastRestoredQuery, sql.Named("db", db)).Scan(&lsn, &device)
+	err := q.QueryRowContext(ctx, lastRestoredQuery, sql.Named("db", db)).Scan(&last, &device)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return LSN{}, "", false, nil
+		return lsn.LSN{}, "", false, nil
 	case err != nil:
-		return LSN{}, "", false, sqlserver.Classify(fmt.Errorf("read the restore history of %s in msdb: %w", db, err))
+		return lsn.LSN{}, "", false, sqlserver.Classify(fmt.Errorf("read the restore history of %s in msdb: %w", db, err))
 	}
-	return lsn, device.String, true, nil
+	return last, device.String, true, nil
 }
 
 // serverClock converts the server's local wall-clock times (RESTORE

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // typeLog is RESTORE HEADERONLY's BackupType of a transaction log backup.
@@ -24,8 +26,8 @@ type backupSet struct {
 	TypeDesc string
 	Database string
 	Server   string
-	FirstLSN LSN
-	LastLSN  LSN
+	FirstLSN lsn.LSN
+	LastLSN  lsn.LSN
 	// FirstForkID is FirstRecoveryForkID, ForkID RecoveryForkID: upper
 	// case GUIDs, "" when NULL.
 	FirstForkID string
@@ -57,13 +59,13 @@ type skipped struct {
 	Why string
 	// Applied marks a set skipped as already applied; LastLSN is its end.
 	Applied bool
-	LastLSN LSN
+	LastLSN lsn.LSN
 }
 
 // gapInfo describes the first break in the chain: no set holds the LSNs
 // From (included) to To (excluded).
 type gapInfo struct {
-	From, To LSN
+	From, To lsn.LSN
 	// Before names what ends at From: the last set before the gap, or
 	// the database's restore point.
 	Before string
@@ -77,10 +79,10 @@ type gapInfo struct {
 // apply in order, the sets and files skipped and why, the LSN reached,
 // and the first gap, if any.
 type chainPlan struct {
-	Start LSN
+	Start lsn.LSN
 	Apply []backupSet
 	Skips []skipped
-	Reach LSN
+	Reach lsn.LSN
 	Gap   *gapInfo
 	// ReachedBy is the set that ends exactly at the restore point (the
 	// last one restored), when a file still holds it: its finish time is
@@ -93,7 +95,7 @@ type chainPlan struct {
 // fork fork ("" when not known): keep log backups of database source,
 // in LSN order (never by name, server or time), skip empty and applied
 // sets and sets of another fork, and stop at the first gap.
-func planChain(redo LSN, fork, source string, sets []backupSet) chainPlan {
+func planChain(redo lsn.LSN, fork, source string, sets []backupSet) chainPlan {
 	plan := chainPlan{Start: redo, Reach: redo}
 	cands := plan.candidates(source, sets)
 	cur := redo

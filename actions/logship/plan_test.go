@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 const (
@@ -15,7 +17,7 @@ const (
 // logSet is a log backup of mgc on fork A from first to last, in file.
 func logSet(file string, first, last string) backupSet {
 	return backupSet{File: file, Position: 1, Type: typeLog, TypeDesc: "Transaction Log", Database: "mgc",
-		FirstLSN: MustParseLSN(first), LastLSN: MustParseLSN(last), FirstForkID: forkA, ForkID: forkA,
+		FirstLSN: lsn.MustParse(first), LastLSN: lsn.MustParse(last), FirstForkID: forkA, ForkID: forkA,
 		SetGUID: "set-" + file + "-" + first}
 }
 
@@ -134,7 +136,7 @@ func TestPlanChain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan := planChain(MustParseLSN(tt.redo), tt.fork, "mgc", tt.sets)
+			plan := planChain(lsn.MustParse(tt.redo), tt.fork, "mgc", tt.sets)
 			if got := refs(plan.Apply); !reflect.DeepEqual(got, append([]string{}, tt.apply...)) {
 				t.Errorf("apply %v, want %v", got, tt.apply)
 			}
@@ -160,7 +162,7 @@ func TestPlanChain(t *testing.T) {
 }
 
 func TestGapMessageNamesUnreadableFiles(t *testing.T) {
-	plan := planChain(MustParseLSN("100"), forkA, "mgc", []backupSet{logSet("b.trn", "300", "400")})
+	plan := planChain(lsn.MustParse("100"), forkA, "mgc", []backupSet{logSet("b.trn", "300", "400")})
 	got := plan.Gap.message("mgc", []skipped{{Ref: "a.trn", Why: "truncated (3203)"}})
 	want := "the log chain of mgc breaks: no log backup holds LSN 100 up to 300; the last backup before the gap is the database's " +
 		"restore point (redo_start_lsn 100), the next one is b.trn (LSN 300–400); files whose headers could not be read, " +
@@ -176,6 +178,6 @@ func BenchmarkPlanChain(b *testing.B) {
 		sets[len(sets)-1-i] = logSet(fmt.Sprintf("mgc_%05d.trn", i), fmt.Sprintf("10000000000%011d", i*1000), fmt.Sprintf("10000000000%011d", (i+1)*1000))
 	}
 	for b.Loop() {
-		planChain(MustParseLSN("1000000000000000000000"), forkA, "mgc", sets)
+		planChain(lsn.MustParse("1000000000000000000000"), forkA, "mgc", sets)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/failover-dev/failover/actions"
@@ -12,37 +11,11 @@ import (
 	"github.com/failover-dev/failover/actions/logship"
 	"github.com/failover-dev/failover/actions/sqlserver"
 	"github.com/failover-dev/failover/actions/sqlserver/sqltest"
+	"github.com/failover-dev/failover/internal/journaltest"
 	"github.com/failover-dev/failover/internal/lab"
 )
 
 var remove = builtin.New().Type("logship.remove")
-
-// journal is a step journal in memory; onCheckpoint runs as each
-// checkpoint is journaled.
-type journal struct {
-	mu           sync.Mutex
-	records      []json.RawMessage
-	onCheckpoint func()
-}
-
-func (j *journal) Checkpoint(data json.RawMessage) error {
-	j.mu.Lock()
-	j.records = append(j.records, append(json.RawMessage(nil), data...))
-	j.mu.Unlock()
-	if j.onCheckpoint != nil {
-		j.onCheckpoint()
-	}
-	return nil
-}
-
-func (j *journal) Last() (json.RawMessage, bool) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if len(j.records) == 0 {
-		return nil, false
-	}
-	return j.records[len(j.records)-1], true
-}
 
 func params(t *testing.T, with map[string]any) any {
 	t.Helper()
@@ -76,9 +49,9 @@ func probe(t *testing.T, env *actions.Env, with map[string]any) actions.Probe {
 func TestRemoveSnapshotsJournalsThenRemoves(t *testing.T) {
 	l := sqltest.Start(t, lab.DefaultConfig())
 	env := l.Env(t, "BACKUP")
-	j := &journal{}
+	j := &journaltest.Journal{}
 	procSentBeforeCheckpoint := false
-	j.onCheckpoint = func() {
+	j.OnCheckpoint = func(json.RawMessage) {
 		procSentBeforeCheckpoint = indexOf(l.Statements(t), "sp_delete_log_shipping_secondary_database") >= 0
 	}
 	env.Journal = j
@@ -93,8 +66,8 @@ func TestRemoveSnapshotsJournalsThenRemoves(t *testing.T) {
 	if indexOf(l.Statements(t), "sp_delete_log_shipping_secondary_database") < 0 {
 		t.Error("the statement log shows no call of the procedure")
 	}
-	if procSentBeforeCheckpoint || len(j.records) != 1 {
-		t.Errorf("the procedure was called before the snapshot was journaled (%d checkpoints)", len(j.records))
+	if procSentBeforeCheckpoint || j.Count() != 1 {
+		t.Errorf("the procedure was called before the snapshot was journaled (%d checkpoints)", j.Count())
 	}
 	share, copyDir := out["backup_source_directory"].(string), out["backup_destination_directory"].(string)
 	if share != l.Share() || copyDir != l.CopyDir() || out["already_removed"] != false ||
@@ -183,7 +156,7 @@ func TestRemoveErrors(t *testing.T) {
 	// The connection drops before the procedure runs: retryable, and the
 	// retry removes it.
 	l.Inject(t, lab.Fault{Instance: "BACKUP", Match: "sp_delete_log_shipping_secondary_database", Kind: lab.FaultDrop})
-	env.Journal = &journal{}
+	env.Journal = &journaltest.Journal{}
 	_, err = run(t, env, map[string]any{"database": "mgc"})
 	if actions.ClassOf(err) != actions.Retryable {
 		t.Fatalf("dropped: %v (%s)", err, actions.ClassOf(err))
@@ -200,7 +173,7 @@ func TestRemoveErrors(t *testing.T) {
 	l2 := sqltest.Start(t, lab.DefaultConfig())
 	l2.Inject(t, lab.Fault{Instance: "BACKUP", Match: "sp_delete_log_shipping_secondary_database", Kind: lab.FaultDropAfter})
 	env2 := l2.Env(t, "BACKUP")
-	env2.Journal = &journal{}
+	env2.Journal = &journaltest.Journal{}
 	if _, err := run(t, env2, map[string]any{"database": "mgc"}); actions.ClassOf(err) != actions.Retryable {
 		t.Fatalf("drop after: %v", err)
 	}

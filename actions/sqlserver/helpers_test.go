@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"regexp"
 	"strconv"
 	"sync"
@@ -122,34 +121,6 @@ func withoutLogins(stmts []sqltest.Statement) []sqltest.Statement {
 		}
 	}
 	return out
-}
-
-// journal is a step journal in memory; onCheckpoint, when set, runs as
-// each checkpoint is journaled (to see what had been sent by then).
-type journal struct {
-	mu           sync.Mutex
-	records      []json.RawMessage
-	onCheckpoint func(data json.RawMessage)
-}
-
-func (j *journal) Checkpoint(data json.RawMessage) error {
-	j.mu.Lock()
-	j.records = append(j.records, append(json.RawMessage(nil), data...))
-	f := j.onCheckpoint
-	j.mu.Unlock()
-	if f != nil {
-		f(data)
-	}
-	return nil
-}
-
-func (j *journal) Last() (json.RawMessage, bool) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if len(j.records) == 0 {
-		return nil, false
-	}
-	return j.records[len(j.records)-1], true
 }
 
 // probe asks an action's probe once.

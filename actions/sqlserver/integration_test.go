@@ -13,6 +13,7 @@ import (
 	"github.com/failover-dev/failover/actions/sqlserver"
 	"github.com/failover-dev/failover/actions/sqlserver/sqltest"
 	"github.com/failover-dev/failover/actions/targets"
+	"github.com/failover-dev/failover/internal/journaltest"
 )
 
 // realServer is a scratch setup on a real SQL Server: a database with a
@@ -103,11 +104,11 @@ func TestRealSQLServer(t *testing.T) {
 		}
 		env2 := sqltest.Env(t, "it_sql", tg)
 		withLog(env2)
-		j := &journal{}
+		j := &journaltest.Journal{}
 		env2.Journal = j
 		out, err := run(t, env2, "db.recover", map[string]any{"database": rs.stb})
-		if err != nil || out["state"] != "ONLINE" || out["user_access"] != "MULTI_USER" || len(j.records) < 2 {
-			t.Errorf("recover: %v, %v (%d checkpoints)", out, err, len(j.records))
+		if err != nil || out["state"] != "ONLINE" || out["user_access"] != "MULTI_USER" || j.Count() < 2 {
+			t.Errorf("recover: %v, %v (%d checkpoints)", out, err, j.Count())
 		}
 	})
 	t.Run("log shipping not configured", func(t *testing.T) {

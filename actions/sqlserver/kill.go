@@ -102,11 +102,7 @@ func (killAction) Inspect(ctx context.Context, env *actions.Env, p *KillParams) 
 
 // lookAtSessions reads the database's state and the sessions using it.
 func lookAtSessions(ctx context.Context, env *actions.Env, db string) ([]Session, DatabaseState, error) {
-	pool, err := PoolOf(env)
-	if err != nil {
-		return nil, DatabaseState{}, err
-	}
-	conn, err := pool.Conn(ctx)
+	_, conn, err := sessionOf(ctx, env)
 	if err != nil {
 		return nil, DatabaseState{}, err
 	}
@@ -121,11 +117,7 @@ func lookAtSessions(ctx context.Context, env *actions.Env, db string) ([]Session
 
 // Run ends the sessions.
 func (killAction) Run(ctx context.Context, env *actions.Env, p *KillParams) (map[string]any, error) {
-	pool, err := PoolOf(env)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := pool.Conn(ctx)
+	pool, conn, err := sessionOf(ctx, env)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/actions/sqlserver"
 	"github.com/failover-dev/failover/actions/sqlserver/sqltest"
+	"github.com/failover-dev/failover/internal/journaltest"
 	"github.com/failover-dev/failover/internal/lab"
 )
 
@@ -38,7 +39,7 @@ func TestKillSessions(t *testing.T) {
 			tg.AppName = "dc2"
 			keep := pinned(t, sqltest.Env(t, "other", tg), tt.inside, tt.db)
 			withLog(env)
-			j := &journal{}
+			j := &journaltest.Journal{}
 			env.Journal = j
 			with := map[string]any{"database": tt.db}
 			if pr := probe(t, env, "db.kill_sessions", with); pr.State != actions.ProbeNotDone {
@@ -113,7 +114,7 @@ func TestKillSessionsReadOnlyLogin(t *testing.T) {
 func TestKillSessionsCheckpointsWhoWasEnded(t *testing.T) {
 	l := sqltest.Start(t, sessionsConfig(lab.UserSessions{LockHolders: 2}))
 	env := l.Env(t, "BACKUP")
-	j := &journal{}
+	j := &journaltest.Journal{}
 	env.Journal = j
 	if _, err := run(t, env, "db.kill_sessions", map[string]any{"database": "mgc"}); err != nil {
 		t.Fatal(err)

@@ -65,6 +65,21 @@ func PoolOf(env *actions.Env) (*Pool, error) {
 	return actions.TargetHandle[*Pool](env)
 }
 
+// sessionOf returns the Pool of env's target and one pinned session of it
+// in master (Pool.Conn), for the steps that must run on one session. The
+// caller closes the session.
+func sessionOf(ctx context.Context, env *actions.Env) (*Pool, *sql.Conn, error) {
+	pool, err := PoolOf(env)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pool, conn, nil
+}
+
 // DB returns the pool's *sql.DB. Its sessions open in the target's
 // database (master unless the target says otherwise).
 func (p *Pool) DB() *sql.DB { return p.db }

@@ -135,11 +135,7 @@ func refusal(st DatabaseState) error {
 
 // Run recovers the database.
 func (recoverAction) Run(ctx context.Context, env *actions.Env, p *RecoverParams) (map[string]any, error) {
-	pool, err := PoolOf(env)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := pool.Conn(ctx)
+	pool, conn, err := sessionOf(ctx, env)
 	if err != nil {
 		return nil, err
 	}

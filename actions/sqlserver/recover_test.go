@@ -12,6 +12,7 @@ import (
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/actions/sqlserver"
 	"github.com/failover-dev/failover/actions/sqlserver/sqltest"
+	"github.com/failover-dev/failover/internal/journaltest"
 	"github.com/failover-dev/failover/internal/lab"
 )
 
@@ -66,9 +67,9 @@ func TestRecoverStandbyWithReaders(t *testing.T) {
 	l := sqltest.Start(t, sessionsConfig(lab.UserSessions{Count: 2, Database: "reports"}))
 	env := l.Env(t, "BACKUP")
 	withLog(env)
-	j := &journal{}
+	j := &journaltest.Journal{}
 	var markAtCheckpoint []int
-	j.onCheckpoint = func(json.RawMessage) { markAtCheckpoint = append(markAtCheckpoint, l.Mark(t)) }
+	j.OnCheckpoint = func(json.RawMessage) { markAtCheckpoint = append(markAtCheckpoint, l.Mark(t)) }
 	env.Journal = j
 	out, err := run(t, env, "db.recover", map[string]any{"database": "reports"})
 	if err != nil {
@@ -100,7 +101,7 @@ func TestRecoverResetsOnlyItsOwnSingleUser(t *testing.T) {
 			t.Fatal(err)
 		}
 		env := l.Env(t, "BACKUP")
-		j := &journal{}
+		j := &journaltest.Journal{}
 		if ours {
 			_ = j.Checkpoint(json.RawMessage(`{"single_user_set":true}`))
 		}

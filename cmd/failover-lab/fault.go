@@ -118,11 +118,28 @@ func newFaultListCmd(g *globals) *cobra.Command {
 }
 
 func newFaultClearCmd(g *globals) *cobra.Command {
+	return newClearCmd(g, "fault", "Remove the fault ID, or every run-time fault", func(d labDir, id string) (bool, error) {
+		removed, err := lab.ClearFaults(d.path, id)
+		if err != nil {
+			return false, err
+		}
+		if fromConfig, _ := d.configFaults(); id != "" && !removed && slices.ContainsFunc(fromConfig, func(f lab.Fault) bool { return f.ID == id }) {
+			return false, usageError{fmt.Errorf("fault clear: %s comes from the config (DIR/lab.yaml) and stays while the lab runs; up --reset with a config without it", id)}
+		}
+		return removed, nil
+	})
+}
+
+// newClearCmd is the clear command of the fault list named by group
+// ("fault", "lync fault"): clear removes fault ID, or all of them when
+// ID is "", and reports whether it removed one; asking for an ID that is
+// not there is a usage error.
+func newClearCmd(g *globals, group, short string, clear func(d labDir, id string) (bool, error)) *cobra.Command {
 	return &cobra.Command{
 		Use:   "clear [ID]",
-		Short: "Remove the fault ID, or every run-time fault",
+		Short: short,
 		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, args []string) error {
 			d, err := g.labDir()
 			if err != nil {
 				return err
@@ -131,15 +148,12 @@ func newFaultClearCmd(g *globals) *cobra.Command {
 			if len(args) == 1 {
 				id = args[0]
 			}
-			removed, err := lab.ClearFaults(d.path, id)
+			removed, err := clear(d, id)
 			if err != nil {
 				return err
 			}
-			if fromConfig, _ := d.configFaults(); id != "" && !removed && slices.ContainsFunc(fromConfig, func(f lab.Fault) bool { return f.ID == id }) {
-				return usageError{fmt.Errorf("fault clear: %s comes from the config (DIR/lab.yaml) and stays while the lab runs; up --reset with a config without it", id)}
-			}
 			if id != "" && !removed {
-				return usageError{fmt.Errorf("fault clear: no fault %q (failover-lab fault list)", id)}
+				return usageError{fmt.Errorf("%s clear: no fault %q (failover-lab %s list)", group, id, group)}
 			}
 			fmt.Fprintln(g.stdout, "cleared")
 			return nil

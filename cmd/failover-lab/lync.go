@@ -111,30 +111,9 @@ func newLyncFaultListCmd(g *globals) *cobra.Command {
 }
 
 func newLyncFaultClearCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "clear [ID]",
-		Short: "Remove the shell's fault ID, or all of them",
-		Args:  cobra.MaximumNArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			d, err := g.labDir()
-			if err != nil {
-				return err
-			}
-			id := ""
-			if len(args) == 1 {
-				id = args[0]
-			}
-			removed, err := lyncshell.ClearFaults(d.path, id)
-			if err != nil {
-				return err
-			}
-			if id != "" && !removed {
-				return usageError{fmt.Errorf("lync fault clear: no fault %q (failover-lab lync fault list)", id)}
-			}
-			fmt.Fprintln(g.stdout, "cleared")
-			return nil
-		},
-	}
+	return newClearCmd(g, "lync fault", "Remove the shell's fault ID, or all of them", func(d labDir, id string) (bool, error) {
+		return lyncshell.ClearFaults(d.path, id)
+	})
 }
 
 func newLyncStatusCmd(g *globals) *cobra.Command {

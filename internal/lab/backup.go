@@ -120,10 +120,7 @@ func (p *parser) backupOption(b *backupSpec, opt, text string) error {
 		}
 		b.noRecovery = true
 	case "STATS":
-		b.stats = litExpr{int64(10)}
-		if p.peek().isOp("=") {
-			b.stats, err = p.optionValue()
-		}
+		b.stats, err = p.statsValue()
 	case "NAME":
 		b.name, err = p.optionValue()
 	case "DESCRIPTION":

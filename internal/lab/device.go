@@ -75,6 +75,24 @@ func within(dir, p string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
+// readSet reads backup set pos of a device for a statement that ends
+// with term on failure: readBackup's errors, or 4038 when the file has
+// no such set.
+func (x *stmtCtx) readSet(dev device, pos int, term sqlMsg) (labfile.BackupSet, error) {
+	sets, m, abort := x.readBackup(dev)
+	switch {
+	case abort:
+		return labfile.BackupSet{}, errAbort
+	case m != nil:
+		return labfile.BackupSet{}, fail(*m, term)
+	}
+	found := filterPosition(sets, pos)
+	if len(found) == 0 {
+		return labfile.BackupSet{}, fail(msgNoFileID(pos, dev.name), term)
+	}
+	return found[0], nil
+}
+
 // readBackup reads a backup device as the SQL Server service would,
 // mapping failures (and the file-system faults on its path) to SQL
 // Server's errors. abort is true when the request was cancelled while

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/failover-dev/failover/internal/labfile"
 	mssql "github.com/microsoft/go-mssqldb"
+
+	"github.com/failover-dev/failover/internal/labfile"
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // header is the part of a HEADERONLY row a failover needs.
@@ -19,7 +21,7 @@ type header struct {
 	path        string
 	pos, typ    int
 	db          string
-	first, last labfile.LSN
+	first, last lsn.LSN
 }
 
 // TestRoundTripWholeFailover runs the runbook against a lab with every
@@ -41,7 +43,7 @@ func TestRoundTripWholeFailover(t *testing.T) {
 	killUsers(t, db, "mgc")
 	sets := readHeaders(t, db, sl.copyDir())
 	applied, stale := applyLogs(t, db, sets)
-	var redo labfile.LSN
+	var redo lsn.LSN
 	if err := db.QueryRow("SELECT redo_start_lsn FROM sys.master_files WHERE database_id = DB_ID(@db) AND file_id = 1",
 		sql.Named("db", "mgc")).Scan(&redo); err != nil {
 		t.Fatal(err)

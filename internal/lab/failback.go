@@ -6,8 +6,10 @@ import (
 	"os"
 	"strings"
 
-	"github.com/failover-dev/failover/internal/labfile"
 	"github.com/google/uuid"
+
+	"github.com/failover-dev/failover/internal/labfile"
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // failbackState is what a database holds for the failback's statements
@@ -21,7 +23,7 @@ type failbackState struct {
 	// RestoreBase is, while RESTORING, the checkpoint of the full backup
 	// the restored sets are based on (their DatabaseBackupLSN): the base
 	// of the log chain after recovery.
-	RestoreBase labfile.LSN `json:"restore_base_lsn"`
+	RestoreBase lsn.LSN `json:"restore_base_lsn"`
 	// FamilyGUID is the database's family (HEADERONLY's FamilyGUID),
 	// kept when it is restored; empty: derived from the names.
 	FamilyGUID string `json:"family_guid,omitempty"`
@@ -53,7 +55,7 @@ func (in *instance) logOf(d *dbState) *labfile.DBLog {
 			g.EndLSN = g.LogBackupLSN
 		}
 		if !g.ForkPointLSN.IsZero() && g.ForkPointLSN.Cmp(g.LogBackupLSN) < 0 {
-			g.PrevForkID, g.ForkPointLSN = uuid.UUID{}, labfile.LSN{}
+			g.PrevForkID, g.ForkPointLSN = uuid.UUID{}, lsn.LSN{}
 		}
 	}
 	return d.Log
@@ -96,7 +98,7 @@ func initialLog(server string, d *dbState) labfile.DBLog {
 	}
 	h := fnv.New32a()
 	h.Write([]byte(strings.ToLower(server + "/" + d.Name)))
-	start := labfile.MakeLSN(100+h.Sum32()%900, 1000+h.Sum32()%20000, 1)
+	start := lsn.Make(100+h.Sum32()%900, 1000+h.Sum32()%20000, 1)
 	return labfile.NewDBLog(start, stableGUID("fork", server, d.Name))
 }
 
@@ -110,7 +112,7 @@ func chainLogs(prim, sec *instanceState, ls LogShippingConfig, chain labfile.Cha
 		base = chain.Logs[n-1].DatabaseBackupLSN
 	}
 	if d := prim.database(ls.Database); d != nil && d.State == "ONLINE" {
-		g := labfile.DBLog{EndLSN: chain.Tip.AddBlocks(120), ForkID: chain.ForkID, CheckpointLSN: chain.Tip,
+		g := labfile.DBLog{EndLSN: labfile.AddBlocks(chain.Tip, 120), ForkID: chain.ForkID, CheckpointLSN: chain.Tip,
 			BaseLSN: base, LogBackupLSN: chain.Tip}
 		d.Log = &g
 	}
@@ -126,7 +128,7 @@ func chainLogs(prim, sec *instanceState, ls LogShippingConfig, chain labfile.Cha
 	}
 	if d.State == "ONLINE" && !d.Standby { // scenario already_recovered
 		g := labfile.Recovered(chain.Restore, stableGUID("recovered", sec.ServerName, d.Name), d.RestoreBase)
-		d.Log, d.RestoreBase = &g, labfile.LSN{}
+		d.Log, d.RestoreBase = &g, lsn.LSN{}
 	}
 }
 
@@ -150,7 +152,7 @@ func (in *instance) recovered(d *dbState) {
 		base = d.Restore.RedoStartLSN
 	}
 	g := labfile.Recovered(d.Restore, uuid.New(), base)
-	d.Log, d.RestoreBase = &g, labfile.LSN{}
+	d.Log, d.RestoreBase = &g, lsn.LSN{}
 	if lb := in.jobChain(d); lb != nil {
 		lb.Last.LastLSN, lb.Last.DatabaseBackupLSN = g.LogBackupLSN, g.BaseLSN
 		lb.Last.FirstRecoveryForkID, lb.Last.RecoveryForkID = g.ForkID, g.ForkID

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/failover-dev/failover/internal/labfile"
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // onShare is a file on the log shipping share as SQL Server names it.
@@ -54,9 +54,9 @@ func rowsAsMaps(t *testing.T, db *sql.DB, q string, args ...any) []map[string]an
 }
 
 // lsnOf reads an LSN column of a row.
-func lsnOf(t *testing.T, row map[string]any, col string) labfile.LSN {
+func lsnOf(t *testing.T, row map[string]any, col string) lsn.LSN {
 	t.Helper()
-	var l labfile.LSN
+	var l lsn.LSN
 	if err := l.Scan(row[col]); err != nil {
 		t.Fatalf("%s = %v: %v", col, row[col], err)
 	}
@@ -70,7 +70,7 @@ func headerRows(t *testing.T, db *sql.DB, device string) []map[string]any {
 }
 
 // dbState reads a database's state_desc and redo_start_lsn.
-func stateOf(t *testing.T, db *sql.DB, name string) (string, labfile.LSN) {
+func stateOf(t *testing.T, db *sql.DB, name string) (string, lsn.LSN) {
 	t.Helper()
 	rows := rowsAsMaps(t, db, `SELECT d.state_desc, mf.redo_start_lsn FROM sys.databases AS d
 LEFT JOIN sys.master_files AS mf ON mf.database_id = d.database_id AND mf.file_id = 1 WHERE d.name = @db`, sql.Named("db", name))

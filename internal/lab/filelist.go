@@ -53,20 +53,13 @@ func (x *stmtCtx) fileListOnly(r restoreSpec) error {
 	if err != nil {
 		return err
 	}
-	sets, m, abort := x.readBackup(dev)
-	switch {
-	case abort:
-		return errAbort
-	case m != nil:
-		return fail(*m, term)
-	}
-	found := filterPosition(sets, pos)
-	if len(found) == 0 {
-		return fail(msgNoFileID(pos, dev.name), term)
+	set, err := x.readSet(dev, pos, term)
+	if err != nil {
+		return err
 	}
 	rs := tds.ResultSet{Columns: fileListColumns}
-	for _, f := range setFiles(found[0]) {
-		rs.Rows = append(rs.Rows, wireRow(fileListRow(f, found[0])))
+	for _, f := range setFiles(set) {
+		rs.Rows = append(rs.Rows, wireRow(fileListRow(f, set)))
 	}
 	x.w.Rows(rs)
 	return nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/failover-dev/failover/internal/labfile"
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // faultTarget resolves what a file-system fault acts on: its Path (a
@@ -53,7 +54,7 @@ func newestLog(share, db string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("find the newest log backup: %w", err)
 	}
-	best, top := "", labfile.LSN{}
+	best, top := "", lsn.LSN{}
 	for _, e := range entries {
 		sets, err := labfile.ReadFile(filepath.Join(share, e.Name()))
 		if err != nil {

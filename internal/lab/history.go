@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/failover-dev/failover/internal/labfile"
+	"github.com/failover-dev/failover/internal/lsn"
 	"github.com/failover-dev/failover/internal/tds"
 )
 
@@ -16,19 +17,19 @@ import (
 // as the server's local time, as msdb's datetime columns hold them, so
 // backupset's dates equal RESTORE HEADERONLY's for the same set.
 type restoreRecord struct {
-	ID          int         `json:"restore_history_id"`
-	Date        time.Time   `json:"restore_date"`
-	Database    string      `json:"destination_database_name"`
-	Type        string      `json:"restore_type"` // D database, L log
-	SourceDB    string      `json:"database_name"`
-	Server      string      `json:"server_name"`
-	FirstLSN    labfile.LSN `json:"first_lsn"`
-	LastLSN     labfile.LSN `json:"last_lsn"`
-	DBBackupLSN labfile.LSN `json:"database_backup_lsn"`
-	Position    int         `json:"position"`
-	Device      string      `json:"physical_device_name"`
-	BackupStart time.Time   `json:"backup_start_date"`
-	BackupEnd   time.Time   `json:"backup_finish_date"`
+	ID          int       `json:"restore_history_id"`
+	Date        time.Time `json:"restore_date"`
+	Database    string    `json:"destination_database_name"`
+	Type        string    `json:"restore_type"` // D database, L log
+	SourceDB    string    `json:"database_name"`
+	Server      string    `json:"server_name"`
+	FirstLSN    lsn.LSN   `json:"first_lsn"`
+	LastLSN     lsn.LSN   `json:"last_lsn"`
+	DBBackupLSN lsn.LSN   `json:"database_backup_lsn"`
+	Position    int       `json:"position"`
+	Device      string    `json:"physical_device_name"`
+	BackupStart time.Time `json:"backup_start_date"`
+	BackupEnd   time.Time `json:"backup_finish_date"`
 }
 
 // addHistory records a restored backup set; the caller holds mu.

@@ -3,8 +3,10 @@ package lab
 import (
 	"strings"
 
-	"github.com/failover-dev/failover/internal/labfile"
 	"github.com/google/uuid"
+
+	"github.com/failover-dev/failover/internal/labfile"
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // joinSession makes database db of p, the pending mirror of principal
@@ -75,14 +77,14 @@ func (p *instance) catchesUp(pd *dbState, g labfile.DBLog) *sqlMsg {
 // restoredFrom is where the log a RESTORING database holds begins: the
 // FirstLSN of the last full backup restored into it (restorehistory);
 // zero when msdb has no record of one.
-func (st *instanceState) restoredFrom(db string) labfile.LSN {
+func (st *instanceState) restoredFrom(db string) lsn.LSN {
 	for i := len(st.RestoreHistory) - 1; i >= 0; i-- {
 		r := st.RestoreHistory[i]
 		if strings.EqualFold(r.Database, db) && r.Type == "D" {
 			return r.FirstLSN
 		}
 	}
-	return labfile.LSN{}
+	return lsn.LSN{}
 }
 
 // leaveSession puts the mirror of session guid back to waiting for its

@@ -1,8 +1,6 @@
 package lab
 
 import (
-	"fmt"
-	"path/filepath"
 	"strings"
 )
 
@@ -38,30 +36,16 @@ type MirroringView struct {
 // removed by ALTER DATABASE … SET PARTNER OFF is gone from the list as
 // soon as the lab saved it (state files are written atomically).
 func ReadMirroring(dir string) ([]MirroringView, error) {
-	cfg, err := LoadConfig(filepath.Join(dir, ConfigFile))
+	cfg, down, states, err := readSaved(dir)
 	if err != nil {
 		return nil, err
 	}
-	faults, err := ListFaults(dir)
-	if err != nil {
-		return nil, err
-	}
-	down := map[string]bool{}
 	servers := map[string]string{} // server name → instance
-	for _, f := range append(cfg.Faults, faults...) {
-		if f.Kind == FaultDown {
-			down[strings.ToUpper(f.Instance)] = true
-		}
-	}
 	for _, ic := range cfg.Instances {
 		servers[strings.ToUpper(serverOf(ic))] = strings.ToUpper(ic.Name)
 	}
 	var out []MirroringView
-	for _, ic := range cfg.Instances {
-		st, err := loadState(statePath(dir, ic.Name))
-		if err != nil {
-			return nil, fmt.Errorf("read instance %s: %w", ic.Name, err)
-		}
+	for _, st := range states {
 		for _, d := range st.Databases {
 			if m := d.Mirroring; m != nil {
 				v := MirroringView{Instance: st.Name, ServerName: st.ServerName, Database: d.Name, DatabaseState: d.State,

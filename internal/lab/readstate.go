@@ -31,26 +31,13 @@ type DatabaseView struct {
 // config order, from their state files (written atomically, so a
 // running lab's last change is seen whole).
 func ReadInstances(dir string) ([]InstanceView, error) {
-	cfg, err := LoadConfig(filepath.Join(dir, ConfigFile))
+	cfg, down, states, err := readSaved(dir)
 	if err != nil {
 		return nil, err
-	}
-	faults, err := ListFaults(dir)
-	if err != nil {
-		return nil, err
-	}
-	down := map[string]bool{}
-	for _, f := range append(cfg.Faults, faults...) {
-		if f.Kind == FaultDown {
-			down[strings.ToUpper(f.Instance)] = true
-		}
 	}
 	var out []InstanceView
-	for _, ic := range cfg.Instances {
-		st, err := loadState(statePath(dir, ic.Name))
-		if err != nil {
-			return nil, fmt.Errorf("read instance %s: %w", ic.Name, err)
-		}
+	for i, ic := range cfg.Instances {
+		st := states[i]
 		v := InstanceView{Name: st.Name, ServerName: st.ServerName, Down: down[strings.ToUpper(ic.Name)], MirrorOf: ic.MirrorOf}
 		for _, d := range st.Databases {
 			v.Databases = append(v.Databases, DatabaseView{Name: d.Name, State: d.State, Standby: d.Standby})
@@ -58,6 +45,36 @@ func ReadInstances(dir string) ([]InstanceView, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// readSaved reads the initialised lab in dir as its files last saved it:
+// the config, the instances a down fault stops (upper case; from the
+// config's faults and the run-time ones) and each instance's state, in
+// config order. The readers outside the simulator share it.
+func readSaved(dir string) (Config, map[string]bool, []*instanceState, error) {
+	cfg, err := LoadConfig(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return Config{}, nil, nil, err
+	}
+	faults, err := ListFaults(dir)
+	if err != nil {
+		return Config{}, nil, nil, err
+	}
+	down := map[string]bool{}
+	for _, f := range append(cfg.Faults, faults...) {
+		if f.Kind == FaultDown {
+			down[strings.ToUpper(f.Instance)] = true
+		}
+	}
+	states := make([]*instanceState, 0, len(cfg.Instances))
+	for _, ic := range cfg.Instances {
+		st, err := loadState(statePath(dir, ic.Name))
+		if err != nil {
+			return Config{}, nil, nil, fmt.Errorf("read instance %s: %w", ic.Name, err)
+		}
+		states = append(states, st)
+	}
+	return cfg, down, states, nil
 }
 
 // LogShippingPair names the primary and secondary instances of the

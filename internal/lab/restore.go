@@ -3,9 +3,11 @@ package lab
 import (
 	"strings"
 
-	"github.com/failover-dev/failover/internal/labfile"
-	"github.com/failover-dev/failover/internal/tds"
 	"github.com/google/uuid"
+
+	"github.com/failover-dev/failover/internal/labfile"
+	"github.com/failover-dev/failover/internal/lsn"
+	"github.com/failover-dev/failover/internal/tds"
 )
 
 // restoreSpec is a parsed RESTORE statement.
@@ -110,10 +112,7 @@ func (p *parser) restoreOptions(r *restoreSpec) error {
 		case "RESTART":
 			r.restart = true
 		case "STATS":
-			r.stats = litExpr{int64(10)}
-			if p.peek().isOp("=") {
-				r.stats, err = p.optionValue()
-			}
+			r.stats, err = p.statsValue()
 		case "CHECKSUM", "NO_CHECKSUM", "NOUNLOAD", "UNLOAD", "REPLACE", "BUFFERCOUNT", "MAXTRANSFERSIZE", "BLOCKSIZE", "KEEP_REPLICATION":
 			if p.peek().isOp("=") {
 				_, err = p.optionValue()
@@ -135,6 +134,15 @@ func (p *parser) optionValue() (expr, error) {
 		return nil, err
 	}
 	return p.parsePrimary()
+}
+
+// statsValue parses what follows STATS in BACKUP and RESTORE: "= n",
+// or nothing for every 10 percent.
+func (p *parser) statsValue() (expr, error) {
+	if !p.peek().isOp("=") {
+		return litExpr{int64(10)}, nil
+	}
+	return p.optionValue()
 }
 
 // evalText evaluates an expression to a string (a path or a name).
@@ -258,9 +266,9 @@ func (in *instance) headerRow(s labfile.BackupSet) []any {
 	return row
 }
 
-func lsnValue(l labfile.LSN) any { return numeric(l.String()) }
+func lsnValue(l lsn.LSN) any { return numeric(l.String()) }
 
-func nullLSN(l labfile.LSN) any {
+func nullLSN(l lsn.LSN) any {
 	if l.IsZero() {
 		return nil
 	}

@@ -9,21 +9,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/failover-dev/failover/internal/labfile"
 	"github.com/google/uuid"
+
+	"github.com/failover-dev/failover/internal/labfile"
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // lsnPlus is l + n.
-func lsnPlus(t *testing.T, l labfile.LSN, n int64) labfile.LSN {
+func lsnPlus(t *testing.T, l lsn.LSN, n int64) lsn.LSN {
 	t.Helper()
-	out, err := labfile.LSNFromBig(new(big.Int).Add(l.Big(), big.NewInt(n)))
+	out, err := lsn.FromBig(new(big.Int).Add(l.Big(), big.NewInt(n)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out
 }
 
-func logSet(db string, first, last labfile.LSN, fork uuid.UUID) labfile.BackupSet {
+func logSet(db string, first, last lsn.LSN, fork uuid.UUID) labfile.BackupSet {
 	return labfile.BackupSet{BackupName: db + " log", BackupType: labfile.TypeLog, DatabaseName: db,
 		ServerName: "DC1-SQL01", FirstLSN: first, LastLSN: last, FirstRecoveryForkID: fork,
 		RecoveryForkID: fork, BackupSetGUID: uuid.New(), LogPages: 42, RecoveryModel: "FULL"}
@@ -46,7 +48,7 @@ func writeSetsAt(t *testing.T, path string, sets ...labfile.BackupSet) string {
 
 func TestRestoreLogLSNRules(t *testing.T) {
 	type env struct {
-		redo labfile.LSN
+		redo lsn.LSN
 		fork uuid.UUID
 	}
 	tests := []struct {
@@ -210,7 +212,7 @@ func TestRestoreRefusals(t *testing.T) {
 				return "RESTORE LOG mgccomp FROM DISK = " + quote(tl.path("x.trn")) + " WITH NORECOVERY"
 			},
 			setup: func(t *testing.T, tl *testLab, _ *fakeSession) {
-				writeSets(t, tl, "x.trn", logSet("mgccomp", labfile.MakeLSN(1, 1, 1), labfile.MakeLSN(1, 2, 1), uuid.New()))
+				writeSets(t, tl, "x.trn", logSet("mgccomp", lsn.Make(1, 1, 1), lsn.Make(1, 2, 1), uuid.New()))
 			}},
 		{name: "recovered database, recovery again", want: []int32{3153, 3013},
 			sql: func(*testLab) string { return "RESTORE DATABASE mgccomp WITH RECOVERY" }},
@@ -230,7 +232,7 @@ func TestRestoreRefusals(t *testing.T) {
 		{name: "truncated", want: []int32{3203, 3013},
 			sql: func(tl *testLab) string { return "RESTORE HEADERONLY FROM DISK = " + quote(tl.path("cut.trn")) },
 			setup: func(t *testing.T, tl *testLab, _ *fakeSession) {
-				b, err := labfile.Encode([]labfile.BackupSet{logSet("mgc", labfile.MakeLSN(1, 1, 1), labfile.MakeLSN(1, 2, 1), uuid.New())})
+				b, err := labfile.Encode([]labfile.BackupSet{logSet("mgc", lsn.Make(1, 1, 1), lsn.Make(1, 2, 1), uuid.New())})
 				if err != nil {
 					t.Fatal(err)
 				}

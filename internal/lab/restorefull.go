@@ -76,10 +76,7 @@ func (p *parser) fullRestoreOptions(r *fullRestoreSpec, text string) error {
 		case "MOVE":
 			err = p.parseMove(r)
 		case "STATS":
-			r.stats = litExpr{int64(10)}
-			if p.peek().isOp("=") {
-				r.stats, err = p.optionValue()
-			}
+			r.stats, err = p.statsValue()
 		case "CHECKSUM", "NO_CHECKSUM", "NOUNLOAD", "UNLOAD", "STOP_ON_ERROR", "NOREWIND", "REWIND":
 		case "BUFFERCOUNT", "MAXTRANSFERSIZE", "BLOCKSIZE":
 			_, err = p.optionValue()

@@ -90,18 +90,9 @@ func (x *stmtCtx) readFullSet(r *fullRestore, term sqlMsg) error {
 	if err != nil {
 		return err
 	}
-	sets, m, abort := x.readBackup(r.dev)
-	switch {
-	case abort:
-		return errAbort
-	case m != nil:
-		return fail(*m, term)
+	if r.set, err = x.readSet(r.dev, pos, term); err != nil {
+		return err
 	}
-	found := filterPosition(sets, pos)
-	if len(found) == 0 {
-		return fail(msgNoFileID(pos, r.dev.name), term)
-	}
-	r.set = found[0]
 	if r.set.BackupType != labfile.TypeFull {
 		return fail(msgWrongBackupKind(r.dev.name, "BACKUP LOG"), term)
 	}

@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/failover-dev/failover/internal/labfile"
 	"github.com/golang-sql/sqlexp"
 	mssql "github.com/microsoft/go-mssqldb"
+
+	"github.com/failover-dev/failover/internal/labfile"
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // servedLab is a lab dir served on loopback for go-mssqldb tests.
@@ -66,12 +68,12 @@ func asMSSQL(t *testing.T, err error) mssql.Error {
 func TestRoundTripRestoreErrorsCarryCauseThen3013(t *testing.T) {
 	sl := serveTestLab(t, DefaultConfig())
 	db := sl.db(t, "BACKUP")
-	var lsn string
+	var redoText string
 	if err := db.QueryRow("SELECT mf.redo_start_lsn FROM sys.master_files AS mf WHERE mf.database_id = DB_ID(@db) AND mf.file_id = 1",
-		sql.Named("db", "mgc")).Scan(&lsn); err != nil {
+		sql.Named("db", "mgc")).Scan(&redoText); err != nil {
 		t.Fatal(err)
 	}
-	redo, err := labfile.ParseLSN(lsn)
+	redo, err := lsn.Parse(redoText)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +91,7 @@ func TestRoundTripRestoreErrorsCarryCauseThen3013(t *testing.T) {
 	if me.Number != 3013 || len(me.All) != 2 || me.All[0].Number != 4305 {
 		t.Fatalf("error = %d, all = %+v; want 4305 then 3013", me.Number, me.All)
 	}
-	if !strings.Contains(me.All[0].Message, "which is too recent to apply to the database") || !strings.Contains(me.All[0].Message, lsn) {
+	if !strings.Contains(me.All[0].Message, "which is too recent to apply to the database") || !strings.Contains(me.All[0].Message, redoText) {
 		t.Errorf("4305 text = %q", me.All[0].Message)
 	}
 	if me.All[1].Message != "RESTORE LOG is terminating abnormally." {

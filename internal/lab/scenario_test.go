@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/failover-dev/failover/internal/labfile"
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // winCopy is the copy folder as SQL Server names it.
@@ -19,7 +20,7 @@ type hdr struct {
 	file        string
 	pos, typ    int
 	db, server  string
-	first, last labfile.LSN
+	first, last lsn.LSN
 }
 
 // rowsOf returns the rows of the first result set as maps by column.
@@ -53,20 +54,20 @@ func headersVia(t *testing.T, tl *testLab, s *fakeSession) (hs []hdr, errs map[s
 		for _, r := range rowsOf(w) {
 			hs = append(hs, hdr{file: e.Name(), pos: int(r["Position"].(int64)), typ: int(r["BackupType"].(int64)),
 				db: r["DatabaseName"].(string), server: r["ServerName"].(string),
-				first: labfile.MustParseLSN(r["FirstLSN"].(string)), last: labfile.MustParseLSN(r["LastLSN"].(string))})
+				first: lsn.MustParse(r["FirstLSN"].(string)), last: lsn.MustParse(r["LastLSN"].(string))})
 		}
 	}
 	return hs, errs
 }
 
-func redoOf(t *testing.T, in *instance, s *fakeSession) labfile.LSN {
+func redoOf(t *testing.T, in *instance, s *fakeSession) lsn.LSN {
 	t.Helper()
 	w := run(t, in, s, "SELECT redo_start_lsn FROM sys.master_files WHERE database_id = DB_ID(N'mgc') AND file_id = 1")
 	v := cell(t, w, 0, "redo_start_lsn")
 	if v == nil {
-		return labfile.LSN{}
+		return lsn.LSN{}
 	}
-	return labfile.MustParseLSN(v.(string))
+	return lsn.MustParse(v.(string))
 }
 
 // restoreSet restores one set by its Windows path and returns the error
@@ -274,7 +275,7 @@ func wantTip(t *testing.T, tl *testLab, s *fakeSession, hs []hdr) {
 	if n := applyByLSN(t, tl, s, hs); n == 0 {
 		t.Error("applied nothing")
 	}
-	redo, tip := redoOf(t, tl.backup(), s), labfile.LSN{}
+	redo, tip := redoOf(t, tl.backup(), s), lsn.LSN{}
 	for _, h := range hs {
 		if h.db == "mgc" && h.typ == labfile.TypeLog && h.last.Cmp(tip) > 0 {
 			tip = h.last

@@ -87,20 +87,7 @@ func TestSelectSnapshotJoin(t *testing.T) {
 	s := open(in, 51, "master")
 	w := &recWriter{}
 	in.RPC(t.Context(), s, "sp_executesql", []tds.Param{
-		{Type: tds.TypeNVarChar, Value: `SELECT s.secondary_id, s.primary_server, s.primary_database,
-       s.backup_source_directory, s.backup_destination_directory, s.file_retention_period,
-       s.last_copied_file, s.last_copied_date,
-       d.secondary_database, d.restore_delay, d.restore_all, d.restore_mode,
-       d.disconnect_users, d.last_restored_file, d.last_restored_date,
-       m.last_copied_date_utc, m.last_restored_date_utc, m.last_restored_latency,
-       cj.name AS copy_job_name, rj.name AS restore_job_name
-FROM msdb.dbo.log_shipping_secondary AS s
-JOIN msdb.dbo.log_shipping_secondary_databases AS d ON d.secondary_id = s.secondary_id
-LEFT JOIN msdb.dbo.log_shipping_monitor_secondary AS m
-       ON m.secondary_id = s.secondary_id AND m.secondary_database = d.secondary_database
-LEFT JOIN msdb.dbo.sysjobs AS cj ON cj.job_id = s.copy_job_id
-LEFT JOIN msdb.dbo.sysjobs AS rj ON rj.job_id = s.restore_job_id
-WHERE d.secondary_database = @db;`},
+		{Type: tds.TypeNVarChar, Value: snapshotQuery + ";"},
 		{Type: tds.TypeNVarChar, Value: "@db nvarchar(3)"},
 		{Name: "@db", Type: tds.TypeNVarChar, Value: "mgc"},
 	}, w)

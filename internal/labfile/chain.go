@@ -2,6 +2,8 @@ package labfile
 
 import (
 	"github.com/google/uuid"
+
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // RestorePoint is where a database in the RESTORING state stands: what
@@ -9,7 +11,7 @@ import (
 // the set of an interrupted restore, if any.
 type RestorePoint struct {
 	// RedoStartLSN is the LSN at which the next roll forward must start.
-	RedoStartLSN LSN `json:"redo_start_lsn"`
+	RedoStartLSN lsn.LSN `json:"redo_start_lsn"`
 	// RedoStartForkID is the recovery fork the next log backup must start
 	// on (its FirstRecoveryForkID). The zero UUID means "not known": no
 	// fork check is made.

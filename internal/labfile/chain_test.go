@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 var (
@@ -17,7 +19,7 @@ var (
 func logSet(first, last string, fork, guid uuid.UUID) BackupSet {
 	return BackupSet{
 		BackupType: TypeLog, DatabaseName: "mgc",
-		FirstLSN: MustParseLSN(first), LastLSN: MustParseLSN(last),
+		FirstLSN: lsn.MustParse(first), LastLSN: lsn.MustParse(last),
 		FirstRecoveryForkID: fork, RecoveryForkID: fork, BackupSetGUID: guid,
 	}
 }
@@ -26,7 +28,7 @@ func logSet(first, last string, fork, guid uuid.UUID) BackupSet {
 const cur = "38419000001005800001"
 
 func TestChainRules(t *testing.T) {
-	at := RestorePoint{RedoStartLSN: MustParseLSN(cur), RedoStartForkID: forkA}
+	at := RestorePoint{RedoStartLSN: lsn.MustParse(cur), RedoStartForkID: forkA}
 	interrupted := at
 	interrupted.Interrupted = setY
 	tests := []struct {
@@ -54,7 +56,7 @@ func TestChainRules(t *testing.T) {
 			h: logSet("38419000001047200001", "38419000001047200001", forkA, setX), classify: Empty, restore: Gap, errNum: 4305},
 		{name: "fork mismatch with LSNs that would apply", p: at,
 			h: logSet(cur, "38426000000010000001", forkB, setX), classify: ForkMismatch, restore: ForkMismatch, errNum: 4330},
-		{name: "fork unknown: no fork check", p: RestorePoint{RedoStartLSN: MustParseLSN(cur)},
+		{name: "fork unknown: no fork check", p: RestorePoint{RedoStartLSN: lsn.MustParse(cur)},
 			h: logSet(cur, "38419000001047200001", forkB, setX), classify: Applies, restore: Applies},
 		{name: "interrupted: another set", p: interrupted,
 			h: logSet(cur, "38419000001047200001", forkA, setX), classify: Applies, restore: Interrupted, errNum: 4319},
@@ -82,7 +84,7 @@ func TestChainRules(t *testing.T) {
 }
 
 func TestAdvance(t *testing.T) {
-	p := RestorePoint{RedoStartLSN: MustParseLSN(cur), RedoStartForkID: forkA, Interrupted: setY}
+	p := RestorePoint{RedoStartLSN: lsn.MustParse(cur), RedoStartForkID: forkA, Interrupted: setY}
 	h := logSet(cur, "38419000001047200001", forkA, setY)
 	h.RecoveryForkID = forkB // the set crosses into a new fork
 	next := p.Advance(h)
@@ -115,7 +117,7 @@ func TestVerdictString(t *testing.T) {
 }
 
 func TestStaleForkBehindRedoStart(t *testing.T) {
-	p := RestorePoint{RedoStartLSN: MustParseLSN(cur), RedoStartForkID: forkA}
+	p := RestorePoint{RedoStartLSN: lsn.MustParse(cur), RedoStartForkID: forkA}
 	h := logSet("38419000000955800001", "38419000000980800001", forkB, setX)
 	if v := ClassifyLog(p, h); v != AlreadyApplied {
 		t.Errorf("ClassifyLog of an old set of another fork = %s, want already applied (skip it)", v)

@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"github.com/google/uuid"
+
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // DBLog is an online database's transaction log as BACKUP sees it: where
@@ -14,24 +16,24 @@ import (
 // rules (domain.md B.1, B.3) and tests can check them without a server.
 type DBLog struct {
 	// EndLSN is the LSN the next log record gets.
-	EndLSN LSN `json:"end_lsn"`
+	EndLSN lsn.LSN `json:"end_lsn"`
 	// ForkID is the recovery fork the log is on now.
 	ForkID uuid.UUID `json:"recovery_fork_guid"`
 	// PrevForkID and ForkPointLSN: the fork before the last recovery
 	// (RESTORE … WITH RECOVERY) and the LSN where it ended, until a log
 	// backup has carried the log past that point.
 	PrevForkID   uuid.UUID `json:"previous_fork_guid"`
-	ForkPointLSN LSN       `json:"fork_point_lsn"`
+	ForkPointLSN lsn.LSN   `json:"fork_point_lsn"`
 	// CheckpointLSN is the last checkpoint.
-	CheckpointLSN LSN `json:"checkpoint_lsn"`
+	CheckpointLSN lsn.LSN `json:"checkpoint_lsn"`
 	// BaseLSN is the CheckpointLSN of the last full backup (not copy
 	// only): the DatabaseBackupLSN of later backups. Zero: the database
 	// has no full backup, so BACKUP LOG cannot run (4214).
-	BaseLSN LSN `json:"database_backup_lsn"`
+	BaseLSN lsn.LSN `json:"database_backup_lsn"`
 	// LogBackupLSN is where the next log backup begins: the LastLSN of
 	// the last one, the FirstLSN of the full backup that started the
 	// chain, or the point a restore recovered at. Zero: no chain.
-	LogBackupLSN LSN `json:"log_backup_lsn"`
+	LogBackupLSN lsn.LSN `json:"log_backup_lsn"`
 	// NewChain: the next log backup is the first of a new log chain
 	// (HEADERONLY's BeginsLogChain).
 	NewChain bool `json:"new_chain,omitempty"`
@@ -53,13 +55,13 @@ const (
 
 // NewDBLog is the log of a database that has never been backed up,
 // ending at end on fork.
-func NewDBLog(end LSN, fork uuid.UUID) DBLog {
+func NewDBLog(end lsn.LSN, fork uuid.UUID) DBLog {
 	return DBLog{EndLSN: end, ForkID: fork, CheckpointLSN: end}
 }
 
 // Grow is the log after n blocks of work.
 func (g DBLog) Grow(n uint32) DBLog {
-	g.EndLSN = g.EndLSN.AddBlocks(n)
+	g.EndLSN = AddBlocks(g.EndLSN, n)
 	return g
 }
 
@@ -72,8 +74,8 @@ func (g DBLog) Grow(n uint32) DBLog {
 func (g DBLog) Full(copyOnly bool) (BackupSet, DBLog) {
 	s := BackupSet{BackupType: TypeFull, FirstLSN: g.EndLSN, DatabaseBackupLSN: g.BaseLSN,
 		FirstRecoveryForkID: g.ForkID, RecoveryForkID: g.ForkID, IsCopyOnly: copyOnly}
-	s.CheckpointLSN = g.EndLSN.AddBlocks(fullCheckpointBlocks)
-	s.LastLSN = g.EndLSN.AddBlocks(fullBlocks)
+	s.CheckpointLSN = AddBlocks(g.EndLSN, fullCheckpointBlocks)
+	s.LastLSN = AddBlocks(g.EndLSN, fullBlocks)
 	next := g
 	next.EndLSN, next.CheckpointLSN = s.LastLSN, s.CheckpointLSN
 	if !copyOnly {
@@ -94,7 +96,7 @@ func (g DBLog) Log() (BackupSet, DBLog, error) {
 	if g.BaseLSN.IsZero() || g.LogBackupLSN.IsZero() {
 		return BackupSet{}, g, ErrNoFullBackup
 	}
-	s := BackupSet{BackupType: TypeLog, FirstLSN: g.LogBackupLSN, LastLSN: g.EndLSN.AddBlocks(logBackupBlocks),
+	s := BackupSet{BackupType: TypeLog, FirstLSN: g.LogBackupLSN, LastLSN: AddBlocks(g.EndLSN, logBackupBlocks),
 		CheckpointLSN: g.CheckpointLSN, DatabaseBackupLSN: g.BaseLSN, BeginsLogChain: g.NewChain,
 		FirstRecoveryForkID: g.ForkID, RecoveryForkID: g.ForkID}
 	if !g.ForkPointLSN.IsZero() && s.FirstLSN.Cmp(g.ForkPointLSN) <= 0 {
@@ -102,7 +104,7 @@ func (g DBLog) Log() (BackupSet, DBLog, error) {
 	}
 	next := g
 	next.EndLSN, next.LogBackupLSN, next.NewChain = s.LastLSN, s.LastLSN, false
-	next.PrevForkID, next.ForkPointLSN = uuid.UUID{}, LSN{}
+	next.PrevForkID, next.ForkPointLSN = uuid.UUID{}, lsn.LSN{}
 	return s, next, nil
 }
 
@@ -110,8 +112,8 @@ func (g DBLog) Log() (BackupSet, DBLog, error) {
 // RECOVERY) at restore point p: a new recovery fork begins at p's redo
 // point, the log chain goes on from there (the next log backup begins
 // at it) and base is the full backup the restored sets were based on.
-func Recovered(p RestorePoint, newFork uuid.UUID, base LSN) DBLog {
-	end := p.RedoStartLSN.AddBlocks(recoveryBlocks)
+func Recovered(p RestorePoint, newFork uuid.UUID, base lsn.LSN) DBLog {
+	end := AddBlocks(p.RedoStartLSN, recoveryBlocks)
 	return DBLog{EndLSN: end, ForkID: newFork, PrevForkID: p.RedoStartForkID, ForkPointLSN: p.RedoStartLSN,
 		CheckpointLSN: end, BaseLSN: base, LogBackupLSN: p.RedoStartLSN}
 }

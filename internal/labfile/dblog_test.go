@@ -5,22 +5,24 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 func TestAddBlocks(t *testing.T) {
 	tests := []struct {
 		name string
-		from LSN
+		from lsn.LSN
 		n    uint32
-		want LSN
+		want lsn.LSN
 	}{
-		{name: "within a VLF", from: MakeLSN(1_000_123, 2000, 7), n: 40, want: MakeLSN(1_000_123, 2040, 1)},
-		{name: "into the next VLF", from: MakeLSN(1_000_123, vlfBlocks-10, 1), n: 30, want: MakeLSN(1_000_124, 36, 1)},
-		{name: "zero stays in its block", from: MakeLSN(9, 5, 3), n: 0, want: MakeLSN(9, 5, 1)},
+		{name: "within a VLF", from: lsn.Make(1_000_123, 2000, 7), n: 40, want: lsn.Make(1_000_123, 2040, 1)},
+		{name: "into the next VLF", from: lsn.Make(1_000_123, vlfBlocks-10, 1), n: 30, want: lsn.Make(1_000_124, 36, 1)},
+		{name: "zero stays in its block", from: lsn.Make(9, 5, 3), n: 0, want: lsn.Make(9, 5, 1)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.from.AddBlocks(tt.n); got != tt.want {
+			if got := AddBlocks(tt.from, tt.n); got != tt.want {
 				t.Errorf("AddBlocks(%d) of %s = %s, want %s", tt.n, tt.from, got, tt.want)
 			}
 		})
@@ -32,7 +34,7 @@ func TestAddBlocks(t *testing.T) {
 // chain at the full backup's first LSN, each next one where the last
 // ended, and all carry the full backup's checkpoint as DatabaseBackupLSN.
 func TestFullThenLogBackups(t *testing.T) {
-	g := NewDBLog(MakeLSN(2_000_000, 100, 1), forkA)
+	g := NewDBLog(lsn.Make(2_000_000, 100, 1), forkA)
 	if _, _, err := g.Log(); !errors.Is(err, ErrNoFullBackup) {
 		t.Fatalf("log backup before any full backup: %v, want ErrNoFullBackup (4214)", err)
 	}
@@ -66,7 +68,7 @@ func TestFullThenLogBackups(t *testing.T) {
 }
 
 func TestCopyOnlyFullLeavesTheChain(t *testing.T) {
-	_, g := NewDBLog(MakeLSN(2_000_000, 100, 1), forkA).Full(false)
+	_, g := NewDBLog(lsn.Make(2_000_000, 100, 1), forkA).Full(false)
 	copyOnly, after := g.Grow(50).Full(true)
 	if after.BaseLSN != g.BaseLSN || !copyOnly.IsCopyOnly {
 		t.Errorf("a copy-only full backup moved the base from %s to %s", g.BaseLSN, after.BaseLSN)
@@ -82,8 +84,8 @@ func TestCopyOnlyFullLeavesTheChain(t *testing.T) {
 // on the old fork and to a copy restored from a full backup taken after
 // the recovery, and not to a copy that went past R on the old fork.
 func TestLogAcrossRecovery(t *testing.T) {
-	r := MakeLSN(3_000_000, 500, 1)
-	g := Recovered(RestorePoint{RedoStartLSN: r, RedoStartForkID: forkA}, forkB, MakeLSN(3_000_000, 20, 1))
+	r := lsn.Make(3_000_000, 500, 1)
+	g := Recovered(RestorePoint{RedoStartLSN: r, RedoStartForkID: forkA}, forkB, lsn.Make(3_000_000, 20, 1))
 	full, g := g.Grow(40).Full(false)
 	log, _, err := g.Grow(40).Log()
 	if err != nil {
@@ -92,7 +94,7 @@ func TestLogAcrossRecovery(t *testing.T) {
 	if log.FirstLSN != r || log.FirstRecoveryForkID != forkA || log.RecoveryForkID != forkB || log.ForkPointLSN != r {
 		t.Fatalf("log across the recovery: %s–%s forks %s→%s point %s", log.FirstLSN, log.LastLSN, log.FirstRecoveryForkID, log.RecoveryForkID, log.ForkPointLSN)
 	}
-	past := RestorePoint{RedoStartLSN: r.AddBlocks(10), RedoStartForkID: forkA}
+	past := RestorePoint{RedoStartLSN: AddBlocks(r, 10), RedoStartForkID: forkA}
 	tests := []struct {
 		name string
 		p    RestorePoint
@@ -112,7 +114,7 @@ func TestLogAcrossRecovery(t *testing.T) {
 }
 
 func TestTailRestorePoint(t *testing.T) {
-	_, g := NewDBLog(MakeLSN(2_000_000, 100, 1), forkA).Full(false)
+	_, g := NewDBLog(lsn.Make(2_000_000, 100, 1), forkA).Full(false)
 	tail, _, err := g.Log()
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-// Package labfile is the lab's backup-file format, its LSN arithmetic and
+// Package labfile is the lab's backup-file format, its generator's LSN steps and
 // the LSN-chain rules of RESTORE LOG.
 //
 // A lab backup file stands in for a SQL Server .trn/.bak file: it holds one

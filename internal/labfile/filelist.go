@@ -1,5 +1,7 @@
 package labfile
 
+import "github.com/failover-dev/failover/internal/lsn"
+
 // FileEntry is one database file a backup set holds, as RESTORE
 // FILELISTONLY lists it: the logical name a MOVE clause names, the
 // physical name the restore writes to unless moved, and its type.
@@ -16,7 +18,7 @@ type FileEntry struct {
 	// UniqueID identifies the file (FILELISTONLY's UniqueID).
 	UniqueID string `json:"unique_id"`
 	// CreateLSN is the LSN at which the file was created.
-	CreateLSN LSN `json:"create_lsn"`
+	CreateLSN lsn.LSN `json:"create_lsn"`
 }
 
 // The file types of FileEntry.Type.

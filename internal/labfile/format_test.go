@@ -12,6 +12,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // testSets is two consecutive log backups, as one multi-set file holds them.
@@ -20,11 +22,11 @@ func testSets(t testing.TB) []BackupSet {
 	at := time.Date(2026, 1, 5, 20, 0, 0, 0, time.UTC)
 	one := BackupSet{
 		BackupName: "mgc_20260105200000.trn", BackupType: TypeLog, DatabaseName: "mgc",
-		ServerName: "DC1-SQL01", FirstLSN: MakeLSN(38419, 7599, 1), LastLSN: MakeLSN(38419, 8525, 1),
+		ServerName: "DC1-SQL01", FirstLSN: lsn.Make(38419, 7599, 1), LastLSN: lsn.Make(38419, 8525, 1),
 		BackupStartDate: at, BackupFinishDate: at.Add(2 * time.Second), SoftwareVersionMajor: 12, LogPages: 116,
 	}
 	two := one
-	two.FirstLSN, two.LastLSN = one.LastLSN, MakeLSN(38420, 16, 1)
+	two.FirstLSN, two.LastLSN = one.LastLSN, lsn.Make(38420, 16, 1)
 	return []BackupSet{one, two}
 }
 

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // ChainSpec describes the log backups GenerateChain produces for one
@@ -110,7 +112,7 @@ type Chain struct {
 	// Restore is the secondary's restore point after the Restored sets.
 	Restore RestorePoint
 	// Tip is the LastLSN of the newest set of the chain.
-	Tip LSN
+	Tip lsn.LSN
 	// Logs are the chain's log backup sets in LSN order, those of the gap
 	// included (Missing lists them again).
 	Logs []BackupSet

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 var testStart = time.Date(2026, 1, 5, 19, 0, 0, 0, time.UTC)
@@ -375,7 +377,7 @@ func TestGenerateChainLSNsBeyondUint64(t *testing.T) {
 		}
 		for _, f := range c.Files {
 			for _, s := range f.Sets {
-				for _, l := range []LSN{s.FirstLSN, s.LastLSN} {
+				for _, l := range []lsn.LSN{s.FirstLSN, s.LastLSN} {
 					if got := len(l.String()); got != 22 {
 						t.Fatalf("seed %d: %s LSN %s has %d digits, want 22", seed, f.Name, l, got)
 					}

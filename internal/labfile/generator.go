@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // vlfBlocks is where the generator moves to the next virtual log file.
@@ -41,7 +43,7 @@ func (g *generator) guid(parts ...any) uuid.UUID {
 	return uuid.NewSHA1(uuid.NameSpaceOID, fmt.Appendf(nil, "%d/%v", g.spec.Seed, parts))
 }
 
-func (g *generator) lsn(slot uint16) LSN { return MakeLSN(g.vlf, g.block, slot) }
+func (g *generator) lsn(slot uint16) lsn.LSN { return lsn.Make(g.vlf, g.block, slot) }
 
 // step moves the log forward by a plausible amount and returns how many
 // blocks it wrote.
@@ -65,9 +67,9 @@ func (g *generator) full() BackupSet {
 	set := g.base(s.Database, s.Server, at, "full")
 	set.BackupType = TypeFull
 	set.BackupName = s.Database + "-Full Database Backup"
-	set.FirstLSN = MakeLSN(g.vlf, b, 1)
-	set.CheckpointLSN = MakeLSN(g.vlf, b+8, 37)
-	set.LastLSN = MakeLSN(g.vlf, b+32, 1)
+	set.FirstLSN = lsn.Make(g.vlf, b, 1)
+	set.CheckpointLSN = lsn.Make(g.vlf, b+8, 37)
+	set.LastLSN = lsn.Make(g.vlf, b+32, 1)
 	set.BeginsLogChain = true
 	set.DataPages, set.LogPages = 24000+g.rng.IntN(8000), 2
 	set.BackupSize = int64(set.DataPages+set.LogPages)*8192 + 12288
@@ -100,7 +102,7 @@ func (g *generator) base(db, server string, at time.Time, what any) BackupSet {
 }
 
 // logSets is the continuous chain of Count log backups of the database.
-func (g *generator) logSets(lay chainLayout, fullLSN LSN) []BackupSet {
+func (g *generator) logSets(lay chainLayout, fullLSN lsn.LSN) []BackupSet {
 	s := g.spec
 	sets := make([]BackupSet, 0, s.Count)
 	for i := range s.Count {
@@ -133,8 +135,8 @@ func (g *generator) fullWithin(prev, next BackupSet) BackupSet {
 	set.BackupName = s.Database + "-Full Database Backup"
 	lo, hi := next.FirstLSN.Big(), next.LastLSN.Big()
 	span := new(big.Int).Sub(hi, lo)
-	at4 := func(q int64) LSN {
-		l, _ := LSNFromBig(new(big.Int).Add(lo, new(big.Int).Div(new(big.Int).Mul(span, big.NewInt(q)), big.NewInt(4))))
+	at4 := func(q int64) lsn.LSN {
+		l, _ := lsn.FromBig(new(big.Int).Add(lo, new(big.Int).Div(new(big.Int).Mul(span, big.NewInt(q)), big.NewInt(4))))
 		return l
 	}
 	set.FirstLSN, set.CheckpointLSN, set.LastLSN = at4(1), at4(1), at4(2)
@@ -157,7 +159,7 @@ func (g *generator) logSet(db, server string, at time.Time, i int, empty bool) B
 	set.LastLSN = g.lsn(1)
 	set.CheckpointLSN = set.FirstLSN
 	if !empty {
-		set.CheckpointLSN = MakeLSN(g.vlf, g.block-uint32(min(blocks, int(g.block))/2), 3)
+		set.CheckpointLSN = lsn.Make(g.vlf, g.block-uint32(min(blocks, int(g.block))/2), 3)
 		if set.CheckpointLSN.Cmp(set.FirstLSN) < 0 {
 			set.CheckpointLSN = set.FirstLSN
 		}
@@ -235,7 +237,7 @@ func (g *generator) staleFork(next BackupSet) ChainFile {
 	set.BackupType = TypeLog
 	set.BackupName = FileName(s.Database, at)
 	set.FirstLSN, set.CheckpointLSN = next.FirstLSN, next.FirstLSN
-	set.LastLSN = MakeLSN(g.vlf+7, 100, 1)
+	set.LastLSN = lsn.Make(g.vlf+7, 100, 1)
 	set.DatabaseBackupLSN = next.DatabaseBackupLSN
 	set.LogPages = 12
 	set.BackupSize = int64(set.LogPages)*8192 + 12288

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // NextLog is the log backup a live primary takes after prev, started at
@@ -29,12 +31,12 @@ func NextLog(prev BackupSet, at time.Time, seed uint64) (BackupSet, error) {
 	set.BackupName = FileName(prev.DatabaseName, at)
 	set.Position = 1
 	set.FirstLSN = prev.LastLSN
-	set.LastLSN = MakeLSN(vlf, block, 1)
-	set.CheckpointLSN = MakeLSN(vlf, block-uint32(min(n, int(block))/2), 3)
+	set.LastLSN = lsn.Make(vlf, block, 1)
+	set.CheckpointLSN = lsn.Make(vlf, block-uint32(min(n, int(block))/2), 3)
 	if set.CheckpointLSN.Cmp(set.FirstLSN) < 0 {
 		set.CheckpointLSN = set.FirstLSN
 	}
-	set.ForkPointLSN = LSN{}
+	set.ForkPointLSN = lsn.LSN{}
 	set.FirstRecoveryForkID = prev.RecoveryForkID
 	set.BackupSetGUID = uuid.NewSHA1(uuid.NameSpaceOID, fmt.Appendf(nil, "%s/next/%d", prev.BackupSetGUID, seed))
 	set.BackupStartDate = at.UTC()

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/failover-dev/failover/internal/lsn"
 )
 
 // Backup types as RESTORE HEADERONLY's BackupType column reports them.
@@ -45,12 +47,12 @@ type BackupSet struct {
 
 	// FirstLSN is the first log record in the set; LastLSN the next log
 	// record after it (exclusive).
-	FirstLSN          LSN `json:"first_lsn"`
-	LastLSN           LSN `json:"last_lsn"`
-	CheckpointLSN     LSN `json:"checkpoint_lsn"`
-	DatabaseBackupLSN LSN `json:"database_backup_lsn"`
+	FirstLSN          lsn.LSN `json:"first_lsn"`
+	LastLSN           lsn.LSN `json:"last_lsn"`
+	CheckpointLSN     lsn.LSN `json:"checkpoint_lsn"`
+	DatabaseBackupLSN lsn.LSN `json:"database_backup_lsn"`
 	// ForkPointLSN is zero (NULL) unless the set spans a recovery fork.
-	ForkPointLSN LSN `json:"fork_point_lsn"`
+	ForkPointLSN lsn.LSN `json:"fork_point_lsn"`
 
 	FirstRecoveryForkID uuid.UUID `json:"first_recovery_fork_id"`
 	RecoveryForkID      uuid.UUID `json:"recovery_fork_id"`

@@ -17,14 +17,12 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/internal/proctest"
 )
 
 // helperEnv selects what the test binary does when a test re-executes it
 // (the standard re-exec pattern: no shell scripts, the same on every OS).
 const helperEnv = "FAILOVER_PROC_HELPER"
-
-// helperLife bounds every helper that waits.
-const helperLife = time.Minute
 
 func TestMain(m *testing.M) {
 	if mode := os.Getenv(helperEnv); mode != "" {
@@ -44,24 +42,13 @@ func helperMain(mode string, args []string) int {
 		fmt.Fprint(os.Stderr, args[1])
 		return 0
 	case "tree": // a heartbeat grandchild, then wait
-		self, _ := os.Executable()
-		cmd := osexec.Command(self, args[0])
-		cmd.Env = append(os.Environ(), helperEnv+"=heartbeat")
-		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-		if err := cmd.Start(); err != nil {
+		if err := proctest.StartHeartbeat(helperEnv+"=heartbeat", args[0]); err != nil {
 			return 1
 		}
-		time.Sleep(helperLife)
+		time.Sleep(proctest.Life)
 		return 0
 	case "heartbeat":
-		f, err := os.OpenFile(args[0], os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return 1
-		}
-		for end := time.Now().Add(helperLife); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-			f.Write([]byte{'.'})
-		}
-		return 0
+		return proctest.Heartbeat(args[0])
 	}
 	return 2
 }
@@ -123,29 +110,14 @@ func TestRunTimeoutKillsTheTree(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
-		for end := time.Now().Add(time.Minute); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-			if fi, err := os.Stat(beat); err == nil && fi.Size() >= 5 {
-				break
-			}
-		}
+		proctest.WaitForBeats(beat, 5)
 		cancel()
 	}()
 	_, err := Run(ctx, helper(t, io.Discard, "tree", beat))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	size := func() int64 {
-		fi, err := os.Stat(beat)
-		if err != nil {
-			return -1
-		}
-		return fi.Size()
-	}
-	before := size()
-	time.Sleep(500 * time.Millisecond)
-	if after := size(); after != before {
-		t.Errorf("grandchild still running: heartbeat grew from %d to %d bytes", before, after)
-	}
+	proctest.AssertStopped(t, beat)
 }
 
 func TestWaitResult(t *testing.T) {

@@ -8,12 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/failover-dev/failover/internal/memlimit"
 )
 
 // The memory test runs the server in a child process (this test binary,
@@ -39,13 +39,11 @@ func TestManyUnendingRequestsStayBounded(t *testing.T) {
 	switch {
 	case testing.Short():
 		t.Skip("sends 960 MiB over loopback")
-	case raceEnabled:
+	case memlimit.RaceEnabled:
 		t.Skip("the race detector needs more address space than the limit leaves")
 	}
 	child := exec.Command(os.Args[0], "-test.run=^TestMemoryChild$", "-test.v")
-	// glibc gives each thread a malloc arena of 64 MiB of address space
-	// (cgo's threads included), which would count against the limit.
-	child.Env = append(os.Environ(), memChildEnv+"=1", "MALLOC_ARENA_MAX=1")
+	child.Env = append(os.Environ(), memChildEnv+"=1", memlimit.ChildEnv)
 	stdin, _ := child.StdinPipe()
 	stdout, _ := child.StdoutPipe()
 	var stderr strings.Builder
@@ -114,30 +112,10 @@ func TestMemoryChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	size, err := vmSize()
-	if err != nil {
+	if err := memlimit.Limit(memMargin); err != nil {
 		t.Fatal(err)
-	}
-	lim := &syscall.Rlimit{Cur: size + memMargin, Max: size + memMargin}
-	if err := syscall.Setrlimit(syscall.RLIMIT_AS, lim); err != nil {
-		t.Fatalf("limit the address space: %v", err)
 	}
 	debug.SetMemoryLimit(memMargin / 2) // the collector runs before the hard limit is reached
 	fmt.Printf("addr %s\n", addr)
 	io.Copy(io.Discard, os.Stdin)
-}
-
-// vmSize is the process's address space in bytes (VmSize).
-func vmSize() (uint64, error) {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmSize:"); ok {
-			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, errors.New("no VmSize in /proc/self/status")
 }

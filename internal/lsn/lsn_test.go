@@ -1,13 +1,12 @@
-package labfile
+package lsn
 
 import (
-	"encoding/json"
 	"errors"
 	"math/big"
 	"testing"
 )
 
-func TestParseLSN(t *testing.T) {
+func TestParse(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string
@@ -16,34 +15,47 @@ func TestParseLSN(t *testing.T) {
 	}{
 		{name: "real 22 digits", in: "1903345000083031000001", want: "1903345000083031000001"},
 		{name: "leading zeros dropped", in: "000042", want: "42"},
+		{name: "22 digits of leading zeros", in: "0000000000000000000042", want: "42"},
 		{name: "zero", in: "0", want: "0"},
 		{name: "25 digits", in: "9999999999999999999999999", want: "9999999999999999999999999"},
+		{name: "2^64", in: "18446744073709551616", want: "18446744073709551616"},
 		{name: "26 digits", in: "10000000000000000000000000", wantErr: true},
 		{name: "empty", in: "", wantErr: true},
 		{name: "negative", in: "-1", wantErr: true},
-		{name: "decimal point", in: "12.0", wantErr: true},
+		{name: "letters", in: "12a", wantErr: true},
+		{name: "zero fraction", in: "12.0", wantErr: true},
+		{name: "fraction", in: "42.5", wantErr: true},
 		{name: "space", in: " 12", wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseLSN(tt.in)
+			got, err := Parse(tt.in)
 			if tt.wantErr {
-				if !errors.Is(err, ErrBadLSN) {
-					t.Fatalf("ParseLSN(%q) error = %v, want ErrBadLSN", tt.in, err)
+				if !errors.Is(err, ErrBad) {
+					t.Fatalf("Parse(%q) = %v, %v; want ErrBad", tt.in, got, err)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("ParseLSN(%q): %v", tt.in, err)
+				t.Fatalf("Parse(%q): %v", tt.in, err)
 			}
 			if got.String() != tt.want {
-				t.Errorf("ParseLSN(%q) = %s, want %s", tt.in, got, tt.want)
+				t.Errorf("Parse(%q) = %s, want %s", tt.in, got, tt.want)
 			}
 		})
 	}
 }
 
-func TestLSNCmp(t *testing.T) {
+func TestMustParsePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("MustParse of a bad LSN did not panic")
+		}
+	}()
+	MustParse("x")
+}
+
+func TestCmp(t *testing.T) {
 	tests := []struct {
 		name string
 		a, b string
@@ -58,12 +70,15 @@ func TestLSNCmp(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, b := MustParseLSN(tt.a), MustParseLSN(tt.b)
+			a, b := MustParse(tt.a), MustParse(tt.b)
 			if got := a.Cmp(b); got != tt.want {
 				t.Errorf("%s.Cmp(%s) = %d, want %d", a, b, got, tt.want)
 			}
 			if got := a.Big().Cmp(b.Big()); got != tt.want {
 				t.Errorf("big %s.Cmp(%s) = %d, want %d", a, b, got, tt.want)
+			}
+			if got := a.Less(b); got != (tt.want < 0) {
+				t.Errorf("%s.Less(%s) = %v", a, b, got)
 			}
 			if (a == b) != (tt.want == 0) {
 				t.Errorf("%s == %s is %v, want %v", a, b, a == b, tt.want == 0)
@@ -72,7 +87,31 @@ func TestLSNCmp(t *testing.T) {
 	}
 }
 
-func TestMakeLSN(t *testing.T) {
+// TestCmpOrdered compares every pair of an ordered list, across the
+// uint64 boundary and within one length.
+func TestCmpOrdered(t *testing.T) {
+	ordered := []string{"0", "7", "18446744073709551615", "18446744073709551616", "1903345000082000000001",
+		"1903345000083031000001", "1903345000083031000002", "9999999999999999999999999"}
+	for i, a := range ordered {
+		for j, b := range ordered {
+			want := 0
+			switch {
+			case i < j:
+				want = -1
+			case i > j:
+				want = 1
+			}
+			if got := MustParse(a).Cmp(MustParse(b)); got != want {
+				t.Errorf("%s Cmp %s = %d, want %d", a, b, got, want)
+			}
+			if MustParse(a).Big().Cmp(MustParse(b).Big()) != want {
+				t.Errorf("big: %s vs %s disagrees with Cmp", a, b)
+			}
+		}
+	}
+}
+
+func TestMake(t *testing.T) {
 	tests := []struct {
 		name  string
 		vlf   uint32
@@ -87,9 +126,9 @@ func TestMakeLSN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l := MakeLSN(tt.vlf, tt.block, tt.slot)
+			l := Make(tt.vlf, tt.block, tt.slot)
 			if l.String() != tt.want {
-				t.Fatalf("MakeLSN = %s, want %s", l, tt.want)
+				t.Fatalf("Make = %s, want %s", l, tt.want)
 			}
 			v, b, s, ok := l.Parts()
 			if !ok || v != tt.vlf || b != tt.block || s != tt.slot {
@@ -99,75 +138,24 @@ func TestMakeLSN(t *testing.T) {
 	}
 }
 
-func TestLSNPartsOutOfRange(t *testing.T) {
+func TestPartsOutOfRange(t *testing.T) {
 	// A slot of 99999 does not fit the uint16 slot of the VLF:block:slot form.
-	if _, _, _, ok := MustParseLSN("1000000099999").Parts(); ok {
+	if _, _, _, ok := MustParse("1000000099999").Parts(); ok {
 		t.Error("Parts() of an LSN with slot 99999 says ok")
 	}
 }
 
-func TestLSNScan(t *testing.T) {
-	tests := []struct {
-		name    string
-		src     any
-		want    string
-		wantErr bool
-	}{
-		{name: "bytes", src: []byte("1903345000083031000001"), want: "1903345000083031000001"},
-		{name: "string", src: "42", want: "42"},
-		{name: "int64", src: int64(7), want: "7"},
-		{name: "NULL", src: nil, want: "0"},
-		{name: "negative int64", src: int64(-7), wantErr: true},
-		{name: "float", src: 1.5, wantErr: true},
-		{name: "garbage", src: "12ab", wantErr: true},
+func TestFromBig(t *testing.T) {
+	in := MustParse("1903345000083031000001")
+	if _, err := FromBig(big.NewInt(-1)); !errors.Is(err, ErrBad) {
+		t.Errorf("FromBig(-1) error = %v, want ErrBad", err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			l := MustParseLSN("99")
-			err := l.Scan(tt.src)
-			if tt.wantErr {
-				if !errors.Is(err, ErrBadLSN) {
-					t.Fatalf("Scan(%v) error = %v, want ErrBadLSN", tt.src, err)
-				}
-				return
-			}
-			if err != nil || l.String() != tt.want {
-				t.Errorf("Scan(%v) = %s, %v; want %s", tt.src, l, err, tt.want)
-			}
-		})
+	sum := new(big.Int).Add(in.Big(), big.NewInt(1))
+	if l, err := FromBig(sum); err != nil || l.String() != "1903345000083031000002" {
+		t.Errorf("FromBig = %s, %v", l, err)
 	}
-}
-
-func TestLSNJSONAndBig(t *testing.T) {
-	in := struct{ L LSN }{L: MustParseLSN("1903345000083031000001")}
-	b, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(b) != `{"L":"1903345000083031000001"}` {
-		t.Errorf("json = %s", b)
-	}
-	var out struct{ L LSN }
-	if err := json.Unmarshal(b, &out); err != nil || out != in {
-		t.Errorf("round trip = %v, %v", out, err)
-	}
-	if err := json.Unmarshal([]byte(`{"L":"x"}`), &out); err == nil {
-		t.Error("unmarshal of a non-numeric LSN succeeded")
-	}
-	if _, err := LSNFromBig(big.NewInt(-1)); !errors.Is(err, ErrBadLSN) {
-		t.Errorf("LSNFromBig(-1) error = %v", err)
-	}
-	sum := new(big.Int).Add(in.L.Big(), big.NewInt(1))
-	if l, err := LSNFromBig(sum); err != nil || l.String() != "1903345000083031000002" {
-		t.Errorf("LSNFromBig = %s, %v", l, err)
-	}
-}
-
-func BenchmarkLSNCmp(b *testing.B) {
-	x, y := MustParseLSN("1903345000083031000001"), MustParseLSN("1903345000083031000002")
-	for b.Loop() {
-		if x.Cmp(y) != -1 {
-			b.Fatal("wrong order")
-		}
+	tooBig, _ := new(big.Int).SetString("10000000000000000000000000", 10)
+	if _, err := FromBig(tooBig); !errors.Is(err, ErrBad) {
+		t.Errorf("FromBig(10^25) error = %v, want ErrBad", err)
 	}
 }

@@ -1,5 +1,0 @@
-//go:build !race
-
-package tds
-
-const raceEnabled = false

@@ -1,5 +1,0 @@
-//go:build !race
-
-package plans
-
-const raceEnabled = false

@@ -1,7 +1,0 @@
-//go:build race
-
-package plans
-
-// raceEnabled is set when the tests run with -race, whose shadow memory
-// needs more address space than a memory-limited child may have.
-const raceEnabled = true
