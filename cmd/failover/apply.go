@@ -55,18 +55,26 @@ func (f *runFlags) check() error {
 	return nil
 }
 
-// loadPlan checks the flags, then loads and validates the plan.
+// loadPlan checks the flags, then loads and validates the plan, and
+// opens the state backend the run keeps its journal and lock in.
 func (f *runFlags) loadPlan(a *app, path string) (*plans.Plan, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	return a.loadPlan(path, &f.vars)
+	p, err := a.loadPlan(path, &f.vars)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.state(); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // config builds the engine's configuration for a loaded plan; term is
 // nil without a terminal.
 func (f *runFlags) config(a *app, p *plans.Plan, term *terminalApprover) engine.Config {
-	cfg := engine.Config{Plan: p, Registry: a.registry, StateDir: a.stateDir, Parallelism: f.parallelism,
+	cfg := engine.Config{Plan: p, Registry: a.registry, State: a.backend, Parallelism: f.parallelism,
 		Log: a.log, Approve: f.approve, AutoApprove: f.autoApprove, Only: f.only, From: f.from,
 		Deadline: f.deadline, Version: version}
 	if term != nil {
