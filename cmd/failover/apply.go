@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ type runFlags struct {
 	approve     []string
 	autoApprove bool
 	yes         bool
+	lockLease   time.Duration
 }
 
 func (f *runFlags) add(cmd *cobra.Command) {
@@ -41,6 +43,8 @@ func (f *runFlags) add(cmd *cobra.Command) {
 	fl.StringSliceVar(&f.approve, "approve", nil, "approve this approval step without asking (repeatable)")
 	fl.BoolVar(&f.autoApprove, "auto-approve", false, "apply without asking for confirmation and approve every approval step")
 	fl.BoolVarP(&f.yes, "yes", "y", false, "start without asking for confirmation; approval steps still wait for an operator")
+	fl.DurationVar(&f.lockLease, "lock-lease", envDuration(lockLeaseEnv, engine.DefaultLockLease),
+		"how long the plan's lock outlives a silent holder: on etcd, how long another host waits to resume after this one dies (env "+lockLeaseEnv+")")
 	f.vars.add(cmd)
 }
 
@@ -48,6 +52,10 @@ func (f *runFlags) add(cmd *cobra.Command) {
 func (f *runFlags) check() error {
 	if f.parallelism < 1 {
 		return withCode(exitUsage, fmt.Errorf("--parallelism %d: want at least 1", f.parallelism))
+	}
+	if f.lockLease < time.Second {
+		return withCode(exitUsage, fmt.Errorf("--lock-lease %s (or %s=%q): want a duration of at least 1s",
+			f.lockLease, lockLeaseEnv, os.Getenv(lockLeaseEnv)))
 	}
 	if f.deadline < 0 {
 		return withCode(exitUsage, fmt.Errorf("--deadline %s: want a positive duration", f.deadline))
@@ -76,7 +84,7 @@ func (f *runFlags) loadPlan(a *app, path string) (*plans.Plan, error) {
 func (f *runFlags) config(a *app, p *plans.Plan, term *terminalApprover) engine.Config {
 	cfg := engine.Config{Plan: p, Registry: a.registry, State: a.backend, Parallelism: f.parallelism,
 		Log: a.log, Approve: f.approve, AutoApprove: f.autoApprove, Only: f.only, From: f.from,
-		Deadline: f.deadline, Version: version}
+		Deadline: f.deadline, Version: version, LockLease: f.lockLease}
 	if term != nil {
 		cfg.Approver = term
 	}

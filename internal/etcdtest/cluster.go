@@ -37,6 +37,8 @@ type Member struct {
 
 	mu      sync.Mutex // guards stopped
 	stopped bool
+	// closed is closed once the member's listeners and connections are.
+	closed chan struct{}
 }
 
 // Options tune a cluster.
@@ -200,24 +202,33 @@ func (c *Cluster) Leader() int {
 }
 
 // Kill stops member i at once, as a crash would (no leadership handed
-// over, no goodbye to its peers).
+// over, no goodbye to its peers): its raft stops now; its listeners and
+// connections close in the background (a graceful close waits for
+// clients' streams, seconds).
 func (c *Cluster) Kill(i int) {
 	m := c.Members[i]
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.stopped {
+	if m.stopped || m.e == nil {
 		return
 	}
 	m.stopped = true
 	m.e.Server.HardStop()
-	m.e.Close()
+	m.closed = make(chan struct{})
+	go func() {
+		m.e.Close()
+		close(m.closed)
+	}()
 }
 
-// Stop stops every member.
+// Stop stops every member and waits until they are closed.
 func (c *Cluster) Stop() {
-	for i, m := range c.Members {
-		if m.e != nil {
-			c.Kill(i)
+	for i := range c.Members {
+		c.Kill(i)
+	}
+	for _, m := range c.Members {
+		if m.closed != nil {
+			<-m.closed
 		}
 	}
 }

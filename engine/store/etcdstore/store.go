@@ -2,11 +2,15 @@ package etcdstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/failover-dev/failover/engine/store"
 )
@@ -88,8 +92,56 @@ func (s *Store) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), s.timeout)
 }
 
+// retry runs a write until it gets an answer, for at most the store's
+// timeout, each try bounded by a third of it: a proposal lost with a
+// dying leader gets no answer at all, and the next try goes to the new
+// one. Only writes whose comparisons make a second try harmless use it.
+// It returns the answer, how many tries were made, and the last error.
+func (s *Store) retry(write func(ctx context.Context) (*clientv3.TxnResponse, error)) (*clientv3.TxnResponse, int, error) {
+	deadline := time.Now().Add(s.timeout)
+	for tries := 1; ; tries++ {
+		ctx, cancel := context.WithDeadline(context.Background(), earlier(deadline, time.Now().Add(s.timeout/3)))
+		resp, err := write(ctx)
+		cancel()
+		if err == nil || !transient(err) || time.Until(deadline) <= 0 {
+			return resp, tries, err
+		}
+		// Not at once: an unavailable member answers in no time.
+		time.Sleep(min(100*time.Millisecond, time.Until(deadline)))
+	}
+}
+
+// transient reports whether a request's failure may pass when tried
+// again (no answer in time, no leader, a member stopping, a connection
+// lost): anything but a refusal that will be given again.
+func transient(err error) bool {
+	switch {
+	case errors.Is(err, rpctypes.ErrPermissionDenied), errors.Is(err, rpctypes.ErrAuthFailed),
+		errors.Is(err, rpctypes.ErrRequestTooLarge), errors.Is(err, rpctypes.ErrTooManyOps),
+		errors.Is(err, rpctypes.ErrDuplicateKey), errors.Is(err, rpctypes.ErrEmptyKey):
+		return false
+	}
+	switch status.Code(err) {
+	case codes.InvalidArgument, codes.PermissionDenied, codes.Unauthenticated, codes.ResourceExhausted,
+		codes.FailedPrecondition:
+		return false
+	}
+	return true
+}
+
+// earlier returns the earlier of two times.
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
 // unreachable wraps a request's failure with what it likely means.
 func (s *Store) unreachable(what string, err error) error {
-	return fmt.Errorf("%s on %s: %w (no answer within %s: the cluster may have lost its quorum, or this host its way to it)",
-		what, s.where, err, s.timeout)
+	if errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded {
+		return fmt.Errorf("%s on %s: %w (no answer within %s: the cluster may have lost its quorum, or this host "+
+			"its way to it)", what, s.where, err, s.timeout)
+	}
+	return fmt.Errorf("%s on %s: %w", what, s.where, err)
 }

@@ -1,6 +1,8 @@
 package etcdstore
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -160,7 +162,11 @@ func batchLen(frames [][]byte) int {
 	return n
 }
 
-// commit writes records first, first+1, … in one transaction.
+// commit writes records first, first+1, … in one transaction. A try
+// whose fate is unknown (no answer: a leader died with the proposal, the
+// connection broke) is tried again until the store's timeout: the
+// transaction's comparisons make that safe, and when a later try finds
+// the records there, byte for byte, the earlier one committed.
 func (w *writer) commit(first uint64, frames [][]byte) error {
 	last := first + uint64(len(frames)) - 1
 	prev := w.name + headKey
@@ -172,25 +178,45 @@ func (w *writer) commit(first uint64, frames [][]byte) error {
 		ops = append(ops, clientv3.OpPut(recKey(w.name, first+uint64(i)), string(f)))
 	}
 	ops = append(ops, clientv3.OpPut(w.name+markKey, string(journal.EncodeMark(last))))
-	ctx, cancel := w.s.ctx()
-	defer cancel()
-	resp, err := w.s.cli.Txn(ctx).If(
-		clientv3.Compare(clientv3.CreateRevision(prev), ">", 0),
-		clientv3.Compare(clientv3.CreateRevision(recKey(w.name, first)), "=", 0),
-		fence(w.lockKey, w.lease),
-	).Then(ops...).Else(
-		clientv3.OpGet(w.lockKey),
-		clientv3.OpGet(prev, clientv3.WithCountOnly()),
-	).Commit()
-	if err != nil {
-		// The transaction may or may not have committed: only reading
-		// the journal again (resume) tells.
-		return w.s.unreachable(fmt.Sprintf("append records %d to %d to journal %s", first, last, w.name), err)
+	txn := func(ctx context.Context) (*clientv3.TxnResponse, error) {
+		return w.s.cli.Txn(ctx).If(
+			clientv3.Compare(clientv3.CreateRevision(prev), ">", 0),
+			clientv3.Compare(clientv3.CreateRevision(recKey(w.name, first)), "=", 0),
+			fence(w.lockKey, w.lease),
+		).Then(ops...).Else(
+			clientv3.OpGet(w.lockKey),
+			clientv3.OpGet(prev, clientv3.WithCountOnly()),
+		).Commit()
 	}
-	if resp.Succeeded {
+	resp, tries, err := w.s.retry(txn)
+	switch {
+	case err != nil:
+		// The last try may or may not have committed: only reading the
+		// journal again (resume) tells.
+		return w.s.unreachable(fmt.Sprintf("append records %d to %d to journal %s", first, last, w.name), err)
+	case resp.Succeeded:
+		return nil
+	case tries > 1 && w.committed(first, frames):
 		return nil
 	}
 	return w.refused(first, resp)
+}
+
+// committed reports whether records first, … hold exactly frames.
+func (w *writer) committed(first uint64, frames [][]byte) bool {
+	ctx, cancel := w.s.ctx()
+	defer cancel()
+	last := first + uint64(len(frames)) - 1
+	resp, err := w.s.cli.Get(ctx, recKey(w.name, first), clientv3.WithRange(recKey(w.name, last+1)))
+	if err != nil || len(resp.Kvs) != len(frames) {
+		return false
+	}
+	for i, kv := range resp.Kvs {
+		if !bytes.Equal(kv.Value, frames[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // refused explains a transaction whose comparison failed.
