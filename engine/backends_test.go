@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
 )
 
@@ -220,6 +221,33 @@ func TestBackendsInspectSeesTheUnfinishedRun(t *testing.T) {
 			}
 			if rc.count("a")+rc.count("b") != 0 {
 				t.Error("inspect ran a step")
+			}
+		})
+	}
+}
+
+// TestBackendsLeftoverOnAnotherHost: the dead run's step b started a
+// program on host-a, where failover cannot look. Resume says so and
+// waits; the operator's --mark-done (journaled) is taken as the word that
+// it has ended, and the run goes on without ever starting b again.
+func TestBackendsLeftoverOnAnotherHost(t *testing.T) {
+	for _, bk := range backends() {
+		t.Run(bk.name, func(t *testing.T) {
+			t.Parallel()
+			rc := newRecorder()
+			cfg := bk.config(t, newPlan(step("a", nil, nil), step("b", []string{"a"}, nil), step("c", []string{"b"}, nil)), rc)
+			diedRun(t, cfg, started("a"), succeeded("a", nil), started("b"), journal.Record{Type: RecStepProcess, Step: "b",
+				Attempt: 1, Process: &journal.Process{PID: 4242, Group: 4242, Command: "restore-logs", Host: "host-a"}})
+			_, err := Resume(context.Background(), cfg, ResumeOptions{})
+			if ExitCode(err) != ExitWaiting || !strings.Contains(fmt.Sprint(err), "on host host-a (failover cannot look there): pid 4242") ||
+				!strings.Contains(fmt.Sprint(err), "Check on that host that it has ended") {
+				t.Fatalf("resume: %v, want it waiting, naming the program on host-a", err)
+			}
+			if _, err := Resume(context.Background(), cfg, ResumeOptions{MarkDone: []string{"b"}, Note: "host-a is down"}); err != nil {
+				t.Fatalf("resume --mark-done b: %v", err)
+			}
+			if got := calls(rc); got != "a=0 b=0 c=1" {
+				t.Errorf("calls %s", got)
 			}
 		})
 	}

@@ -10,11 +10,8 @@ import (
 	"testing"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
-	"github.com/failover-dev/failover/engine/store"
 	"github.com/failover-dev/failover/engine/store/etcdstore"
 	"github.com/failover-dev/failover/internal/etcdtest"
 	"github.com/failover-dev/failover/plans"
@@ -126,31 +123,18 @@ func diedRun(t *testing.T, cfg Config, recs ...journal.Record) string {
 	}
 	if s, ok := cfg.State.(*etcdstore.Store); ok {
 		// The host dies: nothing renews the lease, and etcd ends it.
-		waitGone(t, s.Client(), cfg.Plan.Name, h)
+		waitUnlocked(t, s, cfg.Plan.Name)
 	}
 	return id
 }
 
-// waitGone waits until etcd deletes the lock key of h's lease.
-func waitGone(t *testing.T, cli *clientv3.Client, plan string, h store.Held) {
+// waitUnlocked waits until the plan's lock key on etcd is gone (its
+// lease ended).
+func waitUnlocked(t *testing.T, s *etcdstore.Store, plan string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	id := clientv3.LeaseID(h.Info().LeaseID)
-	for ctx.Err() == nil {
-		ttl, err := cli.TimeToLive(ctx, id)
-		if err == nil && ttl.TTL == -1 {
-			return
-		}
-		// The lease's own end, not a guess: ask again when it is due.
-		wait := 50 * time.Millisecond
-		if err == nil {
-			wait += time.Duration(max(ttl.TTL, 0)) * time.Second
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(wait):
-		}
+	if err := s.WaitUnlocked(ctx, plan); err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("the lease of the dead holder did not end: %v", ctx.Err())
 }

@@ -2,16 +2,13 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/failover-dev/failover/engine/journal"
-	"github.com/failover-dev/failover/engine/lock"
 	"github.com/failover-dev/failover/engine/store"
 	"github.com/failover-dev/failover/engine/store/etcdstore"
 	"github.com/failover-dev/failover/internal/etcdtest"
@@ -250,25 +247,8 @@ func latest(t *testing.T, cfg Config) journal.RunInfo {
 // waitLockFree waits until the plan's lock is free or its lease ended.
 func waitLockFree(t *testing.T, cfg Config) {
 	t.Helper()
-	s := cfg.State.(*etcdstore.Store)
-	in, err := s.ReadLock(cfg.Plan.Name)
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && in.Expired) {
-		return
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitGone(t, s.Client(), cfg.Plan.Name, leaseOf(*in))
+	waitUnlocked(t, cfg.State.(*etcdstore.Store), cfg.Plan.Name)
 }
-
-// leaseOf is a Held standing for the lock in, for waitGone.
-type leaseOf lock.Info
-
-func (l leaseOf) Info() lock.Info                                                    { return lock.Info(l) }
-func (leaseOf) Err() error                                                           { return nil }
-func (leaseOf) HeartbeatOn(context.Context, <-chan time.Time, func() time.Time) bool { return false }
-func (leaseOf) Track(func() uint64)                                                  {}
-func (leaseOf) Release() error                                                       { return nil }
 
 // TestEtcdPartitionedHolder: the holder's host is cut off from the
 // cluster (a proxy in front of its member drops everything) while step s3

@@ -165,7 +165,7 @@ func (r *run) startResume(rs *RunState, lk *runLock, opts ResumeOptions) error {
 	}
 	// Leftovers first: no decision of the operator's is taken, nor any
 	// step started, beside a program a dead run left running.
-	if err := r.leftoversOrWait(rs); err != nil {
+	if err := r.leftoversOrWait(rs, append(append([]string(nil), opts.Retry...), opts.MarkDone...)); err != nil {
 		return err
 	}
 	recs, err := r.decisions(rs, opts)

@@ -20,6 +20,7 @@ import (
 
 func newStatusCmd(a *app) *cobra.Command {
 	var format string
+	var watch bool
 	var vf varFlags
 	cmd := &cobra.Command{
 		Use:   "status [PLAN|RUN]",
@@ -27,13 +28,22 @@ func newStatusCmd(a *app) *cobra.Command {
 		Long: "status shows the steps of a run with their state (pending, running, succeeded, satisfied,\n" +
 			"skipped, failed, in-doubt, waiting), attempts, duration and last error. PLAN is a plan file\n" +
 			"or a plan name (its latest run is shown), RUN a run id. With no argument it lists the runs\n" +
-			"in the state dir.",
+			"in the state dir.\n\n" +
+			"--watch shows the run again at every change, live, whichever host runs it: on etcd (--state)\n" +
+			"as each record is committed, in a state dir by looking every second. It ends when the run\n" +
+			"has succeeded, or with Ctrl-C; with PLAN it follows the plan's latest run, and waits for one.\n" +
+			"With --format json each view is one line.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "table" && format != "json" {
 				return withCode(exitUsage, fmt.Errorf("unknown --format %q: want table or json", format))
 			}
-			if len(args) == 0 {
+			switch {
+			case watch && len(args) == 0:
+				return withCode(exitUsage, errors.New("--watch follows one run: name a PLAN or a RUN"))
+			case watch:
+				return a.watchRun(cmd.Context(), args[0], &vf, format)
+			case len(args) == 0:
 				return a.listRuns(format)
 			}
 			v, err := a.runView(args[0], &vf)
@@ -43,15 +53,21 @@ func newStatusCmd(a *app) *cobra.Command {
 			if format == "json" {
 				return writeJSON(a.stdout, v)
 			}
-			fmt.Fprintf(a.stdout, "Run %s of %s: %s (started %s by %s on %s)\n", v.RunID, v.Plan, v.State,
-				v.Started.Format(time.RFC3339), v.User, v.Host)
-			writeStepTable(a.stdout, v.Steps)
+			writeRunView(a.stdout, v)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	cmd.Flags().BoolVar(&watch, "watch", false, "show the run again at every change until it has succeeded (Ctrl-C ends it)")
 	vf.add(cmd)
 	return cmd
+}
+
+// writeRunView writes a run as status shows it.
+func writeRunView(w io.Writer, v *runView) {
+	fmt.Fprintf(w, "Run %s of %s: %s (started %s by %s on %s)\n", v.RunID, v.Plan, v.State,
+		v.Started.Format(time.RFC3339), v.User, v.Host)
+	writeStepTable(w, v.Steps)
 }
 
 // runView is one run as status shows it; its JSON form is stable.

@@ -1,6 +1,7 @@
 package etcdstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -251,4 +252,26 @@ func (s *Store) LowerLock(plan, runID string, synced uint64) error {
 		return fmt.Errorf("lower lock %s: it changed meanwhile", s.lockKey(plan))
 	}
 	return nil
+}
+
+// WaitUnlocked waits until the plan's lock key is gone — released,
+// broken, or its lease ended — or ctx ends. A resume on another host
+// that found the lock held by a host that died waits for this.
+func (s *Store) WaitUnlocked(ctx context.Context, plan string) error {
+	key := s.lockKey(plan)
+	resp, err := s.cli.Get(ctx, key)
+	if err != nil {
+		return s.unreachable("read lock "+key, err)
+	}
+	if len(resp.Kvs) == 0 {
+		return nil
+	}
+	for wr := range s.cli.Watch(ctx, key, clientv3.WithRev(resp.Header.Revision+1)) {
+		for _, ev := range wr.Events {
+			if ev.Type == mvccpb.DELETE {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("wait for lock %s: %w", key, context.Cause(ctx))
 }
