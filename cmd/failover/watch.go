@@ -71,7 +71,8 @@ func (a *app) watchedPlan(b store.Backend, arg string, vf *varFlags) (string, er
 }
 
 // watchView renders the watched run once, and says whether it is over
-// for good. A plan without a run yet is waited for.
+// for good. A plan without a run yet is waited for; a run that cannot be
+// read now is said so, and watched on.
 func (a *app) watchView(b store.Backend, arg, plan string, vf *varFlags, format string) ([]byte, bool, error) {
 	v, err := a.runView(arg, vf)
 	var ee *exitError
@@ -79,9 +80,13 @@ func (a *app) watchView(b store.Backend, arg, plan string, vf *varFlags, format 
 		if _, lerr := latestRun(b, plan); lerr != nil {
 			return fmt.Appendf(nil, "waiting for a run of plan %s in %s\n", plan, b), false, nil
 		}
+		// The run appeared since: show it.
+		v, err = a.runView(arg, vf)
 	}
 	if err != nil {
-		return nil, false, err
+		// A journal caught being created, a store that did not answer:
+		// said, and watched on; the next change may mend it.
+		return fmt.Appendf(nil, "cannot show the run now: %v\n", err), false, nil
 	}
 	var out bytes.Buffer
 	if format == "json" {
