@@ -62,7 +62,8 @@ type Config struct {
 	// ReadFile reads secret files (default: regular files of at most
 	// 1 MiB, never blocking on a FIFO or a device).
 	ReadFile func(string) ([]byte, error)
-	// FS is the journal's file access (default journal.OSFS).
+	// FS is the journal's file access when State is nil (default
+	// journal.OSFS).
 	FS journal.FS
 	// User and Host name who runs (defaults from the OS).
 	User, Host string

@@ -197,16 +197,26 @@ func (h *held) lose(err error) {
 
 // watch makes the lock lost as soon as its key is deleted or given
 // another lease: an unlock from another host, a lease revoked. A watch
-// that breaks (no leader, a member cut off) says nothing: the renewals
-// and their deadline cover that.
+// that breaks (no leader, a member cut off) is opened again from where
+// it was; meanwhile the renewals and their deadline cover the lock.
 func (h *held) watch(ctx context.Context, from int64) {
-	for resp := range h.s.cli.Watch(ctx, h.lockKey, clientv3.WithRev(from)) {
-		for _, ev := range resp.Events {
-			if ev.Type == mvccpb.DELETE || clientv3.LeaseID(ev.Kv.Lease) != h.lease {
-				h.lose(fmt.Errorf("%w: the lock key %s was deleted or taken by another lease (unlock, or the lease "+
-					"expired)", lock.ErrLost, h.lockKey))
-				return
+	for ctx.Err() == nil {
+		for resp := range h.s.cli.Watch(ctx, h.lockKey, clientv3.WithRev(from)) {
+			if resp.CompactRevision > 0 {
+				from = 0 // history compacted: go on from now
 			}
+			for _, ev := range resp.Events {
+				if ev.Type == mvccpb.DELETE || clientv3.LeaseID(ev.Kv.Lease) != h.lease {
+					h.lose(fmt.Errorf("%w: the lock key %s was deleted or taken by another lease (unlock, or the "+
+						"lease expired)", lock.ErrLost, h.lockKey))
+					return
+				}
+				from = ev.Kv.ModRevision + 1
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
 		}
 	}
 }

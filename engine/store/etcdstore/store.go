@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -63,7 +64,7 @@ func New(cli *clientv3.Client, prefix string, timeout time.Duration) *Store {
 		timeout = DefaultTimeout
 	}
 	return &Store{cli: cli, prefix: prefix, timeout: timeout, now: time.Now,
-		where: fmt.Sprintf("etcd://%v%s", cli.Endpoints(), prefix)}
+		where: "etcd://" + strings.Join(cli.Endpoints(), ",") + prefix}
 }
 
 func (cfg Config) timeout() time.Duration {
