@@ -133,8 +133,9 @@ func prefixOf(s *etcdstore.Store) string {
 // clock are the test's.
 func TestRenewalFailureStopsBeforeExpiry(t *testing.T) {
 	px := etcdtest.NewProxy(t, shared.Members[0].ClientAddr)
-	cut := etcdstore.New(shared.Client(t, px.Addr), "/partition", 300*time.Millisecond)
-	watcher := etcdstore.New(shared.Client(t, shared.Members[1].ClientAddr), "/partition", 5*time.Second)
+	prefix := prefixOf(etcdStore(t))
+	cut := etcdstore.New(shared.Client(t, px.Addr), prefix, 300*time.Millisecond)
+	watcher := etcdstore.New(shared.Client(t, shared.Members[1].ClientAddr), prefix, 5*time.Second)
 	clock := newClock()
 	h := mustAcquire(t, cut, "plan", lock.Info{RunID: "r1", Host: "host-a", Lease: 4 * time.Second, Heartbeat: clock.Now()})
 	tickCh := make(chan time.Time)
@@ -231,7 +232,7 @@ func TestReleaseRevokesTheLease(t *testing.T) {
 // exactly one gets it, the others are told who holds it.
 func TestOneOfFiveHostsAcquires(t *testing.T) {
 	for round := range 10 {
-		prefix := "/five-" + string(rune('a'+round))
+		prefix := prefixOf(etcdStore(t))
 		var wins atomic.Int32
 		var wg sync.WaitGroup
 		errs := make([]error, 5)
