@@ -11,6 +11,7 @@ import (
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
+	"github.com/failover-dev/failover/engine/store"
 	"github.com/failover-dev/failover/plans"
 )
 
@@ -27,7 +28,11 @@ const DefaultLockLease = 30 * time.Second
 type Config struct {
 	Plan     *plans.Plan
 	Registry *actions.Registry
-	// StateDir holds journals and locks (default ".failover").
+	// State keeps journals and locks (default: the local directory
+	// StateDir, with journal file access through FS).
+	State store.Backend
+	// StateDir holds journals and locks when State is nil (default
+	// ".failover").
 	StateDir string
 	// Parallelism bounds the steps running at once (default 4).
 	Parallelism int
@@ -57,7 +62,8 @@ type Config struct {
 	// ReadFile reads secret files (default: regular files of at most
 	// 1 MiB, never blocking on a FIFO or a device).
 	ReadFile func(string) ([]byte, error)
-	// FS is the journal's file access (default journal.OSFS).
+	// FS is the journal's file access when State is nil (default
+	// journal.OSFS).
 	FS journal.FS
 	// User and Host name who runs (defaults from the OS).
 	User, Host string
@@ -130,6 +136,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.FS == nil {
 		cfg.FS = journal.OSFS{}
+	}
+	if cfg.State == nil {
+		cfg.State = store.NewLocal(cfg.StateDir, cfg.FS)
 	}
 	if cfg.User == "" {
 		cfg.User = lock.CurrentUser()

@@ -2,10 +2,12 @@ package engine
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
+	"github.com/failover-dev/failover/engine/store"
 )
 
 // The frame layout of engine/journal's doc.go: an 8-byte magic, then the
@@ -23,14 +25,14 @@ const (
 // Nor is a journal cut back into its header after the run did work: the
 // run's sync mark or its lock (holder, when the caller read it; nil
 // reads it) saw records synced, and a run torn at creation synced none.
-func tornAtCreate(fs journal.FS, ri journal.RunInfo, holder *lock.Info) bool {
+func tornAtCreate(b store.Backend, ri journal.RunInfo, holder *lock.Info) bool {
 	if ri.Err == nil || ri.Records > 0 {
 		return false
 	}
-	if syncedOf(fs, ri.Path, ri.RunID, holder).Seq() > 0 {
+	if syncedOf(b, ri, holder).Seq() > 0 {
 		return false
 	}
-	buf, err := fs.ReadFile(ri.Path)
+	buf, err := b.ReadImage(ri.Path)
 	if err != nil {
 		return false
 	}
@@ -44,8 +46,8 @@ func tornAtCreate(fs journal.FS, ri journal.RunInfo, holder *lock.Info) bool {
 // setAsideTorn renames a journal torn at creation out of the way, so that
 // the plan can be applied again; the file is kept for inspection.
 func setAsideTorn(cfg Config, ri journal.RunInfo) error {
-	to := ri.Path + ".torn-at-create"
-	if err := cfg.FS.Rename(ri.Path, to); err != nil {
+	to := cfg.State.AsideName(ri.Path, ".torn-at-create")
+	if err := cfg.State.SetAside(ri.Path, to); err != nil && !errors.Is(err, store.ErrMarkNotMoved) {
 		return fmt.Errorf("set aside journal %s torn at creation: %w", ri.Path, err)
 	}
 	cfg.Log.Warn().Str("journal", ri.Path).Str("kept_as", to).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
+	"github.com/failover-dev/failover/engine/store"
 )
 
 // frameEnds returns the offsets just after the header's frame and after
@@ -206,10 +207,10 @@ func TestRepairCutShortJournal(t *testing.T) {
 		Host: lock.Hostname(), PID: deadPID(t), Synced: 9}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := RepairJournal(journal.OSFS{}, path, false, "tester"); !errors.As(err, new(*TruncatedError)) {
+	if _, err := RepairJournal(store.NewLocal(cfg.StateDir, nil), path, false, "tester"); !errors.As(err, new(*TruncatedError)) {
 		t.Fatalf("repair without --force: err = %v, want the cut named", err)
 	}
-	rr, err := RepairJournal(journal.OSFS{}, path, true, "tester")
+	rr, err := RepairJournal(store.NewLocal(cfg.StateDir, nil), path, true, "tester")
 	if err != nil {
 		t.Fatalf("repair --force: %v", err)
 	}

@@ -12,6 +12,10 @@
 // start record of a dependent also carries its dependencies' outcomes to
 // disk (group commit: one synced record per step).
 //
+// Journals and locks are reached through a store.Backend (Config.State):
+// a state dir by default, or an etcd cluster that every admin host sees
+// (engine/store/etcdstore), where appends are fenced by the lock's lease.
+//
 // Resume folds a run's journal into step states (Fold): succeeded and
 // satisfied steps never run again; a step started without an outcome is in
 // doubt and is re-run only when its action is idempotent, skipped when its

@@ -14,6 +14,7 @@ import (
 
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
+	"github.com/failover-dev/failover/engine/store"
 )
 
 // flipHeader flips one byte of the journal's header frame: at off from
@@ -65,14 +66,14 @@ func TestDamagedHeaderWayOut(t *testing.T) {
 					}
 				}
 			}
-			_, err := RepairJournal(journal.OSFS{}, sum.JournalPath, false, "tester")
+			_, err := RepairJournal(store.NewLocal(cfg.StateDir, nil), sum.JournalPath, false, "tester")
 			if err == nil || !strings.Contains(err.Error(), "found whole after it: 8 record(s)") {
 				t.Errorf("repair without --force: %v", err)
 			}
 			if got, _ := os.ReadFile(sum.JournalPath); !bytes.Equal(got, damaged) {
 				t.Fatalf("a refused repair changed the journal")
 			}
-			rr, err := RepairJournal(journal.OSFS{}, sum.JournalPath, true, "tester")
+			rr, err := RepairJournal(store.NewLocal(cfg.StateDir, nil), sum.JournalPath, true, "tester")
 			if err != nil {
 				t.Fatalf("repair --force: %v", err)
 			}

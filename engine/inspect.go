@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/failover-dev/failover/actions"
-	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/plans"
 )
 
@@ -118,7 +117,7 @@ func unfinishedState(cfg Config) (*RunState, string) {
 	if err != nil || !unfinished || last.Err != nil {
 		return nil, ""
 	}
-	rep, err := journal.Read(cfg.FS, last.Path)
+	rep, err := cfg.State.Read(last.Path)
 	if err != nil {
 		return nil, ""
 	}

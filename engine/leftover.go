@@ -52,8 +52,12 @@ func processInfo(p journal.Process) actions.ProcessInfo {
 // running when failover died. With --kill-leftovers they are ended (and
 // the ending journaled); otherwise each such step goes to the operator
 // and is never started again beside its leftover, however idempotent.
-// It returns the questions for the operator and their steps.
-func (r *run) settleLeftovers(rs *RunState) (asks, ids []string, err error) {
+// A program on another host, where failover cannot look (its state is
+// shared: the host that ran it may be gone), is taken as ended only on
+// the operator's word: the step named with --retry or --mark-done
+// (journaled, with the note). It returns the questions for the operator
+// and their steps.
+func (r *run) settleLeftovers(rs *RunState, vouched []string) (asks, ids []string, err error) {
 	for _, s := range r.plan.Steps {
 		rec := rs.Steps[s.ID]
 		if rec == nil {
@@ -61,6 +65,13 @@ func (r *run) settleLeftovers(rs *RunState) (asks, ids []string, err error) {
 		}
 		left := r.leftovers(rec)
 		if len(left) == 0 {
+			continue
+		}
+		if allElsewhere(left) && (contains(vouched, s.ID) || decidedSince(rec)) {
+			for _, l := range left {
+				r.log.Warn().Str("step", s.ID).Str("host", l.Host).Int("pid", l.PID).Str("command", l.Command).
+					Msg("a program an earlier run of the step started on another host is taken as ended, on the operator's word")
+			}
 			continue
 		}
 		if !r.cfg.KillLeftovers || anyElsewhere(left) {
@@ -75,6 +86,28 @@ func (r *run) settleLeftovers(rs *RunState) (asks, ids []string, err error) {
 	return asks, ids, nil
 }
 
+// decidedSince reports whether the operator decided the step (--retry,
+// --mark-done, journaled) since its last attempt started: the word that
+// its programs on another host have ended was given then.
+func decidedSince(rec *StepRecord) bool {
+	last := rec.LastAttempt().N
+	for _, d := range rec.Decisions {
+		if last > 0 && d.Attempt >= last {
+			return true
+		}
+	}
+	return false
+}
+
+func allElsewhere(left []leftover) bool {
+	for _, l := range left {
+		if !l.elsewhere {
+			return false
+		}
+	}
+	return true
+}
+
 func anyElsewhere(left []leftover) bool {
 	for _, l := range left {
 		if l.elsewhere {
@@ -87,8 +120,9 @@ func anyElsewhere(left []leftover) bool {
 // leftoversOrWait settles the leftovers of the dead run: it ends them with
 // --kill-leftovers, and otherwise, when there are any, ends the resume
 // waiting for the operator (exit 3), every such step named.
-func (r *run) leftoversOrWait(rs *RunState) error {
-	asks, ids, err := r.settleLeftovers(rs)
+// vouched are the steps the operator decided (--retry, --mark-done).
+func (r *run) leftoversOrWait(rs *RunState, vouched []string) error {
+	asks, ids, err := r.settleLeftovers(rs, vouched)
 	if err != nil || len(asks) == 0 {
 		return err
 	}
@@ -146,7 +180,14 @@ func (r *run) leftoverText(id string, left []leftover) string {
 			fmt.Fprintf(&b, "  pid %d (process group %d): %s\n", l.PID, l.Group, l.Command)
 		}
 	}
-	fmt.Fprintf(&b, "  It may still be doing the step's work: it is never run again beside it. Let it finish, or end it with\n")
+	fmt.Fprintf(&b, "  It may still be doing the step's work: it is never run again beside it. ")
+	if allElsewhere(left) {
+		fmt.Fprintf(&b, "Check on that host that it has ended\n")
+		fmt.Fprintf(&b, "  (or that the host is down), and what it did; then resume with --retry %s or --mark-done %s --note \"…\":\n", id, id)
+		fmt.Fprintf(&b, "  journaled, your word is taken that it has ended.")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "Let it finish, or end it with\n")
 	fmt.Fprintf(&b, "      failover resume %s --kill-leftovers\n", r.planArg())
 	fmt.Fprintf(&b, "  then check what it did and resume with --retry %s or --mark-done %s.", id, id)
 	return b.String()

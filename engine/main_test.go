@@ -11,5 +11,7 @@ func TestMain(m *testing.M) {
 	if helper := os.Getenv("FAILOVER_ENGINE_HELPER"); helper != "" {
 		os.Exit(runHelper(helper))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	stopSharedCluster()
+	os.Exit(code)
 }

@@ -3,11 +3,11 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/engine/store"
 )
 
 // rebuild gives the records of a journal whose header is damaged a header
@@ -15,8 +15,8 @@ import (
 // the first on (the ones after a gap are dropped, their steps put in
 // doubt). Only with force: the header it writes is partly guessed, and
 // the report says which part came from where.
-func (rr *RepairReport) rebuild(fsys journal.FS, path string, force bool, user string, he *journal.HeaderError) error {
-	rs, err := journal.Rescue(fsys, path)
+func (rr *RepairReport) rebuild(b store.Backend, path string, force bool, user string, he *journal.HeaderError) error {
+	rs, err := b.Rescue(path)
 	if err != nil {
 		return err
 	}
@@ -30,7 +30,7 @@ func (rr *RepairReport) rebuild(fsys journal.FS, path string, force bool, user s
 		kept = append(kept, s.Record)
 	}
 	dropped := rs.Records[rr.Kept:]
-	h, notes := rebuildHeader(path, rs, kept)
+	h, notes := rebuildHeader(b, path, rs, kept)
 	rr.Header = notes
 	folded := Fold(&journal.Replay{Header: h, Records: kept})
 	rr.Dropped = len(dropped)
@@ -43,7 +43,7 @@ func (rr *RepairReport) rebuild(fsys journal.FS, path string, force bool, user s
 			"told, nothing repaired; `failover apply PLAN --new-run` sets the run aside and starts afresh", he, rr.Synced)
 	}
 	recs := rr.marks(folded, dropped, user, -1)
-	cp, err := journal.Rewrite(fsys, path, h, rr.Kept, recs)
+	cp, err := b.Rewrite(path, h, rr.Kept, recs)
 	rr.Copy = cp
 	return err
 }
@@ -72,7 +72,7 @@ func (rr *RepairReport) headerRefusal(path string, he *journal.HeaderError) erro
 // run-started record (whole, checksummed) over the damaged header for who
 // ran it and when. A plan hash that cannot be told is left empty: resume
 // then refuses the plan as changed until --force.
-func rebuildHeader(path string, rs *journal.Rescued, kept []journal.Record) (journal.Header, []string) {
+func rebuildHeader(b store.Backend, path string, rs *journal.Rescued, kept []journal.Record) (journal.Header, []string) {
 	var h journal.Header
 	var notes []string
 	if rs.Decoded != nil {
@@ -81,11 +81,12 @@ func rebuildHeader(path string, rs *journal.Rescued, kept []journal.Record) (jou
 			"(a wrong plan hash makes resume refuse the plan as changed)")
 	}
 	h.FormatVersion = journal.FormatVersion
-	h.PlanName = filepath.Base(filepath.Dir(path))
-	notes = append(notes, "plan name from its directory")
-	if id := strings.TrimSuffix(filepath.Base(path), journal.Extension); journal.ValidRunID(id) {
+	plan, id := b.RunOf(path)
+	h.PlanName = plan
+	notes = append(notes, "plan name from "+where(b, "its directory", "its key"))
+	if id != "" {
 		h.RunID = id
-		notes = append(notes, "run id from the file name")
+		notes = append(notes, "run id from "+where(b, "the file name", "its key"))
 	}
 	if start := firstRecord(kept, RecRunStarted); start != nil {
 		h.User, h.Started = start.User, start.Time
@@ -110,6 +111,14 @@ func rebuildHeader(path string, rs *journal.Rescued, kept []journal.Record) (jou
 		}
 	}
 	return h, notes
+}
+
+// where says local when b is a state dir, else shared.
+func where(b store.Backend, local, shared string) string {
+	if _, ok := b.(*store.Local); ok {
+		return local
+	}
+	return shared
 }
 
 // firstRecord returns the first record of type typ, or nil.

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/failover-dev/failover/engine/journal"
-	"github.com/failover-dev/failover/engine/lock"
+	"github.com/failover-dev/failover/engine/store"
 )
 
 // RecJournalRepaired records what a journal repair dropped or could not
@@ -45,7 +45,7 @@ type RepairReport struct {
 	last uint64
 }
 
-// RepairJournal repairs the journal at path and says in it, in the same
+// RepairJournal repairs the journal named path in b and says in it, in the same
 // atomic step, what the repair dropped or could not know:
 //   - a bad tail is cut back (journal.RepairMarking); good records after
 //     the damage are dropped only with force;
@@ -62,21 +62,25 @@ type RepairReport struct {
 // was is kept beside it. The sync mark, and the plan's lock when it names
 // the run, are set to what the repaired journal holds. A clean journal
 // returns a report with no Copy.
-func RepairJournal(fsys journal.FS, path string, force bool, user string) (*RepairReport, error) {
-	runID := strings.TrimSuffix(filepath.Base(path), journal.Extension)
+func RepairJournal(b store.Backend, path string, force bool, user string) (*RepairReport, error) {
+	plan, runID := b.RunOf(path)
+	if runID == "" {
+		// A kept copy: no run's mark or lock speaks of it.
+		runID = strings.TrimSuffix(filepath.Base(path), journal.Extension)
+	}
 	// Read before the journal: see syncedOf.
-	rr := &RepairReport{Synced: syncedOf(fsys, path, runID, nil)}
-	rep, err := journal.Read(fsys, path)
+	rr := &RepairReport{Synced: syncedOf(b, journal.RunInfo{Plan: plan, RunID: runID, Path: path}, nil)}
+	rep, err := b.Read(path)
 	var he *journal.HeaderError
 	switch {
 	case errors.As(err, &he):
-		err = rr.rebuild(fsys, path, force, user, he)
+		err = rr.rebuild(b, path, force, user, he)
 	case rep == nil:
 		return nil, err
 	case rep.Damage != nil:
-		err = rr.cut(fsys, path, force, user, rep)
+		err = rr.cut(b, path, force, user, rep)
 	case uint64(len(rep.Records)) < rr.Synced.Seq():
-		err = rr.complete(fsys, path, force, user, rep)
+		err = rr.complete(b, path, force, user, rep)
 	default:
 		rr.Kept = len(rep.Records)
 		return rr, nil
@@ -84,8 +88,7 @@ func RepairJournal(fsys journal.FS, path string, force bool, user string) (*Repa
 	if err != nil || rr.Copy == "" {
 		return rr, err
 	}
-	stateDir, plan := filepath.Dir(filepath.Dir(path)), filepath.Base(filepath.Dir(path))
-	if err := lock.Lower(stateDir, plan, runID, rr.last); err != nil {
+	if err := b.LowerLock(plan, runID, rr.last); err != nil {
 		return rr, fmt.Errorf("journal %s repaired, but the plan's lock still says %d records were synced: %w", path, rr.Synced.Lock, err)
 	}
 	return rr, nil
@@ -93,7 +96,7 @@ func RepairJournal(fsys journal.FS, path string, force bool, user string) (*Repa
 
 // cut repairs a bad record after a good header. A bad final record that
 // the run had synced is not a torn tail: it is cut only with force.
-func (rr *RepairReport) cut(fsys journal.FS, path string, force bool, user string, rep *journal.Replay) error {
+func (rr *RepairReport) cut(b store.Backend, path string, force bool, user string, rep *journal.Replay) error {
 	rr.Damage, rr.Kept, rr.last = rep.Damage, len(rep.Records), uint64(len(rep.Records))
 	if uint64(rr.Kept) < rr.Synced.Seq() && !force && !rep.Damage.Trailing {
 		return fmt.Errorf("the bad record at offset %d of journal %s (%s) is record %d, and %s: it is not a torn tail, "+
@@ -103,7 +106,7 @@ func (rr *RepairReport) cut(fsys journal.FS, path string, force bool, user strin
 	mark := func(kept *journal.Replay, dropped []journal.Salvaged) []journal.Record {
 		return rr.marks(Fold(kept), dropped, user, kept.Damage.Offset)
 	}
-	d, err := journal.RepairMarking(fsys, path, force, mark)
+	d, err := b.RepairMarking(path, force, mark)
 	if d != nil {
 		rr.Damage, rr.Copy = d, d.Copy
 	}
@@ -112,13 +115,13 @@ func (rr *RepairReport) cut(fsys journal.FS, path string, force bool, user strin
 
 // complete records, in a journal cut short, that records the run synced
 // are missing, and puts every step not known done in doubt.
-func (rr *RepairReport) complete(fsys journal.FS, path string, force bool, user string, rep *journal.Replay) error {
+func (rr *RepairReport) complete(b store.Backend, path string, force bool, user string, rep *journal.Replay) error {
 	rr.Kept = len(rep.Records)
 	if !force {
 		return cutShort("", runOf(path), rr.Kept, rr.Synced)
 	}
 	recs := rr.marks(Fold(rep), nil, user, -1)
-	cp, err := journal.Rewrite(fsys, path, rep.Header, rr.Kept, recs)
+	cp, err := b.Rewrite(path, rep.Header, rr.Kept, recs)
 	rr.Copy = cp
 	return err
 }

@@ -37,10 +37,11 @@ func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, erro
 	if err != nil {
 		return nil, err
 	}
-	rep, err := journal.Read(cfg.FS, path)
+	rep, err := cfg.State.Read(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		_, id := cfg.State.RunOf(path)
 		return nil, cannotRun(fmt.Errorf("no run %s of plan %s in %s (`failover status` lists the runs)",
-			strings.TrimSuffix(filepath.Base(path), journal.Extension), cfg.Plan.Name, cfg.StateDir))
+			id, cfg.Plan.Name, cfg.State))
 	}
 	if err != nil {
 		return nil, cannotRun(JournalHint(planArg(cfg.Plan), path, err))
@@ -113,7 +114,7 @@ func (r *run) openJournal(path string) (*RunState, error) {
 	if err := r.checkSynced(path); err != nil {
 		return nil, err
 	}
-	jw, rep, err := journal.Open(r.cfg.FS, path)
+	jw, rep, err := r.cfg.State.Open(path, r.lock.l)
 	if err != nil {
 		return nil, cannotRun(JournalHint(r.planArg(), path, err))
 	}
@@ -164,7 +165,7 @@ func (r *run) startResume(rs *RunState, lk *runLock, opts ResumeOptions) error {
 	}
 	// Leftovers first: no decision of the operator's is taken, nor any
 	// step started, beside a program a dead run left running.
-	if err := r.leftoversOrWait(rs); err != nil {
+	if err := r.leftoversOrWait(rs, append(append([]string(nil), opts.Retry...), opts.MarkDone...)); err != nil {
 		return err
 	}
 	recs, err := r.decisions(rs, opts)
@@ -231,18 +232,18 @@ func findRun(cfg Config, runID string) (string, error) {
 		if !journal.ValidRunID(runID) {
 			return "", cannotRun(fmt.Errorf("%q is not a run id (want e.g. 20261126T031500Z-3f9a)", runID))
 		}
-		return journal.Path(cfg.StateDir, cfg.Plan.Name, runID), nil
+		return cfg.State.JournalName(cfg.Plan.Name, runID), nil
 	}
-	runs, err := journal.ListPlan(cfg.StateDir, cfg.Plan.Name)
+	runs, err := cfg.State.List(cfg.Plan.Name)
 	if err != nil {
 		return "", fmt.Errorf("list runs of %s: %w", cfg.Plan.Name, err)
 	}
 	if len(runs) == 0 {
 		return "", cannotRun(fmt.Errorf("no run of plan %s in %s to resume; start one with `failover apply %s`",
-			cfg.Plan.Name, cfg.StateDir, planArg(cfg.Plan)))
+			cfg.Plan.Name, cfg.State, planArg(cfg.Plan)))
 	}
 	last := LatestRun(runs)
-	if tornAtCreate(cfg.FS, last, nil) {
+	if tornAtCreate(cfg.State, last, nil) {
 		return "", cannotRun(fmt.Errorf("no run of plan %s to resume: run %s died while creating its journal, "+
 			"before any step ran; start again with `failover apply %s`", cfg.Plan.Name, last.RunID, planArg(cfg.Plan)))
 	}
@@ -271,8 +272,8 @@ func headerRebuilt(rs *RunState) bool {
 // not go with it.
 func (r *run) checkSynced(path string) error {
 	info := r.lock.l.Info()
-	s := syncedOf(r.cfg.FS, path, r.id, &info)
-	rep, err := journal.Read(r.cfg.FS, path)
+	s := syncedOf(r.cfg.State, journal.RunInfo{Plan: r.plan.Name, RunID: r.id, Path: path}, &info)
+	rep, err := r.cfg.State.Read(path)
 	if rep == nil {
 		return cannotRun(JournalHint(r.planArg(), path, err))
 	}
@@ -281,7 +282,7 @@ func (r *run) checkSynced(path string) error {
 		return nil
 	}
 	if s.Mark < s.Seq() {
-		if merr := journal.WriteMark(r.cfg.FS, path, s.Seq()); merr != nil {
+		if merr := r.cfg.State.WriteMark(path, s.Seq()); merr != nil {
 			r.log.Warn().Err(merr).Msg("cannot keep the lock's sequence number in the journal's sync mark")
 		}
 	}

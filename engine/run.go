@@ -14,6 +14,7 @@ import (
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
+	"github.com/failover-dev/failover/engine/store"
 	"github.com/failover-dev/failover/plans"
 )
 
@@ -24,7 +25,7 @@ type run struct {
 	id   string
 	res  *resolver
 	red  *redactor
-	jw   *journal.Writer
+	jw   store.Journal
 	log  zerolog.Logger
 	// approver is handed to every action through actions.Env.
 	approver actions.Approver
@@ -97,7 +98,7 @@ func startRun(ctx context.Context, cfg Config, aside *SetAside) (*Summary, error
 	}
 	h := journal.Header{PlanName: cfg.Plan.Name, PlanHash: cfg.Plan.Hash, RunID: r.id, User: cfg.User,
 		Host: cfg.Host, PlanFile: cfg.Plan.File, StepHashes: stepHashes(cfg.Plan), Started: now.UTC()}
-	jw, err := journal.Create(cfg.FS, journal.Path(cfg.StateDir, cfg.Plan.Name, r.id), h)
+	jw, err := cfg.State.Create(h, lk.l)
 	if err != nil {
 		return nil, fmt.Errorf("create journal: %w", err)
 	}
@@ -107,7 +108,7 @@ func startRun(ctx context.Context, cfg Config, aside *SetAside) (*Summary, error
 	recs := append([]journal.Record{{Type: RecRunStarted, User: cfg.User, Run: r.runStart()}}, r.takeOverRecords(lk)...)
 	var keptAs string
 	if old != nil {
-		keptAs = setAsideName(cfg.FS, old.Path)
+		keptAs = cfg.State.AsideName(old.Path, setAsideSuffix)
 		recs = append(recs, r.setAsideRecord(*old, aside, keptAs))
 	}
 	for _, rec := range recs {
@@ -252,14 +253,14 @@ func (r *run) applyLock(aside *SetAside) (*runLock, error) {
 	cfg := r.cfg
 	lk, err := acquireLock(cfg, r.id, false)
 	var held *lock.HeldError
-	if err == nil || !errors.As(err, &held) || !held.DeadSameHost {
+	if err == nil || !errors.As(err, &held) || !held.Gone() {
 		return lk, err
 	}
 	last, unfinished, uerr := latestUnfinished(cfg)
 	switch {
 	case uerr != nil:
 		return nil, uerr
-	case unfinished && !tornAtCreate(cfg.FS, last, &held.Holder) && !aside.names(last.RunID):
+	case unfinished && !tornAtCreate(cfg.State, last, &held.Holder) && !aside.names(last.RunID):
 		return nil, unfinishedError(cfg, last, &held.Holder)
 	}
 	lk, err = acquireLock(cfg, r.id, true)
@@ -273,7 +274,7 @@ func (r *run) applyLock(aside *SetAside) (*runLock, error) {
 // unfinished: anything but Complete (failed, interrupted, waiting, left
 // steps out, died, or unreadable).
 func latestUnfinished(cfg Config) (journal.RunInfo, bool, error) {
-	runs, err := journal.ListPlan(cfg.StateDir, cfg.Plan.Name)
+	runs, err := cfg.State.List(cfg.Plan.Name)
 	if err != nil {
 		return journal.RunInfo{}, false, fmt.Errorf("list runs of %s: %w", cfg.Plan.Name, err)
 	}
@@ -298,7 +299,7 @@ func refuseUnfinished(cfg Config, aside *SetAside) (*journal.RunInfo, error) {
 			aside.RunID, cfg.Plan.Name))
 	case !unfinished:
 		return nil, nil
-	case tornAtCreate(cfg.FS, last, nil):
+	case tornAtCreate(cfg.State, last, nil):
 		return nil, setAsideTorn(cfg, last)
 	case aside.names(last.RunID):
 		return &last, nil
@@ -316,7 +317,7 @@ func refuseUnfinished(cfg Config, aside *SetAside) (*journal.RunInfo, error) {
 func unfinishedError(cfg Config, last journal.RunInfo, holder *lock.Info) error {
 	plan := planArg(cfg.Plan)
 	if last.Err == nil {
-		if err := cutShort(plan, last.RunID, last.Records, syncedOf(cfg.FS, last.Path, last.RunID, holder)); err != nil {
+		if err := cutShort(plan, last.RunID, last.Records, syncedOf(cfg.State, last, holder)); err != nil {
 			return cannotRun(fmt.Errorf("plan %s has an unfinished run %s that resume cannot continue: %w",
 				cfg.Plan.Name, last.RunID, err))
 		}

@@ -11,11 +11,12 @@ import (
 
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
+	"github.com/failover-dev/failover/engine/store"
 )
 
 // runLock is the plan's lock held for a run, with its heartbeat.
 type runLock struct {
-	l      *lock.Lock
+	l      store.Held
 	cancel context.CancelFunc
 	// takenOver is the holder whose dead process's lock was taken over.
 	takenOver *lock.Info
@@ -24,26 +25,27 @@ type runLock struct {
 }
 
 // acquireLock takes the plan's lock. With takeOver (resume), a lock whose
-// process is gone on this same host is taken over: a crash must not cost
+// holder is known gone (its process is gone on this same host, or its
+// lease on a shared store expired) is taken over: a crash must not cost
 // the operator an extra command.
 func acquireLock(cfg Config, runID string, takeOver bool) (*runLock, error) {
 	now := cfg.Clock.Now()
 	info := lock.Info{RunID: runID, User: cfg.User, Host: cfg.Host, PID: os.Getpid(),
 		Started: now, Heartbeat: now, Lease: cfg.LockLease}
-	l, err := lock.Acquire(cfg.StateDir, cfg.Plan.Name, info)
+	l, err := cfg.State.Acquire(cfg.Plan.Name, info)
 	var held *lock.HeldError
 	rl := &runLock{}
 	switch {
 	case err == nil:
-	case errors.As(err, &held) && held.DeadSameHost && takeOver:
+	case errors.As(err, &held) && held.Gone() && takeOver:
 		if held.Holder.RunID == runID {
 			// What the dead holder saw synced stays in the lock: the
 			// journal is checked against it once this run has the lock.
 			info.Synced = held.Holder.Synced
 		}
-		l, err = lock.TakeOver(cfg.StateDir, cfg.Plan.Name, info, held.Holder)
+		l, err = cfg.State.TakeOver(cfg.Plan.Name, info, held.Holder)
 		if err != nil {
-			return nil, cannotRun(fmt.Errorf("take over the lock of dead process %d: %w", held.Holder.PID, err))
+			return nil, cannotRun(fmt.Errorf("take over the lock of %s: %w", goneText(held.Holder), err))
 		}
 		h := held.Holder
 		rl.takenOver = &h
@@ -67,11 +69,29 @@ func acquireLock(cfg Config, runID string, takeOver bool) (*runLock, error) {
 	return rl, nil
 }
 
+// goneText names a holder known gone: the process that died on this
+// host, or the run whose lease expired.
+func goneText(h lock.Info) string {
+	if h.Expired {
+		return fmt.Sprintf("run %s on %s, whose lease expired", h.RunID, h.Host)
+	}
+	return fmt.Sprintf("dead process %d", h.PID)
+}
+
 // heldHint adds the way on to a held lock's error.
 func heldHint(cfg Config, held *lock.HeldError) error {
 	switch {
+	case held.Expired:
+		return fmt.Errorf("%w: continue the run with `failover resume %s`", held, planArg(cfg.Plan))
 	case held.DeadSameHost:
 		return fmt.Errorf("%w; its process is gone: continue the run with `failover resume %s`", held, planArg(cfg.Plan))
+	case held.Holder.LeaseID != 0:
+		// Its lease is alive: the holder renews it, so it runs and
+		// reaches the store; no clock comparison says otherwise.
+		return fmt.Errorf("%w; it keeps its lease of %s alive: if %s is in fact gone, the lease expires within %s and "+
+			"`failover resume %s` then takes the lock over; `failover unlock %s --run %s` revokes it at once (that run, "+
+			"if it is alive, can then write nothing more to its journal)", held, held.Holder.Lease, held.Holder.Host,
+			held.Holder.Lease, planArg(cfg.Plan), planArg(cfg.Plan), held.Holder.RunID)
 	case held.Stale:
 		return fmt.Errorf("%w; if that run is really dead, break the lock with `failover unlock %s --run %s`",
 			held, planArg(cfg.Plan), held.Holder.RunID)
@@ -89,7 +109,7 @@ func heldHint(cfg Config, held *lock.HeldError) error {
 // track makes the lock's heartbeat carry the last sequence number jw
 // synced, and has jw keep the run's sync mark (its failure only warns:
 // the mark is evidence that the journal was not cut short, not data).
-func (rl *runLock) track(jw *journal.Writer, log zerolog.Logger) {
+func (rl *runLock) track(jw store.Journal, log zerolog.Logger) {
 	rl.l.Track(jw.Synced)
 	if err := jw.KeepMark(); err != nil {
 		log.Warn().Err(err).Msg("cannot keep the journal's sync mark: a journal cut short may not be told from a stopped run")
@@ -107,7 +127,13 @@ func (rl *runLock) release(log zerolog.Logger) {
 // as soon as that happened: a run that then stops before its journal
 // exists (a failed preflight) still said so.
 func (r *run) warnTakeOver(lk *runLock) {
-	if h := lk.takenOver; h != nil {
+	h := lk.takenOver
+	switch {
+	case h == nil:
+	case h.Expired:
+		r.log.Warn().Str("holder", h.User+"@"+h.Host).Int("pid", h.PID).Str("holder_run", h.RunID).
+			Msg("took over the lock of a run whose lease expired: it can write nothing more")
+	default:
 		r.log.Warn().Str("holder", h.User+"@"+h.Host).Int("pid", h.PID).Str("holder_run", h.RunID).
 			Msg("took over the lock of a process that no longer exists")
 	}

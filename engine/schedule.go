@@ -282,7 +282,7 @@ func stepErrors(fs []*StepError) error {
 // written. The journal is read back from the file: a record that never
 // reached it is not there.
 func (r *run) fromJournal(sum *Summary) {
-	rep, err := journal.Read(r.cfg.FS, r.jw.Path())
+	rep, err := r.cfg.State.Read(r.jw.Path())
 	if rep == nil {
 		r.log.Warn().Err(err).Msg("cannot read the journal back: the summary shows what this process saw")
 		return

@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"strconv"
 	"strings"
 
 	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/engine/store"
 )
 
 // RecRunSetAside records, in a new run, the unfinished run the operator
@@ -75,29 +74,16 @@ func stuckText(cfg Config, ri journal.RunInfo) string {
 	case ri.Err != nil:
 		return "journal unreadable: " + strings.SplitN(ri.Err.Error(), "\n", 2)[0]
 	}
-	if s := syncedOf(cfg.FS, ri.Path, ri.RunID, nil); uint64(ri.Records) < s.Seq() {
+	if s := syncedOf(cfg.State, ri, nil); uint64(ri.Records) < s.Seq() {
 		return fmt.Sprintf("its journal was cut short: it holds %d records, but %s", ri.Records, s)
 	}
 	return describeLast(ri)
 }
 
-// setAsideName returns the name a journal set aside moves to: the
-// journal's name and ".set-aside", numbered when that is taken.
-func setAsideName(fsys journal.FS, path string) string {
-	name := path + setAsideSuffix
-	for i := 2; i < 1000; i++ {
-		if _, err := fsys.Stat(name); errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		name = path + setAsideSuffix + "-" + strconv.Itoa(i)
-	}
-	return name
-}
-
 // setAsideRecord is the new run's record of the run it sets aside.
 func (r *run) setAsideRecord(old journal.RunInfo, aside *SetAside, keptAs string) journal.Record {
 	n := old.Records
-	if rs, _ := journal.Rescue(r.cfg.FS, old.Path); rs != nil {
+	if rs, _ := r.cfg.State.Rescue(old.Path); rs != nil {
 		n = len(rs.Records) // its header is damaged: the records found past it
 	}
 	return journal.Record{Type: RecRunSetAside, User: r.cfg.User, SetAside: &journal.SetAside{RunID: old.RunID,
@@ -108,14 +94,14 @@ func (r *run) setAsideRecord(old journal.RunInfo, aside *SetAside, keptAs string
 // The new run's journal already says so; a failure only warns: the new
 // run is the plan's latest either way.
 func (r *run) moveAside(old journal.RunInfo, keptAs string) {
-	if err := r.cfg.FS.Rename(old.Path, keptAs); err != nil {
-		r.log.Warn().Err(err).Str("journal", old.Path).Msg("could not move the journal of the run set aside; it stays where it is")
-		return
-	}
 	// Its sync mark goes with it: `journal dump` of the kept journal
 	// still tells whether it was cut short.
-	if err := r.cfg.FS.Rename(journal.MarkPath(old.Path), journal.MarkPath(keptAs)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	switch err := r.cfg.State.SetAside(old.Path, keptAs); {
+	case errors.Is(err, store.ErrMarkNotMoved):
 		r.log.Warn().Err(err).Msg("could not move the sync mark of the run set aside")
+	case err != nil:
+		r.log.Warn().Err(err).Str("journal", old.Path).Msg("could not move the journal of the run set aside; it stays where it is")
+		return
 	}
 	r.log.Warn().Str("set_aside", old.RunID).Str("kept_as", keptAs).
 		Msg("set the unfinished run aside, as confirmed; this new run starts afresh")

@@ -169,6 +169,10 @@ type Decision struct {
 	By   string    `json:"by"`
 	At   time.Time `json:"at"`
 	Note string    `json:"note,omitempty"`
+	// Attempt is the step's last attempt when the decision was made (0:
+	// none): the attempt it decides, told by the journal's order, not by
+	// clocks, which differ from host to host.
+	Attempt int `json:"-"`
 }
 
 // Fold replays a journal's records into the run's state.
@@ -324,10 +328,12 @@ func (rs *RunState) applyDecision(st *StepRecord, rec *journal.Record) {
 		// The failed attempt's error no longer describes the step.
 		st.State, st.End, st.Error = StateSucceeded, rec.Time, ""
 		st.Note = fmt.Sprintf("marked done by %s: %s", rec.User, rec.Note)
-		st.Decisions = append(st.Decisions, Decision{Kind: "mark-done", By: rec.User, At: rec.Time, Note: rec.Note})
+		st.Decisions = append(st.Decisions, Decision{Kind: "mark-done", By: rec.User, At: rec.Time, Note: rec.Note,
+			Attempt: st.LastAttempt().N})
 	case RecRetryRequested:
 		st.State, st.Note = StatePending, fmt.Sprintf("retry requested by %s: %s", rec.User, rec.Note)
-		st.Decisions = append(st.Decisions, Decision{Kind: "retry", By: rec.User, At: rec.Time, Note: rec.Note})
+		st.Decisions = append(st.Decisions, Decision{Kind: "retry", By: rec.User, At: rec.Time, Note: rec.Note,
+			Attempt: st.LastAttempt().N})
 	}
 }
 

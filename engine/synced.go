@@ -2,10 +2,10 @@ package engine
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
+	"github.com/failover-dev/failover/engine/store"
 )
 
 // Synced is what is known, outside a run's journal, of the last record
@@ -38,20 +38,19 @@ func (s Synced) String() string {
 	return fmt.Sprintf("the run synced %d (its sync mark says so)", s.Seq())
 }
 
-// syncedOf reads what survives of the last record run made durable. It
-// must be read before the journal: a run that appends meanwhile only
+// syncedOf reads what survives of the last record run ri made durable.
+// It must be read before the journal: a run that appends meanwhile only
 // makes the journal longer than what was read here. holder is the lock
 // as the caller already read it (nil: read it now).
-func syncedOf(fsys journal.FS, path, runID string, holder *lock.Info) Synced {
+func syncedOf(b store.Backend, ri journal.RunInfo, holder *lock.Info) Synced {
 	var s Synced
-	if seq, err := journal.ReadMark(fsys, path); err == nil {
+	if seq, err := b.ReadMark(ri.Path); err == nil {
 		s.Mark = seq
 	}
 	if holder == nil {
-		stateDir, plan := filepath.Dir(filepath.Dir(path)), filepath.Base(filepath.Dir(path))
-		holder, _ = lock.Read(stateDir, plan)
+		holder, _ = b.ReadLock(ri.Plan)
 	}
-	if holder != nil && holder.RunID == runID {
+	if holder != nil && holder.RunID == ri.RunID {
 		s.Lock = holder.Synced
 	}
 	return s

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/engine/store"
 )
 
 // TruncatedError refuses a journal that holds fewer records than its run
@@ -45,15 +46,15 @@ func cutShort(planArg, runID string, records int, s Synced) error {
 // The lock and the sync mark are read now, after the listing; a journal
 // that seems short is read again, so that a run that appended since the
 // listing is not taken for cut short.
-func CutShort(fsys journal.FS, ri journal.RunInfo) error {
+func CutShort(b store.Backend, ri journal.RunInfo) error {
 	if ri.Err != nil && ri.Records == 0 {
 		return nil // unreadable: its own error says more
 	}
-	s := syncedOf(fsys, ri.Path, ri.RunID, nil)
+	s := syncedOf(b, ri, nil)
 	if uint64(ri.Records) >= s.Seq() {
 		return nil
 	}
-	if rep, _ := journal.Read(fsys, ri.Path); rep != nil {
+	if rep, _ := b.Read(ri.Path); rep != nil {
 		ri.Records = len(rep.Records)
 	}
 	return cutShort("", ri.RunID, ri.Records, s)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ type runFlags struct {
 	approve     []string
 	autoApprove bool
 	yes         bool
+	lockLease   time.Duration
 }
 
 func (f *runFlags) add(cmd *cobra.Command) {
@@ -41,6 +43,8 @@ func (f *runFlags) add(cmd *cobra.Command) {
 	fl.StringSliceVar(&f.approve, "approve", nil, "approve this approval step without asking (repeatable)")
 	fl.BoolVar(&f.autoApprove, "auto-approve", false, "apply without asking for confirmation and approve every approval step")
 	fl.BoolVarP(&f.yes, "yes", "y", false, "start without asking for confirmation; approval steps still wait for an operator")
+	fl.DurationVar(&f.lockLease, "lock-lease", envDuration(lockLeaseEnv, engine.DefaultLockLease),
+		"how long the plan's lock outlives a silent holder: on etcd, how long another host waits to resume after this one dies (env "+lockLeaseEnv+")")
 	f.vars.add(cmd)
 }
 
@@ -49,26 +53,38 @@ func (f *runFlags) check() error {
 	if f.parallelism < 1 {
 		return withCode(exitUsage, fmt.Errorf("--parallelism %d: want at least 1", f.parallelism))
 	}
+	if f.lockLease < time.Second {
+		return withCode(exitUsage, fmt.Errorf("--lock-lease %s (or %s=%q): want a duration of at least 1s",
+			f.lockLease, lockLeaseEnv, os.Getenv(lockLeaseEnv)))
+	}
 	if f.deadline < 0 {
 		return withCode(exitUsage, fmt.Errorf("--deadline %s: want a positive duration", f.deadline))
 	}
 	return nil
 }
 
-// loadPlan checks the flags, then loads and validates the plan.
+// loadPlan checks the flags, then loads and validates the plan, and
+// opens the state backend the run keeps its journal and lock in.
 func (f *runFlags) loadPlan(a *app, path string) (*plans.Plan, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	return a.loadPlan(path, &f.vars)
+	p, err := a.loadPlan(path, &f.vars)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.state(); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // config builds the engine's configuration for a loaded plan; term is
 // nil without a terminal.
 func (f *runFlags) config(a *app, p *plans.Plan, term *terminalApprover) engine.Config {
-	cfg := engine.Config{Plan: p, Registry: a.registry, StateDir: a.stateDir, Parallelism: f.parallelism,
+	cfg := engine.Config{Plan: p, Registry: a.registry, State: a.backend, Parallelism: f.parallelism,
 		Log: a.log, Approve: f.approve, AutoApprove: f.autoApprove, Only: f.only, From: f.from,
-		Deadline: f.deadline, Version: version}
+		Deadline: f.deadline, Version: version, LockLease: f.lockLease}
 	if term != nil {
 		cfg.Approver = term
 	}

@@ -28,6 +28,7 @@ func cli(t *testing.T, args ...string) (int, string, string) {
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
+	a.closeState()
 	var se *silentError
 	if err != nil && !errors.As(err, &se) {
 		fmt.Fprintf(&errb, "failover: %s\n", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/failover-dev/failover/actions"
 	"github.com/failover-dev/failover/actions/builtin"
 	"github.com/failover-dev/failover/engine"
+	"github.com/failover-dev/failover/engine/store"
 	"github.com/failover-dev/failover/plans"
 )
 
@@ -29,6 +30,11 @@ type app struct {
 	logFormat string // auto, console, json
 	logLevel  string
 	stateDir  string
+	stateURL  string // --state: a shared store (etcd://…); "" is stateDir
+
+	// backend is where journals and locks live, opened by state() on
+	// first use and closed when the command ends.
+	backend store.Backend
 
 	// Set by setup, before any command runs.
 	log      zerolog.Logger
@@ -87,6 +93,8 @@ func (a *app) addGlobalFlags(root *cobra.Command) {
 		def = ".failover"
 	}
 	f.StringVar(&a.stateDir, "state-dir", def, "directory of journals and locks (env FAILOVER_STATE_DIR)")
+	f.StringVar(&a.stateURL, "state", os.Getenv(stateEnv), "keep journals and locks on etcd instead of --state-dir: "+
+		"etcd://host:2379[,host:2379…]/prefix (env "+stateEnv+"; TLS and credentials only from the environment, see docs/shared-state.md)")
 }
 
 // setup builds the logger and the registry. Logging is configured here and

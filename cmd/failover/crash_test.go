@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -16,7 +17,10 @@ import (
 	"time"
 
 	"github.com/failover-dev/failover/engine"
-	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/engine/lock"
+	"github.com/failover-dev/failover/engine/store"
+	"github.com/failover-dev/failover/engine/store/etcdstore"
+	"github.com/failover-dev/failover/internal/etcdtest"
 )
 
 // The crash test applies testdata/crash/plan.yaml — exec.run steps that
@@ -33,13 +37,54 @@ func TestCrashAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test spawns hundreds of processes")
 	}
+	crashAndResume(t, 100, 25, localCrash)
+}
+
+// localCrash keeps a crash test's runs in the state dir under dir.
+func localCrash(dir string) crashState {
+	d := filepath.Join(dir, "state")
+	return crashState{b: store.NewLocal(d, nil), env: []string{"FAILOVER_STATE_DIR=" + d}}
+}
+
+// TestCrashAndResumeOnEtcd is the crash test with the state on a
+// three-member etcd cluster, and every invocation on another host
+// (FAILOVER_HOST): after a kill, the next host's resume finds the lock
+// held by the dead host's lease, waits for the lease to end (2s), takes
+// the lock over and goes on; the operator answers from that host.
+func TestCrashAndResumeOnEtcd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test spawns hundreds of processes")
+	}
+	c := etcdtest.Start(t, etcdtest.Options{})
+	cli := c.Client(t)
+	crashAndResume(t, 30, 10, func(dir string) crashState {
+		prefix := "/crash-" + filepath.Base(filepath.Dir(dir)) + "-" + filepath.Base(dir)
+		s := etcdstore.New(cli, prefix, 5*time.Second)
+		return crashState{b: s, shared: s, env: []string{"FAILOVER_STATE=" + c.URL(prefix), "FAILOVER_LOCK_LEASE=2s"}}
+	})
+}
+
+// crashState is where a crash test's runs are kept.
+type crashState struct {
+	// b is the backend, for the operator's look at the run.
+	b store.Backend
+	// env puts every invocation's state there.
+	env []string
+	// shared is set on etcd: every invocation is another host.
+	shared *etcdstore.Store
+}
+
+// crashAndResume drives rounds of whole runs with kills until wantKills,
+// then checks that the kills landed at minDistinct journal lengths at
+// least, and that some left two steps in doubt at once.
+func crashAndResume(t *testing.T, wantKills, minDistinct int, state func(dir string) crashState) {
 	src, err := os.ReadFile("testdata/crash/plan.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	rnd := rand.New(rand.NewPCG(1, 2))
 	moments := map[string]bool{}
-	kills, answers, invocations, maxInDoubt := 0, 0, 0, 0
+	kills, answers, invocations, maxInDoubt, waits := 0, 0, 0, 0, 0
 	// Rounds of one whole run each (apply, kills, resumes) until the kills
 	// add up: one run of this plan takes about as long as a few kills.
 	for round := 1; kills < wantKills; round++ {
@@ -49,11 +94,12 @@ func TestCrashAndResume(t *testing.T) {
 		if err := os.WriteFile(plan, bytes.ReplaceAll(src, []byte("LEDGER"), []byte(ledger)), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		c := &crasher{t: t, dir: dir, plan: plan, ledger: ledger, rnd: rnd, moments: map[int]bool{}, budget: wantKills - kills}
+		c := &crasher{t: t, dir: dir, plan: plan, ledger: ledger, rnd: rnd, moments: map[int]bool{}, budget: wantKills - kills,
+			st: state(dir)}
 		c.drive()
 		c.checkLedger()
 		kills, answers, invocations = kills+c.kills, answers+c.answers, invocations+c.invocations
-		maxInDoubt = max(maxInDoubt, c.maxInDoubt)
+		maxInDoubt, waits = max(maxInDoubt, c.maxInDoubt), waits+c.waits
 		for m := range c.moments {
 			moments[fmt.Sprint(round, "/", m)] = true
 		}
@@ -64,14 +110,15 @@ func TestCrashAndResume(t *testing.T) {
 		fmt.Sscanf(m, "%d/%d", &round, &recs)
 		distinct[recs] = true
 	}
-	if len(distinct) < 25 {
+	if len(distinct) < minDistinct {
 		t.Errorf("kills landed at only %d distinct journal lengths", len(distinct))
 	}
 	if maxInDoubt < 2 {
 		t.Errorf("no kill left two parallel steps in doubt at once (at most %d)", maxInDoubt)
 	}
 	t.Logf("%d kills at %d distinct journal lengths (%d distinct round/length pairs), %d operator answers, "+
-		"at most %d steps in doubt at once, %d invocations", kills, len(distinct), len(moments), answers, maxInDoubt, invocations)
+		"at most %d steps in doubt at once, %d invocations, %d waits for a dead host's lease", kills, len(distinct),
+		len(moments), answers, maxInDoubt, invocations, waits)
 }
 
 type crasher struct {
@@ -85,9 +132,10 @@ type crasher struct {
 	// maxInDoubt is the most steps in doubt at once: parallel steps
 	// killed together must all be in doubt, none redone or skipped.
 	maxInDoubt int
+	st         crashState
+	// waits counts the resumes that waited for a dead host's lease.
+	waits int
 }
-
-const wantKills = 100
 
 // drive runs apply, then resume until the run completes.
 func (c *crasher) drive() {
@@ -115,6 +163,14 @@ func (c *crasher) drive() {
 		case code == 2 && strings.Contains(stderr, "no run of plan"):
 			// Killed before the journal existed: start again.
 			args = []string{"apply", c.plan, "--auto-approve", "--parallelism", "4"}
+		case code == 2 && c.st.shared != nil && strings.Contains(stderr, "keeps its lease"):
+			// The host just killed holds the lock until its lease ends:
+			// this host waits for that, then does the same again.
+			c.waitLease()
+		case code == 1 && strings.Contains(stderr, "lost the plan's lock"):
+			// Not renewed in time on a loaded machine: the run stopped
+			// before its lease could end; a resume goes on.
+			args = []string{"resume", c.plan}
 		default:
 			t.Fatalf("%v: exit %d\n%s", args, code, stderr)
 		}
@@ -126,7 +182,12 @@ func (c *crasher) drive() {
 // group after killAfter (never if negative).
 func (c *crasher) invoke(args []string, killAfter time.Duration) (int, string, bool) {
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "FAILOVER_TEST_MAIN=1", "FAILOVER_STATE_DIR="+filepath.Join(c.dir, "state"))
+	cmd.Env = append(append(os.Environ(), "FAILOVER_TEST_MAIN=1"), c.st.env...)
+	if c.st.shared != nil {
+		// Every invocation is another host: no resume ever takes the
+		// lock of a dead process of its own host.
+		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=host-%d", lock.HostEnv, c.invocations))
+	}
 	cmd.Dir = c.dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -206,12 +267,22 @@ func (c *crasher) orphanRunning() bool {
 	return false
 }
 
+// waitLease waits until the lock of the plan's dead holder is gone.
+func (c *crasher) waitLease() {
+	c.waits++
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.st.shared.WaitUnlocked(ctx, "crash-drill"); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
 func (c *crasher) fold() *engine.RunState {
-	runs, err := journal.List(filepath.Join(c.dir, "state"))
+	runs, err := c.st.b.List("")
 	if err != nil || len(runs) == 0 {
 		c.t.Fatalf("list runs: %v (%d)", err, len(runs))
 	}
-	rep, err := journal.Read(journal.OSFS{}, engine.LatestRun(runs).Path)
+	rep, err := c.st.b.Read(engine.LatestRun(runs).Path)
 	if err != nil {
 		c.t.Fatalf("read journal: %v", err)
 	}
@@ -219,7 +290,7 @@ func (c *crasher) fold() *engine.RunState {
 }
 
 func (c *crasher) journalRecords() int {
-	runs, err := journal.List(filepath.Join(c.dir, "state"))
+	runs, err := c.st.b.List("")
 	if err != nil || len(runs) == 0 {
 		return -1
 	}
@@ -280,7 +351,7 @@ func TestInterruptExits130(t *testing.T) {
 	}
 	// Wait until the step runs: its start record is in the journal.
 	deadline := time.Now().Add(10 * time.Second)
-	for c := (&crasher{t: t, dir: dir}); c.journalRecords() < 2; time.Sleep(5 * time.Millisecond) {
+	for c := (&crasher{t: t, dir: dir, st: localCrash(dir)}); c.journalRecords() < 2; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the step never started:\n%s", stderr.String())
 		}
@@ -297,7 +368,7 @@ func TestInterruptExits130(t *testing.T) {
 	if time.Since(began) > 5*time.Second {
 		t.Errorf("took %s to stop: the step's process was not killed", time.Since(began))
 	}
-	rs := (&crasher{t: t, dir: dir}).fold()
+	rs := (&crasher{t: t, dir: dir, st: localCrash(dir)}).fold()
 	if rs.Ended != "interrupted" || rs.Steps["long"].State != engine.StateInDoubt {
 		t.Errorf("run %q, step %s; want interrupted and in-doubt", rs.Ended, rs.Steps["long"].State)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/failover-dev/failover/engine"
 	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/engine/store"
 )
 
 func newJournalCmd(a *app) *cobra.Command {
@@ -35,14 +35,18 @@ func newJournalDumpCmd(a *app) *cobra.Command {
 			"every record found whole after it.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, err := journalPath(a.stateDir, args[0])
+			b, err := a.state()
 			if err != nil {
 				return err
 			}
-			rep, rerr := journal.Read(journal.OSFS{}, path)
+			path, err := journalPath(b, args[0])
+			if err != nil {
+				return err
+			}
+			rep, rerr := b.Read(path)
 			var he *journal.HeaderError
 			if errors.As(rerr, &he) {
-				return a.dumpRescued(path, args[0])
+				return a.dumpRescued(b, path, args[0])
 			}
 			if rep == nil {
 				return withCode(exitFailed, rerr)
@@ -56,7 +60,7 @@ func newJournalDumpCmd(a *app) *cobra.Command {
 					return err
 				}
 			}
-			if err := encodeSalvaged(enc, path, rep.Damage); err != nil {
+			if err := encodeSalvaged(b, enc, path, rep.Damage); err != nil {
 				return err
 			}
 			bad := rerr != nil
@@ -64,7 +68,7 @@ func newJournalDumpCmd(a *app) *cobra.Command {
 				fmt.Fprintf(a.stderr, "warning: %s\n", damageText(d, args[0]))
 			}
 			ri := journal.RunInfo{Plan: rep.Header.PlanName, RunID: rep.Header.RunID, Path: path, Records: len(rep.Records)}
-			if err := engine.CutShort(journal.OSFS{}, ri); err != nil {
+			if err := engine.CutShort(b, ri); err != nil {
 				fmt.Fprintf(a.stderr, "warning: %s\n", err)
 				bad = true
 			}
@@ -87,11 +91,11 @@ func newDumpEncoder(w io.Writer) *json.Encoder {
 // records follow, each as {"salvaged": {"offset": …, "record": …}}: they
 // are not the run's records as a reader takes them, and a forced repair
 // drops them.
-func encodeSalvaged(enc *json.Encoder, path string, d *journal.Damage) error {
+func encodeSalvaged(b store.Backend, enc *json.Encoder, path string, d *journal.Damage) error {
 	if d == nil || !d.Trailing {
 		return nil
 	}
-	found, err := journal.Salvage(journal.OSFS{}, path)
+	found, err := b.Salvage(path)
 	if err != nil {
 		return err
 	}
@@ -110,8 +114,8 @@ func salvagedLine(s journal.Salvaged) map[string]any {
 // dumpRescued shows a journal whose header is damaged: the header's frame
 // as found (its raw text, and what it still decodes to, unverified), then
 // the records found whole from the first on, then any found after a gap.
-func (a *app) dumpRescued(path, run string) error {
-	rs, err := journal.Rescue(journal.OSFS{}, path)
+func (a *app) dumpRescued(b store.Backend, path, run string) error {
+	rs, err := b.Rescue(path)
 	if err != nil || rs == nil {
 		return withCode(exitFailed, fmt.Errorf("rescue journal %s: %v", path, err))
 	}
@@ -137,8 +141,12 @@ func (a *app) dumpRescued(path, run string) error {
 		"whole from the first on, %d more after a gap. `failover journal repair %s --force` rebuilds the header and "+
 		"keeps those records (a copy of the file is kept); or `failover apply PLAN --new-run` sets the run aside\n",
 		rs.Err.Offset, rs.Err.Reason, kept, len(rs.Records)-kept, run)
-	ri := journal.RunInfo{Path: path, RunID: strings.TrimSuffix(filepath.Base(path), journal.Extension), Records: kept}
-	if err := engine.CutShort(journal.OSFS{}, ri); err != nil {
+	plan, id := b.RunOf(path)
+	if id == "" {
+		id = strings.TrimSuffix(filepath.Base(path), journal.Extension)
+	}
+	ri := journal.RunInfo{Path: path, Plan: plan, RunID: id, Records: kept}
+	if err := engine.CutShort(b, ri); err != nil {
 		fmt.Fprintf(a.stderr, "warning: %s\n", err)
 	}
 	return &silentError{code: exitFailed}
@@ -158,18 +166,21 @@ func newJournalRepairCmd(a *app) *cobra.Command {
 			"may show started are journaled in doubt: resume asks about each one that is not idempotent.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, err := journalPath(a.stateDir, args[0])
+			b, err := a.state()
+			if err != nil {
+				return err
+			}
+			path, err := journalPath(b, args[0])
 			if err != nil {
 				return err
 			}
 			// The run's own process appends to its journal: cutting it
 			// under that process would lose what it writes next.
-			stateDir, plan := filepath.Dir(filepath.Dir(path)), filepath.Base(filepath.Dir(path))
-			if run := strings.TrimSuffix(filepath.Base(path), journal.Extension); lockHeldBy(stateDir, plan, run) {
+			if plan, run := b.RunOf(path); run != "" && lockHeldBy(b, plan, run) {
 				return withCode(exitUsage, fmt.Errorf("run %s holds the lock of plan %s: it may be running and "+
 					"writing its journal; nothing repaired (stop it first, or `failover unlock` a dead one)", run, plan))
 			}
-			rr, err := engine.RepairJournal(journal.OSFS{}, path, force, operatorName())
+			rr, err := engine.RepairJournal(b, path, force, operatorName())
 			var ce *journal.CorruptError
 			if errors.As(err, &ce) && !force {
 				return withCode(exitFailed, fmt.Errorf("%w; good records follow the damage: check them with "+
@@ -219,19 +230,15 @@ func printRepair(w io.Writer, path string, rr *engine.RepairReport) {
 	}
 }
 
-// journalPath resolves RUN: a journal file's path (a kept copy or a run
-// set aside too), or a run id in the state dir.
-func journalPath(stateDir, arg string) (string, error) {
-	if strings.Contains(filepath.Base(arg), journal.Extension) {
-		if _, err := os.Stat(arg); err != nil {
-			return "", withCode(exitUsage, err)
-		}
-		return arg, nil
-	}
+// journalPath resolves RUN: a run id, or a journal's name in the backend
+// (a journal file's path, a kept copy or a run set aside too; a key on
+// etcd).
+func journalPath(b store.Backend, arg string) (string, error) {
 	if !journal.ValidRunID(arg) {
-		return "", withCode(exitUsage, fmt.Errorf("%q is neither a run id (e.g. 20261126T031500Z-3f9a) nor a %s file", arg, journal.Extension))
+		name, err := b.Locate(arg)
+		return name, withCode(exitUsage, err)
 	}
-	info, err := findRunByID(stateDir, arg)
+	info, err := findRunByID(b, arg)
 	if err != nil {
 		return "", err
 	}

@@ -78,6 +78,7 @@ func run(args []string) int {
 	root.SetArgs(args)
 	defer watchSignals(root, args, cancel, os.Stderr)()
 	err := root.ExecuteContext(ctx)
+	a.closeState()
 	if err != nil {
 		var se *silentError
 		if !errors.As(err, &se) {

@@ -13,7 +13,11 @@ import (
 // planCheck is `failover plan --check`: the engine's read-only inspection
 // of the plan against live state, rendered.
 func (a *app) planCheck(ctx context.Context, p *plans.Plan, format string) error {
-	cfg := engine.Config{Plan: p, Registry: a.registry, StateDir: a.stateDir, Log: a.log, Version: version}
+	b, err := a.state()
+	if err != nil {
+		return err
+	}
+	cfg := engine.Config{Plan: p, Registry: a.registry, State: b, Log: a.log, Version: version}
 	rep, err := engine.Inspect(ctx, cfg)
 	if err != nil && rep == nil {
 		return withCode(engine.ExitCode(err), err)

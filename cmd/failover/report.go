@@ -63,7 +63,11 @@ func (a *app) report(arg string, f *reportFlags) error {
 	if err != nil {
 		return err
 	}
-	rep, rerr := journal.Read(journal.OSFS{}, src.path)
+	b, err := a.state()
+	if err != nil {
+		return err
+	}
+	rep, rerr := b.Read(src.path)
 	if rep == nil {
 		return withCode(exitFailed, fmt.Errorf("no report of %s: %w", arg, rerr))
 	}
@@ -93,8 +97,12 @@ func (a *app) report(arg string, f *reportFlags) error {
 // reportStatus is how the run stands, as status says it.
 func (a *app) reportStatus(rs *engine.RunState) string {
 	h := rs.Header
-	live := lockHeldBy(a.stateDir, h.PlanName, h.RunID)
-	if stale := staleLock(a.stateDir, h.PlanName, h.RunID); stale != "" {
+	b, err := a.state()
+	if err != nil {
+		return runState(rs, false)
+	}
+	live := lockHeldBy(b, h.PlanName, h.RunID)
+	if stale := staleLock(b, h.PlanName, h.RunID); stale != "" {
 		return runState(rs, false) + "; " + stale
 	}
 	return runState(rs, live)

@@ -21,7 +21,12 @@ type reportSource struct {
 // reportSource finds the journal of arg: a run id, a journal file, a
 // plan file or a plan name (their latest run, or --run).
 func (a *app) reportSource(arg string, f *reportFlags) (reportSource, error) {
-	byRun := journal.ValidRunID(arg) || isJournalFile(arg)
+	b, err := a.state()
+	if err != nil {
+		return reportSource{}, err
+	}
+	_, lerr := b.Locate(arg)
+	byRun := journal.ValidRunID(arg) || isJournalFile(arg) || lerr == nil
 	if f.run != "" && byRun {
 		return reportSource{}, withCode(exitUsage, fmt.Errorf("--run goes with a plan; %s already names a run", arg))
 	}
@@ -29,7 +34,7 @@ func (a *app) reportSource(arg string, f *reportFlags) (reportSource, error) {
 		return reportSource{}, withCode(exitUsage, fmt.Errorf("--run %q is not a run id (e.g. 20261126T031500Z-3f9a)", f.run))
 	}
 	if byRun {
-		path, err := journalPath(a.stateDir, arg)
+		path, err := journalPath(b, arg)
 		return reportSource{path: path}, err
 	}
 	name, planFile := arg, ""
@@ -43,13 +48,13 @@ func (a *app) reportSource(arg string, f *reportFlags) (reportSource, error) {
 		return reportSource{}, withCode(exitUsage, fmt.Errorf("plan file %s: %w", arg, err))
 	}
 	if f.run != "" {
-		info, err := findRunByID(a.stateDir, f.run)
+		info, err := findRunByID(b, f.run)
 		if err == nil && info.Plan != name {
 			err = withCode(exitUsage, fmt.Errorf("run %s is a run of plan %s, not of %s", f.run, info.Plan, name))
 		}
 		return reportSource{path: info.Path, planFile: planFile}, err
 	}
-	info, err := latestRun(a.stateDir, name)
+	info, err := latestRun(b, name)
 	if err != nil && planFile == "" && !plansName(name) {
 		return reportSource{}, planArgError(arg)
 	}

@@ -36,6 +36,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newUnlockCmd(a),
 		newJournalCmd(a),
 		newReportCmd(a),
+		newStateCmd(a),
 	)
 	return root
 }

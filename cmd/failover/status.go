@@ -15,10 +15,12 @@ import (
 	"github.com/failover-dev/failover/engine"
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
+	"github.com/failover-dev/failover/engine/store"
 )
 
 func newStatusCmd(a *app) *cobra.Command {
 	var format string
+	var watch bool
 	var vf varFlags
 	cmd := &cobra.Command{
 		Use:   "status [PLAN|RUN]",
@@ -26,13 +28,22 @@ func newStatusCmd(a *app) *cobra.Command {
 		Long: "status shows the steps of a run with their state (pending, running, succeeded, satisfied,\n" +
 			"skipped, failed, in-doubt, waiting), attempts, duration and last error. PLAN is a plan file\n" +
 			"or a plan name (its latest run is shown), RUN a run id. With no argument it lists the runs\n" +
-			"in the state dir.",
+			"in the state dir.\n\n" +
+			"--watch shows the run again at every change, live, whichever host runs it: on etcd (--state)\n" +
+			"as each record is committed, in a state dir by looking every second. It ends when the run\n" +
+			"has succeeded, or with Ctrl-C; with PLAN it follows the plan's latest run, and waits for one.\n" +
+			"With --format json each view is one line.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "table" && format != "json" {
 				return withCode(exitUsage, fmt.Errorf("unknown --format %q: want table or json", format))
 			}
-			if len(args) == 0 {
+			switch {
+			case watch && len(args) == 0:
+				return withCode(exitUsage, errors.New("--watch follows one run: name a PLAN or a RUN"))
+			case watch:
+				return a.watchRun(cmd.Context(), args[0], &vf, format)
+			case len(args) == 0:
 				return a.listRuns(format)
 			}
 			v, err := a.runView(args[0], &vf)
@@ -42,15 +53,21 @@ func newStatusCmd(a *app) *cobra.Command {
 			if format == "json" {
 				return writeJSON(a.stdout, v)
 			}
-			fmt.Fprintf(a.stdout, "Run %s of %s: %s (started %s by %s on %s)\n", v.RunID, v.Plan, v.State,
-				v.Started.Format(time.RFC3339), v.User, v.Host)
-			writeStepTable(a.stdout, v.Steps)
+			writeRunView(a.stdout, v)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	cmd.Flags().BoolVar(&watch, "watch", false, "show the run again at every change until it has succeeded (Ctrl-C ends it)")
 	vf.add(cmd)
 	return cmd
+}
+
+// writeRunView writes a run as status shows it.
+func writeRunView(w io.Writer, v *runView) {
+	fmt.Fprintf(w, "Run %s of %s: %s (started %s by %s on %s)\n", v.RunID, v.Plan, v.State,
+		v.Started.Format(time.RFC3339), v.User, v.Host)
+	writeStepTable(w, v.Steps)
 }
 
 // runView is one run as status shows it; its JSON form is stable.
@@ -68,18 +85,21 @@ type runView struct {
 // runView finds the run named by arg (a plan file or a run id) and folds
 // its journal.
 func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
+	b, err := a.state()
+	if err != nil {
+		return nil, err
+	}
 	var order []string
 	actions := map[string]string{}
 	var info journal.RunInfo
-	var err error
 	switch _, serr := os.Stat(arg); {
 	case journal.ValidRunID(arg):
-		info, err = findRunByID(a.stateDir, arg)
+		info, err = findRunByID(b, arg)
 	case serr != nil && looksLikeFile(arg):
 		return nil, withCode(exitUsage, fmt.Errorf("plan file %s: %w", arg, serr))
 	case serr != nil:
 		// Not a file: a plan name as the state dir spells it.
-		info, err = latestRun(a.stateDir, arg)
+		info, err = latestRun(b, arg)
 	default:
 		p, lerr := a.loadPlan(arg, vf)
 		if lerr != nil {
@@ -89,12 +109,12 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 			order = append(order, s.ID)
 			actions[s.ID] = s.Action
 		}
-		info, err = latestRun(a.stateDir, p.Name)
+		info, err = latestRun(b, p.Name)
 	}
 	if err != nil {
 		return nil, err
 	}
-	rep, err := journal.Read(journal.OSFS{}, info.Path)
+	rep, err := b.Read(info.Path)
 	if rep == nil {
 		return nil, withCode(exitFailed, engine.JournalHint("PLAN", info.Path, err))
 	}
@@ -104,8 +124,8 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 		fmt.Fprintf(a.stderr, "warning: journal %s: %s\n", info.Path, damageText(rep.Damage, info.RunID))
 	}
 	rs := engine.Fold(rep)
-	live := lockHeldBy(a.stateDir, info.Plan, info.RunID)
-	stale := staleLock(a.stateDir, info.Plan, info.RunID)
+	live := lockHeldBy(b, info.Plan, info.RunID)
+	stale := staleLock(b, info.Plan, info.RunID)
 	if stale != "" {
 		// Its steps without an outcome are in doubt, not running.
 		live = false
@@ -119,7 +139,7 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 	}
 	state := runState(rs, live)
 	info.Records = len(rep.Records)
-	if short := engine.CutShort(journal.OSFS{}, info); short != nil {
+	if short := engine.CutShort(b, info); short != nil {
 		fmt.Fprintf(a.stderr, "warning: %s\n", short)
 		state = "journal cut short: resume refuses it (see the warning)"
 	}
@@ -153,8 +173,8 @@ func runState(rs *engine.RunState, live bool) string {
 }
 
 // lockHeldBy reports whether a live process holds the plan's lock for run.
-func lockHeldBy(stateDir, plan, runID string) bool {
-	info, err := lock.Read(stateDir, plan)
+func lockHeldBy(b store.Backend, plan, runID string) bool {
+	info, err := b.ReadLock(plan)
 	if err != nil || info == nil || info.RunID != runID {
 		return false
 	}
@@ -164,8 +184,8 @@ func lockHeldBy(stateDir, plan, runID string) bool {
 // staleLock describes the plan's lock when run holds it and its heartbeat
 // is older than its lease (from another host, or a pid of this host that
 // exists but does not renew it); "" otherwise.
-func staleLock(stateDir, plan, runID string) string {
-	info, err := lock.Read(stateDir, plan)
+func staleLock(b store.Backend, plan, runID string) string {
+	info, err := b.ReadLock(plan)
 	if err != nil || info.RunID != runID {
 		return ""
 	}
@@ -177,8 +197,8 @@ func staleLock(stateDir, plan, runID string) string {
 		info.User, info.Host, info.PID, age.Round(time.Second), info.Lease)
 }
 
-func findRunByID(stateDir, id string) (journal.RunInfo, error) {
-	runs, err := journal.List(stateDir)
+func findRunByID(b store.Backend, id string) (journal.RunInfo, error) {
+	runs, err := b.List("")
 	if err != nil {
 		return journal.RunInfo{}, err
 	}
@@ -187,16 +207,16 @@ func findRunByID(stateDir, id string) (journal.RunInfo, error) {
 			return r, nil
 		}
 	}
-	return journal.RunInfo{}, withCode(exitUsage, fmt.Errorf("no run %s in %s", id, stateDir))
+	return journal.RunInfo{}, withCode(exitUsage, fmt.Errorf("no run %s in %s", id, b))
 }
 
-func latestRun(stateDir, plan string) (journal.RunInfo, error) {
-	runs, err := journal.ListPlan(stateDir, plan)
+func latestRun(b store.Backend, plan string) (journal.RunInfo, error) {
+	runs, err := b.List(plan)
 	if err != nil {
 		return journal.RunInfo{}, err
 	}
 	if len(runs) == 0 {
-		return journal.RunInfo{}, withCode(exitUsage, fmt.Errorf("no run of plan %s in %s", plan, stateDir))
+		return journal.RunInfo{}, withCode(exitUsage, fmt.Errorf("no run of plan %s in %s", plan, b))
 	}
 	return engine.LatestRun(runs), nil
 }
@@ -213,20 +233,24 @@ type runSummary struct {
 }
 
 func (a *app) listRuns(format string) error {
-	runs, err := journal.List(a.stateDir)
+	b, err := a.state()
+	if err != nil {
+		return err
+	}
+	runs, err := b.List("")
 	if err != nil {
 		return err
 	}
 	out := make([]runSummary, 0, len(runs))
 	for _, r := range runs {
-		out = append(out, runSummary{Plan: r.Plan, RunID: r.RunID, State: listState(a.stateDir, r),
+		out = append(out, runSummary{Plan: r.Plan, RunID: r.RunID, State: listState(b, r),
 			User: r.Header.User, Started: r.Header.Started, LastTime: r.LastTime, Records: r.Records})
 	}
 	if format == "json" {
 		return writeJSON(a.stdout, out)
 	}
 	if len(out) == 0 {
-		fmt.Fprintf(a.stdout, "no runs in %s\n", a.stateDir)
+		fmt.Fprintf(a.stdout, "no runs in %s\n", b)
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
@@ -239,15 +263,15 @@ func (a *app) listRuns(format string) error {
 }
 
 // listState judges a run from its last record, without folding it.
-func listState(stateDir string, r journal.RunInfo) string {
+func listState(b store.Backend, r journal.RunInfo) string {
 	switch {
 	case r.Err != nil:
 		return unreadable(r.Err)
-	case staleLock(stateDir, r.Plan, r.RunID) != "":
+	case staleLock(b, r.Plan, r.RunID) != "":
 		return "stale lock"
-	case lockHeldBy(stateDir, r.Plan, r.RunID):
+	case lockHeldBy(b, r.Plan, r.RunID):
 		return "running"
-	case engine.CutShort(journal.OSFS{}, r) != nil:
+	case engine.CutShort(b, r) != nil:
 		return "cut short (see journal dump)"
 	}
 	switch end := engine.EndOf(r.Last); {

@@ -11,6 +11,7 @@ import (
 	"github.com/failover-dev/failover/engine"
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
+	"github.com/failover-dev/failover/engine/store"
 )
 
 // noTerminalUnlock is unlock's answer when no one can be asked.
@@ -38,9 +39,13 @@ func newUnlockCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			info, err := lock.Read(a.stateDir, name)
+			b, err := a.state()
+			if err != nil {
+				return err
+			}
+			info, err := b.ReadLock(name)
 			if errors.Is(err, fs.ErrNotExist) {
-				return withCode(exitUsage, fmt.Errorf("plan %s has no lock in %s: nothing to break", name, a.stateDir))
+				return withCode(exitUsage, fmt.Errorf("plan %s has no lock in %s: nothing to break", name, b))
 			}
 			if err != nil {
 				return withCode(exitUsage, fmt.Errorf("read the lock of %s: %w", name, err))
@@ -61,10 +66,10 @@ func newUnlockCmd(a *app) *cobra.Command {
 					return err
 				}
 			}
-			if err := lock.Break(a.stateDir, name, runID); err != nil {
+			if err := b.BreakLock(name, runID); err != nil {
 				return withCode(exitFailed, err)
 			}
-			fmt.Fprintf(a.stdout, "Lock broken; %s\n", afterUnlock(a.stateDir, name, runID, args[0]))
+			fmt.Fprintf(a.stdout, "Lock broken; %s\n", afterUnlock(b, name, runID, args[0]))
 			return nil
 		},
 	}
@@ -79,6 +84,8 @@ func newUnlockCmd(a *app) *cobra.Command {
 func holderState(info *lock.Info) string {
 	age := time.Since(info.Heartbeat).Round(time.Second)
 	switch v := info.Judge(time.Now()); {
+	case v == lock.Expired:
+		return "its lease expired: that run can write nothing more; `failover resume` takes the lock over by itself"
 	case v == lock.Silent:
 		return fmt.Sprintf("a process %d exists on this host, but the lock's heartbeat is %s old, longer than its "+
 			"lease of %s: a pid reused after a reboot, or a hung run", info.PID, age, info.Lease)
@@ -89,6 +96,11 @@ func holderState(info *lock.Info) string {
 	case v == lock.Stale:
 		return fmt.Sprintf("stale: no heartbeat for %s, longer than its lease of %s", age, info.Lease)
 	}
+	if info.LeaseID != 0 {
+		return fmt.Sprintf("WARNING: its lease is alive: that run renews it from %s and may well be running; breaking "+
+			"the lock revokes the lease, after which that run can write nothing more to its journal (a step it is "+
+			"running goes on)", info.Host)
+	}
 	return fmt.Sprintf("WARNING: its heartbeat is %s old, within its lease of %s: that run may well be alive on %s",
 		age, info.Lease, info.Host)
 }
@@ -97,8 +109,8 @@ func holderState(info *lock.Info) string {
 // it only if it left a journal that is not finished. A run that died
 // before its journal existed, or that had finished, leaves nothing to
 // resume: the next step is a new apply.
-func afterUnlock(stateDir, plan, runID, arg string) string {
-	runs, err := journal.ListPlan(stateDir, plan)
+func afterUnlock(b store.Backend, plan, runID, arg string) string {
+	runs, err := b.List(plan)
 	var ri *journal.RunInfo
 	for i := range runs {
 		if runs[i].RunID == runID {

@@ -66,6 +66,14 @@
 // The mark is written after the journal's fsync and not synced itself: it
 // may lag the journal after a crash, never lead it.
 //
+// # Images
+//
+// The same bytes can be kept elsewhere than in one file: an image is a
+// journal's bytes in memory (image.go). engine/store/etcdstore keeps the
+// magic and header under one key and each record's frame under a key of
+// its own; reading, damage, rescue and repair then run on the image, the
+// very code the file uses.
+//
 // # Durability
 //
 // Append writes a frame with one write call and does not sync; Sync makes

@@ -7,6 +7,9 @@ import (
 	"hash/crc32"
 )
 
+// Magic opens every journal of this format version (see doc.go).
+const Magic = magic
+
 const (
 	// magic opens every journal: "FOJRNL" and the format version as two
 	// decimal digits.

@@ -68,12 +68,7 @@ func listFS(fsys FS, stateDir, plan string) ([]RunInfo, error) {
 		}
 		runs = append(runs, rs...)
 	}
-	sort.Slice(runs, func(i, j int) bool {
-		if runs[i].Plan != runs[j].Plan {
-			return runs[i].Plan < runs[j].Plan
-		}
-		return runs[i].RunID < runs[j].RunID
-	})
+	SortRuns(runs)
 	return runs, nil
 }
 
@@ -115,9 +110,13 @@ func listPlanDir(fsys FS, stateDir, plan string) ([]RunInfo, error) {
 }
 
 func describe(fsys FS, plan, id, path string) RunInfo {
-	ri := RunInfo{Plan: plan, RunID: id, Path: path}
 	rp, err := Read(fsys, path)
-	ri.Err = err
+	return Describe(plan, id, path, rp, err)
+}
+
+// Describe lists a run from what reading its journal (named path) gave.
+func Describe(plan, id, path string, rp *Replay, err error) RunInfo {
+	ri := RunInfo{Plan: plan, RunID: id, Path: path, Err: err}
 	if rp == nil {
 		return ri
 	}
@@ -128,4 +127,14 @@ func describe(fsys FS, plan, id, path string) RunInfo {
 		ri.LastTime = ri.Last.Time
 	}
 	return ri
+}
+
+// SortRuns sorts runs by plan, then run id (oldest first), as List does.
+func SortRuns(runs []RunInfo) {
+	sort.Slice(runs, func(i, j int) bool {
+		if runs[i].Plan != runs[j].Plan {
+			return runs[i].Plan < runs[j].Plan
+		}
+		return runs[i].RunID < runs[j].RunID
+	})
 }

@@ -31,12 +31,15 @@ func MarkPath(journalPath string) string {
 	return strings.TrimSuffix(journalPath, Extension) + MarkExtension
 }
 
-func encodeMark(seq uint64) []byte {
+// EncodeMark returns a sync mark holding seq, as a mark file holds it.
+func EncodeMark(seq uint64) []byte {
 	digits := fmt.Sprintf("%020d", seq)
 	return fmt.Appendf(nil, "%s %08x\n", digits, crc32.Checksum([]byte(digits), castagnoli))
 }
 
-func decodeMark(b []byte) (uint64, error) {
+// DecodeMark returns the sequence number a sync mark holds; a mark that
+// is torn or garbled is an error.
+func DecodeMark(b []byte) (uint64, error) {
 	if len(b) != markSize || b[20] != ' ' || b[markSize-1] != '\n' {
 		return 0, fmt.Errorf("not a sync mark (%d bytes)", len(b))
 	}
@@ -57,7 +60,7 @@ func ReadMark(fsys FS, journalPath string) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read sync mark: %w", err)
 	}
-	seq, err := decodeMark(b)
+	seq, err := DecodeMark(b)
 	if err != nil {
 		return 0, fmt.Errorf("read sync mark %s: %w", MarkPath(journalPath), err)
 	}
@@ -73,7 +76,7 @@ func WriteMark(fsys FS, journalPath string, seq uint64) error {
 	if err != nil {
 		return fmt.Errorf("write sync mark %s: %w", name, err)
 	}
-	err = writeAndSync(f, encodeMark(seq))
+	err = writeAndSync(f, EncodeMark(seq))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -117,7 +120,7 @@ func (w *Writer) writeMark(seq uint64) {
 	}
 	_, err := w.mark.Seek(0, io.SeekStart)
 	if err == nil {
-		_, err = w.mark.Write(encodeMark(seq))
+		_, err = w.mark.Write(EncodeMark(seq))
 	}
 	if err != nil && w.markErr == nil {
 		w.markErr = fmt.Errorf("write sync mark %s: %w", MarkPath(w.path), err)

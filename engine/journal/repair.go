@@ -57,44 +57,7 @@ func Open(fsys FS, path string) (*Writer, *Replay, error) {
 // The sync mark is set to the records kept: a caller that knows the run
 // synced more (engine.RepairJournal) checks that before.
 func Repair(fsys FS, path string, force bool) (*Damage, error) {
-	buf, rp, err := readForRepair(fsys, path, force)
-	if err != nil || rp == nil {
-		return damageOf(rp), err
-	}
-	return cutInPlace(fsys, path, buf, rp.Damage, len(rp.Records))
-}
-
-// readForRepair reads and parses a journal for Repair and RepairMarking.
-// A clean journal returns a nil Replay; damage followed by good records is
-// a *CorruptError unless force is set (the Replay then says where to cut).
-func readForRepair(fsys FS, path string, force bool) ([]byte, *Replay, error) {
-	buf, err := fsys.ReadFile(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("repair journal %s: %w", path, err)
-	}
-	rp, _, err := parse(path, buf)
-	var ce *CorruptError
-	switch {
-	case errors.As(err, &ce) && force:
-		// Cut at the first bad frame, dropping the good records after it.
-		return buf, rp, nil
-	case err != nil:
-		if rp != nil && rp.Damage != nil {
-			// The caller reports the damage with the refusal.
-			return buf, &Replay{Damage: rp.Damage}, err
-		}
-		return nil, nil, err
-	case rp.Damage == nil:
-		return nil, nil, nil
-	}
-	return buf, rp, nil
-}
-
-func damageOf(rp *Replay) *Damage {
-	if rp == nil {
-		return nil
-	}
-	return rp.Damage
+	return RepairMarking(fsys, path, force, nil)
 }
 
 // cutInPlace keeps a copy of the journal, then truncates it at the damage.

@@ -25,25 +25,23 @@ type MarkFunc func(kept *Replay, dropped []Salvaged) []Record
 // records to append it is Repair. The sync mark is set to what the
 // repaired journal holds.
 func RepairMarking(fsys FS, path string, force bool, mark MarkFunc) (*Damage, error) {
-	buf, rp, err := readForRepair(fsys, path, force)
-	if err != nil || rp == nil {
-		return damageOf(rp), err
-	}
-	dropped := salvageAfter(buf, rp.Damage)
-	if r, ok := damagedRecord(buf, rp.Damage.Offset); ok {
-		dropped = append([]Salvaged{{Offset: rp.Damage.Offset, Record: r}}, dropped...)
-	}
-	recs := mark(rp, dropped)
-	if len(recs) == 0 {
-		return cutInPlace(fsys, path, buf, rp.Damage, len(rp.Records))
-	}
-	out, err := appendRecords(buf[:rp.Damage.Offset], uint64(len(rp.Records)), recs)
+	buf, err := fsys.ReadFile(path)
 	if err != nil {
-		return rp.Damage, fmt.Errorf("repair journal %s: %w", path, err)
+		return nil, fmt.Errorf("repair journal %s: %w", path, err)
 	}
-	d := rp.Damage
-	kept := uint64(len(rp.Records))
-	if d.Copy, err = replaceMarked(fsys, path, buf, out, kept, kept+uint64(len(recs))); err != nil {
+	rd, err := RepairImage(path, buf, force, mark)
+	switch {
+	case err != nil && rd != nil && rd.Image != nil:
+		// The records to append could not be encoded: nothing changed.
+		return rd.Damage, fmt.Errorf("repair journal %s: %w", path, err)
+	case err != nil || rd == nil:
+		return rd.damage(), err
+	case rd.Marked == 0:
+		return cutInPlace(fsys, path, buf, rd.Damage, rd.Kept)
+	}
+	d := rd.Damage
+	kept := uint64(rd.Kept)
+	if d.Copy, err = replaceMarked(fsys, path, buf, rd.Image, kept, kept+uint64(rd.Marked)); err != nil {
 		return d, err
 	}
 	d.Repaired = true

@@ -48,6 +48,11 @@ func Rescue(fsys FS, path string) (*Rescued, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read journal %s: %w", path, err)
 	}
+	return rescue(path, buf)
+}
+
+// rescue is Rescue of the journal buf, named path in errors.
+func rescue(path string, buf []byte) (*Rescued, error) {
 	rp, _, err := parse(path, buf)
 	var he *HeaderError
 	switch {

@@ -1,9 +1,6 @@
 package journal
 
-import (
-	"encoding/json"
-	"fmt"
-)
+import "fmt"
 
 // Rewrite replaces the journal at path with one holding h, then the
 // records numbered 1 to keep exactly as they were written (found whole in
@@ -18,18 +15,8 @@ func Rewrite(fsys FS, path string, h Header, keep int, recs []Record) (string, e
 	if err != nil {
 		return "", fmt.Errorf("rewrite journal %s: %w", path, err)
 	}
-	if h.FormatVersion == 0 {
-		h.FormatVersion = FormatVersion
-	}
-	payload, err := json.Marshal(h)
+	out, err := RewriteImage(buf, h, keep, recs)
 	if err != nil {
-		return "", fmt.Errorf("rewrite journal %s: encode header: %w", path, err)
-	}
-	out := appendFrame([]byte(magic), payload)
-	if out, err = appendKept(out, buf, keep); err != nil {
-		return "", fmt.Errorf("rewrite journal %s: %w", path, err)
-	}
-	if out, err = appendRecords(out, uint64(keep), recs); err != nil {
 		return "", fmt.Errorf("rewrite journal %s: %w", path, err)
 	}
 	return replaceMarked(fsys, path, buf, out, uint64(keep), uint64(keep+len(recs)))

@@ -18,11 +18,7 @@ func Salvage(fsys FS, path string) ([]Salvaged, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read journal %s: %w", path, err)
 	}
-	rp, _, err := parse(path, buf)
-	if rp == nil {
-		return nil, err
-	}
-	return salvageAfter(buf, rp.Damage), nil
+	return SalvageImage(path, buf)
 }
 
 // salvageAfter returns the good records after damage d in buf (none when

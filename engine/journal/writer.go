@@ -1,7 +1,6 @@
 package journal
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -56,18 +55,9 @@ func newWriter(fs FS, path string, f File, seq uint64, end int64) *Writer {
 // header and the file's name durable before returning. It refuses to
 // overwrite an existing file.
 func Create(fs FS, path string, h Header) (*Writer, error) {
-	if h.FormatVersion == 0 {
-		h.FormatVersion = FormatVersion
-	}
-	if h.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("create journal %s: format version %d unsupported", path, h.FormatVersion)
-	}
-	if h.Started.IsZero() {
-		h.Started = time.Now().UTC()
-	}
-	payload, err := json.Marshal(h)
+	buf, err := EncodeHeader(h)
 	if err != nil {
-		return nil, fmt.Errorf("encode journal header: %w", err)
+		return nil, fmt.Errorf("create journal %s: %w", path, err)
 	}
 	dir := filepath.Dir(path)
 	if err := fs.MkdirAll(dir, 0o755); err != nil {
@@ -79,7 +69,6 @@ func Create(fs FS, path string, h Header) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create journal %s: %w", path, err)
 	}
-	buf := appendFrame([]byte(magic), payload)
 	if err := writeAndSync(f, buf); err != nil {
 		// No run starts on a journal that could not be created: what was
 		// written of it (nothing, on a full disk) is removed, not left
@@ -125,14 +114,11 @@ func (w *Writer) Append(r Record) (Record, error) {
 		r.Time = w.now()
 	}
 	r.Time = r.Time.UTC()
-	payload, err := json.Marshal(r)
+	buf, err := appendRecordFrame(w.buf[:0], r, w.now)
 	if err != nil {
-		return r, fmt.Errorf("encode journal record %d: %w", r.Seq, err)
+		return r, err
 	}
-	if len(payload) > MaxRecordSize {
-		return r, fmt.Errorf("encode journal record %d: %d bytes, over the limit of %d", r.Seq, len(payload), MaxRecordSize)
-	}
-	w.buf = appendFrame(w.buf[:0], payload)
+	w.buf = buf
 	n, err := w.f.Write(w.buf)
 	if err != nil {
 		// Part of the frame may be on disk: a torn tail that Open repairs.

@@ -42,7 +42,7 @@ func Acquire(stateDir, plan string, info Info) (*Lock, error) {
 		if rerr != nil {
 			return nil, fmt.Errorf("lock %s is held, and its holder cannot be read: %w", path, rerr)
 		}
-		return nil, heldError(path, *holder)
+		return nil, NewHeldError(path, *holder)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("acquire lock %s: %w", path, err)

@@ -16,4 +16,9 @@
 // makes it a true compare-and-swap; the OS drops that file lock when its
 // process dies, so a crash never leaves the guard held. Replacements are
 // written to a temporary file and renamed over the lock.
+//
+// A lock kept on a shared store (engine/store/etcdstore) has the same
+// JSON and a lease (Info.LeaseID) that its holder keeps alive: Judge then
+// takes the lease's life for the holder's, and a lease that ran out
+// (Info.Expired, the Expired verdict) lets resume on any host take over.
 package lock

@@ -16,7 +16,14 @@ type HeldError struct {
 	// DeadSameHost: the holder is on this host and its process is gone,
 	// so resume may take the lock over (TakeOver).
 	DeadSameHost bool
+	// Expired: the holder's lease on a shared store ran out: it can
+	// write nothing more, and resume on any host may take the lock over.
+	Expired bool
 }
+
+// Gone reports whether the holder is known gone, so that resume may take
+// the lock over: its process is dead on this host, or its lease expired.
+func (e *HeldError) Gone() bool { return e.DeadSameHost || e.Expired }
 
 // Error names who holds the lock, since when, its last heartbeat, and what
 // the state of the holder means for the operator.
@@ -26,6 +33,8 @@ func (e *HeldError) Error() string {
 	fmt.Fprintf(&b, "lock %s is held by run %s (user %s on %s, pid %d) since %s, last heartbeat %s",
 		e.Path, h.RunID, h.User, h.Host, h.PID, stamp(h.Started), stamp(h.Heartbeat))
 	switch {
+	case e.Expired:
+		b.WriteString("; its lease expired: that run can write nothing more")
 	case e.DeadSameHost:
 		fmt.Fprintf(&b, "; process %d no longer exists on this host", h.PID)
 	case e.Stale:
@@ -37,8 +46,9 @@ func (e *HeldError) Error() string {
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// heldError judges the holder of a lock found at path.
-func heldError(path string, h Info) *HeldError {
+// NewHeldError judges the holder of a lock found at path (a file, or a
+// key on a shared store) for Acquire's refusal.
+func NewHeldError(path string, h Info) *HeldError {
 	v := h.Judge(time.Now())
-	return &HeldError{Path: path, Holder: h, Stale: v == Stale, DeadSameHost: v == Dead}
+	return &HeldError{Path: path, Holder: h, Stale: v == Stale, DeadSameHost: v == Dead, Expired: v == Expired}
 }

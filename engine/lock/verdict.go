@@ -21,6 +21,10 @@ const (
 	// but the heartbeat is older than the lease: a pid reused after a
 	// reboot, or a hung run.
 	Silent
+	// Expired: the holder's lease on a shared store (etcd) ran out or
+	// was revoked: it can write nothing more, wherever it runs; resume
+	// on any host may take the lock over.
+	Expired
 )
 
 // HeartbeatStale reports whether the holder has not renewed the lock
@@ -31,7 +35,12 @@ func (in Info) HeartbeatStale(now time.Time) bool {
 
 // Judge tells what the holder is, seen from this host at now.
 func (in Info) Judge(now time.Time) Verdict {
-	stale := in.HeartbeatStale(now)
+	if in.Expired {
+		return Expired
+	}
+	// A lease (etcd) is alive only while its holder renews it: that says
+	// more than the heartbeat's age, which compares two hosts' clocks.
+	stale := in.LeaseID == 0 && in.HeartbeatStale(now)
 	switch {
 	case in.Host != Hostname() && stale:
 		return Stale
