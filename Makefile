@@ -24,16 +24,22 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# Short fuzzing runs of every fuzz target (CI runs these).
-FUZZTIME ?= 20s
+# Short fuzzing runs of every fuzz target (CI runs these). Each run is
+# budgeted in executions ("Nx"), about ten seconds each here, not in wall
+# time: a -fuzztime duration races Go's fuzzing coordinator against its own
+# deadline, and on a loaded machine that reports a bare "context deadline
+# exceeded" failure with no crasher (seen in CI on FuzzBatch).
+# FUZZTIME=2000000x sets every target's budget for a longer local run (a
+# duration works too, with that race).
+FUZZ = $(GO) test -run '^$$' -timeout 10m -fuzzminimizetime 5s
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzzminimizetime 5s -fuzztime $(FUZZTIME) ./plans
-	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzzminimizetime 5s -fuzztime 10s ./engine/journal
-	$(GO) test -run '^$$' -fuzz '^FuzzReadPacket$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/tds
-	$(GO) test -run '^$$' -fuzz '^FuzzServeConn$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/tds
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/labfile
-	$(GO) test -run '^$$' -fuzz '^FuzzResolve$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/labfile
-	$(GO) test -run '^$$' -fuzz '^FuzzBatch$$' -fuzzminimizetime 5s -fuzztime 10s ./internal/lab
+	$(FUZZ) -fuzz '^FuzzLoad$$' -fuzztime $(or $(FUZZTIME),200000x) ./plans
+	$(FUZZ) -fuzz '^FuzzRead$$' -fuzztime $(or $(FUZZTIME),1000000x) ./engine/journal
+	$(FUZZ) -fuzz '^FuzzReadPacket$$' -fuzztime $(or $(FUZZTIME),150000x) ./internal/tds
+	$(FUZZ) -fuzz '^FuzzServeConn$$' -fuzztime $(or $(FUZZTIME),120000x) ./internal/tds
+	$(FUZZ) -fuzz '^FuzzDecode$$' -fuzztime $(or $(FUZZTIME),600000x) ./internal/labfile
+	$(FUZZ) -fuzz '^FuzzResolve$$' -fuzztime $(or $(FUZZTIME),600000x) ./internal/labfile
+	$(FUZZ) -fuzz '^FuzzBatch$$' -fuzztime $(or $(FUZZTIME),120000x) ./internal/lab
 
 # Regenerate docs/actions.md from the registry.
 docs: build
