@@ -37,7 +37,7 @@ func TestCrashAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test spawns hundreds of processes")
 	}
-	crashAndResume(t, 100, 25, localCrash)
+	crashAndResume(t, 100, 40, localCrash)
 }
 
 // localCrash keeps a crash test's runs in the state dir under dir.
@@ -57,7 +57,7 @@ func TestCrashAndResumeOnEtcd(t *testing.T) {
 	}
 	c := etcdtest.Start(t, etcdtest.Options{})
 	cli := c.Client(t)
-	crashAndResume(t, 30, 10, func(dir string) crashState {
+	crashAndResume(t, 30, 12, func(dir string) crashState {
 		prefix := "/crash-" + filepath.Base(filepath.Dir(dir)) + "-" + filepath.Base(dir)
 		s := etcdstore.New(cli, prefix, 5*time.Second)
 		return crashState{b: s, shared: s, env: []string{"FAILOVER_STATE=" + c.URL(prefix), "FAILOVER_LOCK_LEASE=2s"}}
@@ -143,11 +143,11 @@ func (c *crasher) drive() {
 	args := []string{"apply", c.plan, "--auto-approve", "--parallelism", "4"}
 	for c.invocations < 2000 {
 		c.invocations++
-		killAfter := time.Duration(-1)
+		kill := killAt{never: true}
 		if c.kills < c.budget {
-			killAfter = time.Duration(c.rnd.IntN(90000)) * time.Microsecond
+			kill = c.pickKill()
 		}
-		code, stderr, killed := c.invoke(args, killAfter)
+		code, stderr, killed := c.invoke(args, kill)
 		switch {
 		case killed:
 			c.kills++
@@ -178,9 +178,31 @@ func (c *crasher) drive() {
 	t.Fatalf("the run did not complete after %d invocations", c.invocations)
 }
 
+// killAt is when invoke kills the CLI's process group: once the run's
+// journal holds records records, then after jitter (a moment between two
+// records); with records < 0, jitter after the start (a kill before the
+// journal exists, or while it is opened). Waiting for the journal rather
+// than a time makes where the kills land the same on a fast machine and
+// a loaded one.
+type killAt struct {
+	never   bool
+	records int
+	jitter  time.Duration
+}
+
+// pickKill picks the next kill: mostly a journal length up to 40 records
+// past where the run is now, sometimes a moment in the first 20ms.
+func (c *crasher) pickKill() killAt {
+	if c.rnd.IntN(8) == 0 {
+		return killAt{records: -1, jitter: time.Duration(c.rnd.IntN(20000)) * time.Microsecond}
+	}
+	return killAt{records: max(c.journalRecords(), 0) + c.rnd.IntN(40),
+		jitter: time.Duration(c.rnd.IntN(2000)) * time.Microsecond}
+}
+
 // invoke runs the CLI in its own process group and SIGKILLs the whole
-// group after killAfter (never if negative).
-func (c *crasher) invoke(args []string, killAfter time.Duration) (int, string, bool) {
+// group when kill says.
+func (c *crasher) invoke(args []string, kill killAt) (int, string, bool) {
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(append(os.Environ(), "FAILOVER_TEST_MAIN=1"), c.st.env...)
 	if c.st.shared != nil {
@@ -195,9 +217,24 @@ func (c *crasher) invoke(args []string, killAfter time.Duration) (int, string, b
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
-	if killAfter >= 0 {
-		timer := time.AfterFunc(killAfter, func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-		defer timer.Stop()
+	if !kill.never {
+		done, killer := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(killer)
+			for kill.records >= 0 && c.journalRecords() < kill.records {
+				select {
+				case <-done:
+					return
+				case <-time.After(2 * time.Millisecond):
+				}
+			}
+			select {
+			case <-done:
+			case <-time.After(kill.jitter):
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			}
+		}()
+		defer func() { close(done); <-killer }()
 	}
 	err := cmd.Wait()
 	var ee *exec.ExitError
