@@ -1,12 +1,15 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rs/zerolog"
 
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/plans"
@@ -177,5 +180,32 @@ func TestSecretFileMustBeARegularFile(t *testing.T) {
 	_, err := Run(context.Background(), cfg)
 	if ExitCode(err) != ExitCannotRun || !strings.Contains(err.Error(), "/dev/zero") {
 		t.Fatalf("Run: %v, want the secret file refused", err)
+	}
+}
+
+// TestShortSecretIsWarnedOfByName: a run whose secret is shorter than
+// four characters says so at WARN, naming the secret, never its value.
+func TestShortSecretIsWarnedOfByName(t *testing.T) {
+	p := newPlan(step("a", nil, map[string]any{"echo": "${secrets.pin}"}))
+	p.Secrets["pin"] = &plans.Secret{Name: "pin", Env: "LAB_PIN"}
+	cfg := testConfig(t, p, newRecorder())
+	cfg.LookupEnv = func(k string) (string, bool) { return map[string]string{"LAB_PIN": "4x2"}[k], k == "LAB_PIN" }
+	var log bytes.Buffer
+	cfg.Log = zerolog.New(&log)
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	var warned bool
+	for _, line := range strings.Split(strings.TrimSpace(log.String()), "\n") {
+		if strings.Contains(line, `"level":"warn"`) && strings.Contains(line, `"secret":"pin"`) &&
+			strings.Contains(line, "shorter than 4 characters") {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("no warning naming the short secret pin:\n%s", log.String())
+	}
+	if strings.Contains(log.String(), "4x2") {
+		t.Errorf("the log holds the secret's value:\n%s", log.String())
 	}
 }
