@@ -132,7 +132,7 @@ func (removeAction) Validate(p *RemoveParams) error {
 
 // Preview shows the snapshot query and the procedure call.
 func (removeAction) Preview(_ *actions.Env, p *RemoveParams) (string, error) {
-	db := "N'" + strings.ReplaceAll(p.Database, "'", "''") + "'"
+	db := sqlserver.Literal(p.Database)
 	return fmt.Sprintf("-- parameters: @db = %s\n-- 1. snapshot (journaled before the removal)\n%s\n-- 2.\nEXEC @rc = %s @secondary_database = %s  -- @rc must be 0\n",
 		db, SnapshotQuery, removeProc, db), nil
 }
