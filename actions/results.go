@@ -15,9 +15,6 @@ type Result struct {
 // Pass returns a passing Result with a detail.
 func Pass(detail string) Result { return Result{OK: true, Detail: detail} }
 
-// Fail returns a failing Result with a detail.
-func Fail(detail string) Result { return Result{OK: false, Detail: detail} }
-
 // ProbeState is a probe's answer.
 type ProbeState string
 

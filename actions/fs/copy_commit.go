@@ -82,7 +82,6 @@ func (c *copier) settle(r fileResult, run *copyRun, failed error, dirs map[strin
 		run.copied = append(run.copied, r.rel)
 		run.bytes += r.bytes
 		run.pending = append(run.pending, r.rel)
-		run.pendingBytes += r.bytes
 	}
 }
 
@@ -130,16 +129,15 @@ func (c *copier) pendingDirs(run *copyRun) []string {
 	return out
 }
 
-// checkpoint journals the pending files, now durable, with the totals.
+// checkpoint journals the pending files, now durable, with the totals:
+// once they are durable, every file this attempt copied is.
 func (c *copier) checkpoint(run *copyRun) error {
 	if len(run.pending) == 0 {
 		return nil
 	}
-	run.durable += int64(len(run.pending))
-	run.durableBytes += run.pendingBytes
-	cp := copyCheckpoint{Copied: run.base.Copied + run.durable, Bytes: run.base.Bytes + run.durableBytes,
+	cp := copyCheckpoint{Copied: run.base.Copied + int64(len(run.copied)), Bytes: run.base.Bytes + run.bytes,
 		Last: run.pending[len(run.pending)-1]}
-	run.pending, run.pendingBytes = nil, 0
+	run.pending = nil
 	if err := c.env.Checkpoint(cp); err != nil {
 		return fmt.Errorf("journal the files copied: %w", err)
 	}

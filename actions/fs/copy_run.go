@@ -33,11 +33,8 @@ type copyRun struct {
 	changing []skipNote
 	// pending are files renamed into place whose names a crash could
 	// still take back: the next sync makes them durable, and only then a
-	// checkpoint counts them (durable, durableBytes).
-	pending      []string
-	pendingBytes int64
-	durable      int64
-	durableBytes int64
+	// checkpoint counts them. Every other file of copied is durable.
+	pending []string
 }
 
 // copyAll copies the planned files with c.p.Parallel workers. Finished

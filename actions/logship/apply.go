@@ -117,10 +117,10 @@ func (applyAction) Preview(_ *actions.Env, p *ApplyParams) (string, error) {
 	dirs := folders(p)
 	var b strings.Builder
 	fmt.Fprintf(&b, "RESTORE HEADERONLY FROM DISK = @path\n  for each file matching %s in %s\n", patternOf(p), joinSQLDirs(dirs))
-	fmt.Fprintf(&b, "%s\n  @db = N'%s'; for each log backup set of %s that continues the chain from redo_start_lsn, in LSN order",
-		restoreStatement(p.Mode, false), p.Database, sourceOf(p))
+	fmt.Fprintf(&b, "%s\n  @db = %s; for each log backup set of %s that continues the chain from redo_start_lsn, in LSN order",
+		restoreStatement(p.Mode, false), sqlserver.Literal(p.Database), sourceOf(p))
 	if p.Mode == "STANDBY" {
-		fmt.Fprintf(&b, "; @undo = N'%s'", p.UndoFile)
+		fmt.Fprintf(&b, "; @undo = %s", sqlserver.Literal(p.UndoFile))
 	}
 	return b.String(), nil
 }

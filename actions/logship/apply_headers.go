@@ -58,9 +58,8 @@ type headerEntry struct {
 // store holds it), so a re-scan, a probe and an inspection read each file
 // once.
 type headerCache struct {
-	mu           sync.Mutex // guards m, hits, misses
-	m            map[cacheKey]headerEntry
-	hits, misses int
+	mu sync.Mutex // guards m
+	m  map[cacheKey]headerEntry
 }
 
 // cacheKeyName is the Pool's Shared key of the header cache.
@@ -72,11 +71,6 @@ func (c *headerCache) get(k cacheKey) (headerEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[k]
-	if ok {
-		c.hits++
-	} else {
-		c.misses++
-	}
 	return e, ok
 }
 

@@ -65,11 +65,10 @@ func (applyAction) Inspect(ctx context.Context, env *actions.Env, p *ApplyParams
 func (a *applier) inspection(sc scanResult) actions.Inspection {
 	plan := sc.plan
 	in := actions.Inspection{Change: actions.ChangeNone}
-	var applyRefs []any
 	for i, s := range plan.Apply {
 		in.Details = append(in.Details, fmt.Sprintf("apply %d: %s (LSN %s, finished %s UTC)", i+1, s.ref(), s.lsnRange(), utcText(a.clock.UTC(s.Finish))))
-		applyRefs = append(applyRefs, s.ref())
 	}
+	applyRefs := actions.CapList(refsOf(plan.Apply))
 	skips := a.notApplied(sc)
 	for _, s := range skips {
 		in.Details = append(in.Details, "skip "+s)
@@ -102,7 +101,7 @@ func (a *applier) inspection(sc scanResult) actions.Inspection {
 		in.Summary = fmt.Sprintf("%s: nothing to apply; %s", sc.point.State, windowShort(out))
 	}
 	in.Data = map[string]any{"database": a.p.Database, "state": sc.point.State.Effective(), "redo_start_lsn": plan.Start.String(),
-		"reach_lsn": reach.String(), "apply": actions.CapList(refsOf(plan.Apply)), "skip": actions.CapList(skips), "files": int64(sc.files),
+		"reach_lsn": reach.String(), "apply": applyRefs, "skip": actions.CapList(skips), "files": int64(sc.files),
 		"gap": out["gap"], "data_loss_seconds": out["data_loss_seconds"]}
 	in.Outputs = out
 	return in

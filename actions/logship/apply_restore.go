@@ -91,53 +91,29 @@ func (a *applier) restoreError(s backupSet, err error) error {
 	return a.pool.Errorf(err, "%s", what)
 }
 
-// sessionsQuery finds the sessions in @db, or holding locks in it, other
-// than this one and failover's own (program_name failover/…), as
-// db.kill_sessions does (domain.md C.1).
-const sessionsQuery = `SELECT s.session_id FROM sys.dm_exec_sessions AS s
-WHERE s.database_id = DB_ID(@db) AND s.is_user_process = 1 AND s.session_id <> @@SPID
-  AND ISNULL(s.program_name, N'') NOT LIKE N'failover/%'
-UNION
-SELECT l.request_session_id FROM sys.dm_tran_locks AS l
-JOIN sys.dm_exec_sessions AS s ON s.session_id = l.request_session_id
-WHERE l.resource_database_id = DB_ID(@db) AND l.request_session_id <> @@SPID AND s.is_user_process = 1
-  AND ISNULL(s.program_name, N'') NOT LIKE N'failover/%'`
-
-// endSessions ends every other session in the database, on the pinned
-// session (so @@SPID is the one to spare). A session already gone (6106)
-// or a system one (6107) is not an error. It returns how many ended.
+// endSessions ends every other session in the database, listed on the
+// pinned session (so @@SPID, the one to spare, is left out) as
+// db.kill_sessions lists them. A session already gone (6106) or a
+// system one (6107) is not an error. It returns how many ended.
 func (a *applier) endSessions(ctx context.Context) (int, error) {
-	rows, err := a.conn.QueryContext(ctx, sessionsQuery, sql.Named("db", a.p.Database))
+	list, err := sqlserver.ListSessions(ctx, a.conn, a.p.Database)
 	if err != nil {
-		return 0, a.pool.Errorf(err, "list the sessions in %s", a.p.Database)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, a.pool.Errorf(err, "list the sessions in %s", a.p.Database)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, a.pool.Errorf(err, "list the sessions in %s", a.p.Database)
+		return 0, a.pool.Errorf(err, "end the sessions in %s", a.p.Database)
 	}
 	n := 0
-	for _, id := range ids {
-		if id <= 0 {
+	for _, s := range list {
+		if s.ID <= 0 {
 			continue
 		}
-		// KILL takes no parameter; id is an integer the server gave.
-		_, err := a.conn.ExecContext(ctx, fmt.Sprintf("KILL %d", id))
+		// KILL takes no parameter; the id is an integer the server gave.
+		_, err := a.conn.ExecContext(ctx, fmt.Sprintf("KILL %d", s.ID))
 		switch {
 		case err == nil:
 			n++
-			a.env.Log.Info().Int64("session", id).Str("database", a.p.Database).Msg("ended a session before RESTORE")
+			a.env.Log.Info().Int64("session", s.ID).Str("database", a.p.Database).Msg("ended " + s.String() + " before RESTORE")
 		case sqlserver.Has(err, 6106, 6107, 6104):
 		default:
-			return n, a.pool.Errorf(err, "end session %d in %s", id, a.p.Database)
+			return n, a.pool.Errorf(err, "end %s in %s", s, a.p.Database)
 		}
 	}
 	return n, nil

@@ -61,6 +61,15 @@ RESTORE LOG @db FROM DISK = @path WITH FILE = @position, NORECOVERY
 	if err != nil || got != want {
 		t.Errorf("preview\n%s\nwant\n%s", got, want)
 	}
+	// Values are shown as T-SQL literals: a quote in a name is doubled.
+	p, err = typ.Decode(map[string]any{"database": "mgc'x", "dir": `D:\LogShip\mgc`, "mode": "STANDBY", "undo_file": `D:\it's.tuf`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = typ.Preview(&actions.Env{Mode: actions.ModePreview}, p)
+	if err != nil || !strings.Contains(got, "@db = N'mgc''x';") || !strings.HasSuffix(got, "; @undo = N'D:\\it''s.tuf'") {
+		t.Errorf("preview with quotes:\n%s", got)
+	}
 }
 
 func TestParseHeader(t *testing.T) {

@@ -20,10 +20,10 @@ type RemoveParams struct {
 	BackupDestinationDirectory string `param:"backup_destination_directory" doc:"The copy destination folder the plan expects (D:\\LogShip\\mgc), checked and used like backup_source_directory."`
 }
 
-// snapshotQuery reads the log shipping metadata of one secondary
+// SnapshotQuery reads the log shipping metadata of one secondary
 // database (domain.md A.1): the only record of the share, the copy
 // folder and the last files, which the removal deletes.
-const snapshotQuery = `SELECT s.secondary_id, s.primary_server, s.primary_database,
+const SnapshotQuery = `SELECT s.secondary_id, s.primary_server, s.primary_database,
        s.backup_source_directory, s.backup_destination_directory, s.file_retention_period,
        s.last_copied_file, s.last_copied_date,
        d.secondary_database, d.restore_delay, d.restore_all, d.restore_mode,
@@ -132,9 +132,9 @@ func (removeAction) Validate(p *RemoveParams) error {
 
 // Preview shows the snapshot query and the procedure call.
 func (removeAction) Preview(_ *actions.Env, p *RemoveParams) (string, error) {
-	db := "N'" + strings.ReplaceAll(p.Database, "'", "''") + "'"
+	db := sqlserver.Literal(p.Database)
 	return fmt.Sprintf("-- parameters: @db = %s\n-- 1. snapshot (journaled before the removal)\n%s\n-- 2.\nEXEC @rc = %s @secondary_database = %s  -- @rc must be 0\n",
-		db, snapshotQuery, removeProc, db), nil
+		db, SnapshotQuery, removeProc, db), nil
 }
 
 // Probe: not configured any more → done, with the journaled snapshot.
@@ -301,7 +301,7 @@ func ReadSnapshot(ctx context.Context, q sqlserver.Querier, db string) (Snapshot
 		all, mode, disconnect                         sql.NullBool
 		lcd, lrd, lcdUTC, lrdUTC                      sql.NullTime
 	)
-	err := q.QueryRowContext(ctx, snapshotQuery, sql.Named("db", db)).Scan(&id, &srv, &pdb, &src, &dst, &retention,
+	err := q.QueryRowContext(ctx, SnapshotQuery, sql.Named("db", db)).Scan(&id, &srv, &pdb, &src, &dst, &retention,
 		&lcf, &lcd, &sdb, &delay, &all, &mode, &disconnect, &lrf, &lrd, &lcdUTC, &lrdUTC, &latency, &cjob, &rjob)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

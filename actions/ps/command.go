@@ -69,7 +69,7 @@ func validateScript(script string, hasParams bool) error {
 		return fmt.Errorf("script has %d bytes, more than %d fit on the -EncodedCommand line: split it into steps", len(script), maxScript)
 	}
 	for _, line := range strings.Split(script, "\n") {
-		if strings.HasPrefix(strings.TrimSpace(line), "# >>> failover") || strings.HasPrefix(strings.TrimSpace(line), "# <<< failover") {
+		if pswrap.IsMarkerLine(line) {
 			return fmt.Errorf("script holds the wrapper's marker line %q", strings.TrimSpace(line))
 		}
 	}

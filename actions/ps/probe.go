@@ -3,6 +3,7 @@ package ps
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -27,7 +28,7 @@ func parseProbe(m map[string]any) (*probeSpec, error) {
 	}
 	var unknown []string
 	for k := range m {
-		if !contains(probeKeys, k) {
+		if !slices.Contains(probeKeys, k) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -79,15 +80,6 @@ func optional[T any](m map[string]any, key string) (T, bool) {
 	}
 	t, ok := v.(T)
 	return t, ok
-}
-
-func contains(l []string, s string) bool {
-	for _, e := range l {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 // evaluate runs the probe's command and applies its expect.

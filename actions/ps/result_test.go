@@ -32,6 +32,8 @@ func TestValues(t *testing.T) {
 		{name: "exit -1073741510 without a line", res: proc.Result{ExitCode: -1073741510, LastStderr: "^C"}, err: "PowerShell exited with code -1073741510 without a result: ^C"},
 		{name: "unreadable result", res: proc.Result{Captured: []string{`<<<FAILOVER-JSON>>>[1,<<<END>>>`}}, err: "read the result line"},
 		{name: "result too big", res: proc.Result{CaptureOverflow: true}, class: actions.Permanent, err: "the result is larger than"},
+		{name: "unreadable error line", res: proc.Result{ExitCode: 1, Captured: []string{`<<<FAILOVER-ERROR>>>{"message":<<<END>>>`}},
+			err: "Set-CsPersistentChatState failed, and its error line is unreadable"},
 	}
 	redact := strings.NewReplacer("hunter2", "***").Replace
 	for _, tt := range tests {
@@ -61,5 +63,18 @@ func TestOutputs(t *testing.T) {
 	}
 	if out := outputs(nil, ""); out["result"] != nil || out["count"] != int64(0) {
 		t.Errorf("outputs of nothing = %v", out)
+	}
+}
+
+// TestCommandLineTooLong: a command whose encoded line would pass
+// Windows' limit is refused for good, before anything runs.
+func TestCommandLineTooLong(t *testing.T) {
+	r := &runner{program: "pwsh"}
+	if _, err := r.argv(strings.Repeat("x", maxScript)); err != nil {
+		t.Fatalf("a script of maxScript characters: %v", err)
+	}
+	_, err := r.argv(strings.Repeat("x", 20000))
+	if err == nil || actions.ClassOf(err) != actions.Permanent || !strings.Contains(err.Error(), "more than Windows allows (32767)") {
+		t.Errorf("a 20,000-character script: %v, want a permanent error naming the limit", err)
 	}
 }

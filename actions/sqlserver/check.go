@@ -2,6 +2,7 @@ package sqlserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -137,8 +138,11 @@ func firstColumn(ctx context.Context, pool *Pool, p *CheckParams, np namedParams
 	}
 	defer rows.Close()
 	cols, err := rows.ColumnTypes()
-	if err != nil || len(cols) == 0 {
-		return nil, pool.Errorf(fmt.Errorf("the query returned no result set (%v)", err), "run the query")
+	switch {
+	case err != nil:
+		return nil, pool.Errorf(err, "read the query's columns")
+	case len(cols) == 0:
+		return nil, pool.Errorf(errors.New("the query returned no result set"), "run the query")
 	}
 	var values []any
 	for rows.Next() {

@@ -67,6 +67,10 @@ func TestSQLCheckErrors(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "use database mgc on backup_sql: ") || actions.ClassOf(err) != actions.Permanent {
 		t.Errorf("a restoring database: %v (%s)", err, actions.ClassOf(err))
 	}
+	_, err = check(t, env, "sql.check", map[string]any{"query": "PRINT 'not a query'"})
+	if err == nil || !strings.HasSuffix(err.Error(), "run the query on backup_sql: the query returned no result set") {
+		t.Errorf("a batch without a result set: %v", err)
+	}
 	l.Inject(t, lab.Fault{Instance: "BACKUP", Match: "SELECT 2", Kind: lab.FaultError, Error: 1205})
 	_, err = check(t, env, "sql.check", map[string]any{"query": "SELECT 2"})
 	if actions.ClassOf(err) != actions.Retryable {

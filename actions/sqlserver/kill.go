@@ -57,7 +57,7 @@ func (killAction) Validate(p *KillParams) error {
 // Preview shows the query that lists the sessions and the KILL each gets.
 func (killAction) Preview(_ *actions.Env, p *KillParams) (string, error) {
 	return fmt.Sprintf("-- parameters: @db = %s\n%s\n-- then, for each session listed, up to %d rounds:\nKILL <session_id>\n",
-		literal(p.Database), sessionsQuery, p.Rounds), nil
+		Literal(p.Database), sessionsQuery, p.Rounds), nil
 }
 
 // killCheckpoint is what db.kill_sessions journals after each round.

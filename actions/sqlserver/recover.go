@@ -71,7 +71,7 @@ func (recoverAction) Preview(_ *actions.Env, p *RecoverParams) (string, error) {
 %s
 -- 4. the state again: ONLINE, else the step fails; if step 2 set SINGLE_USER:
 ALTER DATABASE %s SET MULTI_USER
-`, literal(p.Database), databaseStateQuery, q, recoverStatement, q), nil
+`, Literal(p.Database), databaseStateQuery, q, recoverStatement, q), nil
 }
 
 // Probe: ONLINE and not in standby → done, unless this step set

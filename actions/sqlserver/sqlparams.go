@@ -81,14 +81,15 @@ func (np namedParams) render(text string) string {
 	var parts []string
 	for _, name := range sortedKeys(np) {
 		if usesParam(text, name) {
-			parts = append(parts, "@"+name+" = "+literal(np[name]))
+			parts = append(parts, "@"+name+" = "+Literal(np[name]))
 		}
 	}
 	return strings.Join(parts, ", ")
 }
 
-// literal renders a plain value as a T-SQL literal.
-func literal(v any) string {
+// Literal renders a plain value as a T-SQL literal, for previews: a
+// string as N'…' with every ' doubled.
+func Literal(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "NULL"

@@ -80,7 +80,7 @@ func (stateCheck) Preview(_ *actions.Env, p *StateParams) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("-- want %s in %s\n-- parameters: @db = %s\n%s\n", p.Database, strings.Join(want, " or "),
-		literal(p.Database), databaseStateQuery), nil
+		Literal(p.Database), databaseStateQuery), nil
 }
 
 // Check reads the state once.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failover-dev/failover/actions/logship"
 	"github.com/failover-dev/failover/internal/labfile"
 	mssql "github.com/microsoft/go-mssqldb"
 )
@@ -88,7 +89,7 @@ func TestRoundTripFailoverThenFailback(t *testing.T) {
 	if state, redo := stateOf(t, backup, "mgc"); state != "RESTORING" || redo != last {
 		t.Errorf("backup mgc is %s at %s, want RESTORING at the primary's log backup's end %s", state, redo, last)
 	}
-	if snap := rowsAsMaps(t, backup, snapshotQuery, sql.Named("db", "mgc")); len(snap) != 1 || snap[0]["primary_server"] != "DC1-SQL01" {
+	if snap := rowsAsMaps(t, backup, logship.SnapshotQuery, sql.Named("db", "mgc")); len(snap) != 1 || snap[0]["primary_server"] != "DC1-SQL01" {
 		t.Errorf("log shipping snapshot on the backup: %v", snap)
 	}
 }

@@ -6,25 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/failover-dev/failover/actions/logship"
 	mssql "github.com/microsoft/go-mssqldb"
 )
-
-// snapshotQuery is domain.md A.1's snapshot query, which logship.remove
-// runs before it removes log shipping.
-const snapshotQuery = `SELECT s.secondary_id, s.primary_server, s.primary_database,
-       s.backup_source_directory, s.backup_destination_directory, s.file_retention_period,
-       s.last_copied_file, s.last_copied_date,
-       d.secondary_database, d.restore_delay, d.restore_all, d.restore_mode,
-       d.disconnect_users, d.last_restored_file, d.last_restored_date,
-       m.last_copied_date_utc, m.last_restored_date_utc, m.last_restored_latency,
-       cj.name AS copy_job_name, rj.name AS restore_job_name
-FROM msdb.dbo.log_shipping_secondary AS s
-JOIN msdb.dbo.log_shipping_secondary_databases AS d ON d.secondary_id = s.secondary_id
-LEFT JOIN msdb.dbo.log_shipping_monitor_secondary AS m
-       ON m.secondary_id = s.secondary_id AND m.secondary_database = d.secondary_database
-LEFT JOIN msdb.dbo.sysjobs AS cj ON cj.job_id = s.copy_job_id
-LEFT JOIN msdb.dbo.sysjobs AS rj ON rj.job_id = s.restore_job_id
-WHERE d.secondary_database = @db`
 
 // execProc calls a procedure by RPC as go-mssqldb does for a bare name,
 // with its return status.
@@ -82,7 +66,7 @@ JOIN msdb.dbo.log_shipping_monitor_primary AS mp ON mp.primary_id = p.primary_id
 		sql.Named("restore_mode", 0), sql.Named("disconnect_users", 0), sql.Named("restore_threshold", 45)); err != nil || rs != 0 {
 		t.Fatalf("sp_add_log_shipping_secondary_database: %v (status %d)", err, rs)
 	}
-	snap := rowsAsMaps(t, backup, snapshotQuery, sql.Named("db", "mgc"))
+	snap := rowsAsMaps(t, backup, logship.SnapshotQuery, sql.Named("db", "mgc"))
 	if len(snap) != 1 {
 		t.Fatalf("snapshot: %d rows, want 1", len(snap))
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/failover-dev/failover/actions/logship"
 	"github.com/failover-dev/failover/internal/tds"
 )
 
@@ -87,7 +88,7 @@ func TestSelectSnapshotJoin(t *testing.T) {
 	s := open(in, 51, "master")
 	w := &recWriter{}
 	in.RPC(t.Context(), s, "sp_executesql", []tds.Param{
-		{Type: tds.TypeNVarChar, Value: snapshotQuery + ";"},
+		{Type: tds.TypeNVarChar, Value: logship.SnapshotQuery + ";"},
 		{Type: tds.TypeNVarChar, Value: "@db nvarchar(3)"},
 		{Name: "@db", Type: tds.TypeNVarChar, Value: "mgc"},
 	}, w)

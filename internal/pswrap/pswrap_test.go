@@ -32,6 +32,17 @@ func TestTrimDash(t *testing.T) {
 	}
 }
 
+func TestIsMarkerLine(t *testing.T) {
+	for line, want := range map[string]bool{
+		payloadStart: true, payloadEnd: true, "  # <<< failover payload": true, "# >>> failover anything": true,
+		"# failover payload": false, "Get-CsPool # <<< failover": false, "": false,
+	} {
+		if got := IsMarkerLine(line); got != want {
+			t.Errorf("IsMarkerLine(%q) = %v, want %v", line, got, want)
+		}
+	}
+}
+
 func TestLiteral(t *testing.T) {
 	tests := []struct {
 		in   any

@@ -1,6 +1,9 @@
 package pswrap
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // singleQuotes are the characters PowerShell reads as a single quote:
 // the apostrophe and U+2018–U+201B (domain.md G.3). Inside a
@@ -36,11 +39,8 @@ func IsDash(r rune) bool { return strings.ContainsRune(dashes, r) }
 // TrimDash removes one leading dash of any kind from a parameter name
 // (–PoolState, pasted from the runbook, is -PoolState).
 func TrimDash(name string) string {
-	for _, r := range name {
-		if IsDash(r) {
-			return name[len(string(r)):]
-		}
-		break
+	if r, n := utf8.DecodeRuneInString(name); IsDash(r) {
+		return name[n:]
 	}
 	return name
 }

@@ -26,9 +26,20 @@ const (
 // The lines that delimit the payload, and the first line of the script.
 const (
 	header       = "# failover: ps.invoke wrapper, version 1"
-	payloadStart = "# >>> failover payload"
-	payloadEnd   = "# <<< failover payload"
+	markerOpen   = "# >>> failover"
+	markerClose  = "# <<< failover"
+	payloadStart = markerOpen + " payload"
+	payloadEnd   = markerClose + " payload"
 )
+
+// IsMarkerLine reports whether line, spaces aside, begins as the lines
+// that delimit the payload do: a body that holds one would end the
+// payload early when the script is read back (Parse), so a body must
+// not.
+func IsMarkerLine(line string) bool {
+	t := strings.TrimSpace(line)
+	return strings.HasPrefix(t, markerOpen) || strings.HasPrefix(t, markerClose)
+}
 
 // Wrapper is what a script runs.
 type Wrapper struct {
