@@ -47,6 +47,7 @@ func TestCommandMode(t *testing.T) {
 		{name: "json", script: "Import-Module Lync; Get-CsPersistentChatState | ConvertTo-Json -Compress", stdout: `{"Identity":"PersistentChatServer:atl-cs-001.litwareinc.com","PoolState":"`},
 		{name: "subexpression refused", script: "Write-Output $(1)", code: 1, stderr: "does not support subexpressions"},
 		{name: "expanding string refused", script: `Write-Output "a $b"`, code: 1, stderr: "does not expand double-quoted strings"},
+		{name: "typographic double quotes", script: "Write-Output \u201ca\u201d\u201db\u201d, \"c\"\"d\"", stdout: "a\u201db\nc\"d\n"},
 		{name: "unterminated", script: "Write-Output 'a", code: 1, stderr: "The string is missing the terminator: '."},
 		{name: "WhatIf not simulated", script: "Import-Module Lync; Set-CsPersistentChatState -Identity 'service:atl-cs-001.litwareinc.com' -WhatIf", code: 1, stderr: "does not support this: -WhatIf"},
 		{name: "ErrorAction the run does not follow", script: "Import-Module Lync; Get-CsPersistentChatState -ErrorAction SilentlyContinue", code: 1, stderr: "does not support this: -ErrorAction SilentlyContinue"},
