@@ -118,7 +118,7 @@
 //	PRINT expr          WAITFOR DELAY 'hh:mm[:ss[.mmm]]'
 //	USE db                    911 missing, 927 RESTORING, 942 not ONLINE, 924 SINGLE_USER in use; INFO 5701
 //	BEGIN TRAN[SACTION] [name] | COMMIT | ROLLBACK [TRAN|WORK]   (3902/3903 without one)
-//	RESTORE HEADERONLY FROM DISK = path|@var [WITH FILE = n, NOUNLOAD, CHECKSUM, …]
+//	RESTORE HEADERONLY FROM DISK = path|@var [WITH FILE = n, [NO_]CHECKSUM, [NO]UNLOAD]
 //	    (a Windows path through the path map, case-insensitively, / or \; outside it
 //	    3201 with OS error 3, or 53 for a share; a local path only inside the lab dir;
 //	    a relative path from the lab dir, the lab's default backup folder)
