@@ -107,24 +107,19 @@ func (p *parser) restoreOptions(r *restoreSpec) error {
 				// the statement before it runs.
 				return fail(msgConflictingOptions(mode, opt))
 			}
-			mode = opt
-		}
-		switch opt {
+			mode, r.mode = opt, opt
+			if opt == "STANDBY" {
+				r.standby, err = p.optionValue()
+			}
 		case "FILE":
 			r.file, err = p.optionValue()
-		case "RECOVERY", "NORECOVERY":
-			r.mode = opt
-		case "STANDBY":
-			r.mode = "STANDBY"
-			r.standby, err = p.optionValue()
 		case "RESTART":
 			r.restart = true
 		case "STATS":
 			r.stats, err = p.statsValue()
-		case "CHECKSUM", "NO_CHECKSUM", "NOUNLOAD", "UNLOAD", "REPLACE", "BUFFERCOUNT", "MAXTRANSFERSIZE", "BLOCKSIZE", "KEEP_REPLICATION":
-			if p.peek().isOp("=") {
-				_, err = p.optionValue()
-			}
+		case "CHECKSUM", "NO_CHECKSUM", "NOUNLOAD", "UNLOAD", "REPLACE", "KEEP_REPLICATION":
+		case "BUFFERCOUNT", "MAXTRANSFERSIZE", "BLOCKSIZE":
+			_, err = p.optionValue()
 		default:
 			return fail(msgUnsupported("RESTORE option " + opt))
 		}

@@ -242,6 +242,14 @@ func TestRestoreRefusals(t *testing.T) {
 			sql: func(tl *testLab) string {
 				return "RESTORE HEADERONLY FROM DISK = " + quote(tl.path("x.trn")) + " WITH FILE = 1, NORECOVERY"
 			}},
+		{name: "a value for a flag", want: []int32{UnsupportedNumber},
+			sql: func(tl *testLab) string {
+				return "RESTORE LOG mgc FROM DISK = " + quote(tl.path("x.trn")) + " WITH NORECOVERY, CHECKSUM = 1"
+			}},
+		{name: "no value for BUFFERCOUNT", want: []int32{UnsupportedNumber},
+			sql: func(tl *testLab) string {
+				return "RESTORE LOG mgc FROM DISK = " + quote(tl.path("x.trn")) + " WITH BUFFERCOUNT, NORECOVERY"
+			}},
 		{name: "missing database", want: []int32{911, 3013},
 			sql: func(*testLab) string { return "RESTORE DATABASE nodb WITH RECOVERY" }},
 		{name: "interrupted then recovery", want: []int32{4319, 3013},
