@@ -84,7 +84,7 @@
 //	      is_in_standby, recovery_model, recovery_model_desc)
 //	    sys.master_files (database_id, file_id 1 ROWS / 2 LOG, type, type_desc, name,
 //	      physical_name, state, state_desc, redo_start_lsn NUMERIC(25,0), redo_start_fork_guid,
-//	      redo_target_lsn, differential_base_lsn); redo_start_* are set while RESTORING or STANDBY
+//	      redo_target_lsn); redo_start_* are set while RESTORING or STANDBY
 //	    sys.dm_exec_sessions (session_id, database_id, login_name, host_name, program_name,
 //	      status, is_user_process, login_time); system sessions 1–10, clients from 51,
 //	      simulated user sessions from 300: lock holders (current database master or
