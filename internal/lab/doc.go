@@ -125,7 +125,7 @@
 //	    BackupStartDate and BackupFinishDate are local times of the servers' time zone
 //	RESTORE LOG db|@var FROM DISK = path|@var [WITH FILE = n, NORECOVERY | RECOVERY |
 //	    STANDBY = path, RESTART, STATS [= n], CHECKSUM, NO_CHECKSUM, NOUNLOAD, REPLACE, …]
-//	RESTORE FILELISTONLY FROM DISK = path|@var [WITH FILE = n, …]   (262 for a reader)
+//	RESTORE FILELISTONLY FROM DISK = path|@var [WITH FILE = n, [NO_]CHECKSUM, [NO]UNLOAD]   (262 for a reader)
 //	    LogicalName, PhysicalName, Type (D, L), FileGroupName, Size, MaxSize, FileID,
 //	    CreateLSN, … (columns of SQL Server 2014)
 //	RESTORE DATABASE db|@var FROM DISK = path|@var [WITH FILE = n, REPLACE, RECOVERY |

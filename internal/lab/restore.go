@@ -87,17 +87,17 @@ func (p *parser) restoreName() (expr, error) {
 	return litExpr{n}, err
 }
 
-// headerOnlyOptions are the options RESTORE HEADERONLY takes that the
-// lab's RESTORE accepts too; the options of a restore (NORECOVERY,
-// STANDBY, RESTART, STATS, REPLACE, …) mean nothing to it.
-var headerOnlyOptions = map[string]bool{"FILE": true, "CHECKSUM": true, "NO_CHECKSUM": true, "UNLOAD": true, "NOUNLOAD": true}
+// readOnlyOptions are the options RESTORE HEADERONLY and FILELISTONLY
+// take that the lab's RESTORE accepts too; the options of a restore
+// (NORECOVERY, STANDBY, RESTART, STATS, REPLACE, …) mean nothing to them.
+var readOnlyOptions = map[string]bool{"FILE": true, "CHECKSUM": true, "NO_CHECKSUM": true, "UNLOAD": true, "NOUNLOAD": true}
 
 func (p *parser) restoreOptions(r *restoreSpec) error {
 	mode := "" // the first of RECOVERY, NORECOVERY, STANDBY given
 	for {
 		opt := strings.ToUpper(p.next().text)
-		if r.kind == "HEADERONLY" && !headerOnlyOptions[opt] {
-			return fail(msgUnsupported("RESTORE HEADERONLY option " + opt))
+		if (r.kind == "HEADERONLY" || r.kind == "FILELISTONLY") && !readOnlyOptions[opt] {
+			return fail(msgUnsupported("RESTORE " + r.kind + " option " + opt))
 		}
 		var err error
 		switch opt {

@@ -242,6 +242,10 @@ func TestRestoreRefusals(t *testing.T) {
 			sql: func(tl *testLab) string {
 				return "RESTORE HEADERONLY FROM DISK = " + quote(tl.path("x.trn")) + " WITH FILE = 1, NORECOVERY"
 			}},
+		{name: "FILELISTONLY with a restore's option", want: []int32{UnsupportedNumber},
+			sql: func(tl *testLab) string {
+				return "RESTORE FILELISTONLY FROM DISK = " + quote(tl.path("x.trn")) + " WITH REPLACE"
+			}},
 		{name: "a value for a flag", want: []int32{UnsupportedNumber},
 			sql: func(tl *testLab) string {
 				return "RESTORE LOG mgc FROM DISK = " + quote(tl.path("x.trn")) + " WITH NORECOVERY, CHECKSUM = 1"
