@@ -54,6 +54,8 @@ func TestCommandMode(t *testing.T) {
 		{name: "ErrorAction Stop where the run goes on", script: "Import-Module Lync; Get-CsPersistentChatState -ErrorAction Stop", code: 1, stderr: "does not support this: -ErrorAction Stop (here the lab's cmdlets act as with -ErrorAction Continue)"},
 		{name: "ErrorAction the run follows", script: "Import-Module Lync; Get-CsPersistentChatState -ErrorAction continue | Select-Object -ExpandProperty Identity", stdout: "PersistentChatServer:atl-cs-001.litwareinc.com\n"},
 		{name: "WarningAction not simulated", script: "Import-Module Lync; Get-CsPersistentChatState -WarningAction Ignore", code: 1, stderr: "does not support this: -WarningAction Ignore"},
+		{name: "Select-Object -First", script: "@(Write-Output a, b, c | Select-Object -First 2) | ConvertTo-Json -Compress", stdout: `["a","b"]`},
+		{name: "Select-Object -First below 0", script: "Write-Output a, b | Select-Object -First -1", code: 1, stderr: "The -1 argument is less than the minimum allowed range of 0."},
 		{name: "no module", script: "Import-Module ActiveDirectory", code: 1, stderr: "The specified module 'ActiveDirectory' was not loaded"},
 		{name: "expression after a pipe", script: "Write-Output 1 | 2", code: 1, stderr: "Expressions are only allowed as the first element of a pipeline."},
 		{name: "piping into a command without pipeline input", script: "Write-Output 1 | Import-Module", code: 1, stderr: "The input object cannot be bound"},
