@@ -112,6 +112,11 @@ func selectObject(_ *shell, b bound, input []any) ([]any, error) {
 	if len(props) == 0 {
 		return input, nil
 	}
+	for _, p := range props {
+		if strings.ContainsAny(toText(p), "*?[") {
+			return nil, unsupported("Select-Object", "a wildcard in -Property (%s): name the properties", toText(p))
+		}
+	}
 	var out []any
 	for _, v := range input {
 		o := newObject("Selected")

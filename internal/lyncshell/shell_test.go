@@ -56,6 +56,7 @@ func TestCommandMode(t *testing.T) {
 		{name: "WarningAction not simulated", script: "Import-Module Lync; Get-CsPersistentChatState -WarningAction Ignore", code: 1, stderr: "does not support this: -WarningAction Ignore"},
 		{name: "Select-Object -First", script: "@(Write-Output a, b, c | Select-Object -First 2) | ConvertTo-Json -Compress", stdout: `["a","b"]`},
 		{name: "Select-Object -First below 0", script: "Write-Output a, b | Select-Object -First -1", code: 1, stderr: "The -1 argument is less than the minimum allowed range of 0."},
+		{name: "Select-Object -Property wildcard", script: "Import-Module Lync; Get-CsPersistentChatState | Select-Object -Property Pool*", code: 1, stderr: "does not support this: a wildcard in -Property (Pool*)"},
 		{name: "no module", script: "Import-Module ActiveDirectory", code: 1, stderr: "The specified module 'ActiveDirectory' was not loaded"},
 		{name: "expression after a pipe", script: "Write-Output 1 | 2", code: 1, stderr: "Expressions are only allowed as the first element of a pipeline."},
 		{name: "piping into a command without pipeline input", script: "Write-Output 1 | Import-Module", code: 1, stderr: "The input object cannot be bound"},
