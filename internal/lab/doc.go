@@ -108,7 +108,8 @@
 //	      _replication_lsn): one row per database, NULL but database_id when not mirrored;
 //	      a mirror's values for sysadmin only; DISCONNECTED while a lab partner is down
 //	SET [option, …] XACT_ABORT [, option …] ON | OFF   (kept per session: with ON an injected error rolls back)
-//	SET NOCOUNT | LOCK_TIMEOUT | ANSI_* | QUOTED_IDENTIFIER | ARITHABORT |
+//	SET LOCK_TIMEOUT n   (kept per session: @@LOCK_TIMEOUT; the lab has no lock waits to bound)
+//	SET NOCOUNT | ANSI_* | QUOTED_IDENTIFIER | ARITHABORT |
 //	    CONCAT_NULL_YIELDS_NULL | TEXTSIZE | DATEFORMAT | DATEFIRST | LANGUAGE |
 //	    DEADLOCK_PRIORITY | TRANSACTION ISOLATION LEVEL … |
 //	    ROWCOUNT 0 | IMPLICIT_TRANSACTIONS OFF  (accepted; they change no answer; other
