@@ -110,10 +110,10 @@
 //	SET [option, …] XACT_ABORT [, option …] ON | OFF   (kept per session: with ON an injected error rolls back)
 //	SET LOCK_TIMEOUT n   (kept per session: @@LOCK_TIMEOUT; the lab has no lock waits to bound)
 //	SET NOCOUNT | ANSI_* | QUOTED_IDENTIFIER | ARITHABORT |
-//	    CONCAT_NULL_YIELDS_NULL | TEXTSIZE | DATEFORMAT | DATEFIRST | LANGUAGE |
-//	    DEADLOCK_PRIORITY | TRANSACTION ISOLATION LEVEL … |
+//	    CONCAT_NULL_YIELDS_NULL | TEXTSIZE | DATEFORMAT | DATEFIRST |
+//	    DEADLOCK_PRIORITY | TRANSACTION ISOLATION LEVEL … | LANGUAGE us_english |
 //	    ROWCOUNT 0 | IMPLICIT_TRANSACTIONS OFF  (accepted; they change no answer; other
-//	    values of these two would, so they are not supported)      SET @var = expr
+//	    values of these three would, so they are not supported)      SET @var = expr
 //	DECLARE @v type [= expr] [, …]   (int types, bit, numeric/decimal, float, real, [n][var]char,
 //	                                  sysname, uniqueidentifier, datetime, datetime2; no cursor or table)
 //	PRINT expr          WAITFOR DELAY 'hh:mm[:ss[.mmm]]'

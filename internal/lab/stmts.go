@@ -160,8 +160,10 @@ var declarableTypes = map[string]bool{
 
 // changesAnswers reports the SET options whose value would change what
 // SQL Server answers, which the lab cannot honour: SET ROWCOUNT n (cuts
-// result sets) and SET IMPLICIT_TRANSACTIONS ON (a later RESTORE would
-// get 3021). Their harmless values (0, OFF) are accepted.
+// result sets), SET IMPLICIT_TRANSACTIONS ON (a later RESTORE would get
+// 3021) and SET LANGUAGE other than us_english (@@LANGUAGE, the
+// messages' language). Their harmless values (0, OFF, us_english) are
+// accepted.
 func changesAnswers(p *parser) bool {
 	opt, val := strings.ToUpper(p.peek().text), strings.ToUpper(p.peekAt(1).text)
 	switch opt {
@@ -169,6 +171,8 @@ func changesAnswers(p *parser) bool {
 		return val != "0"
 	case "IMPLICIT_TRANSACTIONS":
 		return val != "OFF"
+	case "LANGUAGE":
+		return val != "US_ENGLISH" && val != "ENGLISH"
 	}
 	return false
 }
