@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"fmt"
 	"net"
-	"net/url"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/failover-dev/failover/internal/lab"
 	"github.com/failover-dev/failover/internal/labfile"
 )
 
@@ -129,17 +129,9 @@ func (li labInfo) env() []envVar {
 	return vars
 }
 
-// dsn is a go-mssqldb URL that works as it is: SQL login, master,
-// encryption required and the server certificate checked against the
-// lab's CA (msdsn's "certificate" parameter), no trust_server_certificate.
+// dsn is the instance's go-mssqldb URL for lab.env (lab.DSN).
 func dsn(in instanceInfo, ca string) string {
-	q := url.Values{}
-	q.Set("database", "master")
-	q.Set("encrypt", "true")
-	q.Set("certificate", ca)
-	q.Set("app name", "failover-lab-client")
-	u := url.URL{Scheme: "sqlserver", User: url.UserPassword(in.User, in.Password), Host: in.Addr, RawQuery: q.Encode()}
-	return u.String()
+	return lab.DSN(in.Addr, in.User, in.Password, ca, "failover-lab-client").String()
 }
 
 // formatEnv renders the variables for a POSIX shell ("sh": KEY='value',

@@ -11,8 +11,9 @@ import (
 )
 
 // fileFaultFlags reads the flags of the file-system faults: --free as a
-// size, and --times for live-primary, whose default is "until cleared"
-// (on a schedule) or "once" (on statements) rather than the flag's 1.
+// size; and --nth and --times, which a file kind takes as 0 unless given
+// rather than the flags' 1 (for live-primary, --times 0 is "until
+// cleared" on a schedule, "once" on statements).
 func fileFaultFlags(cmd *cobra.Command, f *lab.Fault, free string) error {
 	if free != "" {
 		n, err := parseSize(free)
@@ -21,14 +22,13 @@ func fileFaultFlags(cmd *cobra.Command, f *lab.Fault, free string) error {
 		}
 		f.Free = n
 	}
-	if f.Kind == lab.FaultLivePrimary && !cmd.Flags().Changed("times") {
-		f.Times = 0
-	}
-	if f.Kind.IsFile() && !cmd.Flags().Changed("nth") {
-		f.Nth = 0
-	}
-	if f.Kind.IsFile() && f.Kind != lab.FaultLivePrimary && !cmd.Flags().Changed("times") {
-		f.Times = 0
+	if f.Kind.IsFile() {
+		if !cmd.Flags().Changed("nth") {
+			f.Nth = 0
+		}
+		if !cmd.Flags().Changed("times") {
+			f.Times = 0
+		}
 	}
 	return nil
 }

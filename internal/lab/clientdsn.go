@@ -35,15 +35,25 @@ func ClientDSN(dir, instance, app string) (string, error) {
 		if st.Port == 0 {
 			return "", fmt.Errorf("instance %s has never run: no port yet (failover-lab up --dir %s)", ic.Name, dir)
 		}
-		q := url.Values{}
-		q.Set("database", "master")
-		q.Set("encrypt", "true")
-		q.Set("certificate", filepath.Join(resolve(dir, "."), TLSDir, tds.CAFileName))
-		q.Set("app name", app)
+		u := DSN(net.JoinHostPort("127.0.0.1", strconv.Itoa(st.Port)), lg.User, lg.Password,
+			filepath.Join(resolve(dir, "."), TLSDir, tds.CAFileName), app)
+		q := u.Query()
 		q.Set("dial timeout", "10")
-		u := url.URL{Scheme: "sqlserver", User: url.UserPassword(lg.User, lg.Password),
-			Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(st.Port)), RawQuery: q.Encode()}
+		u.RawQuery = q.Encode()
 		return u.String(), nil
 	}
 	return "", fmt.Errorf("the lab in %s has no instance %s", dir, instance)
+}
+
+// DSN is a go-mssqldb URL for a lab instance at addr that works as it
+// is: SQL login, master, encryption required and the server certificate
+// checked against the lab's CA (msdsn's "certificate" parameter), no
+// trust_server_certificate, app as the application name.
+func DSN(addr, user, password, ca, app string) *url.URL {
+	q := url.Values{}
+	q.Set("database", "master")
+	q.Set("encrypt", "true")
+	q.Set("certificate", ca)
+	q.Set("app name", app)
+	return &url.URL{Scheme: "sqlserver", User: url.UserPassword(user, password), Host: addr, RawQuery: q.Encode()}
 }

@@ -84,7 +84,7 @@
 //	      is_in_standby, recovery_model, recovery_model_desc)
 //	    sys.master_files (database_id, file_id 1 ROWS / 2 LOG, type, type_desc, name,
 //	      physical_name, state, state_desc, redo_start_lsn NUMERIC(25,0), redo_start_fork_guid,
-//	      redo_target_lsn, differential_base_lsn); redo_start_* are set while RESTORING or STANDBY
+//	      redo_target_lsn); redo_start_* are set while RESTORING or STANDBY
 //	    sys.dm_exec_sessions (session_id, database_id, login_name, host_name, program_name,
 //	      status, is_user_process, login_time); system sessions 1–10, clients from 51,
 //	      simulated user sessions from 300: lock holders (current database master or
@@ -108,24 +108,25 @@
 //	      _replication_lsn): one row per database, NULL but database_id when not mirrored;
 //	      a mirror's values for sysadmin only; DISCONNECTED while a lab partner is down
 //	SET [option, …] XACT_ABORT [, option …] ON | OFF   (kept per session: with ON an injected error rolls back)
-//	SET NOCOUNT | LOCK_TIMEOUT | ANSI_* | QUOTED_IDENTIFIER | ARITHABORT |
-//	    CONCAT_NULL_YIELDS_NULL | TEXTSIZE | DATEFORMAT | DATEFIRST | LANGUAGE |
-//	    DEADLOCK_PRIORITY | TRANSACTION ISOLATION LEVEL … |
+//	SET LOCK_TIMEOUT n   (kept per session: @@LOCK_TIMEOUT; the lab has no lock waits to bound)
+//	SET NOCOUNT | ANSI_* | QUOTED_IDENTIFIER | ARITHABORT |
+//	    CONCAT_NULL_YIELDS_NULL | TEXTSIZE | DATEFORMAT | DATEFIRST |
+//	    DEADLOCK_PRIORITY | TRANSACTION ISOLATION LEVEL … | LANGUAGE us_english |
 //	    ROWCOUNT 0 | IMPLICIT_TRANSACTIONS OFF  (accepted; they change no answer; other
-//	    values of these two would, so they are not supported)      SET @var = expr
+//	    values of these three would, so they are not supported)      SET @var = expr
 //	DECLARE @v type [= expr] [, …]   (int types, bit, numeric/decimal, float, real, [n][var]char,
 //	                                  sysname, uniqueidentifier, datetime, datetime2; no cursor or table)
 //	PRINT expr          WAITFOR DELAY 'hh:mm[:ss[.mmm]]'
 //	USE db                    911 missing, 927 RESTORING, 942 not ONLINE, 924 SINGLE_USER in use; INFO 5701
 //	BEGIN TRAN[SACTION] [name] | COMMIT | ROLLBACK [TRAN|WORK]   (3902/3903 without one)
-//	RESTORE HEADERONLY FROM DISK = path|@var [WITH FILE = n, NOUNLOAD, CHECKSUM, …]
+//	RESTORE HEADERONLY FROM DISK = path|@var [WITH FILE = n, [NO_]CHECKSUM, [NO]UNLOAD]
 //	    (a Windows path through the path map, case-insensitively, / or \; outside it
 //	    3201 with OS error 3, or 53 for a share; a local path only inside the lab dir;
 //	    a relative path from the lab dir, the lab's default backup folder)
 //	    BackupStartDate and BackupFinishDate are local times of the servers' time zone
 //	RESTORE LOG db|@var FROM DISK = path|@var [WITH FILE = n, NORECOVERY | RECOVERY |
 //	    STANDBY = path, RESTART, STATS [= n], CHECKSUM, NO_CHECKSUM, NOUNLOAD, REPLACE, …]
-//	RESTORE FILELISTONLY FROM DISK = path|@var [WITH FILE = n, …]   (262 for a reader)
+//	RESTORE FILELISTONLY FROM DISK = path|@var [WITH FILE = n, [NO_]CHECKSUM, [NO]UNLOAD]   (262 for a reader)
 //	    LogicalName, PhysicalName, Type (D, L), FileGroupName, Size, MaxSize, FileID,
 //	    CreateLSN, … (columns of SQL Server 2014)
 //	RESTORE DATABASE db|@var FROM DISK = path|@var [WITH FILE = n, REPLACE, RECOVERY |

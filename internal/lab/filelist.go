@@ -6,7 +6,7 @@ import (
 )
 
 // parseFileListOnly parses RESTORE FILELISTONLY FROM DISK = path|@var
-// [WITH FILE = n, CHECKSUM, NOUNLOAD, …].
+// [WITH FILE = n, [NO_]CHECKSUM, [NO]UNLOAD].
 func parseFileListOnly(p *parser, text string) (func(*stmtCtx) error, error) {
 	r := restoreSpec{kind: "FILELISTONLY"}
 	if err := p.expect("FROM"); err != nil {
@@ -26,9 +26,6 @@ func parseFileListOnly(p *parser, text string) (func(*stmtCtx) error, error) {
 	if p.accept("WITH") {
 		if err := p.restoreOptions(&r); err != nil {
 			return nil, err
-		}
-		if r.mode != "" || r.restart || r.stats != nil {
-			return nil, fail(msgUnsupported(text + " (an option RESTORE FILELISTONLY does not take)"))
 		}
 	}
 	if !p.done() {

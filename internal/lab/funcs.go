@@ -29,7 +29,7 @@ func (x *stmtCtx) sysVar(name string) (any, error) {
 	case "LANGUAGE":
 		return "us_english", nil
 	case "LOCK_TIMEOUT":
-		return int64(-1), nil
+		return x.lockTimeout(), nil
 	case "MAX_PRECISION":
 		return int64(38), nil
 	}

@@ -286,3 +286,33 @@ func TestSetXactAbort(t *testing.T) {
 		})
 	}
 }
+
+// TestSetLockTimeout: @@LOCK_TIMEOUT answers what the session set, not a
+// fixed -1; a timeout that is not a number is refused.
+func TestSetLockTimeout(t *testing.T) {
+	tests := []struct {
+		sql  string
+		want int64
+		err  int32
+	}{
+		{"SELECT 1", -1, 0},
+		{"SET LOCK_TIMEOUT 5000", 5000, 0},
+		{"SET LOCK_TIMEOUT 5000; SET LOCK_TIMEOUT -1", -1, 0},
+		{"SET LOCK_TIMEOUT 0", 0, 0},
+		{"SET LOCK_TIMEOUT @t", -1, UnsupportedNumber},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sql, func(t *testing.T) {
+			tl := newTestLab(t, DefaultConfig())
+			in := tl.backup()
+			s := open(in, 51, "master")
+			if got := run(t, in, s, tt.sql).errorNumbers(); tt.err != 0 && (len(got) != 1 || got[0] != tt.err) || tt.err == 0 && len(got) > 0 {
+				t.Fatalf("errors %v, want %d", got, tt.err)
+			}
+			w := run(t, in, s, "SELECT @@LOCK_TIMEOUT")
+			if len(w.errors) > 0 || len(w.results) != 1 || w.results[0].Rows[0][0] != tt.want {
+				t.Errorf("@@LOCK_TIMEOUT = %v (%v), want %d", w.results, w.errors, tt.want)
+			}
+		})
+	}
+}

@@ -135,9 +135,6 @@ func (a procValues) bit(name string, def bool) (bool, error) {
 	return n != 0, err
 }
 
-// given reports whether the call named the parameter with a value.
-func (a procValues) given(name string) bool { return a.v[name] != nil }
-
 // outputGUID sets a uniqueidentifier OUTPUT parameter.
 func (x *stmtCtx) outputGUID(name, id string) {
 	x.setOutput(name, tds.Column{Name: name, Type: tds.TypeUniqueIdentifier}, guid(strings.ToUpper(id)))

@@ -50,6 +50,7 @@ func TestParseBatchErrors(t *testing.T) {
 		{"unsupported SET option", "SET SHOWPLAN_ALL ON", UnsupportedNumber},
 		{"SET ROWCOUNT would cut results", "SET ROWCOUNT 1", UnsupportedNumber},
 		{"SET IMPLICIT_TRANSACTIONS ON would make RESTORE fail", "SET IMPLICIT_TRANSACTIONS ON", UnsupportedNumber},
+		{"SET LANGUAGE would change @@LANGUAGE and the messages", "SET LANGUAGE Deutsch", UnsupportedNumber},
 		{"KILL takes no variable", "KILL @spid", 102},
 		{"binary literal unsupported, not 0 AS x01", "SELECT 0x01", UnsupportedNumber},
 		{"sp_who2 filter unsupported, not ignored", "EXEC sp_who2 'active'", UnsupportedNumber},
@@ -106,7 +107,8 @@ func TestLexLiteralsAndIdentifiers(t *testing.T) {
 // that client tools send on connect change no answer, so they pass.
 func TestParseBatchAcceptsHarmlessSetOptions(t *testing.T) {
 	for _, sql := range []string{"SET ROWCOUNT 0", "SET IMPLICIT_TRANSACTIONS OFF", "SET NOCOUNT ON",
-		"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET LOCK_TIMEOUT 5000"} {
+		"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET LOCK_TIMEOUT 5000", "SET LANGUAGE us_english",
+		"SET LANGUAGE N'English'"} {
 		if _, err := parseBatch(sql); err != nil {
 			t.Errorf("%s: %v", sql, err)
 		}

@@ -19,6 +19,7 @@ func TestRoundTripRefusesWhatItDoesNotSimulate(t *testing.T) {
 		"SELECT * FROM sys.databases",
 		"SELECT d.* FROM sys.databases AS d WHERE d.name = N'mgc'",
 		"SELECT * FROM msdb.dbo.log_shipping_secondary",
+		"SELECT differential_base_lsn FROM sys.master_files WHERE database_id = DB_ID(N'mgc')",
 	} {
 		var v any
 		err := db.QueryRow(q).Scan(&v)

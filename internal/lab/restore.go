@@ -87,10 +87,18 @@ func (p *parser) restoreName() (expr, error) {
 	return litExpr{n}, err
 }
 
+// readOnlyOptions are the options RESTORE HEADERONLY and FILELISTONLY
+// take that the lab's RESTORE accepts too; the options of a restore
+// (NORECOVERY, STANDBY, RESTART, STATS, REPLACE, …) mean nothing to them.
+var readOnlyOptions = map[string]bool{"FILE": true, "CHECKSUM": true, "NO_CHECKSUM": true, "UNLOAD": true, "NOUNLOAD": true}
+
 func (p *parser) restoreOptions(r *restoreSpec) error {
 	mode := "" // the first of RECOVERY, NORECOVERY, STANDBY given
 	for {
 		opt := strings.ToUpper(p.next().text)
+		if (r.kind == "HEADERONLY" || r.kind == "FILELISTONLY") && !readOnlyOptions[opt] {
+			return fail(msgUnsupported("RESTORE " + r.kind + " option " + opt))
+		}
 		var err error
 		switch opt {
 		case "RECOVERY", "NORECOVERY", "STANDBY":
@@ -99,24 +107,19 @@ func (p *parser) restoreOptions(r *restoreSpec) error {
 				// the statement before it runs.
 				return fail(msgConflictingOptions(mode, opt))
 			}
-			mode = opt
-		}
-		switch opt {
+			mode, r.mode = opt, opt
+			if opt == "STANDBY" {
+				r.standby, err = p.optionValue()
+			}
 		case "FILE":
 			r.file, err = p.optionValue()
-		case "RECOVERY", "NORECOVERY":
-			r.mode = opt
-		case "STANDBY":
-			r.mode = "STANDBY"
-			r.standby, err = p.optionValue()
 		case "RESTART":
 			r.restart = true
 		case "STATS":
 			r.stats, err = p.statsValue()
-		case "CHECKSUM", "NO_CHECKSUM", "NOUNLOAD", "UNLOAD", "REPLACE", "BUFFERCOUNT", "MAXTRANSFERSIZE", "BLOCKSIZE", "KEEP_REPLICATION":
-			if p.peek().isOp("=") {
-				_, err = p.optionValue()
-			}
+		case "CHECKSUM", "NO_CHECKSUM", "NOUNLOAD", "UNLOAD", "REPLACE", "KEEP_REPLICATION":
+		case "BUFFERCOUNT", "MAXTRANSFERSIZE", "BLOCKSIZE":
+			_, err = p.optionValue()
 		default:
 			return fail(msgUnsupported("RESTORE option " + opt))
 		}

@@ -238,6 +238,22 @@ func TestRestoreRefusals(t *testing.T) {
 				}
 				os.WriteFile(tl.path("cut.trn"), b[:len(b)-7], 0o644)
 			}},
+		{name: "HEADERONLY with a restore's option", want: []int32{UnsupportedNumber},
+			sql: func(tl *testLab) string {
+				return "RESTORE HEADERONLY FROM DISK = " + quote(tl.path("x.trn")) + " WITH FILE = 1, NORECOVERY"
+			}},
+		{name: "FILELISTONLY with a restore's option", want: []int32{UnsupportedNumber},
+			sql: func(tl *testLab) string {
+				return "RESTORE FILELISTONLY FROM DISK = " + quote(tl.path("x.trn")) + " WITH REPLACE"
+			}},
+		{name: "a value for a flag", want: []int32{UnsupportedNumber},
+			sql: func(tl *testLab) string {
+				return "RESTORE LOG mgc FROM DISK = " + quote(tl.path("x.trn")) + " WITH NORECOVERY, CHECKSUM = 1"
+			}},
+		{name: "no value for BUFFERCOUNT", want: []int32{UnsupportedNumber},
+			sql: func(tl *testLab) string {
+				return "RESTORE LOG mgc FROM DISK = " + quote(tl.path("x.trn")) + " WITH BUFFERCOUNT, NORECOVERY"
+			}},
 		{name: "missing database", want: []int32{911, 3013},
 			sql: func(*testLab) string { return "RESTORE DATABASE nodb WITH RECOVERY" }},
 		{name: "interrupted then recovery", want: []int32{4319, 3013},

@@ -75,6 +75,9 @@ func parseSet(p *parser, text string) (func(*stmtCtx) error, error) {
 	if slices.ContainsFunc(p.toks[p.i:], func(t token) bool { return t.is("XACT_ABORT") }) {
 		return parseXactAbort(p, text)
 	}
+	if t.is("LOCK_TIMEOUT") {
+		return parseLockTimeout(p, text)
+	}
 	return func(x *stmtCtx) error {
 		x.w.Done(-1)
 		return nil
@@ -108,6 +111,38 @@ func parseXactAbort(p *parser, text string) (func(*stmtCtx) error, error) {
 	}, nil
 }
 
+// lockTimeoutKey is the session value that holds SET LOCK_TIMEOUT.
+const lockTimeoutKey = "lab.lock_timeout"
+
+// parseLockTimeout parses SET LOCK_TIMEOUT n, which the lab keeps per
+// session for @@LOCK_TIMEOUT (it has no lock waits for it to bound).
+func parseLockTimeout(p *parser, text string) (func(*stmtCtx) error, error) {
+	p.next()
+	neg := p.acceptOp("-")
+	t := p.next()
+	n, err := strconv.ParseInt(t.text, 10, 32)
+	if t.kind != tNumber || err != nil || !p.done() {
+		return nil, fail(msgUnsupported(text))
+	}
+	if neg {
+		n = -n
+	}
+	return func(x *stmtCtx) error {
+		x.s.SetValue(lockTimeoutKey, n)
+		x.w.Done(-1)
+		return nil
+	}, nil
+}
+
+// lockTimeout is the session's SET LOCK_TIMEOUT, -1 (wait for ever)
+// until one is set.
+func (x *stmtCtx) lockTimeout() int64 {
+	if n, ok := x.s.Value(lockTimeoutKey).(int64); ok {
+		return n
+	}
+	return -1
+}
+
 // xactAbort reports whether the session has SET XACT_ABORT ON.
 func (x *stmtCtx) xactAbort() bool {
 	on, _ := x.s.Value(xactAbortKey).(bool)
@@ -125,8 +160,10 @@ var declarableTypes = map[string]bool{
 
 // changesAnswers reports the SET options whose value would change what
 // SQL Server answers, which the lab cannot honour: SET ROWCOUNT n (cuts
-// result sets) and SET IMPLICIT_TRANSACTIONS ON (a later RESTORE would
-// get 3021). Their harmless values (0, OFF) are accepted.
+// result sets), SET IMPLICIT_TRANSACTIONS ON (a later RESTORE would get
+// 3021) and SET LANGUAGE other than us_english (@@LANGUAGE, the
+// messages' language). Their harmless values (0, OFF, us_english) are
+// accepted.
 func changesAnswers(p *parser) bool {
 	opt, val := strings.ToUpper(p.peek().text), strings.ToUpper(p.peekAt(1).text)
 	switch opt {
@@ -134,6 +171,8 @@ func changesAnswers(p *parser) bool {
 		return val != "0"
 	case "IMPLICIT_TRANSACTIONS":
 		return val != "OFF"
+	case "LANGUAGE":
+		return val != "US_ENGLISH" && val != "ENGLISH"
 	}
 	return false
 }

@@ -142,11 +142,13 @@ func recoveryCode(s string) int64 {
 
 // tMasterFiles has a data file (file_id 1) and a log file (file_id 2) per
 // database. redo_start_lsn is set while the database is RESTORING or in
-// STANDBY.
+// STANDBY; redo_target_lsn is NULL (the lab restores no STOPAT).
+// differential_base_lsn is not simulated: SQL Server sets it at a full
+// backup, and a NULL would say there was none.
 func (in *instance) tMasterFiles() *table {
 	t := &table{cols: []tds.Column{cInt("database_id"), cInt("file_id"), cTiny("type"), cStr("type_desc"),
 		cStr("name"), cStr("physical_name"), cTiny("state"), cStr("state_desc"),
-		cLSN("redo_start_lsn"), cGUID("redo_start_fork_guid"), cLSN("redo_target_lsn"), cLSN("differential_base_lsn")}}
+		cLSN("redo_start_lsn"), cGUID("redo_start_fork_guid"), cLSN("redo_target_lsn")}}
 	for _, d := range in.st.Databases {
 		var lsn, fork any
 		if d.State == "RESTORING" || d.Standby {
@@ -160,7 +162,7 @@ func (in *instance) tMasterFiles() *table {
 				typ, code = "LOG", 1
 			}
 			t.rows = append(t.rows, []any{int64(d.ID), int64(i + 1), code, typ, f.Logical,
-				f.Physical, stateCode(fileState), fileState, lsn, fork, nil, nil})
+				f.Physical, stateCode(fileState), fileState, lsn, fork, nil})
 		}
 	}
 	return t

@@ -89,8 +89,12 @@ func selectObject(_ *shell, b bound, input []any) ([]any, error) {
 	if input == nil {
 		input = enumerate(b["InputObject"])
 	}
-	if n, ok := b["First"].(int64); ok && int(n) < len(input) {
-		input = input[:max(0, n)]
+	if n, ok := b["First"].(int64); ok {
+		if n < 0 {
+			return nil, bindError("Select-Object", "ParameterArgumentValidationError", "InvalidData",
+				"Cannot validate argument on parameter 'First'. The %d argument is less than the minimum allowed range of 0.", n)
+		}
+		input = input[:min(int(n), len(input))]
 	}
 	if exp := b.text("ExpandProperty"); exp != "" {
 		var out []any
@@ -107,6 +111,11 @@ func selectObject(_ *shell, b bound, input []any) ([]any, error) {
 	props, _ := b["Property"].([]any)
 	if len(props) == 0 {
 		return input, nil
+	}
+	for _, p := range props {
+		if strings.ContainsAny(toText(p), "*?[") {
+			return nil, unsupported("Select-Object", "a wildcard in -Property (%s): name the properties", toText(p))
+		}
 	}
 	var out []any
 	for _, v := range input {

@@ -176,6 +176,9 @@ func (sh *shell) call(c *cmdCall, input []any, piped bool) ([]any, error) {
 	if b.has("WhatIf") {
 		return nil, unsupported(cm.name, "-WhatIf")
 	}
+	if err := sh.actionParams(cm, b); err != nil {
+		return nil, err
+	}
 	if err := sh.confirm(cm, b); err != nil {
 		return nil, err
 	}
@@ -184,6 +187,24 @@ func (sh *shell) call(c *cmdCall, input []any, piped bool) ([]any, error) {
 		return nil, err
 	}
 	return cm.run(sh, b, input)
+}
+
+// actionParams refuses an -ErrorAction or -WarningAction the shell would
+// not honour: it ends the run at an error only under
+// $ErrorActionPreference Stop (and goes on otherwise), and always writes
+// its warnings. Any other value (SilentlyContinue, Ignore, Inquire, …)
+// would change what PowerShell does, so it is not simulated.
+func (sh *shell) actionParams(c *cmdlet, b bound) error {
+	onError := "Continue"
+	if sh.stopOnError() {
+		onError = "Stop"
+	}
+	for _, p := range []struct{ name, honoured string }{{"ErrorAction", onError}, {"WarningAction", "Continue"}} {
+		if v := b.text(p.name); b.has(p.name) && !strings.EqualFold(v, p.honoured) {
+			return unsupported(c.name, "-%s %s (here the lab's cmdlets act as with -%s %s)", p.name, v, p.name, p.honoured)
+		}
+	}
+	return nil
 }
 
 // confirm models a ConfirmImpact High cmdlet: it prompts unless

@@ -39,6 +39,12 @@ type token struct {
 	col   int
 }
 
+// punctuation are the one-character tokens.
+var punctuation = map[rune]tokKind{
+	'\n': tNewline, ';': tNewline, '|': tPipe, ',': tComma, '=': tAssign,
+	'(': tLParen, ')': tRParen, '}': tRBrace,
+}
+
 // lexer splits a script into tokens.
 type lexer struct {
 	src  []rune
@@ -81,7 +87,7 @@ func (l *lexer) advance() rune {
 	return r
 }
 
-// parseErr is a ParseException at the lexer's position.
+// errorf is a ParseException at the lexer's position.
 func (l *lexer) errorf(format string, args ...any) error {
 	return &parseError{line: l.line, col: l.col, msg: fmt.Sprintf(format, args...)}
 }
@@ -95,28 +101,12 @@ func (l *lexer) next(prev []token) (token, error) {
 		return t, nil
 	}
 	r := l.peek(0)
+	if k, ok := punctuation[r]; ok {
+		l.advance()
+		t.kind = k
+		return t, nil
+	}
 	switch {
-	case r == '\n' || r == ';':
-		l.advance()
-		t.kind = tNewline
-	case r == '|':
-		l.advance()
-		t.kind = tPipe
-	case r == ',':
-		l.advance()
-		t.kind = tComma
-	case r == '=':
-		l.advance()
-		t.kind = tAssign
-	case r == '(':
-		l.advance()
-		t.kind = tLParen
-	case r == ')':
-		l.advance()
-		t.kind = tRParen
-	case r == '}':
-		l.advance()
-		t.kind = tRBrace
 	case r == '{':
 		return t, l.errorf("the failover lab's Management Shell does not support script blocks ({ … })")
 	case r == '@' && l.peek(1) == '(':
@@ -136,7 +126,7 @@ func (l *lexer) next(prev []token) (token, error) {
 		s, err := l.single()
 		t.kind, t.text = tString, s
 		return t, err
-	case r == '"' || r == '\u201c' || r == '\u201d' || r == '\u201e':
+	case isDoubleQuote(r):
 		s, err := l.double()
 		t.kind, t.text = tString, s
 		return t, err
@@ -174,13 +164,7 @@ func afterDot(prev []token) bool {
 
 // endsValue reports whether a '.' right after t is member access.
 func endsValue(t token) bool {
-	switch t.kind {
-	case tRParen, tVariable, tString:
-		return true
-	case tWord:
-		return false
-	}
-	return false
+	return t.kind == tRParen || t.kind == tVariable || t.kind == tString
 }
 
 func isNameStart(r rune) bool { return unicode.IsLetter(r) || r == '_' }
@@ -198,11 +182,11 @@ func isWordChar(r rune) bool {
 	return !unicode.IsSpace(r) && !strings.ContainsRune("|;,=(){}'\"`$\u2018\u2019\u201a\u201b\u201c\u201d\u201e", r)
 }
 
+// word reads the runes ok accepts. A word keeps its dots (FQDNs,
+// Microsoft.X); a variable name stops at one (member access).
 func (l *lexer) word(ok func(rune) bool) string {
 	start := l.pos
 	for l.pos < len(l.src) && ok(l.src[l.pos]) {
-		// A '.' ends a variable name or a word before member access
-		// only for variables; words keep dots (FQDNs, Microsoft.X).
 		l.advance()
 	}
 	return string(l.src[start:l.pos])
@@ -257,6 +241,11 @@ func (l *lexer) single() (string, error) {
 	return "", &parseError{line: line, col: col, msg: "The string is missing the terminator: '."}
 }
 
+// doubleQuotes are the characters PowerShell takes for a double quote.
+const doubleQuotes = "\"\u201c\u201d\u201e"
+
+func isDoubleQuote(r rune) bool { return strings.ContainsRune(doubleQuotes, r) }
+
 // double reads a double-quoted string; the shell does not expand, so
 // one that would ($, backtick) is refused rather than taken literally.
 func (l *lexer) double() (string, error) {
@@ -266,8 +255,8 @@ func (l *lexer) double() (string, error) {
 	for l.pos < len(l.src) {
 		r := l.advance()
 		switch {
-		case r == '"' || r == '\u201c' || r == '\u201d' || r == '\u201e':
-			if l.pos < len(l.src) && strings.ContainsRune("\"\u201c\u201d\u201e", l.peek(0)) {
+		case isDoubleQuote(r):
+			if l.pos < len(l.src) && isDoubleQuote(l.peek(0)) {
 				b.WriteRune(l.advance())
 				continue
 			}

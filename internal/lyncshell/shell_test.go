@@ -47,8 +47,16 @@ func TestCommandMode(t *testing.T) {
 		{name: "json", script: "Import-Module Lync; Get-CsPersistentChatState | ConvertTo-Json -Compress", stdout: `{"Identity":"PersistentChatServer:atl-cs-001.litwareinc.com","PoolState":"`},
 		{name: "subexpression refused", script: "Write-Output $(1)", code: 1, stderr: "does not support subexpressions"},
 		{name: "expanding string refused", script: `Write-Output "a $b"`, code: 1, stderr: "does not expand double-quoted strings"},
+		{name: "typographic double quotes", script: "Write-Output \u201ca\u201d\u201db\u201d, \"c\"\"d\"", stdout: "a\u201db\nc\"d\n"},
 		{name: "unterminated", script: "Write-Output 'a", code: 1, stderr: "The string is missing the terminator: '."},
 		{name: "WhatIf not simulated", script: "Import-Module Lync; Set-CsPersistentChatState -Identity 'service:atl-cs-001.litwareinc.com' -WhatIf", code: 1, stderr: "does not support this: -WhatIf"},
+		{name: "ErrorAction the run does not follow", script: "Import-Module Lync; Get-CsPersistentChatState -ErrorAction SilentlyContinue", code: 1, stderr: "does not support this: -ErrorAction SilentlyContinue"},
+		{name: "ErrorAction Stop where the run goes on", script: "Import-Module Lync; Get-CsPersistentChatState -ErrorAction Stop", code: 1, stderr: "does not support this: -ErrorAction Stop (here the lab's cmdlets act as with -ErrorAction Continue)"},
+		{name: "ErrorAction the run follows", script: "Import-Module Lync; Get-CsPersistentChatState -ErrorAction continue | Select-Object -ExpandProperty Identity", stdout: "PersistentChatServer:atl-cs-001.litwareinc.com\n"},
+		{name: "WarningAction not simulated", script: "Import-Module Lync; Get-CsPersistentChatState -WarningAction Ignore", code: 1, stderr: "does not support this: -WarningAction Ignore"},
+		{name: "Select-Object -First", script: "@(Write-Output a, b, c | Select-Object -First 2) | ConvertTo-Json -Compress", stdout: `["a","b"]`},
+		{name: "Select-Object -First below 0", script: "Write-Output a, b | Select-Object -First -1", code: 1, stderr: "The -1 argument is less than the minimum allowed range of 0."},
+		{name: "Select-Object -Property wildcard", script: "Import-Module Lync; Get-CsPersistentChatState | Select-Object -Property Pool*", code: 1, stderr: "does not support this: a wildcard in -Property (Pool*)"},
 		{name: "no module", script: "Import-Module ActiveDirectory", code: 1, stderr: "The specified module 'ActiveDirectory' was not loaded"},
 		{name: "expression after a pipe", script: "Write-Output 1 | 2", code: 1, stderr: "Expressions are only allowed as the first element of a pipeline."},
 		{name: "piping into a command without pipeline input", script: "Write-Output 1 | Import-Module", code: 1, stderr: "The input object cannot be bound"},
@@ -92,6 +100,27 @@ func TestWrapperErrorRecord(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "    + FullyQualifiedErrorId : NamedParameterNotFound") {
 		t.Errorf("stderr lacks the record:\n%s", errOut)
+	}
+}
+
+// TestWrapperErrorAction: inside the wrapper ($ErrorActionPreference
+// Stop) -ErrorAction Stop is what the shell does; -ErrorAction Continue
+// is refused, not silently run as Stop.
+func TestWrapperErrorAction(t *testing.T) {
+	dir := newLab(t)
+	for _, tt := range []struct {
+		action string
+		code   int
+		want   string
+	}{
+		{action: "Stop", code: 0, want: pswrap.ResultMark},
+		{action: "Continue", code: 1, want: "does not support this: -ErrorAction Continue"},
+	} {
+		script := pswrap.Build(&pswrap.Wrapper{Modules: []string{"Lync"}, Body: "Get-CsPersistentChatState -ErrorAction " + tt.action + "\n"})
+		code, out, _ := shellRun(dir, "", "-NonInteractive", "-EncodedCommand", pswrap.Encode(script))
+		if code != tt.code || !strings.Contains(out, tt.want) {
+			t.Errorf("-ErrorAction %s: exit %d (want %d), stdout %q (want %q)", tt.action, code, tt.code, out, tt.want)
+		}
 	}
 }
 
