@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"time"
 
 	"github.com/failover-dev/failover/engine"
@@ -109,7 +110,7 @@ func (r *Report) Step(id string) *Step {
 func people(r *Report) []string {
 	var out []string
 	add := func(s string) {
-		if s != "" && !contains(out, s) {
+		if s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
@@ -127,7 +128,7 @@ func people(r *Report) []string {
 func hosts(r *Report) []string {
 	var out []string
 	for _, h := range append([]string{r.Host}, sessionHosts(r.Sessions)...) {
-		if h != "" && !contains(out, h) {
+		if h != "" && !slices.Contains(out, h) {
 			out = append(out, h)
 		}
 	}
@@ -140,13 +141,4 @@ func sessionHosts(ss []Session) []string {
 		out = append(out, s.Host)
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
