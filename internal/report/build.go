@@ -127,18 +127,14 @@ func people(r *Report) []string {
 // hosts lists the host of every session, the run's first.
 func hosts(r *Report) []string {
 	var out []string
-	for _, h := range append([]string{r.Host}, sessionHosts(r.Sessions)...) {
+	add := func(h string) {
 		if h != "" && !slices.Contains(out, h) {
 			out = append(out, h)
 		}
 	}
-	return out
-}
-
-func sessionHosts(ss []Session) []string {
-	out := make([]string, 0, len(ss))
-	for _, s := range ss {
-		out = append(out, s.Host)
+	add(r.Host)
+	for _, s := range r.Sessions {
+		add(s.Host)
 	}
 	return out
 }

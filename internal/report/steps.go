@@ -40,10 +40,3 @@ func (s *Step) fill(st *engine.StepRecord) {
 	}
 	s.LastAttempt = st.LastAttempt().Duration()
 }
-
-// Open reports whether the step's last attempt has no outcome: it runs,
-// or its process died (in doubt).
-func (s *Step) Open() bool {
-	n := len(s.Attempts)
-	return n > 0 && s.Attempts[n-1].Ended.IsZero()
-}
