@@ -8,7 +8,6 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -29,8 +28,8 @@ func Find(root, program string) ([]Command, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Glob returns them sorted.
 	files = append([]string{filepath.Join(root, "README.md")}, files...)
-	sort.Strings(files[1:])
 	var out []Command
 	for _, f := range files {
 		cmds, err := findIn(f, program)

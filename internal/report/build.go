@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"time"
 
 	"github.com/failover-dev/failover/engine"
@@ -109,7 +110,7 @@ func (r *Report) Step(id string) *Step {
 func people(r *Report) []string {
 	var out []string
 	add := func(s string) {
-		if s != "" && !contains(out, s) {
+		if s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
@@ -126,27 +127,14 @@ func people(r *Report) []string {
 // hosts lists the host of every session, the run's first.
 func hosts(r *Report) []string {
 	var out []string
-	for _, h := range append([]string{r.Host}, sessionHosts(r.Sessions)...) {
-		if h != "" && !contains(out, h) {
+	add := func(h string) {
+		if h != "" && !slices.Contains(out, h) {
 			out = append(out, h)
 		}
 	}
-	return out
-}
-
-func sessionHosts(ss []Session) []string {
-	out := make([]string, 0, len(ss))
-	for _, s := range ss {
-		out = append(out, s.Host)
+	add(r.Host)
+	for _, s := range r.Sessions {
+		add(s.Host)
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

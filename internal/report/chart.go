@@ -62,8 +62,16 @@ func chartOf(r *Report) chart {
 			Start: ms(s.At), End: ms(end), Open: s.EndedAt.IsZero()})
 		c.End = max(c.End, ms(end))
 	}
+	marks := map[string][]chartMark{}
+	for _, e := range r.Timeline {
+		switch e.Kind {
+		case "approval", "decision", "leftover", "satisfied", "skipped":
+			marks[e.Step] = append(marks[e.Step], chartMark{At: ms(e.At), Kind: e.Kind, Label: Clock(e.At) + " " + e.Text})
+		}
+	}
 	for _, s := range r.Steps {
 		cs := chartStep{ID: s.ID, State: string(s.State), Over: s.RTO.Over, Attempts: []chartAttempt{}, Marks: []chartMark{}}
+		cs.Marks = append(cs.Marks, marks[s.ID]...)
 		for _, a := range s.Attempts {
 			ca := chartAttempt{N: a.N, Start: ms(a.Started), End: ms(a.Ended), Outcome: a.Outcome}
 			if a.Ended.IsZero() {
@@ -72,13 +80,6 @@ func chartOf(r *Report) chart {
 			}
 			ca.Label = attemptLabel(s.ID, a)
 			cs.Attempts = append(cs.Attempts, ca)
-		}
-		for _, e := range r.Timeline {
-			switch {
-			case e.Step != s.ID:
-			case e.Kind == "approval", e.Kind == "decision", e.Kind == "leftover", e.Kind == "satisfied", e.Kind == "skipped":
-				cs.Marks = append(cs.Marks, chartMark{At: ms(e.At), Kind: e.Kind, Label: Clock(e.At) + " " + e.Text})
-			}
 		}
 		c.Steps = append(c.Steps, cs)
 	}

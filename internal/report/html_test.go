@@ -32,7 +32,9 @@ func TestHTMLSelfContained(t *testing.T) {
 		}
 	}
 	for _, want := range []string{`<style>`, `<script type="application/json" id="report-data">`, `id="timeline"`,
-		`data-step="set-pool-state"`, "Set-CsPersistentChatState", "over its rto of 45m by 5m41s"} {
+		`data-step="set-pool-state"`, "Set-CsPersistentChatState", "over its rto of 45m by 5m41s",
+		// The steps table's caption names its columns as the Markdown does.
+		"Last attempt: how long the step"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
 		}

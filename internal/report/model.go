@@ -76,11 +76,10 @@ type Step struct {
 	// was journaled (zero: none).
 	First time.Time `json:"first,omitzero"`
 	End   time.Time `json:"end,omitzero"`
-	// LastAttempt is how long the last attempt ran; Elapsed from its
-	// first attempt to its outcome, across sessions (0 without both):
-	// the two durations status and the end-of-run table show.
+	// LastAttempt is how long the last attempt ran (RTO.Took is the time
+	// from its first attempt to its outcome): the two durations status
+	// and the end-of-run table show.
 	LastAttempt time.Duration           `json:"last_attempt_ns"`
-	Elapsed     time.Duration           `json:"elapsed_ns"`
 	Approvals   []engine.ApprovalRecord `json:"approvals,omitempty"`
 	Decisions   []engine.Decision       `json:"decisions,omitempty"`
 	Processes   []engine.StepProcess    `json:"processes,omitempty"`

@@ -32,18 +32,11 @@ func buildSteps(rs *engine.RunState, in Input) []Step {
 // fill copies a step's folded state.
 func (s *Step) fill(st *engine.StepRecord) {
 	s.State, s.Note, s.Error = st.State, st.Note, st.Error
-	s.Attempts, s.First, s.End, s.Elapsed = st.History, st.First, st.End, st.Elapsed()
+	s.Attempts, s.First, s.End = st.History, st.First, st.End
 	s.Approvals, s.Decisions, s.Processes = st.Approvals, st.Decisions, st.Processes
 	s.Checkpoints, s.Outputs = st.Checkpoints, st.Outputs
 	if len(st.Checkpoint) > 0 {
 		s.Checkpoint = string(st.Checkpoint)
 	}
 	s.LastAttempt = st.LastAttempt().Duration()
-}
-
-// Open reports whether the step's last attempt has no outcome: it runs,
-// or its process died (in doubt).
-func (s *Step) Open() bool {
-	n := len(s.Attempts)
-	return n > 0 && s.Attempts[n-1].Ended.IsZero()
 }
