@@ -70,7 +70,7 @@ func Init(dir string, cfg Config) error {
 }
 
 // Reset removes the lab in dir (config, state, share, copy dir, faults,
-// statement log) and initialises it again with cfg.
+// statement log, the Management Shell's pool) and initialises it again with cfg.
 func Reset(dir string, cfg Config) error {
 	undoAllFileFaults(dir)
 	old, err := LoadConfig(filepath.Join(dir, ConfigFile))
@@ -79,7 +79,11 @@ func Reset(dir string, cfg Config) error {
 			os.RemoveAll(p)
 		}
 	}
-	for _, p := range []string{ConfigFile, stateDir, FaultsFile, StatementLog, faultStateDir, faultLockFile} {
+	// lyncDir is the Management Shell's state (internal/lyncshell.Dir),
+	// derived from the config again on its first use: a reset pool is
+	// Normal again, with its own active servers.
+	const lyncDir = "lync"
+	for _, p := range []string{ConfigFile, stateDir, FaultsFile, StatementLog, faultStateDir, faultLockFile, lyncDir} {
 		if err := os.RemoveAll(filepath.Join(dir, p)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("reset lab: %w", err)
 		}

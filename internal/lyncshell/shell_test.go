@@ -219,3 +219,30 @@ func TestFaultValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestResetPutsThePoolBack: after a failover, resetting the lab (up
+// --reset) puts the pool back as the config gives it, with the SQL side:
+// a drill started again finds the pool Normal, not still FailedOver.
+func TestResetPutsThePoolBack(t *testing.T) {
+	dir := newLab(t)
+	fresh, err := loadState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Update(dir, func(st *State) error {
+		st.PoolState, st.ActiveServers = "FailedOver", []string{"elsewhere.litwareinc.com"}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := lab.Reset(dir, lab.DefaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := loadState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.PoolState != "Normal" || strings.Join(st.ActiveServers, ",") != strings.Join(fresh.ActiveServers, ",") {
+		t.Errorf("after reset: pool %s, active servers %v; want Normal with %v", st.PoolState, st.ActiveServers, fresh.ActiveServers)
+	}
+}
