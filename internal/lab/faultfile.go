@@ -92,23 +92,34 @@ func nameFault(list []Fault, f Fault) (Fault, error) {
 
 // ClearFaults removes the run-time fault with the given ID, or all of them
 // when id is "". It reports whether anything was removed.
-// A file-system fault is undone first (its folder or file put back);
-// one that cannot be undone stays listed, and the error says why.
+// A file-system fault is undone first (its folder or file put back),
+// the newest first; one that cannot be undone stays listed, and the
+// error says why.
 func ClearFaults(dir, id string) (removed bool, err error) {
 	err = lockedIfFiles(dir, func() error {
 		list, err := ListFaults(dir)
 		if err != nil {
 			return err
 		}
-		var keep []Fault
-		for _, f := range list {
+		// Undone newest first: a fault added on top of another (the
+		// share moved away after a file in it was made to grow) is put
+		// back before the one below it needs its folder.
+		stays := make([]bool, len(list))
+		for i := len(list) - 1; i >= 0; i-- {
+			f := list[i]
 			switch {
 			case id != "" && f.ID != id:
-				keep = append(keep, f)
+				stays[i] = true
 			case f.Kind.IsFile():
 				if rerr := revertFileFault(dir, f.ID); rerr != nil {
-					keep, err = append(keep, f), errors.Join(err, rerr)
+					stays[i], err = true, errors.Join(err, rerr)
 				}
+			}
+		}
+		var keep []Fault
+		for i, f := range list {
+			if stays[i] {
+				keep = append(keep, f)
 			}
 		}
 		removed = len(keep) != len(list)

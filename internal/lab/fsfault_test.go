@@ -395,3 +395,26 @@ func TestGrowingFileScenarioAndReset(t *testing.T) {
 		t.Errorf("D:\\ is not back after Reset: %v", err)
 	}
 }
+
+// TestClearStackedFileFaults: a file made to grow, then its share moved
+// away; clearing every fault puts the share back before the growing
+// file, so one clear leaves the share whole and no fault listed.
+func TestClearStackedFileFaults(t *testing.T) {
+	tl, r := newFileLab(t, DefaultConfig())
+	before := mustReadDir(t, tl.share())
+	grow := addFault(t, tl, r, Fault{Kind: FaultFileGrowing, Delay: 10 * time.Second})
+	st, _, _ := readFaultState(tl.dir, grow.ID)
+	addFault(t, tl, r, Fault{Kind: FaultShareGone})
+	if removed, err := ClearFaults(tl.dir, ""); err != nil || !removed {
+		t.Fatalf("clear: %v (removed %v)", err, removed)
+	}
+	if left, err := ListFaults(tl.dir); err != nil || len(left) != 0 {
+		t.Errorf("faults left: %v, %v", left, err)
+	}
+	if after := mustReadDir(t, tl.share()); len(after) != len(before) {
+		t.Errorf("share holds %d files after the clear, %d before", len(after), len(before))
+	}
+	if fi, err := os.Stat(st.Local); err != nil || fi.Size() != st.Size {
+		t.Errorf("the growing file after the clear: %v, %v; want its whole %d bytes", fi, err, st.Size)
+	}
+}
