@@ -27,7 +27,7 @@ func TestApplyTheRestThenNothing(t *testing.T) {
 	}
 	restores := lc.restores(t, mark)
 	if len(restores) != 2 || !strings.Contains(restores[0], `RESTORE LOG @db FROM DISK = @path WITH FILE = @position, NORECOVERY`) ||
-		!strings.Contains(restores[0], `@path="D:\\LSCopy\\mgc\\`+strs(out["applied"])[0]) {
+		!strings.Contains(restores[0], `@path='D:\LSCopy\mgc\`+strs(out["applied"])[0]) {
 		t.Errorf("restores %q, want two parameterised RESTORE LOG of the Windows paths", restores)
 	}
 	if st := lc.state(t); st.State != "RESTORING" || st.RedoStartLSN != out["last_lsn"] {

@@ -5,7 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"regexp"
-	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -96,8 +96,9 @@ func assertReadOnly(t *testing.T, stmts []sqltest.Statement) {
 	}
 }
 
-// rpcStmtRe finds the statement of a logged sp_executesql call.
-var rpcStmtRe = regexp.MustCompile(`#1=("(?:[^"\\]|\\.)*")`)
+// rpcStmtRe finds the statement of a logged sp_executesql call, quoted
+// as T-SQL quotes a string.
+var rpcStmtRe = regexp.MustCompile(`#1='((?:[^']|'')*)'`)
 
 // rpcStatement is the statement of a logged sp_executesql call.
 func rpcStatement(text string) string {
@@ -105,11 +106,7 @@ func rpcStatement(text string) string {
 	if m == nil {
 		return ""
 	}
-	s, err := strconv.Unquote(m[1])
-	if err != nil {
-		return ""
-	}
-	return s
+	return strings.ReplaceAll(m[1], "''", "'")
 }
 
 // withoutLogins drops the login lines of a statement log.

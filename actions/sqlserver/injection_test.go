@@ -2,7 +2,6 @@ package sqlserver_test
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -49,12 +48,12 @@ func TestNamesArriveLiterally(t *testing.T) {
 			// sent is how the name must appear in the log.
 			sent string
 		}{
-			{"db.state", map[string]any{"database": name, "state": "ONLINE"}, "@db=" + strconv.Quote(name)},
+			{"db.state", map[string]any{"database": name, "state": "ONLINE"}, "@db=" + sqlString(name)},
 			{"sql.check", map[string]any{"query": "SELECT 1", "database": name}, "USE " + quoted(name)},
 			{"sql.exec", map[string]any{"script": "SELECT 1", "database": name}, "USE " + quoted(name)},
-			{"db.recover", map[string]any{"database": name}, "@db=" + strconv.Quote(name)},
-			{"db.kill_sessions", map[string]any{"database": name}, "@db=" + strconv.Quote(name)},
-			{"logship.remove", map[string]any{"database": name}, "@db=" + strconv.Quote(name)},
+			{"db.recover", map[string]any{"database": name}, "@db=" + sqlString(name)},
+			{"db.kill_sessions", map[string]any{"database": name}, "@db=" + sqlString(name)},
+			{"logship.remove", map[string]any{"database": name}, "@db=" + sqlString(name)},
 		}
 		for _, c := range calls {
 			mark := l.Mark(t)
@@ -112,3 +111,7 @@ func texts(stmts []sqltest.Statement) string {
 	}
 	return b.String()
 }
+
+// sqlString is s as the lab's statement log shows a parameter's value:
+// quoted as T-SQL quotes a string.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -271,14 +271,16 @@ func rpcText(proc string, params []tds.Param) string {
 		if name == "" {
 			name = fmt.Sprintf("#%d", i+1)
 		}
-		v := fmt.Sprint(paramValue(p))
-		if p.Value == nil {
+		// Quoted as T-SQL quotes a string ('' for '), not escaped: the
+		// log escapes a line's backslashes, tabs and line breaks once.
+		v := "'" + strings.ReplaceAll(fmt.Sprint(paramValue(p)), "'", "''") + "'"
+		switch {
+		case isSecretName(name):
+			v = "***"
+		case p.Value == nil:
 			v = "NULL"
 		}
-		if isSecretName(name) {
-			v = "***"
-		}
-		fmt.Fprintf(&b, " %s=%q", name, v)
+		fmt.Fprintf(&b, " %s=%s", name, v)
 	}
 	return b.String()
 }
