@@ -133,3 +133,14 @@ func waitUnlocked(t *testing.T, s *etcdstore.Store, plan string) {
 		t.Fatal(err)
 	}
 }
+
+// onBackends runs f on the state dir and on etcd, as parallel subtests,
+// each with a recorder of its own.
+func onBackends(t *testing.T, f func(t *testing.T, bk backend, rc *recorder)) {
+	for _, bk := range backends() {
+		t.Run(bk.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, bk, newRecorder())
+		})
+	}
+}
