@@ -114,6 +114,12 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 	if err != nil {
 		return nil, err
 	}
+	return a.viewOf(b, info, order, actions)
+}
+
+// viewOf reads and folds the journal of run info (as listed), its steps
+// in order (nil: the journal's) with their actions.
+func (a *app) viewOf(b store.Backend, info journal.RunInfo, order []string, actions map[string]string) (*runView, error) {
 	rep, err := b.Read(info.Path)
 	if rep == nil {
 		return nil, withCode(exitFailed, engine.JournalHint("PLAN", info.Path, err))
@@ -139,7 +145,7 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 		}
 	}
 	state := runState(rs, live)
-	info.Records = len(rep.Records)
+	info.Records, info.Err = len(rep.Records), err
 	if short := engine.CutShort(b, info, holder); short != nil {
 		fmt.Fprintf(a.stderr, "warning: %s\n", short)
 		state = "journal cut short: resume refuses it (see the warning)"

@@ -24,7 +24,7 @@ func (a *app) watchRun(ctx context.Context, arg string, vf *varFlags, format str
 	if err != nil {
 		return err
 	}
-	plan, err := a.watchedPlan(b, arg, vf)
+	plan, run, err := a.watched(b, arg, vf)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (a *app) watchRun(ctx context.Context, arg string, vf *varFlags, format str
 	}
 	var last []byte
 	for {
-		view, done, err := a.watchView(b, arg, plan, vf, format)
+		view, done, err := a.watchView(b, arg, plan, run, vf, format)
 		if err != nil {
 			return err
 		}
@@ -58,23 +58,35 @@ func (a *app) watchRun(ctx context.Context, arg string, vf *varFlags, format str
 	}
 }
 
-// watchedPlan is the plan whose runs and lock a watch follows.
-func (a *app) watchedPlan(b store.Backend, arg string, vf *varFlags) (string, error) {
+// watched is the plan whose runs and lock a watch follows and, when arg
+// is a run id, that run's journal, found once: every view reads it alone,
+// not every run of every plan.
+func (a *app) watched(b store.Backend, arg string, vf *varFlags) (string, *journal.RunInfo, error) {
 	if journal.ValidRunID(arg) {
 		info, err := findRunByID(b, arg)
-		return info.Plan, err
+		if err != nil {
+			return "", nil, err
+		}
+		return info.Plan, &journal.RunInfo{Plan: info.Plan, RunID: info.RunID, Path: info.Path}, nil
 	}
 	if _, err := os.Stat(arg); err != nil && looksLikeFile(arg) {
-		return "", withCode(exitUsage, fmt.Errorf("plan file %s: %w", arg, err))
+		return "", nil, withCode(exitUsage, fmt.Errorf("plan file %s: %w", arg, err))
 	}
-	return a.planName(arg, vf)
+	plan, err := a.planName(arg, vf)
+	return plan, nil, err
 }
 
 // watchView renders the watched run once, and says whether it is over
 // for good. A plan without a run yet is waited for; a run that cannot be
 // read now is said so, and watched on.
-func (a *app) watchView(b store.Backend, arg, plan string, vf *varFlags, format string) ([]byte, bool, error) {
-	v, err := a.runView(arg, vf)
+func (a *app) watchView(b store.Backend, arg, plan string, run *journal.RunInfo, vf *varFlags, format string) ([]byte, bool, error) {
+	var v *runView
+	var err error
+	if run != nil {
+		v, err = a.viewOf(b, *run, nil, nil)
+	} else {
+		v, err = a.runView(arg, vf)
+	}
 	var ee *exitError
 	if errors.As(err, &ee) && ee.code == exitUsage && !journal.ValidRunID(arg) {
 		if _, lerr := latestRun(b, plan); lerr != nil {
