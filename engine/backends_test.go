@@ -224,3 +224,37 @@ func TestBackendsLeftoverOnAnotherHost(t *testing.T) {
 		}
 	})
 }
+
+// TestBackendsProcessRecordedAtOnce: the record of a program a step
+// started is in the state while the step runs, not only once a later
+// record is synced: failover killed then, its host and the program alive,
+// a resume must find the program and never start the step beside it.
+func TestBackendsProcessRecordedAtOnce(t *testing.T) {
+	onBackends(t, func(t *testing.T, bk backend, rc *recorder) {
+		cfg := bk.config(t, newPlan(step("a", nil, map[string]any{"pid": 4242})), rc)
+		var found []journal.Record
+		rc.onStart = func(string) {
+			runs, err := cfg.State.List(cfg.Plan.Name)
+			if err != nil || len(runs) != 1 {
+				t.Errorf("runs %+v, %v", runs, err)
+				return
+			}
+			rep, err := cfg.State.Read(runs[0].Path)
+			if err != nil {
+				t.Errorf("read the journal while a runs: %v", err)
+				return
+			}
+			for _, r := range rep.Records {
+				if r.Type == RecStepProcess {
+					found = append(found, r)
+				}
+			}
+		}
+		if _, err := Run(context.Background(), cfg); err != nil {
+			t.Fatal(err)
+		}
+		if len(found) != 1 || found[0].Process.PID != 4242 || found[0].Process.Host != cfg.Host {
+			t.Errorf("while a ran, its journal held %+v; want the program it started (pid 4242 on %s)", found, cfg.Host)
+		}
+	})
+}
