@@ -16,6 +16,7 @@ import (
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
 	"github.com/failover-dev/failover/engine/store"
+	"github.com/failover-dev/failover/plans"
 )
 
 func newStatusCmd(a *app) *cobra.Command {
@@ -105,10 +106,7 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 		if lerr != nil {
 			return nil, lerr
 		}
-		for _, s := range p.Steps {
-			order = append(order, s.ID)
-			actions[s.ID] = s.Action
-		}
+		order, actions = stepOrder(p)
 		info, err = latestRun(b, p.Name)
 	}
 	if err != nil {
@@ -155,6 +153,15 @@ func (a *app) viewOf(b store.Backend, info journal.RunInfo, order []string, acti
 	}
 	return &runView{Plan: h.PlanName, RunID: h.RunID, State: state, User: h.User, Host: h.Host,
 		Started: h.Started, Journal: info.Path, Steps: steps}, nil
+}
+
+// stepOrder returns a plan's step ids in file order, and their actions.
+func stepOrder(p *plans.Plan) ([]string, map[string]string) {
+	order, actions := make([]string, len(p.Steps)), make(map[string]string, len(p.Steps))
+	for i, s := range p.Steps {
+		order[i], actions[s.ID] = s.ID, s.Action
+	}
+	return order, actions
 }
 
 // looksLikeFile reports whether arg names a plan file rather than a plan
