@@ -68,11 +68,12 @@ func (j *stepJournal) Last() (json.RawMessage, bool) {
 	return j.st.cp.get()
 }
 
-// Process journals a process tree the attempt started. It is written to
-// the file at once but not synced: a leftover outlives only failover's
-// own death (SIGKILL, an OOM kill), which loses nothing already written;
-// a machine that crashes takes its processes with it. So no fsync is
-// added to every program a step starts.
+// Process journals a process tree the attempt started. It is flushed at
+// once but not synced: a leftover outlives only failover's own death
+// (SIGKILL, an OOM kill), which loses nothing flushed; a machine that
+// crashes takes its processes with it. So no fsync is added to every
+// program a step starts in a state dir (a file's Append is its flush);
+// on etcd the flush is a commit.
 func (j *stepJournal) Process(p actions.ProcessInfo) error {
 	if j.readOnly {
 		return errors.New("record process: only an attempt may start one, not a probe")
@@ -80,6 +81,9 @@ func (j *stepJournal) Process(p actions.ProcessInfo) error {
 	rec := journal.Record{Type: RecStepProcess, Step: j.st.step.ID, Attempt: j.attempt, Process: &journal.Process{
 		PID: p.PID, Group: p.Group, Command: j.r.red.Redact(p.Command), Start: p.Start, Host: j.r.cfg.Host}}
 	if _, err := j.r.jw.Append(rec); err != nil {
+		return fmt.Errorf("journal process of step %s: %w", j.st.step.ID, err)
+	}
+	if err := j.r.jw.Flush(); err != nil {
 		return fmt.Errorf("journal process of step %s: %w", j.st.step.ID, err)
 	}
 	return nil

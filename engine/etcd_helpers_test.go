@@ -2,11 +2,8 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,7 +21,6 @@ var (
 	sharedDir  string
 	shared     *etcdtest.Cluster
 	sharedErr  error
-	prefixes   atomic.Int64
 )
 
 func sharedCluster(t *testing.T) *etcdtest.Cluster {
@@ -56,8 +52,7 @@ func etcdState(t *testing.T, c *etcdtest.Cluster, endpoints ...string) *etcdstor
 	if c == nil {
 		c = sharedCluster(t)
 	}
-	prefix := fmt.Sprintf("/e%d-%s", prefixes.Add(1), strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()))
-	return etcdstore.New(c.Client(t, endpoints...), prefix, 5*time.Second)
+	return etcdstore.New(c.Client(t, endpoints...), etcdtest.Prefix(t), 5*time.Second)
 }
 
 // backend is a way to keep state: the test's config for a plan on it,
@@ -136,5 +131,16 @@ func waitUnlocked(t *testing.T, s *etcdstore.Store, plan string) {
 	defer cancel()
 	if err := s.WaitUnlocked(ctx, plan); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// onBackends runs f on the state dir and on etcd, as parallel subtests,
+// each with a recorder of its own.
+func onBackends(t *testing.T, f func(t *testing.T, bk backend, rc *recorder)) {
+	for _, bk := range backends() {
+		t.Run(bk.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, bk, newRecorder())
+		})
 	}
 }

@@ -27,6 +27,7 @@ type actParams struct {
 	Block bool           `param:"block" doc:"block until the attempt's context ends"`
 	Echo  any            `param:"echo" doc:"recorded as given"`
 	Out   map[string]any `param:"out" doc:"returned as outputs"`
+	PID   int64          `param:"pid" doc:"record a process of this pid as started, first"`
 }
 
 // checkParams are the params of the fake check "test.check".
@@ -122,6 +123,11 @@ func (a recApprove) Run(ctx context.Context, env *actions.Env, _ *actions.None) 
 func (rc *recorder) act(ctx context.Context, env *actions.Env, p *actParams) (map[string]any, error) {
 	n := rc.begin(env.StepID, p.Echo)
 	defer rc.end(env.StepID)
+	if p.PID > 0 {
+		if err := env.RecordProcess(actions.ProcessInfo{PID: int(p.PID), Group: int(p.PID), Command: "test-program"}); err != nil {
+			return nil, err
+		}
+	}
 	if rc.onStart != nil {
 		rc.onStart(env.StepID)
 	}

@@ -33,20 +33,19 @@ func Resume(ctx context.Context, cfg Config, opts ResumeOptions) (*Summary, erro
 	if err := checkResume(cfg, opts); err != nil {
 		return nil, cannotRun(err)
 	}
-	path, err := findRun(cfg, opts.RunID)
+	ri, err := findRun(cfg, opts.RunID)
 	if err != nil {
 		return nil, err
 	}
-	rep, err := cfg.State.Read(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		_, id := cfg.State.RunOf(path)
+	path := ri.Path
+	if errors.Is(ri.Err, fs.ErrNotExist) {
 		return nil, cannotRun(fmt.Errorf("no run %s of plan %s in %s (`failover status` lists the runs)",
-			id, cfg.Plan.Name, cfg.State))
+			ri.RunID, cfg.Plan.Name, cfg.State))
 	}
-	if err != nil {
-		return nil, cannotRun(JournalHint(planArg(cfg.Plan), path, err))
+	if ri.Err != nil {
+		return nil, cannotRun(JournalHint(planArg(cfg.Plan), path, ri.Err))
 	}
-	r, err := newRun(withRetried(cfg, opts.Retry), rep.Header.RunID)
+	r, err := newRun(withRetried(cfg, opts.Retry), ri.Header.RunID)
 	if err != nil {
 		return nil, err
 	}
@@ -225,33 +224,35 @@ func (r *run) decisions(rs *RunState, opts ResumeOptions) ([]journal.Record, err
 	return recs, add(opts.MarkDone, RecMarkedDone, "--mark-done")
 }
 
-// findRun returns the journal to resume: the given run, or the plan's
-// latest run if it is not finished.
-func findRun(cfg Config, runID string) (string, error) {
+// findRun returns the run to resume, as read: the given run, or the
+// plan's latest run if it is not finished (read once, by the listing).
+func findRun(cfg Config, runID string) (journal.RunInfo, error) {
 	if runID != "" {
 		if !journal.ValidRunID(runID) {
-			return "", cannotRun(fmt.Errorf("%q is not a run id (want e.g. 20261126T031500Z-3f9a)", runID))
+			return journal.RunInfo{}, cannotRun(fmt.Errorf("%q is not a run id (want e.g. 20261126T031500Z-3f9a)", runID))
 		}
-		return cfg.State.JournalName(cfg.Plan.Name, runID), nil
+		path := cfg.State.JournalName(cfg.Plan.Name, runID)
+		rep, err := cfg.State.Read(path)
+		return journal.Describe(cfg.Plan.Name, runID, path, rep, err), nil
 	}
 	runs, err := cfg.State.List(cfg.Plan.Name)
 	if err != nil {
-		return "", fmt.Errorf("list runs of %s: %w", cfg.Plan.Name, err)
+		return journal.RunInfo{}, fmt.Errorf("list runs of %s: %w", cfg.Plan.Name, err)
 	}
 	if len(runs) == 0 {
-		return "", cannotRun(fmt.Errorf("no run of plan %s in %s to resume; start one with `failover apply %s`",
+		return journal.RunInfo{}, cannotRun(fmt.Errorf("no run of plan %s in %s to resume; start one with `failover apply %s`",
 			cfg.Plan.Name, cfg.State, planArg(cfg.Plan)))
 	}
 	last := LatestRun(runs)
 	if tornAtCreate(cfg.State, last, nil) {
-		return "", cannotRun(fmt.Errorf("no run of plan %s to resume: run %s died while creating its journal, "+
+		return journal.RunInfo{}, cannotRun(fmt.Errorf("no run of plan %s to resume: run %s died while creating its journal, "+
 			"before any step ran; start again with `failover apply %s`", cfg.Plan.Name, last.RunID, planArg(cfg.Plan)))
 	}
 	if last.Err == nil && Complete(last.Last) {
-		return "", cannotRun(fmt.Errorf("the latest run %s of plan %s has finished; nothing to resume "+
+		return journal.RunInfo{}, cannotRun(fmt.Errorf("the latest run %s of plan %s has finished; nothing to resume "+
 			"(start a new one with `failover apply %s`)", last.RunID, cfg.Plan.Name, planArg(cfg.Plan)))
 	}
-	return last.Path, nil
+	return last, nil
 }
 
 // headerRebuilt reports whether a repair rebuilt the run's header.

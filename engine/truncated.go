@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/failover-dev/failover/engine/journal"
+	"github.com/failover-dev/failover/engine/lock"
 	"github.com/failover-dev/failover/engine/store"
 )
 
@@ -43,14 +44,15 @@ func cutShort(planArg, runID string, records int, s Synced) error {
 
 // CutShort tells whether the journal of run ri (as listed) holds fewer
 // records than its run synced, for status: a *TruncatedError, or nil.
-// The lock and the sync mark are read now, after the listing; a journal
+// The sync mark is read now, after the listing, and the lock too unless
+// the caller read it after the listing (holder; nil reads it); a journal
 // that seems short is read again, so that a run that appended since the
 // listing is not taken for cut short.
-func CutShort(b store.Backend, ri journal.RunInfo) error {
+func CutShort(b store.Backend, ri journal.RunInfo, holder *lock.Info) error {
 	if ri.Err != nil && ri.Records == 0 {
 		return nil // unreadable: its own error says more
 	}
-	s := syncedOf(b, ri, nil)
+	s := syncedOf(b, ri, holder)
 	if uint64(ri.Records) >= s.Seq() {
 		return nil
 	}

@@ -1,16 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"path/filepath"
-	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/failover-dev/failover/internal/etcdtest"
 )
-
-var prefixes atomic.Int64
 
 // stateFlags are the global flags that put a command's state on a
 // backend: a fresh state dir, or a fresh prefix on an etcd cluster.
@@ -29,8 +24,7 @@ func localState(dir string) stateFlags {
 
 // etcdStateOn is a fresh prefix on cluster c.
 func etcdStateOn(t *testing.T, c *etcdtest.Cluster) stateFlags {
-	prefix := fmt.Sprintf("/c%d-%s", prefixes.Add(1), strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()))
-	url := c.URL(prefix)
+	url := c.URL(etcdtest.Prefix(t))
 	return stateFlags{name: "etcd", args: []string{"--state", url}, where: url}
 }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -288,5 +289,44 @@ func TestUnlockOnEtcd(t *testing.T) {
 	}
 	if _, err := w.AppendSync(journal.Record{Type: "step-started", Step: "x"}); !errors.Is(err, lock.ErrLost) {
 		t.Errorf("the holder appended after its lock was broken: %v", err)
+	}
+}
+
+// TestStatePushDamaged: a journal with a torn last record is pushed
+// without it, and says so; one corrupt before good records is not
+// pushed, and the way on is named.
+func TestStatePushDamaged(t *testing.T) {
+	c := etcdtest.Start(t, etcdtest.Options{})
+	dir := t.TempDir()
+	t.Chdir(dir)
+	writeFile(t, dir, "plan.yaml", backendsPlan)
+	local := localState(dir)
+	if code, _, errOut := cli(t, local.with("apply", "plan.yaml", "--yes")...); code != exitFailed {
+		t.Fatalf("apply: exit %d\n%s", code, errOut)
+	}
+	runs, err := store.NewLocal(local.where, nil).List("")
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("local runs: %v, %v", runs, err)
+	}
+	good, err := os.ReadFile(runs[0].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	push := func() (int, string) {
+		code, out, _ := cli(t, append(append([]string(nil), local.args...), append(etcdStateOn(t, c).args, "state", "push")...)...)
+		return code, out
+	}
+	// A torn tail: the first bytes of a frame that was never finished.
+	if err := os.WriteFile(runs[0].Path, append(append([]byte(nil), good...), 0x20, 0, 0), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("pushed: 9 record(s) (its torn last record at offset %d left out)", len(good))
+	if code, out := push(); code != exitOK || !strings.Contains(out, want) {
+		t.Errorf("push of a torn tail: exit %d, want %q\n%s", code, want, out)
+	}
+	flipByte(t, runs[0].Path, len(good)/2)
+	if code, out := push(); code != exitFailed || !strings.Contains(out, "not pushed: ") ||
+		!strings.Contains(out, "repair it first (`failover journal repair "+runs[0].RunID+"`)") {
+		t.Errorf("push of a corrupt journal: exit %d\n%s", code, out)
 	}
 }

@@ -68,7 +68,7 @@ func newJournalDumpCmd(a *app) *cobra.Command {
 				fmt.Fprintf(a.stderr, "warning: %s\n", damageText(d, args[0]))
 			}
 			ri := journal.RunInfo{Plan: rep.Header.PlanName, RunID: rep.Header.RunID, Path: path, Records: len(rep.Records)}
-			if err := engine.CutShort(b, ri); err != nil {
+			if err := engine.CutShort(b, ri, nil); err != nil {
 				fmt.Fprintf(a.stderr, "warning: %s\n", err)
 				bad = true
 			}
@@ -146,7 +146,7 @@ func (a *app) dumpRescued(b store.Backend, path, run string) error {
 		id = strings.TrimSuffix(filepath.Base(path), journal.Extension)
 	}
 	ri := journal.RunInfo{Path: path, Plan: plan, RunID: id, Records: kept}
-	if err := engine.CutShort(b, ri); err != nil {
+	if err := engine.CutShort(b, ri, nil); err != nil {
 		fmt.Fprintf(a.stderr, "warning: %s\n", err)
 	}
 	return &silentError{code: exitFailed}

@@ -101,11 +101,11 @@ func (a *app) reportStatus(rs *engine.RunState) string {
 	if err != nil {
 		return runState(rs, false)
 	}
-	live := lockHeldBy(b, h.PlanName, h.RunID)
-	if stale := staleLock(b, h.PlanName, h.RunID); stale != "" {
+	holder := readHolder(b, h.PlanName)
+	if stale := staleText(holder, h.RunID); stale != "" {
 		return runState(rs, false) + "; " + stale
 	}
-	return runState(rs, live)
+	return runState(rs, heldLive(holder, h.RunID))
 }
 
 // writeReport renders the report to standard output or, whole or not

@@ -14,8 +14,10 @@ import (
 type reportSource struct {
 	path string
 	// planFile is the plan given as the argument ("" when a run id, a
-	// journal file or a plan name was given).
+	// journal file or a plan name was given), and plan that file as
+	// loaded.
 	planFile string
+	plan     *plans.Plan
 }
 
 // reportSource finds the journal of arg: a run id, a journal file, a
@@ -37,13 +39,13 @@ func (a *app) reportSource(arg string, f *reportFlags) (reportSource, error) {
 		path, err := journalPath(b, arg)
 		return reportSource{path: path}, err
 	}
-	name, planFile := arg, ""
+	name, src := arg, reportSource{}
 	if _, err := os.Stat(arg); err == nil {
 		p, err := a.loadPlan(arg, &f.vars)
 		if err != nil {
 			return reportSource{}, err
 		}
-		name, planFile = p.Name, arg
+		name, src.planFile, src.plan = p.Name, arg, p
 	} else if looksLikeFile(arg) {
 		return reportSource{}, withCode(exitUsage, fmt.Errorf("plan file %s: %w", arg, err))
 	}
@@ -52,13 +54,15 @@ func (a *app) reportSource(arg string, f *reportFlags) (reportSource, error) {
 		if err == nil && info.Plan != name {
 			err = withCode(exitUsage, fmt.Errorf("run %s is a run of plan %s, not of %s", f.run, info.Plan, name))
 		}
-		return reportSource{path: info.Path, planFile: planFile}, err
+		src.path = info.Path
+		return src, err
 	}
 	info, err := latestRun(b, name)
-	if err != nil && planFile == "" && !plansName(name) {
+	if err != nil && src.planFile == "" && !plansName(name) {
 		return reportSource{}, planArgError(arg)
 	}
-	return reportSource{path: info.Path, planFile: planFile}, err
+	src.path = info.Path
+	return src, err
 }
 
 // plansName reports whether s could be a plan's name.
@@ -77,8 +81,8 @@ func plansName(s string) bool {
 // hash at apply, or after a resume --force); otherwise the note says
 // why not.
 func (a *app) reportPlan(src reportSource, rs *engine.RunState, vf *varFlags) (*plans.Plan, string) {
-	file := src.planFile
-	if file == "" {
+	file, p := src.planFile, src.plan
+	if p == nil {
 		file = rs.Header.PlanFile
 		if file == "" {
 			return nil, "the journal names no plan file"
@@ -87,10 +91,11 @@ func (a *app) reportPlan(src reportSource, rs *engine.RunState, vf *varFlags) (*
 			return nil, fmt.Sprintf("plan file %s, which the run was started with, is not there (%v); give the plan file: "+
 				"failover report PLAN --run %s", file, err, rs.Header.RunID)
 		}
-	}
-	p, diags := plans.Load(file, vf.options(a))
-	if p == nil || diags.HasErrors() {
-		return nil, fmt.Sprintf("plan file %s does not load now (%d error(s); `failover validate %s` shows them)", file, countErrors(diags), file)
+		var diags plans.Diagnostics
+		p, diags = plans.Load(file, vf.options(a))
+		if p == nil || diags.HasErrors() {
+			return nil, fmt.Sprintf("plan file %s does not load now (%d error(s); `failover validate %s` shows them)", file, countErrors(diags), file)
+		}
 	}
 	if !ranWith(rs, p.Hash) {
 		return nil, fmt.Sprintf("plan file %s is not the plan the run ran (its hash %s, the run's %s): it changed since, "+

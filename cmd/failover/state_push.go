@@ -78,13 +78,15 @@ func pushRun(from *store.Local, to *etcdstore.Store, ri journal.RunInfo) (string
 	if lockHeldBy(from, ri.Plan, ri.RunID) {
 		return "", errors.New("it holds its plan's lock here, so it may be running: push it once it has stopped")
 	}
-	rp, err := from.Read(ri.Path)
-	if err != nil {
-		return "", fmt.Errorf("%w; repair it first (`failover journal repair %s`)", err, ri.RunID)
-	}
+	// Read once: the bytes pushed are the bytes parsed, and the damage
+	// found is cut from them.
 	img, err := from.ReadImage(ri.Path)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("read journal %s: %w", ri.Path, err)
+	}
+	rp, _, err := journal.Parse(ri.Path, img)
+	if err != nil {
+		return "", fmt.Errorf("%w; repair it first (`failover journal repair %s`)", err, ri.RunID)
 	}
 	note := ""
 	if d := rp.Damage; d != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/failover-dev/failover/engine/journal"
 	"github.com/failover-dev/failover/engine/lock"
 	"github.com/failover-dev/failover/engine/store"
+	"github.com/failover-dev/failover/plans"
 )
 
 func newStatusCmd(a *app) *cobra.Command {
@@ -105,15 +106,18 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 		if lerr != nil {
 			return nil, lerr
 		}
-		for _, s := range p.Steps {
-			order = append(order, s.ID)
-			actions[s.ID] = s.Action
-		}
+		order, actions = stepOrder(p)
 		info, err = latestRun(b, p.Name)
 	}
 	if err != nil {
 		return nil, err
 	}
+	return a.viewOf(b, info, order, actions)
+}
+
+// viewOf reads and folds the journal of run info (as listed), its steps
+// in order (nil: the journal's) with their actions.
+func (a *app) viewOf(b store.Backend, info journal.RunInfo, order []string, actions map[string]string) (*runView, error) {
 	rep, err := b.Read(info.Path)
 	if rep == nil {
 		return nil, withCode(exitFailed, engine.JournalHint("PLAN", info.Path, err))
@@ -124,8 +128,9 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 		fmt.Fprintf(a.stderr, "warning: journal %s: %s\n", info.Path, damageText(rep.Damage, info.RunID))
 	}
 	rs := engine.Fold(rep)
-	live := lockHeldBy(b, info.Plan, info.RunID)
-	stale := staleLock(b, info.Plan, info.RunID)
+	holder := readHolder(b, info.Plan)
+	live := heldLive(holder, info.RunID)
+	stale := staleText(holder, info.RunID)
 	if stale != "" {
 		// Its steps without an outcome are in doubt, not running.
 		live = false
@@ -138,8 +143,8 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 		}
 	}
 	state := runState(rs, live)
-	info.Records = len(rep.Records)
-	if short := engine.CutShort(b, info); short != nil {
+	info.Records, info.Err = len(rep.Records), err
+	if short := engine.CutShort(b, info, holder); short != nil {
 		fmt.Fprintf(a.stderr, "warning: %s\n", short)
 		state = "journal cut short: resume refuses it (see the warning)"
 	}
@@ -148,6 +153,15 @@ func (a *app) runView(arg string, vf *varFlags) (*runView, error) {
 	}
 	return &runView{Plan: h.PlanName, RunID: h.RunID, State: state, User: h.User, Host: h.Host,
 		Started: h.Started, Journal: info.Path, Steps: steps}, nil
+}
+
+// stepOrder returns a plan's step ids in file order, and their actions.
+func stepOrder(p *plans.Plan) ([]string, map[string]string) {
+	order, actions := make([]string, len(p.Steps)), make(map[string]string, len(p.Steps))
+	for i, s := range p.Steps {
+		order[i], actions[s.ID] = s.ID, s.Action
+	}
+	return order, actions
 }
 
 // looksLikeFile reports whether arg names a plan file rather than a plan
@@ -172,29 +186,43 @@ func runState(rs *engine.RunState, live bool) string {
 	return "stopped (the process died; `failover resume` continues it)"
 }
 
-// lockHeldBy reports whether a live process holds the plan's lock for run.
-func lockHeldBy(b store.Backend, plan, runID string) bool {
-	info, err := b.ReadLock(plan)
-	if err != nil || info == nil || info.RunID != runID {
-		return false
+// readHolder reads the plan's lock once, for every judgement of a run
+// shown (live, stale, cut short): the zero Info, which names no run, when
+// there is none or it cannot be read.
+func readHolder(b store.Backend, plan string) *lock.Info {
+	if info, err := b.ReadLock(plan); err == nil && info != nil {
+		return info
 	}
-	return info.Judge(time.Now()) == lock.Live
+	return &lock.Info{}
 }
 
-// staleLock describes the plan's lock when run holds it and its heartbeat
-// is older than its lease (from another host, or a pid of this host that
-// exists but does not renew it); "" otherwise.
-func staleLock(b store.Backend, plan, runID string) string {
-	info, err := b.ReadLock(plan)
-	if err != nil || info.RunID != runID {
+// lockHeldBy reports whether a live process holds the plan's lock for run.
+func lockHeldBy(b store.Backend, plan, runID string) bool {
+	return heldLive(readHolder(b, plan), runID)
+}
+
+// heldLive reports whether holder, the plan's lock as read, is run's and
+// alive.
+func heldLive(holder *lock.Info, runID string) bool {
+	if runID == "" || holder.RunID != runID {
+		return false
+	}
+	return holder.Judge(time.Now()) == lock.Live
+}
+
+// staleText describes holder, the plan's lock as read, when run holds it
+// and its heartbeat is older than its lease (from another host, or a pid
+// of this host that exists but does not renew it); "" otherwise.
+func staleText(holder *lock.Info, runID string) string {
+	if runID == "" || holder.RunID != runID {
 		return ""
 	}
-	if v := info.Judge(time.Now()); v != lock.Stale && v != lock.Silent {
+	if v := holder.Judge(time.Now()); v != lock.Stale && v != lock.Silent {
 		return "" // alive, or its process is gone: resume takes the lock over
 	}
-	age := time.Since(info.Heartbeat)
+	age := time.Since(holder.Heartbeat)
 	return fmt.Sprintf("stale lock: held by %s on %s (pid %d), no heartbeat for %s, longer than its lease of %s",
-		info.User, info.Host, info.PID, age.Round(time.Second), info.Lease)
+		holder.User, holder.Host, holder.PID, age.Round(time.Second), holder.Lease)
 }
 
 func findRunByID(b store.Backend, id string) (journal.RunInfo, error) {
@@ -264,14 +292,16 @@ func (a *app) listRuns(format string) error {
 
 // listState judges a run from its last record, without folding it.
 func listState(b store.Backend, r journal.RunInfo) string {
-	switch {
-	case r.Err != nil:
+	if r.Err != nil {
 		return unreadable(r.Err)
-	case staleLock(b, r.Plan, r.RunID) != "":
+	}
+	holder := readHolder(b, r.Plan)
+	switch {
+	case staleText(holder, r.RunID) != "":
 		return "stale lock"
-	case lockHeldBy(b, r.Plan, r.RunID):
+	case heldLive(holder, r.RunID):
 		return "running"
-	case engine.CutShort(b, r) != nil:
+	case engine.CutShort(b, r, holder) != nil:
 		return "cut short (see journal dump)"
 	}
 	switch end := engine.EndOf(r.Last); {

@@ -24,17 +24,17 @@ func (a *app) watchRun(ctx context.Context, arg string, vf *varFlags, format str
 	if err != nil {
 		return err
 	}
-	plan, err := a.watchedPlan(b, arg, vf)
+	w, err := a.watched(b, arg, vf)
 	if err != nil {
 		return err
 	}
-	changes, err := b.Changes(ctx, plan)
+	changes, err := b.Changes(ctx, w.plan)
 	if err != nil {
 		return withCode(exitFailed, err)
 	}
 	var last []byte
 	for {
-		view, done, err := a.watchView(b, arg, plan, vf, format)
+		view, done, err := a.watchView(b, w, format)
 		if err != nil {
 			return err
 		}
@@ -58,31 +58,58 @@ func (a *app) watchRun(ctx context.Context, arg string, vf *varFlags, format str
 	}
 }
 
-// watchedPlan is the plan whose runs and lock a watch follows.
-func (a *app) watchedPlan(b store.Backend, arg string, vf *varFlags) (string, error) {
-	if journal.ValidRunID(arg) {
+// watchTarget is what a watch follows, found once: the plan file is not
+// loaded again (nor its warnings shown again) at every change, nor every
+// run of every plan read to find a run id's.
+type watchTarget struct {
+	// plan is the plan whose runs and lock the watch follows.
+	plan string
+	// run is the run a run id named; nil: the plan's latest run.
+	run *journal.RunInfo
+	// order and actions are a plan file's steps (nil otherwise).
+	order   []string
+	actions map[string]string
+}
+
+// watched finds what arg names: a run id, a plan file or a plan name.
+func (a *app) watched(b store.Backend, arg string, vf *varFlags) (*watchTarget, error) {
+	switch _, serr := os.Stat(arg); {
+	case journal.ValidRunID(arg):
 		info, err := findRunByID(b, arg)
-		return info.Plan, err
+		if err != nil {
+			return nil, err
+		}
+		return &watchTarget{plan: info.Plan, run: &journal.RunInfo{Plan: info.Plan, RunID: info.RunID, Path: info.Path}}, nil
+	case serr != nil && looksLikeFile(arg):
+		return nil, withCode(exitUsage, fmt.Errorf("plan file %s: %w", arg, serr))
+	case serr != nil:
+		return &watchTarget{plan: arg}, nil
 	}
-	if _, err := os.Stat(arg); err != nil && looksLikeFile(arg) {
-		return "", withCode(exitUsage, fmt.Errorf("plan file %s: %w", arg, err))
+	p, err := a.loadPlan(arg, vf)
+	if err != nil {
+		return nil, err
 	}
-	return a.planName(arg, vf)
+	order, actions := stepOrder(p)
+	return &watchTarget{plan: p.Name, order: order, actions: actions}, nil
 }
 
 // watchView renders the watched run once, and says whether it is over
 // for good. A plan without a run yet is waited for; a run that cannot be
 // read now is said so, and watched on.
-func (a *app) watchView(b store.Backend, arg, plan string, vf *varFlags, format string) ([]byte, bool, error) {
-	v, err := a.runView(arg, vf)
-	var ee *exitError
-	if errors.As(err, &ee) && ee.code == exitUsage && !journal.ValidRunID(arg) {
-		if _, lerr := latestRun(b, plan); lerr != nil {
-			return fmt.Appendf(nil, "waiting for a run of plan %s in %s\n", plan, b), false, nil
+func (a *app) watchView(b store.Backend, w *watchTarget, format string) ([]byte, bool, error) {
+	info := w.run
+	if info == nil {
+		latest, err := latestRun(b, w.plan)
+		var ee *exitError
+		if errors.As(err, &ee) && ee.code == exitUsage {
+			return fmt.Appendf(nil, "waiting for a run of plan %s in %s\n", w.plan, b), false, nil
 		}
-		// The run appeared since: show it.
-		v, err = a.runView(arg, vf)
+		if err != nil {
+			return fmt.Appendf(nil, "cannot show the run now: %v\n", err), false, nil
+		}
+		info = &latest
 	}
+	v, err := a.viewOf(b, *info, w.order, w.actions)
 	if err != nil {
 		// A journal caught being created, a store that did not answer:
 		// said, and watched on; the next change may mend it.

@@ -184,6 +184,15 @@ func (w *Writer) syncLocked() error {
 	return nil
 }
 
+// Flush returns the Writer's failure, if any: Append already wrote every
+// record to the file, where it outlives this process (not a crash of the
+// machine: that takes Sync).
+func (w *Writer) Flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.usable()
+}
+
 // AppendSync appends a record and makes it durable.
 func (w *Writer) AppendSync(r Record) (Record, error) {
 	r, err := w.Append(r)

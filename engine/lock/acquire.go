@@ -17,13 +17,13 @@ var ErrChanged = errors.New("lock changed")
 // info are filled from this process (see NewInfo). If the lock is held, the
 // error is a *HeldError describing the holder.
 func Acquire(stateDir, plan string, info Info) (*Lock, error) {
-	info = info.fill()
+	info = info.Fill()
 	path := Path(stateDir, plan)
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create lock directory %s: %w", dir, err)
 	}
-	data, err := encode(info)
+	data, err := Encode(info)
 	if err != nil {
 		return nil, err
 	}
@@ -124,9 +124,9 @@ func replace(path string, data []byte) error {
 // (another run took it, or the holder renewed its heartbeat and so is
 // alive), it refuses with an error wrapping ErrChanged.
 func TakeOver(stateDir, plan string, info Info, expect Info) (*Lock, error) {
-	info = info.fill()
+	info = info.Fill()
 	path := Path(stateDir, plan)
-	data, err := encode(info)
+	data, err := Encode(info)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func TakeOver(stateDir, plan string, info Info, expect Info) (*Lock, error) {
 		if err != nil {
 			return fmt.Errorf("take over lock: %w", err)
 		}
-		if !cur.sameHolder(expect) {
+		if !cur.SameHolder(expect) {
 			return fmt.Errorf("take over lock %s: %w: now held by run %s (pid %d on %s, heartbeat %s)",
 				path, ErrChanged, cur.RunID, cur.PID, cur.Host, stamp(cur.Heartbeat))
 		}
@@ -193,7 +193,7 @@ func Lower(stateDir, plan, runID string, synced uint64) error {
 			return nil
 		}
 		cur.Synced = synced
-		data, err := encode(*cur)
+		data, err := Encode(*cur)
 		if err != nil {
 			return err
 		}

@@ -130,7 +130,7 @@ func (l *Lock) renew(now time.Time) error {
 	if synced != nil {
 		next.Synced = max(next.Synced, synced())
 	}
-	data, err := encode(next)
+	data, err := Encode(next)
 	if err != nil {
 		return err
 	}

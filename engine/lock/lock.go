@@ -71,10 +71,7 @@ func NewInfo(runID string, lease time.Duration) Info {
 
 // Fill returns in with the fields a caller left empty set to this
 // process's values, and the lease to DefaultLease if it is not positive.
-func (in Info) Fill() Info { return in.fill() }
-
-// fill sets the fields a caller left empty to this process's values.
-func (in Info) fill() Info {
+func (in Info) Fill() Info {
 	def := NewInfo(in.RunID, in.Lease)
 	if in.User == "" {
 		in.User = def.User
@@ -96,12 +93,8 @@ func (in Info) fill() Info {
 }
 
 // SameHolder reports whether two Infos describe the same holder at the
-// same heartbeat: what a take-over compares.
-func (in Info) SameHolder(o Info) bool { return in.sameHolder(o) }
-
-// sameHolder reports whether two Infos describe the same holder at the same
-// heartbeat: the comparison of a compare-and-swap.
-func (in Info) sameHolder(o Info) bool {
+// same heartbeat: the comparison of a take-over's compare-and-swap.
+func (in Info) SameHolder(o Info) bool {
 	return in.RunID == o.RunID && in.Host == o.Host && in.PID == o.PID &&
 		in.Started.Equal(o.Started) && in.Heartbeat.Equal(o.Heartbeat)
 }
@@ -142,12 +135,7 @@ func Path(stateDir, plan string) string {
 }
 
 // Encode returns the lock's JSON, as a lock file holds it.
-func Encode(in Info) ([]byte, error) { return encode(in) }
-
-// Decode reads a lock's JSON.
-func Decode(b []byte) (Info, error) { return decode(b) }
-
-func encode(in Info) ([]byte, error) {
+func Encode(in Info) ([]byte, error) {
 	w := wireInfo{RunID: in.RunID, User: in.User, Host: in.Host, PID: in.PID,
 		Started: in.Started.UTC(), Heartbeat: in.Heartbeat.UTC(), Lease: in.Lease.String(), Synced: in.Synced,
 		LeaseID: in.LeaseID}
@@ -158,7 +146,8 @@ func encode(in Info) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-func decode(b []byte) (Info, error) {
+// Decode reads a lock's JSON.
+func Decode(b []byte) (Info, error) {
 	var w wireInfo
 	if err := json.Unmarshal(b, &w); err != nil {
 		return Info{}, err
@@ -186,7 +175,7 @@ func readFile(path string) (*Info, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read lock: %w", err)
 	}
-	in, err := decode(b)
+	in, err := Decode(b)
 	if err != nil {
 		return nil, fmt.Errorf("decode lock %s: %w", path, err)
 	}

@@ -121,7 +121,7 @@ func TestReadRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !got.sameHolder(in) || got.User != "u" || got.Lease != in.Lease {
+	if !got.SameHolder(in) || got.User != "u" || got.Lease != in.Lease {
 		t.Errorf("Read = %+v, want %+v", got, in)
 	}
 	if _, err := Read(state, "other"); !errors.Is(err, fs.ErrNotExist) {

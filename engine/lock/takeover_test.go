@@ -40,12 +40,12 @@ func TestTakeOver(t *testing.T) {
 				t.Fatal(rerr)
 			}
 			if tt.wantErr != nil {
-				if !got.sameHolder(old) {
+				if !got.SameHolder(old) {
 					t.Errorf("refused TakeOver changed the lock to %+v", got)
 				}
 				return
 			}
-			if got.RunID != "resumer" || !got.sameHolder(l.Info()) {
+			if got.RunID != "resumer" || !got.SameHolder(l.Info()) {
 				t.Errorf("lock after TakeOver = %+v, want the resumer's", got)
 			}
 		})

@@ -108,6 +108,11 @@ type Journal interface {
 	Append(r journal.Record) (journal.Record, error)
 	AppendSync(r journal.Record) (journal.Record, error)
 	Sync() error
+	// Flush puts every record appended where it outlives this process
+	// (failover killed, its host alive), without waiting for it to be
+	// durable against a crash of the host: a file's Append already
+	// wrote it; a store that keeps appends in memory writes them.
+	Flush() error
 	Close() error
 	// Path returns the journal's name.
 	Path() string

@@ -30,9 +30,6 @@ type Local struct {
 
 // NewLocal returns the backend of directory dir; fsys nil is the OS's.
 func NewLocal(dir string, fsys journal.FS) *Local {
-	if fsys == nil {
-		fsys = journal.OSFS{}
-	}
 	return &Local{Dir: dir, FS: fsys}
 }
 
@@ -42,6 +39,7 @@ func (l *Local) String() string { return l.Dir }
 // Close does nothing: nothing stays open between calls.
 func (l *Local) Close() error { return nil }
 
+// fs is the journals' file access: FS, or the OS's when FS is nil.
 func (l *Local) fs() journal.FS {
 	if l.FS == nil {
 		return journal.OSFS{}

@@ -3,8 +3,6 @@ package etcdstore_test
 import (
 	"fmt"
 	"os"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,13 +32,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-var prefixes atomic.Int64
-
 // etcdStore is a Store on the shared cluster under a fresh prefix.
 func etcdStore(t *testing.T) *etcdstore.Store {
 	t.Helper()
-	prefix := fmt.Sprintf("/t%d-%s", prefixes.Add(1), strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()))
-	return etcdstore.New(shared.Client(t), prefix, 5*time.Second)
+	return etcdstore.New(shared.Client(t), etcdtest.Prefix(t), 5*time.Second)
 }
 
 // backends are the two backends the contract tests run against.

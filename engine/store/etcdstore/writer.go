@@ -267,6 +267,10 @@ func (w *writer) Close() error {
 	return err
 }
 
+// Flush is Sync: appended records are kept in memory until a commit
+// writes them, and nothing short of a commit outlives this process.
+func (w *writer) Flush() error { return w.Sync() }
+
 // Synced returns the seq of the last record committed.
 func (w *writer) Synced() uint64 { return w.synced.Load() }
 
