@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/failover-dev/failover/actions"
+	"github.com/failover-dev/failover/actions/sqlserver"
 )
 
 // Probe says Done when no file holds a log the database still needs and
@@ -54,11 +55,30 @@ func (applyAction) Inspect(ctx context.Context, env *actions.Env, p *ApplyParams
 	}
 	defer a.close()
 	sc, err := a.scan(ctx)
+	if err != nil && sqlserver.Has(err, createDatabaseDenied) && sc.point.State.Exists {
+		return a.headersDenied(sc, err), nil
+	}
 	if err != nil {
 		return actions.Inspection{}, err
 	}
 	a.noteStart(sc.point.Redo)
 	return a.inspection(sc), nil
+}
+
+// createDatabaseDenied is error 262: RESTORE HEADERONLY needs CREATE
+// DATABASE, which a read-only login (the one plan --check may use) lacks.
+const createDatabaseDenied = 262
+
+// headersDenied is what plan --check can tell when the login may read
+// the database's state but not the backups' headers: the state, the redo
+// LSN and how many files are candidates, and what it could not tell.
+func (a *applier) headersDenied(sc scanResult, err error) actions.Inspection {
+	return actions.Inspection{Change: actions.ChangeUnknown,
+		Summary: fmt.Sprintf("%s at redo LSN %s, %d candidate file(s) in %s; which of them a run would apply cannot be told: "+
+			"this login may not read backup headers (RESTORE HEADERONLY needs CREATE DATABASE: %v)",
+			sc.point.State.Effective(), sc.point.Redo, sc.files, joinSQLDirs(a.dirs), err),
+		Data: map[string]any{"database": a.p.Database, "state": sc.point.State.Effective(), "redo_start_lsn": sc.point.Redo.String(),
+			"files": int64(sc.files), "headers_denied": true}}
 }
 
 // inspection describes a scan for plan --check.

@@ -94,7 +94,9 @@ func (a *applier) scan(ctx context.Context) (scanResult, error) {
 	}
 	sets, unreadable, err := readHeaders(ctx, a.pool.DB(), a.cache, cands)
 	if err != nil {
-		return scanResult{}, err
+		// What was read is kept: plan --check says it when the login
+		// may not read the headers.
+		return scanResult{point: rp, files: len(cands)}, err
 	}
 	plan := planChain(rp.Redo, rp.Fork, sourceOf(a.p), sets)
 	return scanResult{point: rp, plan: plan, unreadable: unreadable, files: len(cands)}, nil
