@@ -86,7 +86,7 @@ func (a *applier) inspection(sc scanResult) actions.Inspection {
 	plan := sc.plan
 	in := actions.Inspection{Change: actions.ChangeNone}
 	for i, s := range plan.Apply {
-		in.Details = append(in.Details, fmt.Sprintf("apply %d: %s (LSN %s, finished %s UTC)", i+1, s.ref(), s.lsnRange(), utcText(a.clock.UTC(s.Finish))))
+		in.Details = append(in.Details, fmt.Sprintf("apply %d: %s (LSN %s, finished %s)", i+1, s.ref(), s.lsnRange(), utcText(a.clock.UTC(s.Finish))))
 	}
 	applyRefs := actions.CapList(refsOf(plan.Apply))
 	skips := a.notApplied(sc)
@@ -133,7 +133,7 @@ func windowShort(out map[string]any) string {
 	if secs < 0 {
 		return "data-loss window unknown"
 	}
-	return fmt.Sprintf("data-loss window %s (the last log backup finished %s UTC)", time.Duration(secs)*time.Second, out["last_backup_finish"])
+	return fmt.Sprintf("data-loss window %s (the last log backup finished %s)", time.Duration(secs)*time.Second, out["last_backup_finish"])
 }
 
 func refsOf(sets []backupSet) []string {

@@ -75,11 +75,12 @@ func writeCheckReport(w io.Writer, p *plans.Plan, rep *engine.CheckReport) {
 		if s.Target != "" {
 			head += " @ " + s.Target
 		}
-		fmt.Fprintf(w, "%s\n       %s", head, strings.ToUpper(s.Verdict))
+		verdict := strings.ToUpper(s.Verdict)
 		if s.Reason != "" {
-			fmt.Fprintf(w, ": %s", s.Reason)
+			verdict += ": " + s.Reason
 		}
-		fmt.Fprintln(w)
+		fmt.Fprintln(w, head)
+		writeLines(w, "       ", verdict) // a reason of several lines stays under its step
 		for _, g := range []struct {
 			name string
 			seen []engine.CheckSeen
