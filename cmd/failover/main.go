@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 
 	"github.com/failover-dev/failover/engine"
 )
@@ -80,8 +81,10 @@ func run(args []string) int {
 	err := root.ExecuteContext(ctx)
 	a.closeState()
 	if err != nil {
+		// A reader that went away (| head) chose to stop reading: the
+		// broken pipe is not news to anyone.
 		var se *silentError
-		if !errors.As(err, &se) {
+		if !errors.As(err, &se) && !errors.Is(err, syscall.EPIPE) {
 			fmt.Fprintf(os.Stderr, "failover: %s\n", err)
 		}
 	}

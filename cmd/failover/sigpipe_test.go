@@ -60,3 +60,27 @@ func TestClosedStdoutDoesNotKillARun(t *testing.T) {
 		t.Errorf("the run ended %q (exit %v): want it complete, with no step in doubt", rs.Ended, err)
 	}
 }
+
+// TestClosedStdoutOfAReadingCommand: `failover schema | head -1` — a
+// command that only prints stops when its reader goes away, and says
+// nothing of the broken pipe: the reader chose to stop reading.
+func TestClosedStdoutOfAReadingCommand(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close() // the reader left before the first line
+	cmd := exec.Command(os.Args[0], "schema")
+	cmd.Env = append(os.Environ(), "FAILOVER_TEST_MAIN=1")
+	cmd.Stdout = w
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	w.Close()
+	if ee, ok := err.(*exec.ExitError); ok && !ee.Exited() {
+		t.Fatalf("failover was killed by a signal: %v", err)
+	}
+	if strings.Contains(stderr.String(), "broken pipe") {
+		t.Errorf("stderr: %s, want nothing of the broken pipe", stderr.String())
+	}
+}
